@@ -1,0 +1,219 @@
+// SimHeap: the simulated malloc/free/realloc that the memory-context allocators sit on
+// (PostgreSQL calls the C library's; spec pg-mmgr-dsa.md section 0.4).
+//
+// Deterministic: the same sequence of calls gives the same addresses. Blocks are 16-byte aligned
+// and carry a glibc-shaped 16-byte header: [prev_size (0)][size | flags], so the word just before a
+// user pointer has its low bits 0b001 (an in-use chunk, PREV_INUSE) or 0b010 (a block of 128 KiB
+// or more, IS_MMAPPED). That is what makes pfree() of a malloc'd pointer hit PostgreSQL's reserved
+// method IDs 1 and 2, as it does in a real backend.
+//
+// Placement: a freed block goes to a bin of blocks of exactly its size and is reused LIFO by the
+// next request of that size; otherwise the heap grows at the top. Freeing the top block trims the
+// heap, and realloc of the top block grows in place (as glibc does for the block at the heap top).
+// There is no splitting or coalescing: simpler, still deterministic, and the allocators above only
+// malloc whole blocks, whose sizes repeat.
+//
+// The authoritative record of live blocks is kept outside simulated memory, so a corrupted header
+// cannot make free() misbehave silently: free() or realloc() of anything but a live block raises
+// SimFaultException (glibc would abort with "free(): invalid pointer").
+using Allocator.Errors;
+
+namespace Allocator.Sim;
+
+public sealed class SimHeap
+{
+    /// <summary>Header bytes before each user pointer.</summary>
+    public const ulong HeaderSize = 16;
+    /// <summary>Alignment of every returned pointer (glibc's MALLOC_ALIGNMENT on x86-64).</summary>
+    public const ulong Alignment = 16;
+    /// <summary>glibc's default M_MMAP_THRESHOLD: blocks this large are flagged IS_MMAPPED.</summary>
+    public const ulong MmapThreshold = 128 * 1024;
+    /// <summary>glibc's PREV_INUSE flag in the size word.</summary>
+    public const ulong PREV_INUSE = 0x1;
+    /// <summary>glibc's IS_MMAPPED flag in the size word.</summary>
+    public const ulong IS_MMAPPED = 0x2;
+    /// <summary>Written over freed blocks when PoisonOnFree is set.</summary>
+    public const byte PoisonByte = 0xDD;
+
+    private readonly SimMemory _memory;
+    private readonly Dictionary<ulong, Block> _live = new();          // user pointer -> block
+    private readonly Dictionary<ulong, Stack<ulong>> _bins = new();   // block footprint -> freed user pointers
+
+    private readonly record struct Block(ulong Requested, ulong Footprint);
+
+    public SimHeapOptions Options { get; }
+
+    public SimHeap(SimMemory memory, SimHeapOptions? options = null)
+    {
+        _memory = memory;
+        Options = options ?? new SimHeapOptions();
+    }
+
+    public SimMemory Memory => _memory;
+
+    /// <summary>malloc/realloc calls made (successful or not) since creation or ResetCounters.</summary>
+    public long Calls { get; private set; }
+
+    /// <summary>Calls that were made to fail.</summary>
+    public long FailedCalls { get; private set; }
+
+    /// <summary>Live blocks.</summary>
+    public long OutstandingBlocks => _live.Count;
+
+    /// <summary>Sum of the requested sizes of live blocks.</summary>
+    public ulong OutstandingBytes { get; private set; }
+
+    /// <summary>Sum of the footprints (header plus rounded size) of live blocks.</summary>
+    public ulong OutstandingFootprint { get; private set; }
+
+    /// <summary>The largest OutstandingBytes seen.</summary>
+    public ulong PeakBytes { get; private set; }
+
+    public void ResetCounters()
+    {
+        Calls = 0;
+        FailedCalls = 0;
+    }
+
+    /// <summary>A point-in-time count for leak checks.</summary>
+    public HeapSnapshot Snapshot() => new(OutstandingBlocks, OutstandingBytes);
+
+    public bool IsLive(ulong pointer) => _live.ContainsKey(pointer);
+
+    /// <summary>Requested size of a live block, or null.</summary>
+    public ulong? RequestedSize(ulong pointer) => _live.TryGetValue(pointer, out Block b) ? b.Requested : null;
+
+    /// <summary>Live blocks in address order (for leak reports; never used to decide what runs).</summary>
+    public IReadOnlyList<(ulong Pointer, ulong Size)> LiveBlocks()
+    {
+        var list = new List<(ulong, ulong)>(_live.Count);
+        foreach (var kv in _live) list.Add((kv.Key, kv.Value.Requested));
+        list.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        return list;
+    }
+
+    private static ulong FootprintFor(ulong size)
+    {
+        if (size > ulong.MaxValue - 64) return ulong.MaxValue;
+        ulong f = ((size + Alignment - 1) & ~(Alignment - 1)) + HeaderSize;
+        return f < 32 ? 32 : f;
+    }
+
+    private bool ShouldFail(ulong size, ulong releasing)
+    {
+        long call = ++Calls;
+        SimHeapOptions o = Options;
+        bool fail = (o.FailOnCall != 0 && call == o.FailOnCall)
+                    || (o.FailFromCall != 0 && call >= o.FailFromCall)
+                    || (o.ByteBudget != 0 && OutstandingBytes - releasing + size > o.ByteBudget)
+                    || (o.FailWhen != null && o.FailWhen(call, size));
+        if (fail) FailedCalls++;
+        return fail;
+    }
+
+    /// <summary>malloc(size): a 16-aligned pointer, or 0 when scripted to fail or out of space.</summary>
+    public ulong Malloc(ulong size)
+    {
+        if (ShouldFail(size, 0)) return 0;
+        return Place(size);
+    }
+
+    private ulong Place(ulong size)
+    {
+        ulong footprint = FootprintFor(size);
+        if (footprint == ulong.MaxValue) return 0;
+        ulong user;
+        if (!Options.NeverReuse && _bins.TryGetValue(footprint, out Stack<ulong>? bin) && bin.Count > 0)
+        {
+            user = bin.Pop();
+        }
+        else
+        {
+            ulong start = _memory.HeapEnd;
+            ulong top = _memory.HeapSize;
+            if (footprint > _memory.HeapMax - top || !_memory.SetHeapTop(top + footprint)) return 0;
+            user = start + HeaderSize;
+        }
+        WriteHeader(user, footprint);
+        _live.Add(user, new Block(size, footprint));
+        OutstandingBytes += size;
+        OutstandingFootprint += footprint;
+        if (OutstandingBytes > PeakBytes) PeakBytes = OutstandingBytes;
+        return user;
+    }
+
+    private void WriteHeader(ulong user, ulong footprint)
+    {
+        _memory.WriteU64(user - 16, 0);
+        _memory.WriteU64(user - 8, footprint | (footprint >= MmapThreshold ? IS_MMAPPED : PREV_INUSE));
+    }
+
+    /// <summary>free(ptr). free(0) does nothing, as in C.</summary>
+    public void Free(ulong pointer)
+    {
+        if (pointer == 0) return;
+        if (!_live.Remove(pointer, out Block b))
+            throw new SimFaultException(pointer, 0, SimAccess.HeapMisuse, $"free(): invalid pointer 0x{pointer:x}");
+        OutstandingBytes -= b.Requested;
+        OutstandingFootprint -= b.Footprint;
+        Release(pointer, b.Footprint);
+    }
+
+    private void Release(ulong user, ulong footprint)
+    {
+        if (Options.PoisonOnFree) _memory.Fill(user, footprint - HeaderSize, PoisonByte);
+        if (Options.NeverReuse) return;
+        ulong start = user - HeaderSize;
+        if (start + footprint == _memory.HeapEnd)
+        {
+            _memory.SetHeapTop(start - SimMemory.HeapBase);
+            return;
+        }
+        if (!_bins.TryGetValue(footprint, out Stack<ulong>? bin))
+        {
+            bin = new Stack<ulong>();
+            _bins.Add(footprint, bin);
+        }
+        bin.Push(user);
+    }
+
+    /// <summary>realloc(ptr, size): the (possibly moved) block, or 0 with the old block intact.
+    /// realloc(0, n) is malloc(n). A shrink, or a growth of the top block, stays in place.</summary>
+    public ulong Realloc(ulong pointer, ulong size)
+    {
+        if (pointer == 0) return Malloc(size);
+        if (!_live.TryGetValue(pointer, out Block b))
+            throw new SimFaultException(pointer, 0, SimAccess.HeapMisuse, $"realloc(): invalid pointer 0x{pointer:x}");
+        if (ShouldFail(size, b.Requested)) return 0;
+        ulong footprint = FootprintFor(size);
+        if (footprint == ulong.MaxValue) return 0;
+        bool grows = footprint > b.Footprint;
+        if (!grows || (!Options.ForceReallocMove && !Options.NeverReuse && pointer - HeaderSize + b.Footprint == _memory.HeapEnd))
+        {
+            ulong newFootprint = b.Footprint;
+            if (grows)
+            {
+                ulong top = _memory.HeapSize + (footprint - b.Footprint);
+                if (top > _memory.HeapMax || !_memory.SetHeapTop(top)) return 0;
+                newFootprint = footprint;
+                WriteHeader(pointer, newFootprint);
+            }
+            _live[pointer] = new Block(size, newFootprint);
+            OutstandingBytes = OutstandingBytes - b.Requested + size;
+            OutstandingFootprint = OutstandingFootprint - b.Footprint + newFootprint;
+            if (OutstandingBytes > PeakBytes) PeakBytes = OutstandingBytes;
+            return pointer;
+        }
+        ulong moved = Place(size);
+        if (moved == 0) return 0;
+        _memory.Copy(moved, pointer, Math.Min(b.Requested, size));
+        _live.Remove(pointer);
+        OutstandingBytes -= b.Requested;
+        OutstandingFootprint -= b.Footprint;
+        Release(pointer, b.Footprint);
+        return moved;
+    }
+}
+
+/// <summary>Outstanding heap blocks and bytes at one moment.</summary>
+public readonly record struct HeapSnapshot(long Blocks, ulong Bytes);

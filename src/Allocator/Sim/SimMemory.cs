@@ -1,0 +1,264 @@
+// SimMemory: a deterministic, simulated 64-bit address space for one simulated process.
+//
+// Layout (all addresses fixed, so the same calls give the same addresses on every machine):
+//   [0, StaticBase)                 unmapped: NULL and its neighbourhood, so p - 8 for p == NULL faults
+//   [StaticBase, +StaticSize)       static data: interned C strings (context names), like .rodata
+//   [HeapBase, HeapBase + top)      the process heap, grown and trimmed by SimHeap (brk-style)
+//   [RegionBase, ...)               further regions (shared memory, DSM segments), MapRegion()
+//
+// Hot path: every access to the heap is one subtraction, one unsigned compare and one unaligned
+// load or store into a managed array (no dictionary, no page table). Anything that misses the
+// heap takes the slow path through the (few) extra regions, and an address in none of them
+// raises SimFaultException: a fault is an outcome, never a host crash.
+//
+// Threading: the heap array is replaced when it grows, so the heap belongs to one simulated
+// process and is not touched by two threads at once (in PostgreSQL, too, process memory is
+// private). Memory shared between backends lives in fixed-size regions whose arrays never move,
+// which is what makes AtomicRef32/64 safe for the production sync runtime.
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using Allocator.Errors;
+
+namespace Allocator.Sim;
+
+public sealed class SimMemory
+{
+    /// <summary>Start of the static-data region (interned strings).</summary>
+    public const ulong StaticBase = 0x0040_0000;
+    /// <summary>Size of the static-data region.</summary>
+    public const ulong StaticSize = 256 * 1024;
+    /// <summary>Start of the heap. Far from 0, so small NULL-relative addresses fault.</summary>
+    public const ulong HeapBase = 0x1000_0000;
+    /// <summary>Where MapRegion places regions that do not ask for an address.</summary>
+    public const ulong RegionBase = 0x7000_0000_0000;
+    /// <summary>Regions are placed at multiples of this, with an unmapped gap between them.</summary>
+    public const ulong RegionAlign = 1UL << 30;
+    /// <summary>Default upper bound on the heap's size. A managed array cannot exceed 2 GiB.</summary>
+    public const ulong DefaultHeapMax = 1UL << 30;
+
+    private byte[] _heap;
+    private ulong _heapTop;          // mapped heap bytes: [HeapBase, HeapBase + _heapTop)
+    private readonly ulong _heapMax;
+
+    private readonly List<SimRegion> _regions = new();   // sorted by Base
+    private readonly SimRegion _static;
+    private ulong _staticUsed;
+    private readonly Dictionary<string, ulong> _interned = new(StringComparer.Ordinal);
+    private ulong _nextRegionBase = RegionBase;
+
+    public SimMemory(ulong heapMax = DefaultHeapMax, int initialHeapCapacity = 1 << 20)
+    {
+        if (heapMax > (ulong)Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(heapMax));
+        _heapMax = heapMax;
+        _heap = new byte[Math.Min((ulong)initialHeapCapacity, heapMax)];
+        _static = new SimRegion("static", StaticBase, new byte[StaticSize]);
+        _regions.Add(_static);
+        _staticUsed = 16; // keep the first bytes unused so no string lives at the region's base
+    }
+
+    /// <summary>End of the mapped heap (exclusive).</summary>
+    public ulong HeapEnd => HeapBase + _heapTop;
+
+    /// <summary>Mapped heap bytes.</summary>
+    public ulong HeapSize => _heapTop;
+
+    public ulong HeapMax => _heapMax;
+
+    public IReadOnlyList<SimRegion> Regions => _regions;
+
+    // ------------------------------------------------------------------ heap growth (SimHeap only)
+
+    /// <summary>Moves the heap's end to <paramref name="newTop"/> bytes past HeapBase. Returns false
+    /// if that exceeds the heap's maximum. Bytes newly mapped read as zero.</summary>
+    public bool SetHeapTop(ulong newTop)
+    {
+        if (newTop > _heapMax) return false;
+        if (newTop > (ulong)_heap.LongLength)
+        {
+            ulong cap = (ulong)_heap.LongLength;
+            while (cap < newTop) cap = Math.Min(Math.Max(cap * 2, 1UL << 16), _heapMax);
+            Array.Resize(ref _heap, (int)cap);
+        }
+        else if (newTop < _heapTop)
+        {
+            // Unmapped bytes must read as zero when mapped again, as fresh brk memory does.
+            _heap.AsSpan((int)newTop, (int)(_heapTop - newTop)).Clear();
+        }
+        _heapTop = newTop;
+        return true;
+    }
+
+    /// <summary>Drops the whole heap (a fresh process). Regions other than the heap stay mapped.</summary>
+    public void ResetHeap()
+    {
+        _heap.AsSpan(0, (int)_heapTop).Clear();
+        _heapTop = 0;
+    }
+
+    // ------------------------------------------------------------------ regions
+
+    /// <summary>Maps a new zeroed region of <paramref name="length"/> bytes at the next free slot.</summary>
+    public SimRegion MapRegion(string name, ulong length) => MapRegion(name, new byte[length], null);
+
+    /// <summary>Maps <paramref name="backing"/> (possibly shared with another SimMemory) at
+    /// <paramref name="at"/>, or at the next free slot if null.</summary>
+    public SimRegion MapRegion(string name, byte[] backing, ulong? at)
+    {
+        ulong @base = at ?? _nextRegionBase;
+        ulong length = (ulong)backing.LongLength;
+        if (length == 0) throw new ArgumentException("a region must not be empty", nameof(backing));
+        if (@base < RegionBase && (@base < HeapBase + _heapMax)) throw new ArgumentException("region overlaps the heap or static data", nameof(at));
+        foreach (SimRegion r in _regions)
+        {
+            if (@base < r.End && r.Base < @base + length)
+                throw new ArgumentException($"region {name} at 0x{@base:x} overlaps {r.Name}", nameof(at));
+        }
+        var region = new SimRegion(name, @base, backing);
+        int i = 0;
+        while (i < _regions.Count && _regions[i].Base < @base) i++;
+        _regions.Insert(i, region);
+        ulong end = (@base + length + RegionAlign) & ~(RegionAlign - 1);
+        if (end > _nextRegionBase) _nextRegionBase = end;
+        return region;
+    }
+
+    public void UnmapRegion(SimRegion region)
+    {
+        if (region == _static || !_regions.Remove(region))
+            throw new ArgumentException($"region {region.Name} is not mapped here", nameof(region));
+    }
+
+    // ------------------------------------------------------------------ static data
+
+    /// <summary>The address of a NUL-terminated copy of <paramref name="s"/> in static data; the
+    /// same string always gets the same address (like a string literal in .rodata).</summary>
+    public ulong InternString(string s)
+    {
+        if (_interned.TryGetValue(s, out ulong addr)) return addr;
+        byte[] bytes = Encoding.UTF8.GetBytes(s);
+        ulong need = (ulong)bytes.Length + 1;
+        if (_staticUsed + need > StaticSize) throw new InvalidOperationException("static data region is full");
+        addr = StaticBase + _staticUsed;
+        bytes.CopyTo(_static.Backing.AsSpan((int)_staticUsed));
+        _static.Backing[_staticUsed + (ulong)bytes.Length] = 0;
+        _staticUsed = (_staticUsed + need + 7) & ~7UL;
+        _interned.Add(s, addr);
+        return addr;
+    }
+
+    /// <summary>Reads a NUL-terminated string of at most <paramref name="maxBytes"/> bytes.</summary>
+    public string ReadCString(ulong address, int maxBytes = 1024)
+    {
+        if (address == 0) throw new SimFaultException(0, 1, SimAccess.Read);
+        var bytes = new List<byte>();
+        for (int i = 0; i < maxBytes; i++)
+        {
+            byte b = ReadU8(address + (ulong)i);
+            if (b == 0) break;
+            bytes.Add(b);
+        }
+        return Encoding.UTF8.GetString(bytes.ToArray());
+    }
+
+    // ------------------------------------------------------------------ access: hot path
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref byte At(ulong address, ulong length, SimAccess access)
+    {
+        ulong off = address - HeapBase;
+        if (off <= _heapTop && length <= _heapTop - off)
+            return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_heap), (nint)off);
+        return ref Slow(address, length, access);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ref byte Slow(ulong address, ulong length, SimAccess access)
+    {
+        foreach (SimRegion r in _regions)
+        {
+            if (r.Contains(address, length))
+                return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(r.Backing), (nint)(address - r.Base));
+        }
+        throw new SimFaultException(address, length, access);
+    }
+
+    /// <summary>True if every byte of [address, address+length) is mapped.</summary>
+    public bool IsMapped(ulong address, ulong length)
+    {
+        ulong off = address - HeapBase;
+        if (off <= _heapTop && length <= _heapTop - off) return true;
+        foreach (SimRegion r in _regions)
+            if (r.Contains(address, length)) return true;
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte ReadU8(ulong address) => At(address, 1, SimAccess.Read);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ushort ReadU16(ulong address) => Unsafe.ReadUnaligned<ushort>(ref At(address, 2, SimAccess.Read));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint ReadU32(ulong address) => Unsafe.ReadUnaligned<uint>(ref At(address, 4, SimAccess.Read));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong ReadU64(ulong address) => Unsafe.ReadUnaligned<ulong>(ref At(address, 8, SimAccess.Read));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteU8(ulong address, byte value) => At(address, 1, SimAccess.Write) = value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteU16(ulong address, ushort value) => Unsafe.WriteUnaligned(ref At(address, 2, SimAccess.Write), value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteU32(ulong address, uint value) => Unsafe.WriteUnaligned(ref At(address, 4, SimAccess.Write), value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteU64(ulong address, ulong value) => Unsafe.WriteUnaligned(ref At(address, 8, SimAccess.Write), value);
+
+    // ------------------------------------------------------------------ access: bulk
+
+    /// <summary>A writable view of [address, address+length). Valid until the heap next grows.</summary>
+    public Span<byte> Span(ulong address, ulong length, SimAccess access = SimAccess.Write)
+    {
+        if (length == 0) return System.Span<byte>.Empty;
+        if (length > int.MaxValue) throw new SimFaultException(address, length, access);
+        return MemoryMarshal.CreateSpan(ref At(address, length, access), (int)length);
+    }
+
+    public ReadOnlySpan<byte> ReadSpan(ulong address, ulong length) => Span(address, length, SimAccess.Read);
+
+    /// <summary>memset.</summary>
+    public void Fill(ulong address, ulong length, byte value) => Span(address, length).Fill(value);
+
+    /// <summary>memmove (overlapping ranges are handled).</summary>
+    public void Copy(ulong destination, ulong source, ulong length)
+    {
+        if (length == 0) return;
+        ReadOnlySpan<byte> src = ReadSpan(source, length);
+        Span<byte> dst = Span(destination, length);
+        src.CopyTo(dst);
+    }
+
+    public void ReadBytes(ulong address, Span<byte> destination) => ReadSpan(address, (ulong)destination.Length).CopyTo(destination);
+
+    public void WriteBytes(ulong address, ReadOnlySpan<byte> source) => source.CopyTo(Span(address, (ulong)source.Length));
+
+    // ------------------------------------------------------------------ atomics support
+
+    /// <summary>A reference to an aligned 32-bit word in a fixed region (never the heap, whose array
+    /// moves when it grows), for the production sync runtime's Interlocked operations.</summary>
+    public ref uint AtomicRef32(ulong address)
+    {
+        if ((address & 3) != 0) throw new SimFaultException(address, 4, SimAccess.Read, $"misaligned 32-bit atomic at 0x{address:x}");
+        return ref Unsafe.As<byte, uint>(ref At(address, 4, SimAccess.Read));
+    }
+
+    /// <summary>As <see cref="AtomicRef32"/>, for an aligned 64-bit word.</summary>
+    public ref ulong AtomicRef64(ulong address)
+    {
+        if ((address & 7) != 0) throw new SimFaultException(address, 8, SimAccess.Read, $"misaligned 64-bit atomic at 0x{address:x}");
+        return ref Unsafe.As<byte, ulong>(ref At(address, 8, SimAccess.Read));
+    }
+}
