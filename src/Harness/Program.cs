@@ -11,14 +11,18 @@ public static class Program
     public const int ExitFailure = 1;
     public const int ExitUsage = 2;
 
-    public static IReadOnlyList<IHarnessCommand> Commands { get; } = DiscoverCommands();
+    public static IReadOnlyList<IHarnessCommand> Commands { get; } =
+        Discover<IHarnessCommand>().OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
 
-    private static List<IHarnessCommand> DiscoverCommands() =>
+    /// <summary>Every gate suite in this assembly, in name order.</summary>
+    public static IReadOnlyList<Gate.IGateSuite> GateSuites { get; } =
+        Discover<Gate.IGateSuite>().OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+
+    /// <summary>One instance of every concrete type implementing T (public parameterless constructor).</summary>
+    public static IEnumerable<T> Discover<T>() =>
         typeof(Program).Assembly.GetTypes()
-            .Where(t => typeof(IHarnessCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
-            .Select(t => (IHarnessCommand)Activator.CreateInstance(t)!)
-            .OrderBy(c => c.Name, StringComparer.Ordinal)
-            .ToList();
+            .Where(t => typeof(T).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false } && t.GetConstructor(Type.EmptyTypes) is not null)
+            .Select(t => (T)Activator.CreateInstance(t)!);
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 

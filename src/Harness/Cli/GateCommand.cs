@@ -1,0 +1,69 @@
+// `harness gate`: the CI gate. Runs every IGateSuite with fixed seeds and count budgets, prints a
+// summary, writes JUnit XML and exits 1 with the repro lines if anything failed.
+using System.Diagnostics;
+using Harness.Gate;
+
+namespace Harness.Cli;
+
+public sealed class GateCommand : IHarnessCommand
+{
+    /// <summary>The gate's fixed default seed. Changing it changes what CI runs.</summary>
+    public const ulong DefaultSeed = 20261121;
+
+    public string Name => "gate";
+    public string Summary => "run every suite with fixed seeds and budgets; JUnit XML; non-zero on failure";
+    public string Usage => """
+        usage: harness gate [--seed S] [--scale K] [--suite NAME]... [--junit FILE] [--artifacts DIR] [--repo DIR]
+          --seed S        base seed (default 20261121); every suite derives its seeds from it
+          --scale K       budget multiplier, 1..1000 (default 1 = the CI budget)
+          --suite NAME    run only suites whose name contains NAME
+          --junit FILE    JUnit XML report (default out/gate/junit.xml)
+          --artifacts DIR where failures are written (default out/gate/artifacts)
+          --repo DIR      repository root (default: found upward from the current folder)
+        """;
+
+    public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
+    {
+        ulong seed = args.ULong("seed", DefaultSeed);
+        int scale = args.Int("scale", 1, 1, 1000);
+        string? only = args.String("suite");
+        string repo = args.String("repo") ?? RepoRoot.Find();
+        string junit = args.String("junit", Path.Combine("out", "gate", "junit.xml"));
+        string artifacts = args.String("artifacts", Path.Combine("out", "gate", "artifacts"));
+        args.RejectUnknown();
+
+        var suites = Program.GateSuites.Where(s => only is null || s.Name.Contains(only, StringComparison.Ordinal)).ToList();
+        if (suites.Count == 0) throw new UsageException($"no suite matches '{only}' (suites: {string.Join(", ", Program.GateSuites.Select(s => s.Name))})");
+        stdout.WriteLine($"gate: seed={seed} scale={scale} suites={string.Join(",", suites.Select(s => s.Name))}");
+        var options = new GateOptions(seed, scale, repo, Path.GetFullPath(artifacts));
+        var results = new List<GateResult>();
+        var total = Stopwatch.StartNew();
+        foreach (IGateSuite suite in suites)
+        {
+            var sw = Stopwatch.StartNew();
+            IReadOnlyList<GateResult> rs;
+            try
+            {
+                rs = suite.Run(options, stdout);
+            }
+            catch (Exception e)
+            {
+                rs = [new GateResult(suite.Name, "suite", false, $"suite crashed: {e.GetType().Name}: {e.Message}", $"harness gate --seed {seed} --suite {suite.Name}", sw.Elapsed.TotalSeconds)];
+            }
+            foreach (GateResult r in rs)
+                stdout.WriteLine($"  {(r.Passed ? "PASS" : "FAIL")} {r.Suite}/{r.Name}: {r.Summary}{(r.Passed ? "" : $"\n       repro: {r.Repro}")}");
+            results.AddRange(rs);
+        }
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(junit));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        JUnitReport.Build(results).Save(junit);
+        int failed = results.Count(r => !r.Passed);
+        stdout.WriteLine($"gate: {results.Count - failed} passed, {failed} failed in {total.Elapsed.TotalSeconds:0.0}s; report {junit}");
+        if (failed > 0)
+        {
+            stdout.WriteLine("to reproduce:");
+            foreach (GateResult r in results.Where(r => !r.Passed)) stdout.WriteLine($"  {r.Repro}");
+        }
+        return failed == 0 ? Program.ExitOk : Program.ExitFailure;
+    }
+}

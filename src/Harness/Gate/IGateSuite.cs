@@ -1,0 +1,31 @@
+// IGateSuite: one part of `harness gate` (a property suite, the bounded exploration of the
+// concurrency scenarios, a fuzz burst per target, the replay of stored artifacts).
+//
+// Suites are discovered by reflection and run in name order. A suite must be deterministic for a
+// given GateOptions (fixed seeds, count budgets; no clock decides what runs) and must turn every
+// failure into a GateResult with a one-line repro command rather than throwing.
+namespace Harness.Gate;
+
+/// <summary>What every suite is given.</summary>
+/// <param name="Seed">The gate's base seed; suites derive their own seeds from it (Prng.Derive).</param>
+/// <param name="Scale">Budget multiplier: 1 is the CI gate; larger runs proportionally more.</param>
+/// <param name="RepoRoot">The repository root (for fuzz/corpus and stored artifacts).</param>
+/// <param name="ArtifactDir">Where suites write repro artifacts of the failures they find.</param>
+public sealed record GateOptions(ulong Seed, int Scale, string RepoRoot, string ArtifactDir);
+
+/// <summary>One named check inside a suite.</summary>
+/// <param name="Suite">The suite's name (JUnit testsuite).</param>
+/// <param name="Name">The case's name (JUnit testcase).</param>
+/// <param name="Passed">False if it found a failure.</param>
+/// <param name="Summary">One line: counts reached ("2000 cases, 64 ops each") or the failure.</param>
+/// <param name="Repro">The one command that reproduces a failure; null when passed.</param>
+/// <param name="Seconds">Wall time, for the report only (never used to decide anything).</param>
+public sealed record GateResult(string Suite, string Name, bool Passed, string Summary, string? Repro, double Seconds);
+
+public interface IGateSuite
+{
+    string Name { get; }
+
+    /// <summary>Runs the suite; progress lines may go to <paramref name="log"/>.</summary>
+    IReadOnlyList<GateResult> Run(GateOptions options, TextWriter log);
+}
