@@ -123,6 +123,7 @@ public sealed partial class Mcxt
         SimMemory m = Memory;
         m.WriteU32(node + OffType, (uint)tag);
         SetIsReset(node, true);
+        SetMemAllocated(node, 0);   // the type's create function sets the real figure afterwards
         m.WriteU64(node + OffMethods, SimMemory.StaticBase + (ulong)methodId);
         m.WriteU64(node + OffParent, parent);
         m.WriteU64(node + OffFirstChild, 0);

@@ -1,0 +1,191 @@
+// Bump.Verify: the harness's invariant walker for one Bump context, stronger than BumpCheck
+// (pg-mmgr-dsa.md 5.3 BU1-BU4, 1.12 MC3 and MC4). Each violation is one string starting with its
+// invariant id. Checked:
+//   BU1  the block list is a proper circular dlist holding the keeper; with checking, every block
+//        links back to the context, and a dedicated block (one whose first chunk is external) is
+//        full, holds that one chunk only, and is never the head (the current block).
+//   BU2  data <= freeptr <= endptr for every block; with checking, chunks tile [data, freeptr)
+//        and every chunk's sentinel after its requested bytes is intact.
+//   BU3  the keeper's endptr is the end of the context's malloc chunk; every other block is a live
+//        malloc chunk of endptr - block bytes; mem_allocated equals (keeper.endptr - ctx) plus the
+//        other blocks' sizes (also reported as MC3).
+//   BU4  isReset implies blocks == [keeper] with the keeper empty.
+//   MC4  (checking builds) every chunk header carries the Bump method id and decodes to its block.
+// Without checking, bump chunks have no header, so a full ordinary block and a dedicated block
+// look alike and the chunk-level checks are skipped. Monotonic freeptr (part of BU2) needs history
+// and is left to the reference model. Never throws for corruption (a fault is reported as a BU1
+// violation), never allocates from the context, bounds every walk.
+using Allocator.Errors;
+using static Allocator.Contexts.BumpConstants;
+using static Allocator.Contexts.McxtConstants;
+
+namespace Allocator.Contexts;
+
+public sealed partial class Bump : IMemoryContextVerifier
+{
+    /// <summary>IMemoryContextVerifier.Verify, called by MemoryContextVerify for each context of
+    /// this type: appends one string per violation to <paramref name="problems"/>.</summary>
+    public void Verify(ulong context, List<string> problems)
+    {
+        List<string> v = problems;
+        try
+        {
+            VerifyInternal(context, v);
+        }
+        catch (SimFaultException e)
+        {
+            v.Add($"BU1: walking Bump context {Mcxt.Ptr(context)} faulted: {e.Message}");
+        }
+        catch (AssertionFailureException e)
+        {
+            v.Add($"BU1: walking Bump context {Mcxt.Ptr(context)} hit an assertion: {e.Message}");
+        }
+    }
+
+    private void VerifyInternal(ulong ctx, List<string> v)
+    {
+        string c = Mcxt.Ptr(ctx);
+        if (!_mem.IsMapped(ctx, Bump_CONTEXTSZ))
+        {
+            v.Add($"BU1: Bump context header {c} is not mapped");
+            return;
+        }
+        if (Mcxt.GetTag(ctx) != NodeTag.T_BumpContext)
+            v.Add($"BU1: context {c} does not carry the Bump tag (0x{(uint)Mcxt.GetTag(ctx):x})");
+
+        ulong keeper = KeeperBlock(ctx);
+        var blocks = new List<ulong>();
+        var seen = new HashSet<ulong>();
+        ulong head = ctx + OffBlocks;
+        ulong prev = head;
+        ulong maxSteps = MaxListSteps();
+        ulong node = _mem.ReadU64(head + 8);
+        while (node != head)
+        {
+            if ((ulong)blocks.Count >= maxSteps || !seen.Add(node))
+            {
+                v.Add($"BU1: block list of {c} cycles at {Mcxt.Ptr(node)}");
+                break;
+            }
+            if (!_mem.IsMapped(node, _blkhdr))
+            {
+                v.Add($"BU1: block list of {c} reaches unmapped block {Mcxt.Ptr(node)}");
+                break;
+            }
+            if (_mem.ReadU64(node + OffBlkNodePrev) != prev)
+                v.Add($"BU1: block {Mcxt.Ptr(node)} has prev link {Mcxt.Ptr(_mem.ReadU64(node + OffBlkNodePrev))}, expected {Mcxt.Ptr(prev)}");
+            blocks.Add(node);
+            prev = node;
+            node = _mem.ReadU64(node + OffBlkNodeNext);
+        }
+        if (node == head && _mem.ReadU64(head) != prev)
+            v.Add($"BU1: block list head of {c} has prev link {Mcxt.Ptr(_mem.ReadU64(head))}, expected {Mcxt.Ptr(prev)}");
+        if (!seen.Contains(keeper)) v.Add($"BU1: keeper block {Mcxt.Ptr(keeper)} is not on the block list of {c}");
+
+        ulong total = 0;
+        for (int i = 0; i < blocks.Count; i++)
+            total += VerifyBlock(ctx, blocks[i], blocks[i] == keeper, i == 0, v);
+
+        ulong memAllocated = Mcxt.GetMemAllocated(ctx);
+        if (memAllocated != total)
+        {
+            v.Add($"BU3: mem_allocated {memAllocated} of Bump context {c} differs from the blocks' total {total}");
+            v.Add($"MC3: mem_allocated {memAllocated} of Bump context {c} differs from the Bump formula {total}");
+        }
+
+        if (Mcxt.GetIsReset(ctx))
+        {
+            if (blocks.Count != 1 || blocks[0] != keeper)
+                v.Add($"BU4: context {c} is marked reset but holds {blocks.Count} blocks");
+            else if (Freeptr(keeper) != keeper + _blkhdr)
+                v.Add($"BU4: context {c} is marked reset but its keeper block is not empty");
+        }
+    }
+
+    /// <summary>Checks one block (and, with checking, its chunks); returns its share of mem_allocated.</summary>
+    private ulong VerifyBlock(ulong ctx, ulong block, bool isKeeper, bool isHead, List<string> v)
+    {
+        string b = Mcxt.Ptr(block);
+        ulong freeptr = Freeptr(block);
+        ulong endptr = Endptr(block);
+        ulong data = block + _blkhdr;
+        ulong share = unchecked(endptr - (isKeeper ? ctx : block));
+
+        if (isKeeper)
+        {
+            if (_heap.RequestedSize(ctx) is not ulong size || size != share)
+                v.Add($"BU3: keeper block {b} ends at {Mcxt.Ptr(endptr)}, not at the end of the context's malloc chunk");
+        }
+        else if (_heap.RequestedSize(block) is not ulong size || size != share)
+        {
+            v.Add($"BU3: block {b} of {share} bytes is not a live malloc chunk of that size");
+        }
+        if (freeptr < data || freeptr > endptr || endptr < block || !_mem.IsMapped(block, endptr - block))
+        {
+            v.Add($"BU2: block {b} has freeptr {Mcxt.Ptr(freeptr)} outside [{Mcxt.Ptr(data)}, {Mcxt.Ptr(endptr)}]");
+            return share;
+        }
+        if (!_checking) return share;
+
+        if (_mem.ReadU64(block + OffBlkContextChecking) != ctx)
+            v.Add($"BU1: block {b} links to context {Mcxt.Ptr(_mem.ReadU64(block + OffBlkContextChecking))}, not {Mcxt.Ptr(ctx)}");
+        VerifyChunks(block, data, freeptr, endptr, isKeeper, isHead, v);
+        return share;
+    }
+
+    private void VerifyChunks(ulong block, ulong data, ulong freeptr, ulong endptr, bool isKeeper, bool isHead, List<string> v)
+    {
+        string b = Mcxt.Ptr(block);
+        ulong ptr = data;
+        int nchunks = 0;
+        bool external = false;
+        while (ptr < freeptr)
+        {
+            ulong chunk = ptr;
+            ulong pointer = chunk + _hdr;
+            string ch = Mcxt.Ptr(chunk);
+            if (freeptr - ptr < _hdr)
+            {
+                v.Add($"BU2: block {b} ends in a partial chunk header at {ch}");
+                return;
+            }
+            ulong hdrmask = _mem.ReadU64(pointer - 8);
+            if ((MemoryContextMethodID)(hdrmask & MEMORY_CONTEXT_METHODID_MASK) != MemoryContextMethodID.MCTX_BUMP_ID)
+                v.Add($"MC4: chunk {ch} in block {b} has method id {hdrmask & MEMORY_CONTEXT_METHODID_MASK}, not {(int)MemoryContextMethodID.MCTX_BUMP_ID}");
+            ulong chunksize;
+            if (MemoryChunk.HasExternalFlag(hdrmask))
+            {
+                external = true;
+                if ((hdrmask & ~((1UL << MEMORYCHUNK_VALUE_BASEBIT) - 1)) != MEMORYCHUNK_MAGIC)
+                    v.Add($"MC4: external chunk {ch} in block {b} lacks the magic (header {MemoryChunk.FormatHeader(hdrmask)})");
+                if (chunk != data || freeptr != endptr || isKeeper)
+                    v.Add($"BU1: external chunk {ch} is not the only chunk of a full dedicated block {b}");
+                if (isHead)
+                    v.Add($"BU1: dedicated block {b} is the head (current block) of the list");
+                chunksize = endptr - pointer;
+            }
+            else
+            {
+                if (MemoryChunk.GetBlock(chunk, hdrmask) != block)
+                    v.Add($"MC4: chunk {ch} decodes to block {Mcxt.Ptr(MemoryChunk.GetBlock(chunk, hdrmask))}, not its block {b}");
+                chunksize = MemoryChunk.GetValue(hdrmask);
+                if (chunksize != MAXALIGN(chunksize))
+                    v.Add($"BU2: chunk {ch} in block {b} has unaligned size {chunksize}");
+            }
+            if (chunksize > freeptr - pointer)
+            {
+                v.Add($"BU2: chunk {ch} of size {chunksize} overruns freeptr of block {b}");
+                return;
+            }
+            nchunks++;
+            ulong requested = _mem.ReadU64(chunk);
+            if (requested >= chunksize)
+                v.Add($"BU2: chunk {ch} in block {b} has requested size {requested} >= chunk size {chunksize}");
+            else if (!Mcxt.SentinelOk(pointer, requested))
+                v.Add($"BU2: chunk {ch} in block {b} has a damaged sentinel at +{requested}");
+            ptr = pointer + chunksize;
+        }
+        if (external && nchunks > 1)
+            v.Add($"BU1: dedicated block {b} holds {nchunks} chunks");
+    }
+}

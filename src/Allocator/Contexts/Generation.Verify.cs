@@ -1,0 +1,223 @@
+// Generation.Verify: the harness's invariant walker for one Generation context, stronger than
+// GenerationCheck (pg-mmgr-dsa.md 3.8 GEN1-GEN6, 1.12 MC3 and MC4). Each violation is one string
+// starting with its invariant id. Checked:
+//   GEN1  0 <= nfree <= nchunks per block; a block never stays with nfree == nchunks > 0.
+//   GEN2  chunks tile [data, freeptr) exactly; their count is nchunks; with checking the chunks
+//         marked free number nfree, live chunks have requested < size and an intact sentinel.
+//   GEN3  the block list is a proper circular dlist (links, no cycle, mapped); every block links
+//         back to the context; `block` is on the list; `freeblock` is NULL or an empty,
+//         non-keeper block on the list, distinct from `block`.
+//   GEN4  the keeper's blksize is the malloc'd size minus 128; every other block is a live malloc
+//         chunk of exactly blksize bytes; endptr == block + blksize.
+//   GEN5  (stateless part) a block has nchunks == 0 exactly when freeptr is at its data start:
+//         space is only given back by marking the whole block empty.
+//   GEN6  isReset implies blocks == [keeper], keeper empty, freeblock NULL.
+//   MC3   mem_allocated == sum of blksize (also reported as GEN4).
+//   MC4   every chunk header carries the Generation method id and decodes to its own block
+//         (external chunks: only on a dedicated block at the fixed offset, with the magic).
+// It never throws for corruption (a fault is reported as a GEN3 violation), never allocates from
+// the context, and bounds every walk by the mapped heap size.
+using Allocator.Errors;
+using static Allocator.Contexts.GenerationConstants;
+using static Allocator.Contexts.McxtConstants;
+
+namespace Allocator.Contexts;
+
+public sealed partial class Generation : IMemoryContextVerifier
+{
+    /// <summary>IMemoryContextVerifier.Verify, called by MemoryContextVerify for each context of
+    /// this type: appends one string per violation to <paramref name="problems"/>.</summary>
+    public void Verify(ulong context, List<string> problems)
+    {
+        List<string> v = problems;
+        try
+        {
+            VerifyInternal(context, v);
+        }
+        catch (SimFaultException e)
+        {
+            v.Add($"GEN3: walking Generation context {Mcxt.Ptr(context)} faulted: {e.Message}");
+        }
+        catch (AssertionFailureException e)
+        {
+            v.Add($"GEN3: walking Generation context {Mcxt.Ptr(context)} hit an assertion: {e.Message}");
+        }
+    }
+
+    private void VerifyInternal(ulong ctx, List<string> v)
+    {
+        string c = Mcxt.Ptr(ctx);
+        if (!_mem.IsMapped(ctx, Generation_CONTEXTSZ))
+        {
+            v.Add($"GEN3: Generation context header {c} is not mapped");
+            return;
+        }
+        if (Mcxt.GetTag(ctx) != NodeTag.T_GenerationContext)
+            v.Add($"GEN3: context {c} does not carry the Generation tag (0x{(uint)Mcxt.GetTag(ctx):x})");
+
+        ulong keeper = KeeperBlock(ctx);
+        ulong current = _mem.ReadU64(ctx + OffBlock);
+        ulong freeblock = _mem.ReadU64(ctx + OffFreeBlock);
+        ulong? ctxMalloc = _heap.RequestedSize(ctx);
+        if (ctxMalloc is null) v.Add($"GEN4: context {c} is not a live malloc chunk");
+
+        var blocks = new List<ulong>();
+        var seen = new HashSet<ulong>();
+        ulong head = ctx + OffBlocks;
+        ulong prev = head;
+        ulong maxSteps = MaxListSteps();
+        ulong node = _mem.ReadU64(head + 8);
+        while (node != head)
+        {
+            if ((ulong)blocks.Count >= maxSteps || !seen.Add(node))
+            {
+                v.Add($"GEN3: block list of {c} cycles at {Mcxt.Ptr(node)}");
+                break;
+            }
+            if (!_mem.IsMapped(node, Generation_BLOCKHDRSZ))
+            {
+                v.Add($"GEN3: block list of {c} reaches unmapped block {Mcxt.Ptr(node)}");
+                break;
+            }
+            if (_mem.ReadU64(node + OffBlkNodePrev) != prev)
+                v.Add($"GEN3: block {Mcxt.Ptr(node)} has prev link {Mcxt.Ptr(_mem.ReadU64(node + OffBlkNodePrev))}, expected {Mcxt.Ptr(prev)}");
+            blocks.Add(node);
+            prev = node;
+            node = _mem.ReadU64(node + OffBlkNodeNext);
+        }
+        if (node == head && _mem.ReadU64(head) != prev)
+            v.Add($"GEN3: block list head of {c} has prev link {Mcxt.Ptr(_mem.ReadU64(head))}, expected {Mcxt.Ptr(prev)}");
+        if (!seen.Contains(keeper)) v.Add($"GEN3: keeper block {Mcxt.Ptr(keeper)} is not on the block list of {c}");
+
+        ulong sumBlksize = 0;
+        foreach (ulong block in blocks)
+            sumBlksize += VerifyBlock(ctx, block, block == keeper, ctxMalloc, v);
+
+        if (!seen.Contains(current))
+            v.Add($"GEN3: current block {Mcxt.Ptr(current)} is not on the block list of {c}");
+        if (freeblock != 0)
+        {
+            if (!seen.Contains(freeblock)) v.Add($"GEN3: freeblock {Mcxt.Ptr(freeblock)} is not on the block list of {c}");
+            else if (_mem.ReadU32(freeblock + OffBlkNChunks) != 0) v.Add($"GEN3: freeblock {Mcxt.Ptr(freeblock)} is not empty");
+            if (freeblock == keeper) v.Add($"GEN3: freeblock of {c} is the keeper block");
+            if (freeblock == current) v.Add($"GEN3: freeblock of {c} is also the current block");
+        }
+
+        ulong memAllocated = Mcxt.GetMemAllocated(ctx);
+        if (memAllocated != sumBlksize)
+        {
+            v.Add($"GEN4: mem_allocated {memAllocated} of Generation context {c} differs from the sum of blksize {sumBlksize}");
+            v.Add($"MC3: mem_allocated {memAllocated} of Generation context {c} differs from the Generation formula {sumBlksize}");
+        }
+
+        if (Mcxt.GetIsReset(ctx))
+        {
+            if (blocks.Count != 1 || blocks[0] != keeper)
+                v.Add($"GEN6: context {c} is marked reset but holds {blocks.Count} blocks");
+            else if (_mem.ReadU32(keeper + OffBlkNChunks) != 0 || _mem.ReadU64(keeper + OffBlkFreeptr) != keeper + Generation_BLOCKHDRSZ)
+                v.Add($"GEN6: context {c} is marked reset but its keeper block is not empty");
+            if (freeblock != 0) v.Add($"GEN6: context {c} is marked reset but has freeblock {Mcxt.Ptr(freeblock)}");
+        }
+    }
+
+    /// <summary>Checks one block and its chunks; returns its blksize for the MC3 sum.</summary>
+    private ulong VerifyBlock(ulong ctx, ulong block, bool isKeeper, ulong? ctxMalloc, List<string> v)
+    {
+        string b = Mcxt.Ptr(block);
+        ulong blksize = _mem.ReadU64(block + OffBlkBlksize);
+        ulong freeptr = _mem.ReadU64(block + OffBlkFreeptr);
+        ulong endptr = _mem.ReadU64(block + OffBlkEndptr);
+        int nchunks = (int)_mem.ReadU32(block + OffBlkNChunks);
+        int nfree = (int)_mem.ReadU32(block + OffBlkNFree);
+        ulong data = block + Generation_BLOCKHDRSZ;
+
+        if (_mem.ReadU64(block + OffBlkContext) != ctx)
+            v.Add($"GEN3: block {b} links to context {Mcxt.Ptr(_mem.ReadU64(block + OffBlkContext))}, not {Mcxt.Ptr(ctx)}");
+        if (isKeeper)
+        {
+            if (ctxMalloc is ulong size && blksize != size - Generation_CONTEXTSZ)
+                v.Add($"GEN4: keeper block {b} has blksize {blksize}, but the context's malloc chunk holds {size} bytes");
+        }
+        else if (_heap.RequestedSize(block) is not ulong size || size != blksize)
+        {
+            v.Add($"GEN4: block {b} has blksize {blksize} but is not a live malloc chunk of that size");
+        }
+        if (endptr != unchecked(block + blksize))
+            v.Add($"GEN4: block {b} has endptr {Mcxt.Ptr(endptr)}, expected block + blksize {Mcxt.Ptr(unchecked(block + blksize))}");
+
+        if (nfree < 0 || nfree > nchunks)
+            v.Add($"GEN1: block {b} has nfree {nfree} and nchunks {nchunks}");
+        else if (nchunks > 0 && nfree == nchunks)
+            v.Add($"GEN1: block {b} has all {nchunks} chunks free but was neither marked empty nor freed");
+
+        if (freeptr < data || freeptr > endptr || !_mem.IsMapped(block, endptr - block))
+        {
+            v.Add($"GEN2: block {b} has freeptr {Mcxt.Ptr(freeptr)} outside [{Mcxt.Ptr(data)}, {Mcxt.Ptr(endptr)}]");
+            return blksize;
+        }
+        if ((nchunks == 0) != (freeptr == data))
+            v.Add($"GEN5: block {b} has {nchunks} chunks but freeptr at data start + {freeptr - data}");
+
+        VerifyChunks(block, data, freeptr, endptr, nchunks, nfree, v);
+        return blksize;
+    }
+
+    private void VerifyChunks(ulong block, ulong data, ulong freeptr, ulong endptr, int nchunks, int nfree, List<string> v)
+    {
+        string b = Mcxt.Ptr(block);
+        int counted = 0, countedFree = 0;
+        ulong ptr = data;
+        while (ptr < freeptr)
+        {
+            ulong chunk = ptr;
+            ulong pointer = chunk + _hdr;
+            string ch = Mcxt.Ptr(chunk);
+            if (freeptr - ptr < _hdr)
+            {
+                v.Add($"GEN2: block {b} ends in a partial chunk header at {ch}");
+                return;
+            }
+            ulong hdrmask = _mem.ReadU64(pointer - 8);
+            if ((MemoryContextMethodID)(hdrmask & MEMORY_CONTEXT_METHODID_MASK) != MemoryContextMethodID.MCTX_GENERATION_ID)
+                v.Add($"MC4: chunk {ch} in block {b} has method id {hdrmask & MEMORY_CONTEXT_METHODID_MASK}, not {(int)MemoryContextMethodID.MCTX_GENERATION_ID}");
+            ulong chunksize;
+            if (MemoryChunk.HasExternalFlag(hdrmask))
+            {
+                if ((hdrmask & ~((1UL << MEMORYCHUNK_VALUE_BASEBIT) - 1)) != MEMORYCHUNK_MAGIC)
+                    v.Add($"MC4: external chunk {ch} in block {b} lacks the magic (header {MemoryChunk.FormatHeader(hdrmask)})");
+                if (chunk != data || freeptr != endptr)
+                    v.Add($"MC4: external chunk {ch} is not the only chunk of a dedicated block {b}");
+                chunksize = endptr - pointer;
+            }
+            else
+            {
+                if (MemoryChunk.GetBlock(chunk, hdrmask) != block)
+                    v.Add($"MC4: chunk {ch} decodes to block {Mcxt.Ptr(MemoryChunk.GetBlock(chunk, hdrmask))}, not its block {b}");
+                chunksize = MemoryChunk.GetValue(hdrmask);
+                if (chunksize != MAXALIGN(chunksize))
+                    v.Add($"GEN2: chunk {ch} in block {b} has unaligned size {chunksize}");
+            }
+            if (chunksize > freeptr - pointer)
+            {
+                v.Add($"GEN2: chunk {ch} of size {chunksize} overruns freeptr of block {b}");
+                return;
+            }
+            counted++;
+            if (_checking)
+            {
+                ulong requested = _mem.ReadU64(chunk);
+                if (requested == InvalidAllocSize)
+                    countedFree++;
+                else if (requested >= chunksize)
+                    v.Add($"GEN2: live chunk {ch} in block {b} has requested size {requested} >= chunk size {chunksize}");
+                else if (!Mcxt.SentinelOk(pointer, requested))
+                    v.Add($"GEN2: live chunk {ch} in block {b} has a damaged sentinel at +{requested}");
+            }
+            ptr = pointer + chunksize;
+        }
+        if (counted != nchunks)
+            v.Add($"GEN2: block {b} holds {counted} chunks but its header says nchunks {nchunks}");
+        if (_checking && countedFree != nfree)
+            v.Add($"GEN2: block {b} holds {countedFree} freed chunks but its header says nfree {nfree}");
+    }
+}
