@@ -20,6 +20,9 @@ public sealed record MemoryContextOptions
     /// MAXALIGN check on pointers passed to pfree).</summary>
     public bool AssertChecking { get; init; } = true;
 
+    /// <summary>A deliberately planted allocator bug (test and canary-fuzzing use only); None by default.</summary>
+    internal AllocatorCanary Canary { get; init; }
+
     /// <summary>A production build: no checking, no clobbering.</summary>
     public static MemoryContextOptions Production { get; } = new();
 

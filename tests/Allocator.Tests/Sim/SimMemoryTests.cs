@@ -31,17 +31,19 @@ public class SimMemoryTests
     }
 
     [Fact]
-    public void Heap_GrowthKeepsContentsAndTrimZeroes()
+    public void Heap_GrowthKeepsContents_TrimUnmaps()
     {
         var mem = new SimMemory(initialHeapCapacity: 16);
         mem.SetHeapTop(16);
+        Assert.Equal(0UL, mem.ReadU64(SimMemory.HeapBase + 8)); // never-mapped memory reads as zero
         mem.WriteU64(SimMemory.HeapBase, 42);
         mem.SetHeapTop(1 << 20);
         Assert.Equal(42UL, mem.ReadU64(SimMemory.HeapBase));
         mem.WriteU8(SimMemory.HeapBase + 100, 9);
         mem.SetHeapTop(50);
+        Assert.Throws<SimFaultException>(() => mem.ReadU8(SimMemory.HeapBase + 100));
         mem.SetHeapTop(200);
-        Assert.Equal(0, mem.ReadU8(SimMemory.HeapBase + 100)); // fresh brk memory reads as zero
+        Assert.Equal(9, mem.ReadU8(SimMemory.HeapBase + 100)); // remapped memory keeps its old bytes
     }
 
     [Fact]

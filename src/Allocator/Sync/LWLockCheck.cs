@@ -1,0 +1,80 @@
+// LWLockCheck: the invariant walker for the sync segment, run at quiescence (no backend inside any
+// LWLock or spinlock routine), e.g. after every explorer iteration and at the end of stress tests.
+// It only reads, through the segment's own mapping, and never goes through the seam.
+//
+// Invariants (numbered; a violation names its number):
+//   LW1  the wait-list lock bit LW_FLAG_LOCKED is clear.
+//   LW2  an exclusive holder excludes shared ones: VAL_EXCLUSIVE set => shared count 0.
+//   LW3  the holder counts in the state word equal the entries in the backends' held_lwlocks
+//        (exclusive: 0 or 1; shared: the number of shared entries).
+//   LW4  the wait list is a well-formed doubly linked list of distinct procs (head/tail/prev agree).
+//   LW5  every proc on a wait list has lwWaiting == LW_WS_WAITING; every proc with
+//        LW_WS_WAITING is on exactly one wait list.
+//   LW6  a non-empty wait list has LW_FLAG_HAS_WAITERS set.
+//   LW7  a proc that is not waiting is in no list (lwWaitLink next == prev == 0).
+//   SEM1 every PGSemaphore count is 0 (every V was matched by a P: no lost or leftover wakeup).
+// When `final` is set (every backend has exited): also
+//   LW8  no LWLock has a holder and no wait list is non-empty.
+#pragma warning disable CA1707 // PostgreSQL's names
+using static Allocator.Sync.LWLockConstants;
+
+namespace Allocator.Sync;
+
+public static class LWLockCheck
+{
+    public static List<string> Check(SyncSegment seg, IReadOnlyList<SyncBackend?> backends, bool final)
+    {
+        var errors = new List<string>();
+        var mem = seg.InitMemory;
+        var onList = new int[seg.NumProcs];
+        for (int i = 0; i < seg.NumLWLocks; i++)
+        {
+            LWLock l = seg.GetLWLock(i);
+            string name = seg.LWLockName(l);
+            uint state = mem.ReadU32(l.StateAddr);
+            if ((state & LW_FLAG_LOCKED) != 0) errors.Add($"LW1: {name}: wait-list lock bit still set (state 0x{state:x8})");
+            uint shared = state & LW_SHARED_MASK;
+            bool excl = (state & LW_VAL_EXCLUSIVE) != 0;
+            if (excl && shared != 0) errors.Add($"LW2: {name}: exclusive and {shared} shared holders at once (state 0x{state:x8})");
+            int heldEx = 0, heldSh = 0;
+            foreach (SyncBackend? b in backends)
+            {
+                if (b is null) continue;
+                for (int h = 0; h < b.LWLocks.NumHeld; h++)
+                {
+                    var e = b.LWLocks.Held(h);
+                    if (e.Lock != l) continue;
+                    if (e.Mode == LWLockMode.LW_EXCLUSIVE) heldEx++; else heldSh++;
+                }
+            }
+            if ((excl ? 1 : 0) != heldEx || shared != heldSh)
+                errors.Add($"LW3: {name}: state word says exclusive={(excl ? 1 : 0)} shared={shared}, held_lwlocks say exclusive={heldEx} shared={heldSh}");
+            ProcListHead w = ProcListHead.Load(mem, l.WaitersAddr);
+            int count = 0, prev = INVALID_PROC_NUMBER;
+            bool wellFormed = true;
+            for (int cur = w.head; cur != INVALID_PROC_NUMBER; cur = ProcList.Next(mem, seg, cur))
+            {
+                if (cur < 0 || cur >= seg.NumProcs || ++count > seg.NumProcs) { errors.Add($"LW4: {name}: wait list corrupt (bad proc number {cur} or a cycle)"); wellFormed = false; break; }
+                if (ProcList.Prev(mem, seg, cur) != prev) { errors.Add($"LW4: {name}: proc {cur} prev link is {ProcList.Prev(mem, seg, cur)}, expected {prev}"); wellFormed = false; }
+                onList[cur]++;
+                uint ws = mem.ReadU32(seg.ProcAddr(cur) + PgProcLayout.OFF_lwWaiting);
+                if (ws != (uint)LWLockWaitState.LW_WS_WAITING) errors.Add($"LW5: {name}: proc {cur} is queued but lwWaiting={(LWLockWaitState)ws}");
+                prev = cur;
+            }
+            if (wellFormed && w.tail != prev) errors.Add($"LW4: {name}: tail is {w.tail}, last node is {prev}");
+            if (count > 0 && (state & LW_FLAG_HAS_WAITERS) == 0) errors.Add($"LW6: {name}: {count} queued waiter(s) but HAS_WAITERS is clear (state 0x{state:x8})");
+            if (final && ((state & LW_LOCK_MASK) != 0 || count > 0))
+                errors.Add($"LW8: {name}: after every backend exited: state 0x{state:x8}, {count} queued");
+        }
+        for (int p = 0; p < seg.NumProcs; p++)
+        {
+            uint ws = mem.ReadU32(seg.ProcAddr(p) + PgProcLayout.OFF_lwWaiting);
+            if (ws == (uint)LWLockWaitState.LW_WS_WAITING && onList[p] != 1) errors.Add($"LW5: proc {p} has lwWaiting=WAITING but is on {onList[p]} wait lists");
+            if (ws == (uint)LWLockWaitState.LW_WS_NOT_WAITING && !ProcList.InNoList(mem, seg, p)) errors.Add($"LW7: proc {p} is not waiting but its lwWaitLink is still linked");
+            if (ws == (uint)LWLockWaitState.LW_WS_PENDING_WAKEUP) errors.Add($"LW5: proc {p} is still PENDING_WAKEUP at quiescence");
+            uint sem = mem.ReadU32(seg.SemAddr(p));
+            if (sem != 0) errors.Add($"SEM1: proc {p} semaphore count is {sem} at quiescence (a leftover wakeup)");
+        }
+        return errors;
+    }
+}
