@@ -1,7 +1,7 @@
 // CoverageMap: the AFL-style edge map that instrumented code writes into.
 //
-// Every probe the instrumenter inserts is `ldc.i4 <location id>; call CoverageMap.Hit`. Hit
-// performs AFL's edge hashing: map[(cur ^ prev) & 0xFFFF] += 1 (saturating at 255 instead of
+// Every probe the instrumenter inserts performs Hit's body inline (or calls Hit when asked to):
+// AFL's edge hashing, map[(cur ^ prev) & 0xFFFF] += 1 (saturating at 255 instead of
 // wrapping, so a hot loop never looks like "not executed"), then prev = cur >> 1 (the shift makes
 // A->B and B->A distinct edges and keeps A->A from cancelling to zero).
 //
@@ -27,8 +27,12 @@ public static unsafe class CoverageMap
     // The default buffer: pinned so that a raw pointer to it stays valid for the process lifetime.
     private static readonly byte[] s_private = GC.AllocateArray<byte>(MapSize, pinned: true);
 
-    // Read by every probe; a plain static field so the JIT turns Hit into a handful of instructions.
-    private static byte* s_map = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(s_private));
+    /// <summary>
+    /// The map pointer itself, public because instrumented code reads it directly: the instrumenter
+    /// emits Hit's body inline at each block (a call per block would exhaust the JIT's inlining
+    /// budget in large methods). Everyone else: use <see cref="Map"/> and <see cref="UseSharedMemory"/>.
+    /// </summary>
+    public static byte* MapBase = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(s_private));
 
     private static int s_marked;
 
@@ -36,13 +40,13 @@ public static unsafe class CoverageMap
     public static int PreviousLocation;
 
     /// <summary>The map probes write into: the private buffer, or afl-fuzz's shared memory once attached.</summary>
-    public static byte* Map => s_map;
+    public static byte* Map => MapBase;
 
     /// <summary>The current map as a span (MapSize bytes).</summary>
-    public static ReadOnlySpan<byte> Current => new(s_map, MapSize);
+    public static ReadOnlySpan<byte> Current => new(MapBase, MapSize);
 
     /// <summary>True when the map is the process's own buffer (not an external shared segment).</summary>
-    public static bool UsesPrivateBuffer => s_map == (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(s_private));
+    public static bool UsesPrivateBuffer => MapBase == (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(s_private));
 
     /// <summary>
     /// True once an instrumented module registered itself (its module initialiser calls
@@ -54,7 +58,7 @@ public static unsafe class CoverageMap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Hit(int locationId)
     {
-        byte* cell = s_map + ((locationId ^ PreviousLocation) & MapMask);
+        byte* cell = MapBase + ((locationId ^ PreviousLocation) & MapMask);
         int v = *cell + 1;
         // Saturate at 255 without a branch: when v reaches 256, (v >> 8) is 1 and cancels the increment.
         *cell = (byte)(v - (v >> 8));
@@ -64,7 +68,7 @@ public static unsafe class CoverageMap
     /// <summary>Clears the map and prev (AFL clears the shared map itself; the in-process engine calls this per execution).</summary>
     public static void Reset()
     {
-        new Span<byte>(s_map, MapSize).Clear();
+        new Span<byte>(MapBase, MapSize).Clear();
         PreviousLocation = 0;
     }
 
@@ -72,14 +76,14 @@ public static unsafe class CoverageMap
     public static void UseSharedMemory(byte* shm)
     {
         if (shm == null) throw new ArgumentNullException(nameof(shm));
-        s_map = shm;
+        MapBase = shm;
         PreviousLocation = 0;
     }
 
     /// <summary>Returns the probes to the private buffer (tests; after detaching a shared segment).</summary>
     public static void UsePrivateBuffer()
     {
-        s_map = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(s_private));
+        MapBase = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(s_private));
         PreviousLocation = 0;
     }
 

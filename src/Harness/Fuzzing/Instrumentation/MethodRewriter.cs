@@ -8,9 +8,9 @@
 //     target; the instruction after a conditional branch or switch (the fall-through block); every
 //     try start, handler start and filter start; and the first instruction after a protected region
 //     or handler (a block that starts where a region ends).
-//  3. Before each leader L a probe `ldc.i4 id; call CoverageMap.Hit` is inserted. It is stack
-//     neutral, so it is valid at join points with values on the stack and at handler entries where
-//     the exception object is on the stack.
+//  3. Before each leader L a probe (ProbeEmitter: CoverageMap.Hit's body inline) is inserted. It
+//     is stack neutral, so it is valid at join points with values on the stack and at handler
+//     entries where the exception object is on the stack.
 //  4. Every branch operand, switch table entry and exception-clause boundary that pointed at L now
 //     points at the probe. Cecil's InsertBefore does not do this; without it jumps would silently
 //     skip the probes (coverage wrong, program still right) and clause boundaries would leave the
@@ -27,7 +27,7 @@ namespace Harness.Fuzzing.Instrumentation;
 internal static class MethodRewriter
 {
     /// <summary>Instruments one body; returns the probes inserted (in IL order).</summary>
-    public static List<ProbeSite> Rewrite(MethodDefinition method, MethodReference hit, ProbeIds ids)
+    public static List<ProbeSite> Rewrite(MethodDefinition method, ProbeEmitter probes, ProbeIds ids, bool retarget = true)
     {
         MethodBody body = method.Body;
         body.SimplifyMacros();
@@ -39,7 +39,21 @@ internal static class MethodRewriter
             if (i is not null && !leaders.ContainsKey(i)) leaders.Add(i, kind);
         }
 
+        // Kinds are labels for the manifest; the first label wins, so the most specific come first
+        // (a handler start is often also the end of the previous handler).
         Lead(code[0], "entry");
+        foreach (ExceptionHandler eh in body.ExceptionHandlers)
+        {
+            Lead(eh.HandlerStart, eh.HandlerType switch
+            {
+                ExceptionHandlerType.Catch => "catch",
+                ExceptionHandlerType.Filter => "filter-handler",
+                ExceptionHandlerType.Finally => "finally",
+                _ => "fault",
+            });
+            Lead(eh.FilterStart, "filter");
+            Lead(eh.TryStart, "try-start");
+        }
         for (int k = 0; k < code.Count; k++)
         {
             Instruction ins = code[k];
@@ -57,15 +71,6 @@ internal static class MethodRewriter
         }
         foreach (ExceptionHandler eh in body.ExceptionHandlers)
         {
-            Lead(eh.TryStart, "try-start");
-            Lead(eh.HandlerStart, eh.HandlerType switch
-            {
-                ExceptionHandlerType.Catch => "catch",
-                ExceptionHandlerType.Filter => "filter-handler",
-                ExceptionHandlerType.Finally => "finally",
-                _ => "fault",
-            });
-            Lead(eh.FilterStart, "filter");
             Lead(eh.TryEnd, "after-try");
             Lead(eh.HandlerEnd, "after-handler");
         }
@@ -82,10 +87,7 @@ internal static class MethodRewriter
             if (leaders.TryGetValue(ins, out string? kind) && CanProbeBefore(original, k))
             {
                 int id = ids.Next(method.FullName, ins.Offset);
-                Instruction first = Instruction.Create(OpCodes.Ldc_I4, id);
-                rebuilt.Add(first);
-                rebuilt.Add(Instruction.Create(OpCodes.Call, hit));
-                probeOf.Add(ins, first);
+                probeOf.Add(ins, probes.Emit(id, rebuilt));
                 sites.Add(new ProbeSite(id, method.FullName, ins.Offset, kind, lines.SourceAt(ins.Offset)));
             }
             rebuilt.Add(ins);
@@ -96,6 +98,7 @@ internal static class MethodRewriter
         Instruction Retarget(Instruction i) => probeOf.TryGetValue(i, out Instruction? p) ? p : i;
         foreach (Instruction ins in body.Instructions)
         {
+            if (!retarget) break;
             if (ins.Operand is Instruction t) ins.Operand = Retarget(t);
             else if (ins.Operand is Instruction[] ts) ins.Operand = ts.Select(Retarget).ToArray();
         }

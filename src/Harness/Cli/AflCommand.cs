@@ -1,0 +1,131 @@
+// `harness afl TARGET`: prints (and with --run, runs) the afl-fuzz command line that fuzzes TARGET
+// with AFL++ 4.04c against the instrumented port, then summarises afl's fuzzer_stats.
+// Exit code with --run: 0 no crash saved, 1 crashes saved or afl failed, 2 usage/input error.
+using System.Diagnostics;
+using Harness.Fuzzing.Afl;
+using Harness.Fuzzing.Instrumentation;
+
+namespace Harness.Cli;
+
+public sealed class AflCommand : IHarnessCommand
+{
+    public const int DefaultTimeoutMs = 5000;
+    public const int DefaultSeconds = 60;
+
+    public string Name => "afl";
+    public string Summary => "print or run the AFL++ (afl-fuzz 4.04c) campaign for a target";
+    public string Usage =>
+        "usage: harness afl TARGET [--run] [--seconds N] [--corpus DIR] [--out DIR] [--supervise] [--timeout MS] [-- AFL_ARGS...]\n" +
+        "  --run        execute afl-fuzz for --seconds (default 60, afl's -V) and summarise fuzzer_stats\n" +
+        "  --corpus     seed folder (default fuzz/corpus/TARGET; a one-file seed folder is created if it is missing or empty)\n" +
+        "  --out        afl output folder (default artifacts/afl/TARGET)\n" +
+        "  --supervise  supervisor/worker mode: an afl timeout or an uncatchable crash kills only the worker\n" +
+        "  --timeout    afl's -t per execution in ms (default 5000)\n" +
+        "  targets: sim-selftest (built in) and every target of the fuzz target registry (e.g. allocator)";
+
+    public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
+    {
+        bool run = args.Flag("run");
+        bool supervise = args.Flag("supervise");
+        int seconds = args.Int("seconds", DefaultSeconds, 1, 7 * 24 * 3600);
+        int timeout = args.Int("timeout", DefaultTimeoutMs, 10, 3_600_000);
+        string? corpus = args.String("corpus");
+        string? output = args.String("out");
+        args.RejectUnknown();
+        string target = args.Positional0 ?? throw new UsageException("which target? e.g. harness afl allocator");
+        IReadOnlyList<string> extra = args.Positional.Skip(1).ToList();
+        AflTargets.Get(target);   // unknown names fail here, not inside afl
+
+        string repo = TryRepoRoot() ?? Directory.GetCurrentDirectory();
+        output = Path.GetFullPath(output ?? Path.Combine(repo, "artifacts", "afl", target));
+        corpus = Path.GetFullPath(corpus ?? Path.Combine(repo, "fuzz", "corpus", target));
+        corpus = EnsureSeeds(corpus, output, stderr);
+
+        string folder = InstrumentedFolder.Ensure(stderr);
+        string? aflFuzz = AflCommandLine.FindAflFuzz();
+        AflCommandLine line = AflCommandLine.Build(aflFuzz ?? "afl-fuzz", target, folder, corpus, output, timeout,
+            run ? seconds : null, supervise, extra);
+        stdout.WriteLine(line.ToShell());
+        if (!run) return Program.ExitOk;
+        if (aflFuzz is null) throw new InputException("afl-fuzz is not on PATH (install it: apt-get install -y afl++)");
+        return Execute(line, output, seconds, stdout, stderr);
+    }
+
+    private static int Execute(AflCommandLine line, string output, int seconds, TextWriter stdout, TextWriter stderr)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        string logPath = output + ".afl.log";
+        var psi = new ProcessStartInfo(line.AflFuzz)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string a in line.Arguments) psi.ArgumentList.Add(a);
+        foreach (KeyValuePair<string, string> kv in line.Environment) psi.Environment[kv.Key] = kv.Value;
+        stdout.WriteLine($"afl: running for {seconds} s, log {logPath}");
+        using var log = new StreamWriter(logPath, append: false);
+        using Process afl = Process.Start(psi) ?? throw new InputException("could not start afl-fuzz");
+        var sync = new object();
+        void Pump(string? l)
+        {
+            if (l is null) return;
+            lock (sync) log.WriteLine(l);
+        }
+        afl.OutputDataReceived += (_, e) => Pump(e.Data);
+        afl.ErrorDataReceived += (_, e) => Pump(e.Data);
+        afl.BeginOutputReadLine();
+        afl.BeginErrorReadLine();
+        // afl stops itself after -V seconds; the margin covers .NET start-up and calibration.
+        if (!afl.WaitForExit((seconds + 120) * 1000))
+        {
+            afl.Kill(entireProcessTree: true);
+            stderr.WriteLine("afl: afl-fuzz did not stop after -V; killed");
+        }
+        afl.WaitForExit();
+        lock (sync) log.Flush();
+
+        AflStats? stats = AflStats.TryLoad(output);
+        if (afl.ExitCode != 0 || stats is null)
+        {
+            stderr.WriteLine($"afl: afl-fuzz failed (exit code {afl.ExitCode}); last lines of {logPath}:");
+            lock (sync)
+            {
+                log.Flush();
+            }
+            foreach (string l in File.ReadLines(logPath).TakeLast(25)) stderr.WriteLine("  " + l);
+            return Program.ExitFailure;
+        }
+        stdout.WriteLine("afl: " + stats.Summary());
+        if (stats.SavedCrashes > 0)
+        {
+            stdout.WriteLine($"afl: crashes saved in {Path.Combine(output, "default", "crashes")} (sig:NN names the fault class; see AflFaultSignals)");
+            return Program.ExitFailure;
+        }
+        return Program.ExitOk;
+    }
+
+    /// <summary>Returns a folder with at least one seed: the given corpus, or a generated one-file folder next to the output.</summary>
+    private static string EnsureSeeds(string corpus, string output, TextWriter stderr)
+    {
+        if (Directory.Exists(corpus) && Directory.EnumerateFiles(corpus).Any()) return corpus;
+        string generated = output + ".seeds";
+        Directory.CreateDirectory(generated);
+        string seed = Path.Combine(generated, "seed-0");
+        if (!File.Exists(seed)) File.WriteAllBytes(seed, new byte[] { 0, 4, 0, 9, 2, 3, 1, 0, 3, 1 });
+        stderr.WriteLine($"afl: no seeds in {corpus}; using {generated}");
+        return generated;
+    }
+
+    private static string? TryRepoRoot()
+    {
+        try
+        {
+            return RepoRoot.Find();
+        }
+        catch (InputException)
+        {
+            return null;
+        }
+    }
+}
