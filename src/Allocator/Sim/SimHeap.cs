@@ -35,11 +35,66 @@ public sealed class SimHeap
     /// <summary>Written over freed blocks when PoisonOnFree is set.</summary>
     public const byte PoisonByte = 0xDD;
 
+    /// <summary>Footprints up to this size have their bin in an array (no hashing on the hot path).</summary>
+    private const ulong SmallBinLimit = 1 << 20;
+
     private readonly SimMemory _memory;
-    private readonly Dictionary<ulong, Block> _live = new();          // user pointer -> block
-    private readonly Dictionary<ulong, Stack<ulong>> _bins = new();   // block footprint -> freed user pointers
+    // The authoritative record of live blocks, outside simulated memory so user corruption cannot
+    // touch it: one entry per 16-byte granule of the heap, nonzero at the user pointer of a live
+    // block, holding (requested size << 32) | (footprint >> 4). The heap is at most 2 GiB, so both
+    // fit, and footprint >> 4 is at least 2, so a live entry is never 0. A table instead of a
+    // dictionary because malloc/free sit on the W3/W4 hot paths.
+    private ulong[] _meta;
+    private long _liveCount;
+    private readonly Stack<ulong>?[] _smallBins = new Stack<ulong>?[SmallBinLimit >> 4];   // footprint >> 4 -> freed user pointers
+    private readonly Dictionary<ulong, Stack<ulong>> _largeBins = new();
 
     private readonly record struct Block(ulong Requested, ulong Footprint);
+
+    private bool TryGetLive(ulong user, out Block block)
+    {
+        ulong off = user - SimMemory.HeapBase;
+        ulong g = off >> 4;
+        if ((off & 15) != 0 || off >= _memory.HeapSize || g >= (ulong)_meta.LongLength || _meta[g] == 0)
+        {
+            block = default;
+            return false;
+        }
+        ulong m = _meta[g];
+        block = new Block(m >> 32, (m & 0xFFFF_FFFF) << 4);
+        return true;
+    }
+
+    private void SetLive(ulong user, ulong requested, ulong footprint)
+    {
+        ulong g = (user - SimMemory.HeapBase) >> 4;
+        if (g >= (ulong)_meta.LongLength)
+        {
+            // Grow with the heap's backing array, so a heap that fits its array never resizes this.
+            ulong len = Math.Max((ulong)_meta.LongLength, _memory.HeapCapacity >> 4);
+            while (len <= g) len *= 2;
+            Array.Resize(ref _meta, (int)len);
+        }
+        _meta[g] = (requested << 32) | (footprint >> 4);
+    }
+
+    private void ClearLive(ulong user) => _meta[(user - SimMemory.HeapBase) >> 4] = 0;
+
+    private Stack<ulong>? Bin(ulong footprint, bool create)
+    {
+        if (footprint < SmallBinLimit)
+        {
+            ref Stack<ulong>? slot = ref _smallBins[footprint >> 4];
+            if (slot is null && create) slot = new Stack<ulong>();
+            return slot;
+        }
+        if (!_largeBins.TryGetValue(footprint, out Stack<ulong>? bin) && create)
+        {
+            bin = new Stack<ulong>();
+            _largeBins.Add(footprint, bin);
+        }
+        return bin;
+    }
 
     public SimHeapOptions Options { get; }
 
@@ -47,6 +102,7 @@ public sealed class SimHeap
     {
         _memory = memory;
         Options = options ?? new SimHeapOptions();
+        _meta = new ulong[Math.Max(memory.HeapCapacity >> 4, 64)];
     }
 
     public SimMemory Memory => _memory;
@@ -58,7 +114,7 @@ public sealed class SimHeap
     public long FailedCalls { get; private set; }
 
     /// <summary>Live blocks.</summary>
-    public long OutstandingBlocks => _live.Count;
+    public long OutstandingBlocks => _liveCount;
 
     /// <summary>Sum of the requested sizes of live blocks.</summary>
     public ulong OutstandingBytes { get; private set; }
@@ -78,17 +134,18 @@ public sealed class SimHeap
     /// <summary>A point-in-time count for leak checks.</summary>
     public HeapSnapshot Snapshot() => new(OutstandingBlocks, OutstandingBytes);
 
-    public bool IsLive(ulong pointer) => _live.ContainsKey(pointer);
+    public bool IsLive(ulong pointer) => TryGetLive(pointer, out _);
 
     /// <summary>Requested size of a live block, or null.</summary>
-    public ulong? RequestedSize(ulong pointer) => _live.TryGetValue(pointer, out Block b) ? b.Requested : null;
+    public ulong? RequestedSize(ulong pointer) => TryGetLive(pointer, out Block b) ? b.Requested : null;
 
-    /// <summary>Live blocks in address order (for leak reports; never used to decide what runs).</summary>
+    /// <summary>Live blocks in address order (for leak reports).</summary>
     public IReadOnlyList<(ulong Pointer, ulong Size)> LiveBlocks()
     {
-        var list = new List<(ulong, ulong)>(_live.Count);
-        foreach (var kv in _live) list.Add((kv.Key, kv.Value.Requested));
-        list.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        var list = new List<(ulong, ulong)>((int)_liveCount);
+        ulong granules = Math.Min((ulong)_meta.LongLength, _memory.HeapSize >> 4);
+        for (ulong g = 0; g < granules; g++)
+            if (_meta[g] != 0) list.Add((SimMemory.HeapBase + (g << 4), _meta[g] >> 32));
         return list;
     }
 
@@ -121,9 +178,10 @@ public sealed class SimHeap
     private ulong Place(ulong size)
     {
         ulong footprint = FootprintFor(size);
-        if (footprint == ulong.MaxValue) return 0;
+        if (footprint == ulong.MaxValue || footprint > _memory.HeapMax) return 0;
         ulong user;
-        if (!Options.NeverReuse && _bins.TryGetValue(footprint, out Stack<ulong>? bin) && bin.Count > 0)
+        Stack<ulong>? bin = Options.NeverReuse ? null : Bin(footprint, create: false);
+        if (bin is { Count: > 0 })
         {
             user = bin.Pop();
         }
@@ -135,7 +193,8 @@ public sealed class SimHeap
             user = start + HeaderSize;
         }
         WriteHeader(user, footprint);
-        _live.Add(user, new Block(size, footprint));
+        SetLive(user, size, footprint);
+        _liveCount++;
         OutstandingBytes += size;
         OutstandingFootprint += footprint;
         if (OutstandingBytes > PeakBytes) PeakBytes = OutstandingBytes;
@@ -152,8 +211,10 @@ public sealed class SimHeap
     public void Free(ulong pointer)
     {
         if (pointer == 0) return;
-        if (!_live.Remove(pointer, out Block b))
+        if (!TryGetLive(pointer, out Block b))
             throw new SimFaultException(pointer, 0, SimAccess.HeapMisuse, $"free(): invalid pointer 0x{pointer:x}");
+        ClearLive(pointer);
+        _liveCount--;
         OutstandingBytes -= b.Requested;
         OutstandingFootprint -= b.Footprint;
         Release(pointer, b.Footprint);
@@ -169,12 +230,7 @@ public sealed class SimHeap
             _memory.SetHeapTop(start - SimMemory.HeapBase);
             return;
         }
-        if (!_bins.TryGetValue(footprint, out Stack<ulong>? bin))
-        {
-            bin = new Stack<ulong>();
-            _bins.Add(footprint, bin);
-        }
-        bin.Push(user);
+        Bin(footprint, create: true)!.Push(user);
     }
 
     /// <summary>realloc(ptr, size): the (possibly moved) block, or 0 with the old block intact.
@@ -182,11 +238,11 @@ public sealed class SimHeap
     public ulong Realloc(ulong pointer, ulong size)
     {
         if (pointer == 0) return Malloc(size);
-        if (!_live.TryGetValue(pointer, out Block b))
+        if (!TryGetLive(pointer, out Block b))
             throw new SimFaultException(pointer, 0, SimAccess.HeapMisuse, $"realloc(): invalid pointer 0x{pointer:x}");
         if (ShouldFail(size, b.Requested)) return 0;
         ulong footprint = FootprintFor(size);
-        if (footprint == ulong.MaxValue) return 0;
+        if (footprint == ulong.MaxValue || footprint > _memory.HeapMax) return 0;
         bool grows = footprint > b.Footprint;
         if (!grows || (!Options.ForceReallocMove && !Options.NeverReuse && pointer - HeaderSize + b.Footprint == _memory.HeapEnd))
         {
@@ -198,7 +254,7 @@ public sealed class SimHeap
                 newFootprint = footprint;
                 WriteHeader(pointer, newFootprint);
             }
-            _live[pointer] = new Block(size, newFootprint);
+            SetLive(pointer, size, newFootprint);
             OutstandingBytes = OutstandingBytes - b.Requested + size;
             OutstandingFootprint = OutstandingFootprint - b.Footprint + newFootprint;
             if (OutstandingBytes > PeakBytes) PeakBytes = OutstandingBytes;
@@ -207,7 +263,8 @@ public sealed class SimHeap
         ulong moved = Place(size);
         if (moved == 0) return 0;
         _memory.Copy(moved, pointer, Math.Min(b.Requested, size));
-        _live.Remove(pointer);
+        ClearLive(pointer);
+        _liveCount--;
         OutstandingBytes -= b.Requested;
         OutstandingFootprint -= b.Footprint;
         Release(pointer, b.Footprint);

@@ -65,6 +65,9 @@ public sealed class SimMemory
 
     public ulong HeapMax => _heapMax;
 
+    /// <summary>Bytes the heap can reach before its backing array must grow.</summary>
+    public ulong HeapCapacity => (ulong)_heap.LongLength;
+
     public IReadOnlyList<SimRegion> Regions => _regions;
 
     // ------------------------------------------------------------------ heap growth (SimHeap only)

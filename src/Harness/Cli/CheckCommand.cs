@@ -1,0 +1,91 @@
+// `harness check allocator`: runs the allocator's FsCheck properties outside xunit, for long runs
+// and for replaying a failure. Prints the seed first, one line per property run, the failing
+// property's shrunk op list with its replay line (and writes a repro artifact), and a final
+// summary with the throughput in cases/s.
+using System.Diagnostics;
+using System.Globalization;
+using Harness.Determinism;
+using Harness.Properties;
+
+namespace Harness.Cli;
+
+public sealed class CheckCommand : IHarnessCommand
+{
+    public const ulong DefaultSeed = 1;
+
+    public string Name => "check";
+    public string Summary => "run the allocator's FsCheck properties (port vs model, OOM, leaks, corruption)";
+    public string Usage => """
+        usage: harness check allocator [--seed S] [--cases N] [--ops M] [--property NAME] [--checking on|off|both]
+                                       [--replay SEED,GAMMA[,SIZE]] [--artifacts DIR]
+          --seed S         run seed (default 1); each property run derives its own from it
+          --cases N        cases per property run (default 1000)
+          --ops M          longest op list (default 64)
+          --property NAME  model | oom | leak | corruption (default: all)
+          --checking X     MEMORY_CONTEXT_CHECKING on, off or both (default both; corruption is always on)
+          --replay S,G[,Z] replay FsCheck's (seed, gamma[, size]) exactly as printed by a failure
+          --artifacts DIR  where a failure's repro artifact goes (default out/check)
+        """;
+
+    public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
+    {
+        ulong seed = args.ULong("seed", DefaultSeed);
+        int cases = args.Int("cases", 1000, 1, 100_000_000);
+        int maxOps = args.Int("ops", 64, 1, 10_000);
+        string? only = args.String("property");
+        string checkingArg = args.String("checking", "both");
+        string? replay = args.String("replay");
+        string artifacts = args.String("artifacts", Path.Combine("out", "check"));
+        args.RejectUnknown();
+        if (args.Positional0 != "allocator") throw new UsageException("what to check? only 'allocator' is known: harness check allocator");
+        if (args.Positional.Count > 1) throw new UsageException($"unexpected argument '{args.Positional[1]}'");
+        if (only is not null && !AllocatorProperties.IsKnown(only))
+            throw new UsageException($"unknown property '{only}' (known: {string.Join(", ", AllocatorProperties.Names)})");
+        bool[] checkings = checkingArg switch
+        {
+            "on" => [true],
+            "off" => [false],
+            "both" => [true, false],
+            _ => throw new UsageException($"--checking takes on, off or both, not '{checkingArg}'"),
+        };
+        (ulong Seed, ulong Gamma, int? Size)? replayArgs = replay is null ? null : ParseReplay(replay);
+        stdout.WriteLine($"check allocator: seed={seed} cases={cases} ops={maxOps} property={only ?? "all"} checking={checkingArg}{(replay is null ? "" : $" replay={replay}")}");
+
+        var total = Stopwatch.StartNew();
+        long allCases = 0;
+        int failed = 0;
+        ulong index = 0;
+        foreach (string property in AllocatorProperties.Names)
+        {
+            if (only is not null && property != only) continue;
+            foreach (bool checking in checkings)
+            {
+                if (property == "corruption" && !checking) continue;   // hostile ops need checking builds
+                ulong runSeed = replayArgs?.Seed ?? Prng.Derive(seed, index++);
+                ulong gamma = replayArgs?.Gamma ?? AllocatorProperties.DefaultGamma;
+                PropertyReport report = AllocatorProperties.Check(property, checking, runSeed, gamma, replayArgs is null ? cases : 1, maxOps, replayArgs?.Size);
+                allCases += report.Cases;
+                stdout.WriteLine($"  {(report.Passed ? "PASS" : "FAIL")} {property} checking={(checking ? "on" : "off")} seed={runSeed}: {report.Summary}");
+                if (report.Passed) continue;
+                failed++;
+                report.WriteFailure(stdout);
+                string path = Path.Combine(artifacts, string.Create(CultureInfo.InvariantCulture, $"allocator-{property}-{(checking ? "on" : "off")}-{runSeed}.json"));
+                report.ToArtifact()!.Save(path);
+                stdout.WriteLine($"  artifact: {path}  (replay: harness repro {path})");
+            }
+        }
+        double s = total.Elapsed.TotalSeconds;
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"check allocator: {allCases} cases, {failed} failed, {s:0.0}s, {(s > 0 ? allCases / s : 0):0} cases/s"));
+        return failed == 0 ? Program.ExitOk : Program.ExitFailure;
+    }
+
+    private static (ulong, ulong, int?) ParseReplay(string text)
+    {
+        string[] parts = text.Trim('(', ')').Split(',');
+        if (parts.Length is < 2 or > 3 || !CommandArgs.TryParseULong(parts[0].Trim(), out ulong s) || !CommandArgs.TryParseULong(parts[1].Trim(), out ulong g))
+            throw new UsageException($"--replay takes SEED,GAMMA[,SIZE] as FsCheck prints them, not '{text}'");
+        if (parts.Length == 2) return (s, g, null);
+        if (!int.TryParse(parts[2].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int z)) throw new UsageException($"--replay size must be a number, not '{parts[2]}'");
+        return (s, g, z);
+    }
+}

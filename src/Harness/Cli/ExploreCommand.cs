@@ -1,0 +1,150 @@
+// `harness explore`: systematic concurrency testing of a registered scenario with the controlled
+// scheduler. Prints its seed and configuration first, a live progress line (iterations, it/s,
+// steps/s, decisions/s, distinct schedules, failures), a summary with the throughput figures, and
+// on failure: the failure, the readable (minimized) trace, the replay token, the repro artifact and
+// the one command that reproduces it. `--replay TOKEN` replays a token; `--list` lists scenarios.
+using System.Diagnostics;
+using System.Globalization;
+using Harness.Scheduling;
+using Harness.Scheduling.Scenarios;
+using Harness.Scheduling.Strategies;
+
+namespace Harness.Cli;
+
+public sealed class ExploreCommand : IHarnessCommand
+{
+    public string Name => "explore";
+    public string Summary => "explore a concurrency scenario's schedules (random, pct, dfs, ...); replay a schedule token";
+    public string Usage => """
+        usage: harness explore SCENARIO [--strategy S] [--iterations N] [--seed S] [--max-steps M] [--preemptions P]
+                               [--depth D] [--backends B] [--ops K] [--swarm] [--spin blocking|yielding]
+                               [--on-max-steps fail|continue] [--no-minimize] [--trace-lines N] [--artifacts DIR]
+               harness explore [SCENARIO] --replay TOKEN
+               harness explore --list
+          --strategy S      random | probabilistic | pct | fair-pct | dfs | portfolio (default pct; fair-pct for liveness scenarios)
+          --iterations N    iteration budget (default 1000); dfs stops earlier when exhausted
+          --seed S          seed (default 1); iteration i of a seeded strategy uses Prng.Derive(S, i)
+          --max-steps M     steps per iteration before the step-bound policy applies (default 20000; 200000 with --spin yielding)
+          --preemptions P   dfs: iterative preemption bounds 0..P (default 3; -1 = unbounded)
+          --depth D         pct / fair-pct bug depth (default 3)
+          --backends B      backends (default: the scenario's); --ops K operations per backend
+          --swarm           a new configuration (backends, ops, operation mix) per iteration
+          --spin MODE       blocking (default: spin = wait until the word changes) or yielding (faithful; stuck-spinlock PANIC)
+          --on-max-steps    fail (default) or continue
+          --trace-lines N   trace lines printed on failure (default 60)
+          --artifacts DIR   where the repro artifact goes (default out/explore)
+        """;
+
+    public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
+    {
+        bool list = args.Flag("list");
+        string? replay = args.String("replay");
+        string? strategyArg = args.String("strategy");
+        int iterations = args.Int("iterations", ExploreRun.DefaultIterations, 1, int.MaxValue);
+        ulong seed = args.ULong("seed", 1);
+        string spin = args.String("spin", "blocking");
+        if (spin is not ("blocking" or "yielding")) throw new UsageException($"--spin is blocking or yielding, not '{spin}'");
+        SpinMode spinMode = spin == "yielding" ? SpinMode.Yielding : SpinMode.Blocking;
+        int maxSteps = args.Int("max-steps", spinMode == SpinMode.Yielding ? ExploreOptions.DefaultYieldingMaxSteps : ExploreOptions.DefaultMaxSteps, 1, int.MaxValue);
+        int preemptions = args.Int("preemptions", DfsStrategy.DefaultMaxPreemptions, -1, 64);
+        int depth = args.Int("depth", PctStrategy.DefaultDepth, 1, 64);
+        int? backends = args.String("backends") is null ? null : args.Int("backends", 0, 1, ControlledEngine.MaxBackends);
+        int? ops = args.String("ops") is null ? null : args.Int("ops", 0, 1, 100_000);
+        bool swarm = args.Flag("swarm");
+        string onMax = args.String("on-max-steps", "fail");
+        if (onMax is not ("fail" or "continue")) throw new UsageException($"--on-max-steps is fail or continue, not '{onMax}'");
+        bool noMinimize = args.Flag("no-minimize");
+        int traceLines = args.Int("trace-lines", 60, 1, int.MaxValue);
+        string artifacts = args.String("artifacts", Path.Combine("out", "explore"));
+        args.RejectUnknown();
+
+        if (list)
+        {
+            stdout.WriteLine("scenarios:");
+            foreach (IScenario s in ScenarioRegistry.Correct) stdout.WriteLine($"  {s.Name,-36} {s.Description} [{s.MinBackends}..{s.MaxBackends} backends, default {s.DefaultBackends}x{s.DefaultOps}]{(s.NeedsFairness ? " (fair strategies)" : "")}");
+            stdout.WriteLine("canaries (deliberately broken; the explorer must catch them):");
+            foreach (IScenario s in ScenarioRegistry.All.Where(s => s.IsCanary)) stdout.WriteLine($"  {s.Name,-36} {s.Description}");
+            stdout.WriteLine($"strategies: {string.Join(", ", StrategyFactory.Names)}");
+            return Program.ExitOk;
+        }
+        if (replay is not null) return Replay(args.Positional0, replay, stdout);
+
+        string name = args.Positional0 ?? throw new UsageException("which scenario? (harness explore --list)");
+        IScenario scenario = ScenarioRegistry.Find(name) ?? throw new UsageException($"no scenario '{name}' (harness explore --list)");
+        string strategy = strategyArg ?? (scenario.NeedsFairness ? "fair-pct" : "pct");
+        if (!StrategyFactory.Names.Contains(strategy)) throw new UsageException($"unknown strategy '{strategy}' (known: {string.Join(", ", StrategyFactory.Names)})");
+        if (scenario.NeedsFairness && strategy is "pct" or "dfs")
+            throw new UsageException($"{name} checks liveness and needs a fair strategy (fair-pct, random, probabilistic, portfolio), not {strategy}");
+        if (backends is int bk && (bk < scenario.MinBackends || bk > scenario.MaxBackends))
+            throw new UsageException($"{name} runs {scenario.MinBackends}..{scenario.MaxBackends} backends");
+
+        var run = new ExploreRun
+        {
+            Strategy = strategy, Seed = seed, Iterations = iterations, Depth = depth, Preemptions = preemptions,
+            Backends = backends, Ops = ops, Swarm = swarm, Minimize = !noMinimize,
+            Engine = new ExploreOptions { MaxSteps = maxSteps, SpinMode = spinMode, StepBoundPolicy = onMax == "continue" ? StepBoundPolicy.Continue : StepBoundPolicy.Fail },
+        };
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"explore: scenario={name} strategy={strategy} seed={seed} iterations={iterations} max-steps={maxSteps} spin={spin} " +
+            $"{(swarm ? "swarm" : $"backends={backends ?? scenario.DefaultBackends} ops={ops ?? scenario.DefaultOps}")}{(strategy == "dfs" ? $" preemptions=0..{preemptions}" : "")}{(strategy.Contains("pct", StringComparison.Ordinal) ? $" depth={depth}" : "")}"));
+        using var explorer = new Explorer();
+        bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
+        explorer.Progress = r =>
+        {
+            string line = ProgressLine(r, iterations);
+            if (live) stdout.Write($"\r{line}   ");
+            else stdout.WriteLine(line);
+        };
+        ExplorationReport report = explorer.Run(scenario, run);
+        if (live) stdout.Write("\r");
+        stdout.WriteLine(ProgressLine(report, iterations));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"explore: {report.Iterations} iterations ({report.Completed} completed, {report.Bounded} bounded, {report.Failures} failed){(report.Exhausted ? ", search exhausted" : "")}; " +
+            $"{report.TotalSteps} steps, {report.TotalDecisions} decisions; steps/iteration min/avg/max {report.MinSteps}/{(report.Iterations == 0 ? 0 : report.TotalSteps / report.Iterations)}/{report.MaxStepsSeen}; " +
+            $"{report.DistinctSchedules} distinct schedules; {report.Seconds:0.00} s"));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"explore: throughput {report.IterationsPerSecond:0} iterations/s, {report.StepsPerSecond:0} decisions/s (scheduling points), {(report.Seconds > 0 ? report.TotalDecisions / report.Seconds : 0):0} choices/s (points with more than one runnable backend)"));
+        FailureReport? f = report.FirstFailure;
+        if (f is null) return Program.ExitOk;
+
+        stdout.WriteLine($"FAILURE: {f.Failure.Kind} ({f.Failure.Site}) at step {f.Failure.Step} of iteration {f.Iteration} [{f.StrategyDescription}; {f.Config}]");
+        stdout.WriteLine($"  {f.Failure.Message.Replace("\n", "\n  ", StringComparison.Ordinal)}");
+        stdout.WriteLine($"determinism self-check: {(f.DeterminismChecked ? (f.Deterministic ? "replay matched (same trace hash, same failure)" : "MISMATCH: the replay differed; the scenario is not deterministic") : "skipped")}");
+        IReadOnlyList<string> trace = f.MinimizedTrace ?? f.Trace;
+        stdout.WriteLine(f.MinimizedTrace is null
+            ? $"trace ({f.Preemptions} preemptions; last {Math.Min(traceLines, trace.Count - 1)} of {trace.Count - 1} steps):"
+            : $"minimized trace ({f.Preemptions} -> {f.MinimizedPreemptions} preemptions; last {Math.Min(traceLines, trace.Count - 1)} of {trace.Count - 1} steps):");
+        stdout.WriteLine($"  {trace[0]}");
+        foreach (string line in trace.Skip(Math.Max(1, trace.Count - traceLines))) stdout.WriteLine($"  {line}");
+        string token = f.MinimizedToken ?? f.Token;
+        string file = Path.Combine(artifacts, $"explore-{name}-{strategy}-{seed}.json");
+        ExploreArtifacts.Build(scenario, run, f).Save(file);
+        stdout.WriteLine($"token: {token}");
+        stdout.WriteLine($"artifact: {file}");
+        stdout.WriteLine($"reproduce: harness repro {file}");
+        stdout.WriteLine($"       or: harness explore {name} --replay {token}");
+        return Program.ExitFailure;
+    }
+
+    private static string ProgressLine(ExplorationReport r, int budget) => string.Create(CultureInfo.InvariantCulture,
+        $"  it {r.Iterations}/{budget}  {r.IterationsPerSecond:0} it/s  {r.StepsPerSecond:0} decisions/s  distinct {r.DistinctSchedules}  failures {r.Failures}");
+
+    private static int Replay(string? scenario, string tokenText, TextWriter stdout)
+    {
+        ScheduleToken token;
+        try
+        {
+            token = ScheduleToken.Decode(tokenText);
+        }
+        catch (FormatException e)
+        {
+            throw new InputException($"--replay: {e.Message}");
+        }
+        if (scenario is not null && scenario != token.Scenario)
+            throw new InputException($"the token is a schedule of '{token.Scenario}', not '{scenario}'");
+        var sw = Stopwatch.StartNew();
+        IterationResult r = ExploreReplayer.ReplayToken(token, stdout);
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replayed {r.Steps} steps in {sw.Elapsed.TotalMilliseconds:0.0} ms; trace hash {(r.TraceHash == token.Trace.Hash ? "matches" : "DIFFERS from")} the recorded one"));
+        return r.Failure is null ? Program.ExitOk : Program.ExitFailure;
+    }
+}

@@ -1,0 +1,102 @@
+// `harness fuzz TARGET`: the deterministic in-process coverage-guided fuzzer.
+// Prints its seed and configuration first, a status line by execution count, and for every new
+// finding the artifact path and the one `harness repro` command. Exit 0 = no finding, 1 = findings.
+using Harness.Fuzzing;
+using Harness.Fuzzing.Engine;
+
+namespace Harness.Cli;
+
+public sealed class FuzzCommand : IHarnessCommand
+{
+    /// <summary>The seed used when --seed is not given (printed like any other).</summary>
+    public const ulong DefaultSeed = 1;
+
+    public string Name => "fuzz";
+    public string Summary => "coverage-guided in-process fuzzing of a target (deterministic per seed and exec count)";
+    public string Usage => """
+        usage: harness fuzz TARGET [--seed S] [--execs N] [--seconds T] [--corpus DIR] [--out DIR]
+                                   [--ops-max M] [--canary NAME] [--max-len B] [--status-every K] [--no-instrument]
+          TARGET          a registered target (allocator)
+          --seed S        mutation seed (default 1); same seed + same --execs = same corpus and findings
+          --execs N       mutated executions (default 100000; unlimited when only --seconds is given)
+          --seconds T     also stop after T seconds and report the exec count reached (repeat with --execs)
+          --corpus DIR    seed inputs (default fuzz/corpus/TARGET when it exists; 'none' for no seeds)
+          --out DIR       new corpus entries go to DIR/corpus, findings to DIR/findings (default out/fuzz/TARGET)
+          --ops-max M     most operations one input decodes to (default 64)
+          --canary NAME   switch on a planted bug of the port (e.g. FreelistIndexOffByOne)
+          --max-len B     longest input in bytes (default 4096)
+          --status-every K  status line every K execs after the first powers of two (default 50000)
+          --no-instrument don't relaunch on the IL-instrumented port (target features only)
+        """;
+
+    public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
+    {
+        string target = args.Positional0 ?? throw new UsageException("which target? (known: " + string.Join(", ", FuzzTargets.Names) + ")");
+        if (args.Positional.Count > 1) throw new UsageException($"unexpected argument '{args.Positional[1]}'");
+        ulong seed = args.ULong("seed", DefaultSeed);
+        double? seconds = args.String("seconds") is string st
+            ? double.TryParse(st, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double sv) && sv > 0 ? sv
+              : throw new UsageException($"--seconds takes a positive number, not '{st}'")
+            : null;
+        long execs = args.Long("execs", seconds is null ? 100_000 : long.MaxValue, 0);
+        string? corpus = args.String("corpus");
+        string? outDir = args.String("out");
+        int maxLen = args.Int("max-len", 4096, 1, 1 << 20);
+        long statusEvery = args.Long("status-every", 50_000, 1);
+        bool noInstrument = args.Flag("no-instrument");
+        FuzzTargetConfig config = FuzzTargetConfig.FromArgs(args);
+        args.RejectUnknown();
+
+        IFuzzTarget t = FuzzTargets.Create(target, config);
+        if (InstrumentedRun.RelaunchIfNeeded(noInstrument, stderr) is int code) return code;
+
+        string? repo = TryRepo();
+        if (corpus is null && repo is not null && Directory.Exists(Path.Combine(repo, "fuzz", "corpus", target)))
+            corpus = Path.Combine(repo, "fuzz", "corpus", target);
+        if (corpus == "none") corpus = null;
+        if (corpus is not null && !Directory.Exists(corpus)) throw new InputException($"--corpus {corpus}: no such folder");
+        outDir ??= Path.Combine("out", "fuzz", target);
+
+        bool il = InstrumentedRun.IlCoverageAvailable;
+        var sources = FuzzEngine.SourcesFor(t, includeIlMap: il);
+        var options = new FuzzEngineOptions
+        {
+            Seed = seed,
+            Execs = execs,
+            Seconds = seconds,
+            MaxLength = maxLen,
+            StatusEvery = statusEvery,
+            CorpusDirs = corpus is null ? Array.Empty<string>() : [corpus],
+            OutDir = outDir,
+            TargetConfig = config.ToDictionary(),
+        };
+        stdout.WriteLine($"fuzz: target={target} seed={seed} execs={(execs == long.MaxValue ? "unlimited" : execs)} seconds={(seconds?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-")} "
+            + $"ops-max={config.OpsMax} canary={config.Canary} max-len={maxLen}");
+        stdout.WriteLine($"fuzz: corpus={corpus ?? "none"} out={outDir} coverage={string.Join("+", sources.Select(s => s.Name))} (IL-instrumented port: {(il ? "yes" : "no")})");
+
+        FuzzRunResult r = new FuzzEngine(t, sources, options, stdout).Run();
+        stdout.WriteLine($"fuzz: {r.Execs} execs in {r.Seconds:0.0}s ({r.ExecsPerSecond:0} exec/s), {r.SeedInputs} seed inputs, corpus {r.Corpus.Count}, edges {r.Edges}, features {r.Features}, findings {r.Findings.Count}");
+        if (r.StoppedByTime) stdout.WriteLine($"fuzz: to repeat this run exactly: harness fuzz {target} --seed {seed} --execs {r.Execs}{ConfigArgs(config)}");
+        foreach (Finding f in r.Findings)
+        {
+            stdout.WriteLine($"finding {f.Signature} (x{f.Hits}, first at exec {f.ExecIndex}, op {f.Outcome.OpIndex}): {f.Outcome.Reason}");
+            if (f.ArtifactPath is not null) stdout.WriteLine($"  harness repro {f.ArtifactPath}");
+        }
+        return r.Findings.Count == 0 ? Program.ExitOk : Program.ExitFailure;
+    }
+
+    private static string ConfigArgs(FuzzTargetConfig c) =>
+        (c.OpsMax != FuzzTargetConfig.DefaultOpsMax ? $" --ops-max {c.OpsMax}" : "") + (c.Canary != "None" ? $" --canary {c.Canary}" : "");
+
+    private static string? TryRepo()
+    {
+        try
+        {
+            return RepoRoot.Find();
+        }
+        catch (InputException)
+        {
+            return null;
+        }
+    }
+}

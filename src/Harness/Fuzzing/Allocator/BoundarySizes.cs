@@ -1,0 +1,127 @@
+// BoundarySizes: the size wire format of the allocator codec, biased to the boundary values of
+// pg-mmgr-dsa.md section 12. One selector byte s:
+//   s <  0xC0  the s-th boundary value (table below, up to 192 entries);
+//   s <  0xE0  a literal 16-bit size in the next 2 bytes (little-endian);
+//   s <  0xF0  a literal 32-bit size in the next 4 bytes, folded below 16 MiB when it falls strictly
+//              between 16 MiB and MaxAllocSize - 1 (see FoldExpensive);
+//   otherwise  a literal 64-bit size in the next 8 bytes (folded the same way).
+// Missing bytes read as zero, so any byte string decodes. Hand-written sizes in the folded band are
+// normalized by the encoder as the decoder would read them. The canonical encoding (what the encoder
+// writes) is the table index when the value is in the table, else the shortest literal.
+//
+// Namespace note: this folder's namespace is Harness.Fuzzing.AllocatorTarget, not
+// Harness.Fuzzing.Allocator, because a namespace named Allocator under Harness.Fuzzing would shadow
+// the port's root namespace Allocator in every file under Harness.Fuzzing.
+using Harness.Determinism;
+using static Allocator.Contexts.McxtConstants;
+
+namespace Harness.Fuzzing.AllocatorTarget;
+
+public static class BoundarySizes
+{
+    public const byte Literal16 = 0xC0;
+    public const byte Literal32 = 0xE0;
+    public const byte Literal64 = 0xF0;
+
+    /// <summary>The boundary values, in selector order (fixed forever: stored inputs depend on it).</summary>
+    public static IReadOnlyList<ulong> Table { get; } = Build();
+
+    private static readonly Dictionary<ulong, byte> s_index = Table.Select((v, i) => (v, i)).ToDictionary(p => p.v, p => (byte)p.i);
+
+    private static List<ulong> Build()
+    {
+        var values = new List<ulong> { 0, 1, 7, 8, 9, 15, 16, 17, 24, 32, 48, 64, 100, 128, 200, 256, 500, 1000 };
+        for (int k = 3; k <= 13; k++) values.AddRange([(1UL << k) - 1, 1UL << k, (1UL << k) + 1]);
+        values.AddRange([8192, 8193, 1023, 1024, 1025, 8191]);            // AllocSet allocChunkLimit (1 KiB blocks, 8 KiB) +- 1
+        values.AddRange([524287, 524288, 524289]);                        // Generation/Bump allocChunkLimit at 8 MiB max
+        values.AddRange([16384, 65536, 1UL << 20, ALLOCSET_DEFAULT_MAXSIZE - 1, ALLOCSET_DEFAULT_MAXSIZE, ALLOCSET_DEFAULT_MAXSIZE + 1]);
+        values.AddRange([MaxAllocSize - 1, MaxAllocSize, MaxAllocSize + 1]);
+        values.AddRange([MaxAllocHugeSize - 1, MaxAllocHugeSize, MaxAllocHugeSize + 1]);
+        for (ulong k = 0; k <= 8; k++) values.Add(ulong.MaxValue - k);   // SIZE_MAX - k (Q2)
+        values.AddRange([2, 3, 4, 5, 6]);                                  // Slab create-time chunkSize 0..8 (Q3)
+        var seen = new HashSet<ulong>();
+        var table = new List<ulong>();
+        foreach (ulong v in values)
+            if (seen.Add(v)) table.Add(v);
+        if (table.Count > Literal16) throw new InvalidOperationException("boundary table exceeds its selector range");
+        return table;
+    }
+
+    public static ulong Read(ref FuzzedBytes input)
+    {
+        byte s = input.Byte();
+        if (s < Table.Count) return Table[s];
+        if (s < Literal16) return Table[s % Table.Count];
+        if (s < Literal32) return input.U16();
+        if (s < Literal64) return FoldExpensive(input.U32());
+        return FoldExpensive(input.U64());
+    }
+
+    /// <summary>Largest literal that really allocates; see FoldExpensive.</summary>
+    public const ulong FoldLimit = 16UL << 20;
+
+    /// <summary>
+    /// Requests between 16 MiB and MaxAllocSize - 1 would really allocate that much simulated
+    /// memory (hundreds of MiB for a random 32-bit literal), which costs milliseconds per operation
+    /// and lets a 64-operation input exhaust the simulated heap, where the model's "this malloc
+    /// succeeds" assumption no longer holds. Random literals in that band are folded below
+    /// 16 MiB; the interesting values near it (8 MiB +- 1, MaxAllocSize +- 1, 1 GiB) stay reachable
+    /// through the table. Values outside the band (error paths) are kept as they are.
+    /// </summary>
+    public static ulong FoldExpensive(ulong v) => v > FoldLimit && v < MaxAllocSize - 1 ? v & (FoldLimit - 1) : v;
+
+    public static void Write(List<byte> output, ulong value)
+    {
+        if (!s_index.ContainsKey(value)) value = FoldExpensive(value);
+        if (s_index.TryGetValue(value, out byte index))
+        {
+            output.Add(index);
+            return;
+        }
+        if (value <= ushort.MaxValue)
+        {
+            output.Add(Literal16);
+            FuzzedBytes.PutLittleEndian(output, value, 2);
+        }
+        else if (value <= uint.MaxValue)
+        {
+            output.Add(Literal32);
+            FuzzedBytes.PutLittleEndian(output, value, 4);
+        }
+        else
+        {
+            output.Add(Literal64);
+            FuzzedBytes.PutLittleEndian(output, value, 8);
+        }
+    }
+
+    /// <summary>A size near the boundaries: a table value, or a table value nudged by 1..8.</summary>
+    public static ulong Pick(Prng rng)
+    {
+        ulong v = Table[rng.Index(Table.Count)];
+        return rng.Index(4) switch
+        {
+            0 => v + (ulong)(1 + rng.Index(8)),
+            1 => v - (ulong)(1 + rng.Index(8)),
+            _ => v,
+        };
+    }
+
+    /// <summary>Dictionary tokens: every boundary value as a canonical size and as 16/32/64-bit literals.</summary>
+    public static IReadOnlyList<byte[]> Tokens()
+    {
+        var tokens = new List<byte[]>();
+        foreach (ulong v in Table)
+        {
+            var t = new List<byte>();
+            Write(t, v);
+            tokens.Add(t.ToArray());
+            var lit = new List<byte>();
+            if (v <= ushort.MaxValue) { lit.Add(Literal16); FuzzedBytes.PutLittleEndian(lit, v, 2); }
+            else if (v <= uint.MaxValue) { lit.Add(Literal32); FuzzedBytes.PutLittleEndian(lit, v, 4); }
+            else { lit.Add(Literal64); FuzzedBytes.PutLittleEndian(lit, v, 8); }
+            tokens.Add(lit.ToArray());
+        }
+        return tokens;
+    }
+}

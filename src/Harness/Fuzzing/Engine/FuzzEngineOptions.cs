@@ -1,0 +1,34 @@
+// FuzzEngineOptions: everything that decides what an in-process fuzzing run does. Seed and Execs
+// fix the run completely (same seed, same execution count, same target config: same corpus, same
+// findings); Seconds can only stop it earlier, and the run then reports the count it reached.
+namespace Harness.Fuzzing.Engine;
+
+public sealed record FuzzEngineOptions
+{
+    /// <summary>The seed of the mutation PRNG (printed first by `harness fuzz`).</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Mutated executions to run after the seed inputs (the budget that decides what runs).</summary>
+    public long Execs { get; init; } = 100_000;
+
+    /// <summary>Optional wall-clock stop; null for none. Never changes what runs, only where it stops.</summary>
+    public double? Seconds { get; init; }
+
+    /// <summary>Longest input the engine creates or loads (bytes).</summary>
+    public int MaxLength { get; init; } = 4096;
+
+    /// <summary>Print a status line every this many executions (after the first powers of two).</summary>
+    public long StatusEvery { get; init; } = 50_000;
+
+    /// <summary>Seed corpus folders, read in the given order (files in ordinal order within each).</summary>
+    public IReadOnlyList<string> CorpusDirs { get; init; } = Array.Empty<string>();
+
+    /// <summary>Where new corpus entries (OUT/corpus) and findings (OUT/findings) go; null keeps them in memory.</summary>
+    public string? OutDir { get; init; }
+
+    /// <summary>Target configuration recorded in artifacts (ops-max, canary...), so a replay runs the same target.</summary>
+    public IReadOnlyDictionary<string, string> TargetConfig { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Out of 8: how often an operation-level mutation is used when the target is structure-aware.</summary>
+    public int StructureShareOf8 { get; init; } = 5;
+}

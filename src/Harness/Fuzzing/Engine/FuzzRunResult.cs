@@ -1,0 +1,16 @@
+// FuzzRunResult: what a fuzzing run reached, in counts (the numbers that let it be repeated).
+namespace Harness.Fuzzing.Engine;
+
+public sealed record FuzzRunResult(
+    long Execs,
+    bool StoppedByTime,
+    double Seconds,
+    int SeedInputs,
+    IReadOnlyList<byte[]> Corpus,
+    IReadOnlyList<Finding> Findings,
+    int Edges,
+    int Features)
+{
+    /// <summary>Executions per second over the mutated executions (display only).</summary>
+    public double ExecsPerSecond => Seconds > 0 ? Execs / Seconds : 0;
+}

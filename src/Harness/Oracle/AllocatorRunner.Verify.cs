@@ -1,0 +1,224 @@
+// AllocatorRunner.Verify: the whole-state comparison at verification points, the WARNING
+// discipline of every op, and the end-of-run cleanup with its leak check.
+//
+// Accounting relations checked per context (from pg-mmgr-dsa.md 1.7, 2.10, 3.6, 4.5, 5.2; they
+// follow from the semantics without modelling blocks):
+//   all:        MemoryContextMemAllocated(c, false) == mem_allocated; IsEmpty and isReset as modelled
+//   AllocSet:   total == mem_allocated;        used == 200 + 40 * nblocks + sum of live chunk spaces
+//   Generation: total == 128 + mem_allocated;  used >= 128 + 56 * nblocks + sum of live chunk spaces
+//   Slab:       total == header + mem_allocated; live chunks == nblocks * chunksPerBlock - freechunks
+//   Bump:       total == mem_allocated - 112;  used == blockhdr * nblocks + sum of live chunk spaces
+using Allocator.Contexts;
+using Allocator.Sim;
+using Harness.Fuzzing;
+using Models;
+
+namespace Harness.Oracle;
+
+public sealed partial class AllocatorRunner
+{
+    private void VerifyAll()
+    {
+        if (_aborted) return;
+        foreach (ModelChunk ch in _model.Chunks)
+        {
+            CompareContents(ch);
+            CheckChunkIdentity(ch);
+        }
+        CompareContext(_model.Top);
+        CompareContext(_model.ErrorContext);
+        foreach (ModelContext c in _model.UserContexts) CompareContext(c);
+        if (_mcxt.CurrentMemoryContext != _model.Current.Address)
+            throw Fail(FuzzOutcomeClass.ModelMismatch, "current", $"CurrentMemoryContext is {Hex(_mcxt.CurrentMemoryContext)}; expected {_model.Current.Name} at {Hex(_model.Current.Address)}");
+        CompareFired();
+        if (Checking)
+        {
+            RunCheckWalker(_model.Top);
+            foreach (ModelContext c in _model.UserContexts)
+                if (c.Parent is null) RunCheckWalker(c);
+            CheckWarningsOfOp();
+        }
+        if (_options.InvariantWalk)
+        {
+            VerifyInvariants(_model.Top);
+            foreach (ModelContext c in _model.UserContexts)
+                if (c.Parent is null) VerifyInvariants(c);
+        }
+    }
+
+    private void VerifyInvariants(ModelContext root)
+    {
+        IReadOnlyList<string> problems = _mcxt.MemoryContextVerify(root.Address);
+        foreach (string line in problems)
+        {
+            if (NamesDamagedChunk(line)) continue;
+            string id = line.Split(':', 2)[0];
+            throw Fail(FuzzOutcomeClass.InvariantFailure, $"verify/{id}", $"MemoryContextVerify: {line}");
+        }
+    }
+
+    private void CompareContents(ModelChunk ch)
+    {
+        int n = ch.KnownLength;
+        if (n == 0) return;
+        ReadOnlySpan<byte> actual = _memory.ReadSpan(ch.Address, (ulong)n);
+        if (actual.SequenceEqual(ch.Data.AsSpan(0, n))) return;
+        int i = 0;
+        while (actual[i] == ch.Data[i]) i++;
+        throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(ch.Owner)}/contents", $"{ch} at {Hex(ch.Address)}: byte {i} is 0x{actual[i]:x2}, expected 0x{ch.Data[i]:x2}");
+    }
+
+    /// <summary>GetMemoryChunkContext and GetMemoryChunkSpace as the semantics say (not for Bump,
+    /// whose chunks support neither).</summary>
+    private void CheckChunkIdentity(ModelChunk ch)
+    {
+        if (ch.Owner.Kind == ModelContextKind.Bump) return;
+        ulong owner = _mcxt.GetMemoryChunkContext(ch.Address);
+        if (owner != ch.Owner.Address)
+            throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(ch.Owner)}/chunk-context", $"GetMemoryChunkContext({Hex(ch.Address)}) = {Hex(owner)}; expected {ch.Owner.Name} at {Hex(ch.Owner.Address)}");
+        ulong space = _mcxt.GetMemoryChunkSpace(ch.Address);
+        ulong expected = _model.ChunkSpace(ch);
+        if (space != expected)
+            throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(ch.Owner)}/chunk-space", $"GetMemoryChunkSpace of {ch} = {space}; expected {expected}");
+    }
+
+    private void CompareContext(ModelContext c)
+    {
+        ulong a = c.Address;
+        ulong parent = _mcxt.GetParent(a);
+        if (parent != (c.Parent?.Address ?? 0))
+            throw Fail(FuzzOutcomeClass.ModelMismatch, "tree/parent", $"{c.Name}: parent {Hex(parent)}; expected {c.Parent?.Name ?? "none"}");
+        ulong child = _mcxt.GetFirstChild(a);
+        int i = 0;
+        for (; child != 0 && i <= c.Children.Count; child = _mcxt.GetNextChild(child), i++)
+        {
+            if (i == c.Children.Count || c.Children[i].Address != child)
+                throw Fail(FuzzOutcomeClass.ModelMismatch, "tree/children", $"{c.Name}: child {i} is {Hex(child)}; expected {(i < c.Children.Count ? c.Children[i].Name : "end of list")} (newest child first)");
+        }
+        if (i != c.Children.Count)
+            throw Fail(FuzzOutcomeClass.ModelMismatch, "tree/children", $"{c.Name}: {i} children; expected {c.Children.Count}");
+        bool isReset = _mcxt.GetIsReset(a);
+        if (isReset != c.IsReset)
+            throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(c)}/isReset", $"{c.Name}: isReset {isReset}; expected {c.IsReset}");
+        bool empty = _mcxt.MemoryContextIsEmpty(a);
+        if (empty != AllocatorModel.IsEmpty(c))
+            throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(c)}/IsEmpty", $"{c.Name}: MemoryContextIsEmpty {empty}; expected {!empty}");
+        CheckAccounting(c);
+    }
+
+    private void CheckAccounting(ModelContext c)
+    {
+        ulong a = c.Address;
+        ulong mem = _mcxt.GetMemAllocated(a);
+        if (_mcxt.MemoryContextMemAllocated(a, false) != mem)
+            throw Fail(FuzzOutcomeClass.ModelMismatch, "accounting/mem-allocated", $"{c.Name}: MemoryContextMemAllocated differs from mem_allocated {mem}");
+        var k = new MemoryContextCounters();
+        _mcxt.MethodsOf(a).Stats(a, null, ref k);
+        ulong used = k.totalspace - k.freespace;
+        bool ok;
+        string rule;
+        switch (c.Kind)
+        {
+            case ModelContextKind.AllocSet:
+                ok = k.totalspace == mem && used == ChunkGeometry.AllocSetHeader + ChunkGeometry.AllocBlockHeader * k.nblocks + c.LiveSpace;
+                rule = $"total {k.totalspace} == mem_allocated {mem}, used {used} == 200 + 40*{k.nblocks} + live {c.LiveSpace}";
+                break;
+            case ModelContextKind.Generation:
+                ok = k.totalspace == ChunkGeometry.GenerationHeader + mem && used >= ChunkGeometry.GenerationHeader + ChunkGeometry.GenerationBlockHeader * k.nblocks + c.LiveSpace;
+                rule = $"total {k.totalspace} == 128 + mem_allocated {mem}, used {used} >= 128 + 56*{k.nblocks} + live {c.LiveSpace}";
+                break;
+            case ModelContextKind.Slab:
+                ulong hdr = Checking ? ChunkGeometry.SlabHeaderChecking + c.SlabChunksPerBlock : ChunkGeometry.SlabHeader;
+                ok = k.totalspace == hdr + mem && (ulong)c.LiveChunks == k.nblocks * c.SlabChunksPerBlock - k.freechunks;
+                rule = $"total {k.totalspace} == {hdr} + mem_allocated {mem}, live {c.LiveChunks} == {k.nblocks}*{c.SlabChunksPerBlock} - {k.freechunks}";
+                break;
+            default:
+                ulong bh = Checking ? 40UL : 32UL;
+                ok = k.totalspace + ChunkGeometry.BumpHeader == mem && used == bh * k.nblocks + c.LiveSpace;
+                rule = $"total {k.totalspace} == mem_allocated {mem} - 112, used {used} == {bh}*{k.nblocks} + live {c.LiveSpace}";
+                break;
+        }
+        if (!ok) throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(c)}/accounting", $"{c.Name}: {rule}");
+    }
+
+    // ------------------------------------------------------------------ WARNING discipline
+
+    /// <summary>Every WARNING the last op (or walk) emitted must be a "write past chunk end" report
+    /// naming a chunk whose sentinel a hostile op damaged.</summary>
+    private void CheckWarningsOfOp()
+    {
+        int count = _log.WarningCount;
+        if (count == _warningsBefore) return;
+        IReadOnlyList<Allocator.Errors.ElogMessage> msgs = _log.Messages;
+        for (int i = 0; i < msgs.Count; i++)
+        {
+            if (msgs[i].Level != Allocator.Errors.ElogLevel.Warning) continue;
+            string text = msgs[i].Text;
+            if (text.Contains("write past chunk end", StringComparison.Ordinal) && NamesDamagedChunk(text)) continue;
+            throw Fail(FuzzOutcomeClass.InvariantFailure, "warning", $"unexpected WARNING: {text}");
+        }
+        _log.Clear();
+        _warningsBefore = 0;
+    }
+
+    private bool NamesDamagedChunk(string text)
+    {
+        foreach (ModelChunk ch in _model.Chunks)
+            if (ch.SentinelDamaged && Names(text, ch)) return true;
+        foreach (ulong address in _model.DroppedDamaged)
+            if (Names(text, address)) return true;
+        return false;
+    }
+
+    private bool Names(string text, ModelChunk ch) => Names(text, ch.Address);
+
+    private bool Names(string text, ulong address) =>
+        text.Contains(Hex(address - _model.Hdr), StringComparison.Ordinal) || text.Contains(Hex(address), StringComparison.Ordinal);
+
+    private bool AnyWarningNames(ModelChunk ch, int fromMessage)
+    {
+        IReadOnlyList<Allocator.Errors.ElogMessage> msgs = _log.Messages;
+        for (int i = Math.Min(fromMessage, msgs.Count); i < msgs.Count; i++)
+            if (msgs[i].Level == Allocator.Errors.ElogLevel.Warning && Names(msgs[i].Text, ch)) return true;
+        return false;
+    }
+
+    private void RequireWarningFor(ModelChunk ch, string what)
+    {
+        if (!AnyWarningNames(ch, 0))
+            throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(ch.Owner)}/missed-overrun", $"{what}: no WARNING 'detected write past chunk end' for {ch} at {Hex(ch.Address)}");
+    }
+
+    // ------------------------------------------------------------------ cleanup and leaks
+
+    private void CleanupAndCheckLeaks()
+    {
+        _op = null;
+        _log.Clear();
+        _warningsBefore = 0;
+        _model.DroppedDamaged.Clear();
+        _mcxt.MemoryContextSwitchTo(_mcxt.TopMemoryContext);
+        _model.Current = _model.Top;
+        while (_model.UserContexts.Count > 0)
+        {
+            ModelContext c = _model.UserContexts[0];
+            while (c.Parent is not null && !c.Parent.IsTop) c = c.Parent;
+            _mcxt.MemoryContextDelete(c.Address);
+            _model.Delete(c);
+        }
+        _mcxt.MemoryContextResetOnly(_mcxt.TopMemoryContext);
+        _model.ResetOnly(_model.Top);
+        CompareFired();
+        CheckWarningsOfOp();
+        CompareContext(_model.Top);
+        CompareContext(_model.ErrorContext);
+        if (_options.InvariantWalk) VerifyInvariants(_model.Top);
+        _heap.Free(_scratch);
+        HeapSnapshot now = _heap.Snapshot();
+        int recycled = _model.RecycledCount(0) + _model.RecycledCount(1);
+        long blocks = _baseline.Blocks + recycled;
+        ulong bytes = _baseline.Bytes + _model.RecycledBytes();
+        if (now.Blocks != blocks || now.Bytes != bytes)
+            throw Fail(FuzzOutcomeClass.Leak, "heap", $"after deleting everything the heap holds {now.Blocks} blocks / {now.Bytes} bytes; PostgreSQL keeps Top + ErrorContext ({_baseline.Blocks} / {_baseline.Bytes}) + {recycled} recycled AllocSet contexts ({_model.RecycledBytes()} bytes) = {blocks} / {bytes}");
+    }
+}
