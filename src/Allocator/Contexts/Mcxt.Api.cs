@@ -200,9 +200,17 @@ public sealed partial class Mcxt
         ulong id = hdrmask & MEMORY_CONTEXT_METHODID_MASK;
         if (id == (ulong)MemoryContextMethodID.MCTX_ASET_ID)
             return _aset.AllocSetRealloc(pointer, hdrmask, size, flags);   // makes the owner assertions itself
-        MemoryContextMethods methods = Methods[id] ?? throw BogusPointer("repalloc", pointer, hdrmask);
-        if (Options.AssertChecking && id != (ulong)MemoryContextMethodID.MCTX_BUMP_ID)
+        MemoryContextMethods? methods = Methods[id];
+        if (Options.AssertChecking)
+        {
+            // Assert builds of repalloc look up the owner first (GetMemoryChunkContext, to assert it
+            // is not reset), so that lookup's ERRORs win: a bogus pointer reports
+            // "GetMemoryChunkContext called with invalid pointer", a Bump chunk "GetMemoryChunkContext
+            // is not supported by the bump memory allocator".
+            if (methods is null) throw BogusPointer("GetMemoryChunkContext", pointer, hdrmask);
             AssertReallocOwner(methods.GetChunkContext(pointer));
+        }
+        if (methods is null) throw BogusPointer("repalloc", pointer, hdrmask);
         return methods.Realloc(pointer, size, flags);
     }
 

@@ -44,7 +44,10 @@ public sealed partial class Mcxt
     public MemoryContextCounters MemoryContextMemConsumed(ulong context)
     {
         var totals = new MemoryContextCounters();
-        for (ulong c = context; c != 0; c = MemoryContextTraverseNext(c, context))
+        MethodsOf(context).Stats(context, null, ref totals);
+        // Then the descendants only: starting the walk at the context itself would step on to its
+        // next sibling when it has no children.
+        for (ulong c = GetFirstChild(context); c != 0; c = MemoryContextTraverseNext(c, context))
             MethodsOf(c).Stats(c, null, ref totals);
         return totals;
     }

@@ -176,9 +176,14 @@ public sealed class McxtTests
         ulong zeroed = m.MemoryContextAlloc(m.TopMemoryContext, 64) + 16;   // never-written memory, id 0
         var e1 = Assert.Throws<PgErrorException>(() => m.pfree(viaMalloc));
         Assert.Equal($"pfree called with invalid pointer 0x{viaMalloc:x} (header 0x0000000000000051)", e1.Message);
+        // An assert build's repalloc looks up the owner first, so GetMemoryChunkContext's ERROR wins.
         var e2 = Assert.Throws<PgErrorException>(() => m.repalloc(viaMmap, 10));
-        Assert.StartsWith($"repalloc called with invalid pointer 0x{viaMmap:x} (header 0x", e2.Message);
+        Assert.StartsWith($"GetMemoryChunkContext called with invalid pointer 0x{viaMmap:x} (header 0x", e2.Message);
         Assert.EndsWith("2)", e2.Message);
+        Mcxt noAsserts = New(Production with { AssertChecking = false });
+        ulong viaMmap2 = noAsserts.Heap.Malloc(200 * 1024);
+        var e2b = Assert.Throws<PgErrorException>(() => noAsserts.repalloc(viaMmap2, 10));
+        Assert.StartsWith($"repalloc called with invalid pointer 0x{viaMmap2:x} (header 0x", e2b.Message);
         var e3 = Assert.Throws<PgErrorException>(() => m.GetMemoryChunkContext(zeroed));
         Assert.Equal($"GetMemoryChunkContext called with invalid pointer 0x{zeroed:x} (header 0x0000000000000000)", e3.Message);
         var e4 = Assert.Throws<PgErrorException>(() => m.GetMemoryChunkSpace(zeroed));
