@@ -37,7 +37,7 @@ public class AllocSetBenchmarks
     [Params("production", "checking")]
     public string Build { get; set; } = "production";
 
-    private PortAllocator _port = null!;
+    private PortAllocator _port;
     private readonly ulong[] _scratch = new ulong[Workloads.W2Batch];
 
     [GlobalSetup]

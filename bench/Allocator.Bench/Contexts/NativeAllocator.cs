@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 
 namespace Allocator.Bench.Contexts;
 
-public sealed unsafe class NativeAllocator : IBenchAllocator
+public readonly unsafe struct NativeAllocator : IBenchAllocator
 {
     public ulong Alloc(ulong size) => (ulong)NativeMemory.Alloc((nuint)size);
     public void Free(ulong p) => NativeMemory.Free((void*)p);

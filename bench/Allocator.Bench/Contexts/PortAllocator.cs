@@ -6,7 +6,7 @@ using static Allocator.Contexts.McxtConstants;
 
 namespace Allocator.Bench.Contexts;
 
-public sealed class PortAllocator : IBenchAllocator
+public readonly struct PortAllocator : IBenchAllocator
 {
     private readonly Mcxt _mcxt;
     private readonly SimMemory _memory;
