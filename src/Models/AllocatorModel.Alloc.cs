@@ -122,11 +122,7 @@ public sealed partial class AllocatorModel
             AlignTo = plan.AlignTo,
             Phantom = plan.Phantom,
         };
-        if (plan.Zero && c.HasContent && c.Requested > 0)
-        {
-            c.Data = new byte[c.Requested];
-            c.KnownLength = (int)c.Requested;
-        }
+        if (plan.Zero && c.HasContent && c.Requested > 0) c.SetKnown((int)c.Requested, ContentRun.Zero);
         Chunks.Add(c);
         Own(ctx, c);
         if (ctx.Kind == ModelContextKind.Slab) ctx.SlabHasBlocks = true;
@@ -242,15 +238,8 @@ public sealed partial class AllocatorModel
         c.Requested = plan.Size;
         int keep = (int)Math.Min((ulong)c.KnownLength, plan.Size);
         if (c.Phantom || !c.HasContent) keep = 0;
-        if (plan.ZeroTail && c.HasContent && keep == (int)Math.Min(oldRequested, plan.Size))
-        {
-            byte[] data = new byte[plan.Size];
-            c.Data.AsSpan(0, keep).CopyTo(data);
-            c.Data = data;
-            c.KnownLength = (int)plan.Size;
-            return;
-        }
-        c.KnownLength = keep;
+        c.TruncateKnown(keep);
+        if (plan.ZeroTail && c.HasContent && keep == (int)Math.Min(oldRequested, plan.Size)) c.AppendKnown((int)plan.Size, ContentRun.Zero);
     }
 
     // ------------------------------------------------------------------ pfree
@@ -286,14 +275,29 @@ public sealed partial class AllocatorModel
     /// <summary>The pattern byte WritePattern stores at offset i for a seed.</summary>
     public static byte PatternByte(byte seed, int i) => unchecked((byte)(seed + i * 167 + (i >> 8) * 13));
 
+    /// <summary>PatternByte repeats every 65536 offsets (167 * 65536 and 13 * 256 are both 0 mod 256).</summary>
+    public const int PatternPeriod = 1 << 16;
+
+    private static readonly byte[]?[] s_patternTables = new byte[]?[256];
+
+    /// <summary>One period of a seed's pattern: PatternTable(seed)[i % PatternPeriod] ==
+    /// PatternByte(seed, i), so writers and comparers copy and compare spans instead of computing
+    /// byte by byte. Built once per seed per process (a benign race builds equal tables).</summary>
+    public static byte[] PatternTable(byte seed)
+    {
+        byte[]? t = s_patternTables[seed];
+        if (t is not null) return t;
+        t = new byte[PatternPeriod];
+        for (int i = 0; i < t.Length; i++) t[i] = PatternByte(seed, i);
+        s_patternTables[seed] = t;
+        return t;
+    }
+
     /// <summary>WritePattern: the whole requested range becomes known.</summary>
     public void WritePattern(ModelChunk c, byte seed)
     {
         if (!c.HasContent) return;
-        int n = (int)c.Requested;
-        if (c.Data.Length < n) c.Data = new byte[n];
-        for (int i = 0; i < n; i++) c.Data[i] = PatternByte(seed, i);
-        c.KnownLength = n;
+        c.SetKnown((int)c.Requested, seed);
     }
 
     // ------------------------------------------------------------------ freed chunks (hostile ops)

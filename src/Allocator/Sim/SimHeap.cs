@@ -13,6 +13,11 @@
 // There is no splitting or coalescing: simpler, still deterministic, and the allocators above only
 // malloc whole blocks, whose sizes repeat.
 //
+// Failure: a call fails either because it was scripted to (SimHeapOptions; counted in FailedCalls)
+// or for capacity, when the request cannot be placed below the heap's maximum (counted in
+// CapacityFailedCalls; LastFailureWasCapacity tells the two apart for the latest failure). Reset()
+// turns a used heap back into a fresh one without reallocating its tables.
+//
 // The authoritative record of live blocks is kept outside simulated memory, so a corrupted header
 // cannot make free() misbehave silently: free() or realloc() of anything but a live block raises
 // SimFaultException (glibc would abort with "free(): invalid pointer").
@@ -45,8 +50,15 @@ public sealed class SimHeap
     // fit, and footprint >> 4 is at least 2, so a live entry is never 0. A table instead of a
     // dictionary because malloc/free sit on the W3/W4 hot paths.
     private ulong[] _meta;
+    private ulong _metaUsed;         // granules [0, _metaUsed) may hold entries
+    // Granules that became live since Reset, so Reset clears just those (a few hundred per fuzz
+    // run) instead of the whole used table; past the cap it clears [0, _metaUsed) instead.
+    private const int SetGranulesCap = 4096;
+    private readonly List<ulong> _setGranules = new();
+    private bool _setGranulesOverflow;
     private long _liveCount;
     private readonly Stack<ulong>?[] _smallBins = new Stack<ulong>?[SmallBinLimit >> 4];   // footprint >> 4 -> freed user pointers
+    private readonly List<int> _filledSmallBins = new();   // small bins pushed to since Reset (what Reset empties)
     private readonly Dictionary<ulong, Stack<ulong>> _largeBins = new();
 
     private readonly record struct Block(ulong Requested, ulong Footprint);
@@ -75,7 +87,13 @@ public sealed class SimHeap
             while (len <= g) len *= 2;
             Array.Resize(ref _meta, (int)len);
         }
+        if (_meta[g] == 0 && !_setGranulesOverflow)
+        {
+            if (_setGranules.Count < SetGranulesCap) _setGranules.Add(g);
+            else _setGranulesOverflow = true;
+        }
         _meta[g] = (requested << 32) | (footprint >> 4);
+        if (g >= _metaUsed) _metaUsed = g + 1;
     }
 
     private void ClearLive(ulong user) => _meta[(user - SimMemory.HeapBase) >> 4] = 0;
@@ -96,7 +114,7 @@ public sealed class SimHeap
         return bin;
     }
 
-    public SimHeapOptions Options { get; }
+    public SimHeapOptions Options { get; private set; }
 
     public SimHeap(SimMemory memory, SimHeapOptions? options = null)
     {
@@ -105,13 +123,56 @@ public sealed class SimHeap
         _meta = new ulong[Math.Max(memory.HeapCapacity >> 4, 64)];
     }
 
+    /// <summary>Makes this a fresh heap again, cheaply: drops the whole simulated heap
+    /// (SimMemory.ResetHeap), forgets every block, empties the bins and zeroes every counter, so
+    /// the next calls give exactly the addresses a newly constructed SimHeap would. Only the used
+    /// part of the live-block table and the bins used since the last reset are cleared, which is
+    /// what lets a fuzz target reuse one heap per execution instead of allocating a table sized
+    /// for the largest heap it ever saw. <paramref name="options"/> replaces the options (null:
+    /// fresh defaults).</summary>
+    public void Reset(SimHeapOptions? options = null)
+    {
+        _memory.ResetHeap();
+        if (_setGranulesOverflow) Array.Clear(_meta, 0, (int)_metaUsed);
+        else foreach (ulong g in _setGranules) _meta[g] = 0;
+        _setGranules.Clear();
+        _setGranulesOverflow = false;
+        _metaUsed = 0;
+        foreach (int i in _filledSmallBins) _smallBins[i]!.Clear();
+        _filledSmallBins.Clear();
+        foreach (Stack<ulong> bin in _largeBins.Values) bin.Clear();
+        _liveCount = 0;
+        OutstandingBytes = 0;
+        OutstandingFootprint = 0;
+        PeakBytes = 0;
+        Calls = 0;
+        FailedCalls = 0;
+        CapacityFailedCalls = 0;
+        LastFailureWasCapacity = false;
+        LastFailedSize = 0;
+        Options = options ?? new SimHeapOptions();
+    }
+
     public SimMemory Memory => _memory;
 
     /// <summary>malloc/realloc calls made (successful or not) since creation or ResetCounters.</summary>
     public long Calls { get; private set; }
 
-    /// <summary>Calls that were made to fail.</summary>
+    /// <summary>Calls that were made to fail (scripted: FailOnCall, FailFromCall, ByteBudget, FailWhen).</summary>
     public long FailedCalls { get; private set; }
+
+    /// <summary>Calls that failed for capacity: the request could not be placed below the heap's
+    /// maximum (SimMemory.HeapMax), as a real malloc fails when the address space runs out.
+    /// Not counted in FailedCalls.</summary>
+    public long CapacityFailedCalls { get; private set; }
+
+    /// <summary>True if the most recent failed malloc/realloc failed for capacity (not because it
+    /// was scripted to fail). Lets an oracle accept "out of memory" exactly when the simulated heap
+    /// really could not satisfy the request.</summary>
+    public bool LastFailureWasCapacity { get; private set; }
+
+    /// <summary>The size requested by the most recent failed malloc/realloc (scripted or capacity).</summary>
+    public ulong LastFailedSize { get; private set; }
 
     /// <summary>Live blocks.</summary>
     public long OutstandingBlocks => _liveCount;
@@ -129,6 +190,9 @@ public sealed class SimHeap
     {
         Calls = 0;
         FailedCalls = 0;
+        CapacityFailedCalls = 0;
+        LastFailureWasCapacity = false;
+        LastFailedSize = 0;
     }
 
     /// <summary>A point-in-time count for leak checks.</summary>
@@ -164,8 +228,22 @@ public sealed class SimHeap
                     || (o.FailFromCall != 0 && call >= o.FailFromCall)
                     || (o.ByteBudget != 0 && OutstandingBytes - releasing + size > o.ByteBudget)
                     || (o.FailWhen != null && o.FailWhen(call, size));
-        if (fail) FailedCalls++;
+        if (fail)
+        {
+            FailedCalls++;
+            LastFailureWasCapacity = false;
+            LastFailedSize = size;
+        }
         return fail;
+    }
+
+    /// <summary>Records a failure for capacity and returns the NULL the caller hands back.</summary>
+    private ulong CapacityFailure(ulong size)
+    {
+        CapacityFailedCalls++;
+        LastFailureWasCapacity = true;
+        LastFailedSize = size;
+        return 0;
     }
 
     /// <summary>malloc(size): a 16-aligned pointer, or 0 when scripted to fail or out of space.</summary>
@@ -178,7 +256,7 @@ public sealed class SimHeap
     private ulong Place(ulong size)
     {
         ulong footprint = FootprintFor(size);
-        if (footprint == ulong.MaxValue || footprint > _memory.HeapMax) return 0;
+        if (footprint == ulong.MaxValue || footprint > _memory.HeapMax) return CapacityFailure(size);
         ulong user;
         Stack<ulong>? bin = Options.NeverReuse ? null : Bin(footprint, create: false);
         if (bin is { Count: > 0 })
@@ -189,7 +267,7 @@ public sealed class SimHeap
         {
             ulong start = _memory.HeapEnd;
             ulong top = _memory.HeapSize;
-            if (footprint > _memory.HeapMax - top || !_memory.SetHeapTop(top + footprint)) return 0;
+            if (footprint > _memory.HeapMax - top || !_memory.SetHeapTop(top + footprint)) return CapacityFailure(size);
             user = start + HeaderSize;
         }
         WriteHeader(user, footprint);
@@ -230,7 +308,9 @@ public sealed class SimHeap
             _memory.SetHeapTop(start - SimMemory.HeapBase);
             return;
         }
-        Bin(footprint, create: true)!.Push(user);
+        Stack<ulong> bin = Bin(footprint, create: true)!;
+        if (bin.Count == 0 && footprint < SmallBinLimit) _filledSmallBins.Add((int)(footprint >> 4));
+        bin.Push(user);
     }
 
     /// <summary>realloc(ptr, size): the (possibly moved) block, or 0 with the old block intact.
@@ -242,7 +322,7 @@ public sealed class SimHeap
             throw new SimFaultException(pointer, 0, SimAccess.HeapMisuse, $"realloc(): invalid pointer 0x{pointer:x}");
         if (ShouldFail(size, b.Requested)) return 0;
         ulong footprint = FootprintFor(size);
-        if (footprint == ulong.MaxValue || footprint > _memory.HeapMax) return 0;
+        if (footprint == ulong.MaxValue || footprint > _memory.HeapMax) return CapacityFailure(size);
         bool grows = footprint > b.Footprint;
         if (!grows || (!Options.ForceReallocMove && !Options.NeverReuse && pointer - HeaderSize + b.Footprint == _memory.HeapEnd))
         {
@@ -250,7 +330,7 @@ public sealed class SimHeap
             if (grows)
             {
                 ulong top = _memory.HeapSize + (footprint - b.Footprint);
-                if (top > _memory.HeapMax || !_memory.SetHeapTop(top)) return 0;
+                if (top > _memory.HeapMax || !_memory.SetHeapTop(top)) return CapacityFailure(size);
                 newFootprint = footprint;
                 WriteHeader(pointer, newFootprint);
             }

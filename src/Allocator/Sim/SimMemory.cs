@@ -39,6 +39,8 @@ public sealed class SimMemory
 
     private byte[] _heap;
     private ulong _heapTop;          // mapped heap bytes: [HeapBase, HeapBase + _heapTop)
+    private ulong _heapTouched;      // highest _heapTop since the last ResetHeap
+    private ulong _heapStale;        // bytes [0, _heapStale) may still hold data from before ResetHeap
     private readonly ulong _heapMax;
 
     private readonly List<SimRegion> _regions = new();   // sorted by Base
@@ -86,15 +88,26 @@ public sealed class SimMemory
             while (cap < newTop) cap = Math.Min(Math.Max(cap * 2, 1UL << 16), _heapMax);
             Array.Resize(ref _heap, (int)cap);
         }
+        if (newTop > _heapTouched)
+        {
+            // First mapping of these bytes since ResetHeap: a fresh process reads zeros there.
+            if (_heapTouched < _heapStale) _heap.AsSpan((int)_heapTouched, (int)(Math.Min(newTop, _heapStale) - _heapTouched)).Clear();
+            _heapTouched = newTop;
+        }
         _heapTop = newTop;
         return true;
     }
 
-    /// <summary>Drops the whole heap (a fresh process). Regions other than the heap stay mapped.</summary>
+    /// <summary>Drops the whole heap (a fresh process). Regions other than the heap stay mapped.
+    /// After it the heap reads exactly as in a new SimMemory: every byte reads zero when first
+    /// mapped again. The clearing is lazy (SetHeapTop clears stale bytes as it maps them), so a
+    /// reset costs nothing and a run pays only for the heap it uses, not for what an earlier run
+    /// used.</summary>
     public void ResetHeap()
     {
-        _heap.AsSpan(0, (int)_heapTop).Clear();
+        if (_heapTouched > _heapStale) _heapStale = _heapTouched;
         _heapTop = 0;
+        _heapTouched = 0;
     }
 
     // ------------------------------------------------------------------ regions

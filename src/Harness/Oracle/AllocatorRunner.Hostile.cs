@@ -54,7 +54,7 @@ public sealed partial class AllocatorRunner
             _mcxt.pfree(f.Address);
         }
         catch (Exception e) { ex = e; }
-        Match(exp, ex, 1, false, _heap.FailedCalls, KindOf(f.Owner));
+        Match(exp, ex, 1, false, Mark(), KindOf(f.Owner));
         return true;
     }
 
@@ -105,7 +105,7 @@ public sealed partial class AllocatorRunner
         catch (Exception e) { ex = e; }
         try
         {
-            Match(exp, ex, 1, false, _heap.FailedCalls, o.Kind.ToString());
+            Match(exp, ex, 1, false, Mark(), o.Kind.ToString());
         }
         finally
         {

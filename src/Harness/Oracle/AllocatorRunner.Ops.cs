@@ -74,61 +74,6 @@ public sealed partial class AllocatorRunner
         return list.Count == 0 ? null : list[(int)((uint)r % (uint)list.Count)];
     }
 
-    // ------------------------------------------------------------------ outcome matching
-
-    /// <summary>Matches a port call's end against the expectation; throws OracleFailure on a mismatch.</summary>
-    private Ended Match(in Expectation exp, Exception? ex, ulong result, bool returnsPointer, long failedBefore, string kind)
-    {
-        bool heapFailed = _heap.FailedCalls > failedBefore;
-        if (ex is null)
-        {
-            if (returnsPointer && result == 0)
-            {
-                if (exp.Kind == ExpectKind.Null) return Ended.Null;
-                if (exp.NoOom && heapFailed && exp.OomDetail is not null) return Ended.Null;
-                if (exp.NoOom && exp.Kind == ExpectKind.OkOrOom) return Ended.Null;
-                throw Fail(FuzzOutcomeClass.UnexpectedError, $"{kind}/unexpected-null", $"returned NULL; expected {exp}");
-            }
-            if (exp.Kind is ExpectKind.Ok or ExpectKind.OkOrOom) return Ended.Success;
-            throw Fail(FuzzOutcomeClass.UnexpectedError, $"{kind}/missing-error", $"succeeded; expected {exp}");
-        }
-        if (ex is PgErrorException pe)
-        {
-            if (pe.Message == "out of memory" && (heapFailed || exp.Kind == ExpectKind.OkOrOom) && exp.OomDetail is not null)
-            {
-                if (pe.Detail != exp.OomDetail)
-                    throw Fail(FuzzOutcomeClass.UnexpectedError, $"{kind}/wrong-oom-detail", $"out of memory with detail '{pe.Detail}'; expected '{exp.OomDetail}'");
-                if (exp.NoOom && !exp.OomDetail.StartsWith("Failed while creating", StringComparison.Ordinal))
-                    throw Fail(FuzzOutcomeClass.UnexpectedError, $"{kind}/oom-despite-no-oom", "raised out of memory under MCXT_ALLOC_NO_OOM");
-                return Ended.Oom;
-            }
-            if (exp.Kind == ExpectKind.Error)
-            {
-                if (pe.Message != exp.Message)
-                    throw Fail(FuzzOutcomeClass.UnexpectedError, $"{kind}/wrong-error", $"ERROR '{pe.Message}'; expected '{exp.Message}'");
-                if (exp.Detail is not null && pe.Detail != exp.Detail)
-                    throw Fail(FuzzOutcomeClass.UnexpectedError, $"{kind}/wrong-detail", $"ERROR detail '{pe.Detail}'; expected '{exp.Detail}'");
-                return Ended.ExpectedError;
-            }
-            throw Fail(FuzzOutcomeClass.UnexpectedError, $"{kind}/unexpected-error", $"ERROR '{OneLine(pe)}'; expected {exp}");
-        }
-        if (ex is SimFaultException && exp.Kind == ExpectKind.Fault)
-        {
-            // A crash in C: after an allocation path faulted the process is gone.
-            if (_op is Alloc or Realloc) _aborted = true;
-            return Ended.Fault;
-        }
-        if (ex is AssertionFailureException && exp.Kind == ExpectKind.Abort)
-        {
-            _aborted = true;
-            return Ended.Fault;
-        }
-        var (cls, what) = Classify(ex);
-        throw Fail(cls, $"{kind}/{what}", $"{OneLine(ex)}; expected {exp}");
-    }
-
-    private static string KindOf(ModelContext c) => c.Kind.ToString();
-
     private static ModelContextKind ToModel(ContextKind k) => (ModelContextKind)(byte)k;
 
     // ------------------------------------------------------------------ create
@@ -141,7 +86,7 @@ public sealed partial class AllocatorRunner
         string name = _model.NextContextName;
         Expectation exp = _model.PlanCreate(kind, min, init, max, chunk);
         ulong expectAddress = kind == ModelContextKind.AllocSet ? _model.RecycledAddressFor(min, init) : 0;
-        long failed = _heap.FailedCalls;
+        FailMark failed = Mark();
         ulong p = parent?.Address ?? 0, result = 0;
         Exception? ex = null;
         try
@@ -155,7 +100,9 @@ public sealed partial class AllocatorRunner
             };
         }
         catch (Exception e) { ex = e; }
-        Ended end = Match(exp, ex, result, true, failed, kind.ToString());
+        ulong largest = Math.Max(Math.Max(min, init), Math.Max(max, chunk));
+        ulong bound = SatAdd(SatAdd(largest, largest), 64 * 1024);   // the first block or the context header
+        Ended end = Match(exp, ex, result, true, failed, s_kindNames[(int)kind], bound);
         if (end != Ended.Success)
         {
             _model.CommitCreateFailed();
@@ -178,7 +125,7 @@ public sealed partial class AllocatorRunner
         int flags = (int)o.Flags;
         Expectation exp = _model.PlanAlloc(ctx, size, flags, (ModelAllocEntry)(byte)o.Entry, alignto, out AllocPlan plan);
         if (plan.Skip) return false;
-        long failed = _heap.FailedCalls;
+        FailMark failed = Mark();
         ulong result = 0, c = ctx.Address;
         Exception? ex = null;
         try
@@ -193,7 +140,7 @@ public sealed partial class AllocatorRunner
             };
         }
         catch (Exception e) { ex = e; }
-        Ended end = Match(exp, ex, result, true, failed, KindOf(ctx));
+        Ended end = Match(exp, ex, result, true, failed, KindOf(ctx), CapacityBound(ctx, size, alignto));
         if (end != Ended.Success)
         {
             if (!_aborted) _model.CommitAllocFailed(plan);
@@ -215,7 +162,7 @@ public sealed partial class AllocatorRunner
         Expectation exp = _model.PlanRealloc(chunk, size, flags, (int)o.Entry, out ReallocPlan plan);
         if (plan.Skip) return false;
         bool damaged = chunk.SentinelDamaged;
-        long failed = _heap.FailedCalls;
+        FailMark failed = Mark();
         ulong old = chunk.Address, result = 0;
         Exception? ex = null;
         try
@@ -228,7 +175,7 @@ public sealed partial class AllocatorRunner
             };
         }
         catch (Exception e) { ex = e; }
-        Ended end = Match(exp, ex, result, true, failed, KindOf(chunk.Owner));
+        Ended end = Match(exp, ex, result, true, failed, KindOf(chunk.Owner), CapacityBound(chunk.Owner, size, chunk.Aligned ? chunk.AlignTo : 0));
         // AllocSetRealloc and GenerationRealloc test the sentinel; SlabRealloc does not.
         if (damaged && Checking && chunk.Owner.Kind is ModelContextKind.AllocSet or ModelContextKind.Generation && !chunk.Aligned && exp.Kind != ExpectKind.Error)
             RequireWarningFor(chunk, "repalloc of a chunk with a damaged sentinel");
@@ -257,7 +204,7 @@ public sealed partial class AllocatorRunner
             _mcxt.pfree(chunk.Address);
         }
         catch (Exception e) { ex = e; }
-        Ended end = Match(exp, ex, 1, false, _heap.FailedCalls, KindOf(chunk.Owner));
+        Ended end = Match(exp, ex, 1, false, Mark(), KindOf(chunk.Owner));
         if (end != Ended.Success) return true;
         if (damaged && Checking) RequireWarningFor(chunk, "pfree of a chunk with a damaged sentinel");
         _model.CommitFree(chunk);
@@ -272,7 +219,9 @@ public sealed partial class AllocatorRunner
         if (n > 0)
         {
             Span<byte> span = _memory.Span(chunk.Address, (ulong)n);
-            for (int i = 0; i < n; i++) span[i] = AllocatorModel.PatternByte(o.Seed, i);
+            byte[] table = AllocatorModel.PatternTable(o.Seed);
+            for (int at = 0; at < n; at += table.Length)
+                table.AsSpan(0, Math.Min(table.Length, n - at)).CopyTo(span[at..]);
         }
         _model.WritePattern(chunk, o.Seed);
         return true;

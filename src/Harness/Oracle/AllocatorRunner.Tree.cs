@@ -41,7 +41,7 @@ public sealed partial class AllocatorRunner
             }
         }
         catch (Exception e) { ex = e; }
-        Match(Expectation.Ok(), ex, 1, false, _heap.FailedCalls, KindOf(c));
+        Match(Expectation.Ok(), ex, 1, false, Mark(), KindOf(c));
         switch (code)
         {
             case OpCode.Reset: _model.Reset(c); break;
@@ -66,7 +66,7 @@ public sealed partial class AllocatorRunner
             _mcxt.MemoryContextSetParent(c.Address, p?.Address ?? 0);
         }
         catch (Exception e) { ex = e; }
-        Match(Expectation.Ok(), ex, 1, false, _heap.FailedCalls, KindOf(c));
+        Match(Expectation.Ok(), ex, 1, false, Mark(), KindOf(c));
         AllocatorModel.SetParent(c, p);
         return true;
     }
@@ -95,7 +95,7 @@ public sealed partial class AllocatorRunner
             _mcxt.MemoryContextRegisterResetCallback(c.Address, record);
         }
         catch (Exception e) { ex = e; }
-        Match(Expectation.Ok(), ex, 1, false, _heap.FailedCalls, KindOf(c));
+        Match(Expectation.Ok(), ex, 1, false, Mark(), KindOf(c));
         _model.RegisterCallback(c);
         return true;
     }

@@ -17,7 +17,7 @@ namespace Harness.Oracle;
 
 public sealed partial class AllocatorRunner
 {
-    private void VerifyAll()
+    private void VerifyAll(bool walk)
     {
         if (_aborted) return;
         foreach (ModelChunk ch in _model.Chunks)
@@ -31,6 +31,7 @@ public sealed partial class AllocatorRunner
         if (_mcxt.CurrentMemoryContext != _model.Current.Address)
             throw Fail(FuzzOutcomeClass.ModelMismatch, "current", $"CurrentMemoryContext is {Hex(_mcxt.CurrentMemoryContext)}; expected {_model.Current.Name} at {Hex(_model.Current.Address)}");
         CompareFired();
+        if (!walk) return;
         if (Checking)
         {
             RunCheckWalker(_model.Top);
@@ -62,10 +63,36 @@ public sealed partial class AllocatorRunner
         int n = ch.KnownLength;
         if (n == 0) return;
         ReadOnlySpan<byte> actual = _memory.ReadSpan(ch.Address, (ulong)n);
-        if (actual.SequenceEqual(ch.Data.AsSpan(0, n))) return;
-        int i = 0;
-        while (actual[i] == ch.Data[i]) i++;
-        throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(ch.Owner)}/contents", $"{ch} at {Hex(ch.Address)}: byte {i} is 0x{actual[i]:x2}, expected 0x{ch.Data[i]:x2}");
+        foreach (ContentRun run in ch.Known)
+        {
+            int bad = FirstMismatch(actual, run);
+            if (bad >= 0)
+                throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(ch.Owner)}/contents", $"{ch} at {Hex(ch.Address)}: byte {bad} is 0x{actual[bad]:x2}, expected 0x{run.ByteAt(bad):x2}");
+        }
+    }
+
+    /// <summary>The first offset in the run whose byte differs from the model's, or -1. Vectorized:
+    /// zero runs scan for a non-zero byte, pattern runs compare against the seed's pattern period.</summary>
+    private static int FirstMismatch(ReadOnlySpan<byte> chunk, ContentRun run)
+    {
+        ReadOnlySpan<byte> bytes = chunk[run.Start..run.End];
+        if (run.IsZero)
+        {
+            int i = bytes.IndexOfAnyExcept((byte)0);
+            return i < 0 ? -1 : run.Start + i;
+        }
+        byte[] table = AllocatorModel.PatternTable((byte)run.Seed);
+        int pos = run.Start;
+        while (pos < run.End)
+        {
+            int phase = pos & (AllocatorModel.PatternPeriod - 1);
+            int len = Math.Min(run.End - pos, AllocatorModel.PatternPeriod - phase);
+            ReadOnlySpan<byte> got = chunk.Slice(pos, len), want = table.AsSpan(phase, len);
+            int i = got.CommonPrefixLength(want);
+            if (i < len) return pos + i;
+            pos += len;
+        }
+        return -1;
     }
 
     /// <summary>GetMemoryChunkContext and GetMemoryChunkSpace as the semantics say (not for Bump,

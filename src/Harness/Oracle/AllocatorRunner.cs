@@ -17,8 +17,9 @@
 // The heap must hold exactly baseline(after MemoryContextInit) + those recycled keepers, in blocks
 // and in bytes; anything else is a Leak.
 //
-// Speed: one SimMemory per runner is reused (ResetHeap) so a run does not allocate a fresh 1 MiB
-// heap array; the model uses lists; contents are compared with span SequenceEqual.
+// Speed: one SimMemory and one SimHeap per runner are reused (SimHeap.Reset, which clears only
+// what the last run used) so a run allocates neither a heap array nor a live-block table; the
+// model uses lists; contents are compared with span SequenceEqual.
 using Allocator.Contexts;
 using Allocator.Errors;
 using Allocator.Sim;
@@ -35,11 +36,11 @@ public sealed partial class AllocatorRunner
 
     private readonly RunnerOptions _options;
     private readonly SimMemory _memory;
+    private readonly SimHeap _heap;
     private readonly ElogSink _log = new();
     private readonly List<int> _fired = new();
 
     // Per-run state.
-    private SimHeap _heap = null!;
     private Mcxt _mcxt = null!;
     private AllocatorModel _model = null!;
     private ulong _scratch;
@@ -54,6 +55,7 @@ public sealed partial class AllocatorRunner
     {
         _options = options;
         _memory = new SimMemory(options.HeapMax, 1 << 16);
+        _heap = new SimHeap(_memory);
     }
 
     public RunnerOptions Options => _options;
@@ -103,7 +105,7 @@ public sealed partial class AllocatorRunner
         }
         try
         {
-            int every = _options.VerifyEvery;
+            int every = _options.VerifyEvery, walkEvery = Math.Max(1, _options.WalkEvery), points = 0;
             for (int i = 0; i < ops.Count; i++)
             {
                 _opIndex = i;
@@ -112,11 +114,11 @@ public sealed partial class AllocatorRunner
                 if (ran) executed++;
                 else skipped++;
                 if (_aborted) return Finish(FuzzOutcome.Ok, executed, skipped);
-                if (every > 0 && (i + 1) % every == 0) VerifyAll();
+                if (every > 0 && (i + 1) % every == 0) VerifyAll(walk: ++points % walkEvery == 0);
             }
             _opIndex = ops.Count;
             _op = null;
-            VerifyAll();
+            VerifyAll(walk: true);
             if (_options.CheckLeaks) CleanupAndCheckLeaks();
             return Finish(FuzzOutcome.Ok, executed, skipped);
         }
@@ -136,7 +138,7 @@ public sealed partial class AllocatorRunner
     private RunResult Finish(FuzzOutcome outcome, int executed, int skipped)
     {
         _trace?.WriteLine(outcome.IsFailure ? $"FAIL {outcome.Class} at op {outcome.OpIndex} [{outcome.Site}]: {outcome.Reason}" : _aborted ? "end: process aborted where PostgreSQL asserts (expected)" : "end: ok");
-        return new RunResult(outcome, executed, skipped, _heap?.Calls ?? 0, _aborted);
+        return new RunResult(outcome, executed, skipped, _heap.Calls, _aborted);
     }
 
     private bool _aborted;
@@ -144,11 +146,10 @@ public sealed partial class AllocatorRunner
     private void Setup()
     {
         _aborted = false;
-        _memory.ResetHeap();
         _log.Clear();
         _fired.Clear();
         SimHeapOptions heapOptions = (_heapOverride ?? _options.Heap)?.Clone() ?? new SimHeapOptions();
-        _heap = new SimHeap(_memory, heapOptions);
+        _heap.Reset(heapOptions);   // a fresh heap (and SimMemory.ResetHeap) without reallocating its tables
         _mcxt = new Mcxt(_memory, _heap, _options.Mcxt, _log);
         // Setup must not be hit by scripted failures: they are counted from after it.
         long failOn = heapOptions.FailOnCall, failFrom = heapOptions.FailFromCall;

@@ -24,6 +24,14 @@ public sealed record RunnerOptions
     /// <summary>Run MemoryContextVerify (the port's numbered invariants) at each verification point.</summary>
     public bool InvariantWalk { get; init; } = true;
 
+    /// <summary>Run the check walkers (MemoryContextCheck, and MemoryContextVerify when
+    /// InvariantWalk) only at every k-th verification point (1 = at every one). They always run at
+    /// the final verification, and PostgreSQL's own checks (sentinels at pfree/repalloc, the check
+    /// walker before every reset and delete in checking builds) still run inside every op; the
+    /// model comparison keeps its own VerifyEvery. For speed (the walkers are the costliest part
+    /// of a verification point).</summary>
+    public int WalkEvery { get; init; } = 1;
+
     /// <summary>Delete everything at the end and require the heap back at its baseline.</summary>
     public bool CheckLeaks { get; init; } = true;
 
@@ -37,5 +45,5 @@ public sealed record RunnerOptions
     };
 
     public override string ToString() =>
-        $"{Mcxt} hostile={(AllowHostile ? "on" : "off")} verify-every={VerifyEvery} failOnCall={Heap?.FailOnCall ?? 0}";
+        $"{Mcxt} hostile={(AllowHostile ? "on" : "off")} verify-every={VerifyEvery} walk-every={WalkEvery} failOnCall={Heap?.FailOnCall ?? 0}";
 }

@@ -2,6 +2,8 @@
 // for 64-operation inputs with the model compared after every operation (RunnerOptions default
 // VerifyEvery = 1). Execute measures one target execution on a fixed set of 64-op inputs; EngineLoop
 // measures the whole engine (mutation, execution, coverage novelty) for a fixed exec count.
+// WalkEvery: the check walkers after every operation (1) or the target's default (every 8th, and at
+// the end).
 // Run: dotnet run -c Release --project bench/Allocator.Bench -- --filter '*FuzzThroughput*'
 using BenchmarkDotNet.Attributes;
 using Harness.Determinism;
@@ -18,10 +20,13 @@ public class FuzzThroughputBench
     private readonly List<byte[]> _inputs = new();
     private AllocatorFuzzTarget _target = null!;
 
+    [Params(1, AllocatorFuzzTarget.DefaultWalkEvery)]
+    public int WalkEvery { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _target = new AllocatorFuzzTarget(FuzzTargetConfig.Default);
+        _target = new AllocatorFuzzTarget(FuzzTargetConfig.Default, WalkEvery);
         var rng = new Prng(2026);
         // Random bytes decode to at most 64 ops; keep only inputs that decode to exactly 64 and run ok.
         while (_inputs.Count < Inputs)
@@ -47,7 +52,7 @@ public class FuzzThroughputBench
     [Benchmark(OperationsPerInvoke = 2000)]
     public int EngineLoop()
     {
-        var target = new AllocatorFuzzTarget(FuzzTargetConfig.Default);
+        var target = new AllocatorFuzzTarget(FuzzTargetConfig.Default, WalkEvery);
         var options = new FuzzEngineOptions { Seed = 1, Execs = 2000, StatusEvery = long.MaxValue };
         return new FuzzEngine(target, FuzzEngine.SourcesFor(target, includeIlMap: false), options, TextWriter.Null).Run().Corpus.Count;
     }

@@ -21,6 +21,12 @@ public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetF
 {
     public const string TargetName = "allocator";
 
+    /// <summary>The simulated heap's maximum for fuzzed inputs. Small, so an input's large sizes
+    /// (blocks doubling towards a 1 GiB maxBlockSize) reach "out of memory" after a few
+    /// operations instead of making every execution map and clear hundreds of MiB; the oracle
+    /// accepts such capacity failures (AllocatorRunner.Match).</summary>
+    public const ulong HeapMax = 16UL << 20;
+
     private readonly AllocatorCodec _codec = new();
     private readonly OpMutator _mutator;
     private readonly AllocatorRunner _polite;
@@ -28,14 +34,24 @@ public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetF
     private readonly FeatureMap _features = new(14);
     private static readonly IReadOnlyList<byte[]> s_dictionary = BoundarySizes.Tokens();
 
-    public AllocatorFuzzTarget(FuzzTargetConfig config)
+    /// <summary>The check walkers (MemoryContextCheck, MemoryContextVerify) run after every k-th
+    /// operation and at the end; the model is compared after every operation regardless.</summary>
+    public const int DefaultWalkEvery = 8;
+
+    public AllocatorFuzzTarget(FuzzTargetConfig config) : this(config, DefaultWalkEvery)
     {
+    }
+
+    /// <param name="walkEvery">RunnerOptions.WalkEvery (1: walkers after every operation).</param>
+    public AllocatorFuzzTarget(FuzzTargetConfig config, int walkEvery)
+    {
+        if (walkEvery < 1) throw new ArgumentOutOfRangeException(nameof(walkEvery));
         Config = config;
         if (!Enum.TryParse(config.Canary, ignoreCase: false, out AllocatorCanary canary) || !Enum.IsDefined(canary))
             throw new Cli.InputException($"unknown canary '{config.Canary}' (known: {string.Join(", ", Enum.GetNames<AllocatorCanary>())})");
         MemoryContextOptions mcxt = MemoryContextOptions.Checking with { Canary = canary };
-        _polite = new AllocatorRunner(new RunnerOptions { Mcxt = mcxt, AllowHostile = false });
-        _hostile = new AllocatorRunner(new RunnerOptions { Mcxt = mcxt, AllowHostile = true });
+        _polite = new AllocatorRunner(new RunnerOptions { Mcxt = mcxt, AllowHostile = false, HeapMax = HeapMax, WalkEvery = walkEvery });
+        _hostile = new AllocatorRunner(new RunnerOptions { Mcxt = mcxt, AllowHostile = true, HeapMax = HeapMax, WalkEvery = walkEvery });
         _mutator = new OpMutator(_codec, config.OpsMax);
     }
 
