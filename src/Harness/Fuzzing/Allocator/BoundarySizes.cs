@@ -1,9 +1,10 @@
 // BoundarySizes: the size wire format of the allocator codec, biased to the boundary values of
 // pg-mmgr-dsa.md section 12. One selector byte s:
-//   s <  0xC0  the s-th boundary value (table below, up to 192 entries);
+//   s <  0xC0  the s-th boundary value (table below) or, past the table's end, one of its values
+//              below 64 KiB (SmallTable);
 //   s <  0xE0  a literal 16-bit size in the next 2 bytes (little-endian);
-//   s <  0xF0  a literal 32-bit size in the next 4 bytes, folded below 16 MiB when it falls strictly
-//              between 16 MiB and MaxAllocSize - 1 (see FoldExpensive);
+//   s <  0xF0  a literal 32-bit size in the next 4 bytes, folded below 1 MiB when it falls strictly
+//              between 1 MiB and MaxAllocSize - 1 (see FoldExpensive);
 //   otherwise  a literal 64-bit size in the next 8 bytes (folded the same way).
 // Missing bytes read as zero, so any byte string decodes. Hand-written sizes in the folded band are
 // normalized by the encoder as the decoder would read them. The canonical encoding (what the encoder
@@ -25,6 +26,11 @@ public static class BoundarySizes
 
     /// <summary>The boundary values, in selector order (fixed forever: stored inputs depend on it).</summary>
     public static IReadOnlyList<ulong> Table { get; } = Build();
+
+    /// <summary>The table's values below 64 KiB, which the spare selectors (Table.Count to 0xBF)
+    /// choose among: every selector byte decodes, and most sizes stay cheap to simulate, while each
+    /// large boundary value keeps its own selector.</summary>
+    public static IReadOnlyList<ulong> SmallTable { get; } = Table.Where(v => v < 65536).ToList();
 
     private static readonly Dictionary<ulong, byte> s_index = Table.Select((v, i) => (v, i)).ToDictionary(p => p.v, p => (byte)p.i);
 
@@ -51,22 +57,22 @@ public static class BoundarySizes
     {
         byte s = input.Byte();
         if (s < Table.Count) return Table[s];
-        if (s < Literal16) return Table[s % Table.Count];
+        if (s < Literal16) return SmallTable[(s - Table.Count) % SmallTable.Count];
         if (s < Literal32) return input.U16();
         if (s < Literal64) return FoldExpensive(input.U32());
         return FoldExpensive(input.U64());
     }
 
     /// <summary>Largest literal that really allocates; see FoldExpensive.</summary>
-    public const ulong FoldLimit = 16UL << 20;
+    public const ulong FoldLimit = 1UL << 20;
 
     /// <summary>
-    /// Requests between 16 MiB and MaxAllocSize - 1 would really allocate that much simulated
-    /// memory (hundreds of MiB for a random 32-bit literal), which costs milliseconds per operation
-    /// and lets a 64-operation input exhaust the simulated heap, where the model's "this malloc
-    /// succeeds" assumption no longer holds. Random literals in that band are folded below
-    /// 16 MiB; the interesting values near it (8 MiB +- 1, MaxAllocSize +- 1, 1 GiB) stay reachable
-    /// through the table. Values outside the band (error paths) are kept as they are.
+    /// Requests between 1 MiB and MaxAllocSize - 1 really allocate that much simulated memory,
+    /// which the simulation must zero when it maps it and the oracle compares after every operation:
+    /// a few such literals per input made them dominate the fuzzer's time (and a 64-operation input
+    /// could exhaust the simulated heap). Random literals in that band are folded below 1 MiB; the
+    /// interesting values in it (1 MiB, 8 MiB +- 1, MaxAllocSize +- 1) stay reachable through the
+    /// table. Values outside the band (error paths) are kept as they are.
     /// </summary>
     public static ulong FoldExpensive(ulong v) => v > FoldLimit && v < MaxAllocSize - 1 ? v & (FoldLimit - 1) : v;
 
