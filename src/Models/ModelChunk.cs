@@ -63,6 +63,7 @@ public sealed class ModelChunk
     /// <summary>The whole known prefix becomes [0, n) of one kind (Seed as in ContentRun).</summary>
     public void SetKnown(int n, int seed)
     {
+        KnownVersion++;
         _known?.Clear();
         AppendKnown(n, seed);
     }
@@ -71,6 +72,7 @@ public sealed class ModelChunk
     public void TruncateKnown(int n)
     {
         if (_known is null) return;
+        KnownVersion++;
         while (_known.Count > 0 && _known[^1].Start >= n) _known.RemoveAt(_known.Count - 1);
         if (_known.Count > 0 && _known[^1].End > n) _known[^1] = _known[^1] with { End = n };
     }
@@ -80,10 +82,21 @@ public sealed class ModelChunk
     {
         int start = KnownLength;
         if (end <= start) return;
+        KnownVersion++;
         _known ??= new List<ContentRun>(2);
         if (_known.Count > 0 && _known[^1].Seed == seed && (seed < 0)) _known[^1] = _known[^1] with { End = end };
         else _known.Add(new ContentRun(start, end, seed));
     }
+
+    /// <summary>Bumped by every change of the known prefix, so a checker can tell that its last
+    /// comparison of the chunk's bytes no longer covers what the model expects.</summary>
+    public int KnownVersion { get; private set; }
+
+    /// <summary>Checker bookkeeping (AllocatorRunner): the SimMemory write epoch, KnownVersion and
+    /// Address at which the chunk's known bytes were last found to match (epoch 0: never).</summary>
+    public long CheckedEpoch { get; set; }
+    public int CheckedVersion { get; set; }
+    public ulong CheckedAddress { get; set; }
 
     /// <summary>A hostile write changed the sentinel byte (checking builds).</summary>
     public bool SentinelDamaged { get; set; }

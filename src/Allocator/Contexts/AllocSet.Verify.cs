@@ -40,17 +40,41 @@ public sealed partial class AllocSet : IMemoryContextVerifier
         }
     }
 
+    private Dictionary<ulong, int>? _verifyTiled;
+    private List<ulong>? _verifyOrder, _verifyBlocks;
+    private HashSet<ulong>? _verifyBlockSet, _verifyOnList;
+
+    /// <summary>The scratch collection in <paramref name="field"/>, emptied; replaced by a new one
+    /// when an earlier walk grew it large, so clearing never costs more than a big walk did.</summary>
+    private static T Scratch<T>(ref T? field) where T : class, ICollection<ulong>, new()
+    {
+        if (field is null || field.Count > ScratchKeep) field = new T();
+        else field.Clear();
+        return field;
+    }
+
+    private static Dictionary<ulong, int> Scratch(ref Dictionary<ulong, int>? field)
+    {
+        if (field is null || field.Count > ScratchKeep) field = new Dictionary<ulong, int>();
+        else field.Clear();
+        return field;
+    }
+
+    private const int ScratchKeep = 4096;
+
     private void VerifyInto(ulong set, List<string> problems)
     {
         SimMemory m = _mem;
         ulong hdr = _hdr;
-        string who = $"AllocSet {Mcxt.Ptr(set)} ({Mcxt.GetName(set)})";
-        void Add(string id, string text) => problems.Add($"{id}: {who}: {text}");
+        string name = Mcxt.GetName(set);   // read up front, as before: a bad name pointer faults here
+        void Add(string id, string text) => problems.Add($"{id}: AllocSet {Mcxt.Ptr(set)} ({name}): {text}");
         ulong keeper = KeeperBlock(set);
-        var tiled = new Dictionary<ulong, int>();   // small chunk -> fidx (lookups)
-        var order = new List<ulong>();               // small chunks in address-walk order (reports)
-        var blocks = new List<ulong>();
-        var blockSet = new HashSet<ulong>();
+        // Scratch collections reused across calls (cleared here; the walker is never re-entered), so
+        // a walk after every fuzz operation does not allocate and grow them afresh.
+        Dictionary<ulong, int> tiled = Scratch(ref _verifyTiled);   // small chunk -> fidx (lookups)
+        List<ulong> order = Scratch(ref _verifyOrder);              // small chunks in address-walk order (reports)
+        List<ulong> blocks = Scratch(ref _verifyBlocks);
+        HashSet<ulong> blockSet = Scratch(ref _verifyBlockSet);
         ulong sum = 0;
         bool keeperSeen = false;
 
@@ -154,7 +178,7 @@ public sealed partial class AllocSet : IMemoryContextVerifier
     /// <summary>AS4 and AS5: freelists hold only free, tiled chunks of their own class, each once.</summary>
     private void VerifyFreelists(ulong set, Dictionary<ulong, int> tiled, List<ulong> order, Action<string, string> add)
     {
-        var onList = new HashSet<ulong>();
+        HashSet<ulong> onList = Scratch(ref _verifyOnList);
         for (int k = 0; k < ALLOCSET_NUM_FREELISTS; k++)
         {
             int steps = 0;

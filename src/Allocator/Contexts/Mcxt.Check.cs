@@ -68,12 +68,22 @@ public sealed partial class Mcxt
         return problems;
     }
 
+    private HashSet<ulong> _verifySeen = new();
+    private Stack<ulong> _verifyStack = new();
+    private List<ulong> _verifyChildren = new();
+
     /// <summary>MC1: walks the subtree under <paramref name="root"/> without trusting its links and
     /// collects the contexts that have a valid header, pre-order.</summary>
     private void VerifyTree(ulong root, List<ulong> contexts, List<string> problems)
     {
-        var seen = new HashSet<ulong>();
-        var stack = new Stack<ulong>();
+        // Scratch collections reused across walks (the walker is never re-entered).
+        // A walk that grew them large (a corrupt tree) leaves them to the GC, so clearing stays cheap.
+        if (_verifySeen.Count > 4096 || _verifyChildren.Count > 4096) (_verifySeen, _verifyStack, _verifyChildren) = (new(), new(), new());
+        HashSet<ulong> seen = _verifySeen;
+        Stack<ulong> stack = _verifyStack;
+        List<ulong> children = _verifyChildren;
+        seen.Clear();
+        stack.Clear();
         if (!MemoryContextIsValid(root))
         {
             problems.Add($"MC1: context {Ptr(root)} is not a valid context header");
@@ -94,7 +104,7 @@ public sealed partial class Mcxt
                 return;
             }
             contexts.Add(c);
-            var children = new List<ulong>();
+            children.Clear();
             ulong prev = 0;
             for (ulong x = GetFirstChild(c); x != 0; prev = x, x = GetNextChild(x))
             {

@@ -22,7 +22,7 @@ using Allocator.Errors;
 
 namespace Allocator.Sim;
 
-public sealed class SimMemory
+public sealed partial class SimMemory
 {
     /// <summary>Start of the static-data region (interned strings).</summary>
     public const ulong StaticBase = 0x0040_0000;
@@ -87,11 +87,16 @@ public sealed class SimMemory
             ulong cap = (ulong)_heap.LongLength;
             while (cap < newTop) cap = Math.Min(Math.Max(cap * 2, 1UL << 16), _heapMax);
             Array.Resize(ref _heap, (int)cap);
+            GrowWriteMaps();
         }
         if (newTop > _heapTouched)
         {
             // First mapping of these bytes since ResetHeap: a fresh process reads zeros there.
-            if (_heapTouched < _heapStale) _heap.AsSpan((int)_heapTouched, (int)(Math.Min(newTop, _heapStale) - _heapTouched)).Clear();
+            if (_heapTouched < _heapStale)
+            {
+                _heap.AsSpan((int)_heapTouched, (int)(Math.Min(newTop, _heapStale) - _heapTouched)).Clear();
+                MarkWritten(_heapTouched, Math.Min(newTop, _heapStale) - _heapTouched);
+            }
             _heapTouched = newTop;
         }
         _heapTop = newTop;
@@ -108,6 +113,7 @@ public sealed class SimMemory
         if (_heapTouched > _heapStale) _heapStale = _heapTouched;
         _heapTop = 0;
         _heapTouched = 0;
+        _allWritten = true;   // a new process: no earlier comparison covers anything
     }
 
     // ------------------------------------------------------------------ regions
@@ -161,20 +167,6 @@ public sealed class SimMemory
         return addr;
     }
 
-    /// <summary>Reads a NUL-terminated string of at most <paramref name="maxBytes"/> bytes.</summary>
-    public string ReadCString(ulong address, int maxBytes = 1024)
-    {
-        if (address == 0) throw new SimFaultException(0, 1, SimAccess.Read);
-        var bytes = new List<byte>();
-        for (int i = 0; i < maxBytes; i++)
-        {
-            byte b = ReadU8(address + (ulong)i);
-            if (b == 0) break;
-            bytes.Add(b);
-        }
-        return Encoding.UTF8.GetString(bytes.ToArray());
-    }
-
     // ------------------------------------------------------------------ access: hot path
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -182,9 +174,16 @@ public sealed class SimMemory
     {
         ulong off = address - HeapBase;
         if (off <= _heapTop && length <= _heapTop - off)
+        {
+            if (access != SimAccess.Read && _written is not null) MarkWritten(off, length);
             return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_heap), (nint)off);
+        }
         return ref Slow(address, length, access);
     }
+
+    /// <summary>As At for a read: never marks the bytes written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref byte AtRead(ulong address, ulong length) => ref At(address, length, SimAccess.Read);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ref byte Slow(ulong address, ulong length, SimAccess access)
@@ -235,19 +234,35 @@ public sealed class SimMemory
     /// HeapSize it lets a caller bounds-check an address once and then address the heap directly
     /// (what At does per access). Valid only until the heap next grows or shrinks, which any
     /// SimHeap call may do; callers re-read it after every malloc/free/realloc.</summary>
-    public ref byte HeapBaseRef => ref MemoryMarshal.GetArrayDataReference(_heap);
+    public ref byte HeapBaseRef
+    {
+        get
+        {
+            _allWritten = true;   // raw access: any heap byte may change (see SimMemory.WriteTracking)
+            return ref MemoryMarshal.GetArrayDataReference(_heap);
+        }
+    }
 
     // ------------------------------------------------------------------ access: bulk
 
-    /// <summary>A writable view of [address, address+length). Valid until the heap next grows.</summary>
+    /// <summary>A writable view of [address, address+length). Valid until the heap next grows. The
+    /// bytes count as written whatever <paramref name="access"/> says (it only names the access in
+    /// a fault), because the caller can write through the span.</summary>
     public Span<byte> Span(ulong address, ulong length, SimAccess access = SimAccess.Write)
     {
         if (length == 0) return System.Span<byte>.Empty;
         if (length > int.MaxValue) throw new SimFaultException(address, length, access);
-        return MemoryMarshal.CreateSpan(ref At(address, length, access), (int)length);
+        ref byte at = ref At(address, length, access);
+        if (access == SimAccess.Read) MarkWrittenAt(address, length);
+        return MemoryMarshal.CreateSpan(ref at, (int)length);
     }
 
-    public ReadOnlySpan<byte> ReadSpan(ulong address, ulong length) => Span(address, length, SimAccess.Read);
+    public ReadOnlySpan<byte> ReadSpan(ulong address, ulong length)
+    {
+        if (length == 0) return ReadOnlySpan<byte>.Empty;
+        if (length > int.MaxValue) throw new SimFaultException(address, length, SimAccess.Read);
+        return MemoryMarshal.CreateReadOnlySpan(ref AtRead(address, length), (int)length);
+    }
 
     /// <summary>memset.</summary>
     public void Fill(ulong address, ulong length, byte value) => Span(address, length).Fill(value);
@@ -272,6 +287,7 @@ public sealed class SimMemory
     public ref uint AtomicRef32(ulong address)
     {
         if ((address & 3) != 0) throw new SimFaultException(address, 4, SimAccess.Read, $"misaligned 32-bit atomic at 0x{address:x}");
+        MarkWrittenAt(address, 4);
         return ref Unsafe.As<byte, uint>(ref At(address, 4, SimAccess.Read));
     }
 
@@ -279,6 +295,7 @@ public sealed class SimMemory
     public ref ulong AtomicRef64(ulong address)
     {
         if ((address & 7) != 0) throw new SimFaultException(address, 8, SimAccess.Read, $"misaligned 64-bit atomic at 0x{address:x}");
+        MarkWrittenAt(address, 8);
         return ref Unsafe.As<byte, ulong>(ref At(address, 8, SimAccess.Read));
     }
 }

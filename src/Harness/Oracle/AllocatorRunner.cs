@@ -55,6 +55,7 @@ public sealed partial class AllocatorRunner
     {
         _options = options;
         _memory = new SimMemory(options.HeapMax, 1 << 16);
+        _memory.TrackHeapWrites();   // lets VerifyAll recheck only bytes that may have changed
         _heap = new SimHeap(_memory);
     }
 
