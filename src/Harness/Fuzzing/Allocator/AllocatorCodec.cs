@@ -90,7 +90,7 @@ public sealed class AllocatorCodec
             {
                 var kind = (ContextKind)(r.Byte() % 4);
                 int parent = PRef(r.Byte());
-                ulong min = BoundarySizes.Read(ref r), init = BoundarySizes.Read(ref r), max = BoundarySizes.Read(ref r), chunk = BoundarySizes.Read(ref r);
+                ulong min = BoundarySizes.Read(ref r), init = BoundarySizes.Read(ref r), max = BoundarySizes.ReadLimit(ref r), chunk = BoundarySizes.Read(ref r);
                 return new CreateContext(kind, parent, min, init, max, chunk);
             }
             case OpCode.Alloc:
@@ -149,7 +149,7 @@ public sealed class AllocatorCodec
             case CreateContext c:
                 o.Add((byte)c.Kind); o.Add(PRefByte(c.Parent));
                 BoundarySizes.Write(o, c.MinContextSize); BoundarySizes.Write(o, c.InitBlockSize);
-                BoundarySizes.Write(o, c.MaxBlockSize); BoundarySizes.Write(o, c.ChunkSize);
+                BoundarySizes.WriteLimit(o, c.MaxBlockSize); BoundarySizes.Write(o, c.ChunkSize);
                 break;
             case Alloc a:
                 o.Add(RefByte(a.Ctx)); BoundarySizes.Write(o, a.Size);

@@ -6,6 +6,8 @@
 //   s <  0xF0  a literal 32-bit size in the next 4 bytes, folded below 1 MiB when it falls strictly
 //              between 1 MiB and MaxAllocSize - 1 (see FoldExpensive);
 //   otherwise  a literal 64-bit size in the next 8 bytes (folded the same way).
+// A big size (1 MiB up to MaxAllocSize - 2) then needs the byte BigConfirm to stand, else it is
+// demoted 64-fold (see Read); maxBlockSize fields use ReadLimit, which has no confirmation byte.
 // Missing bytes read as zero, so any byte string decodes. Hand-written sizes in the folded band are
 // normalized by the encoder as the decoder would read them. The canonical encoding (what the encoder
 // writes) is the table index when the value is in the table, else the shortest literal.
@@ -53,7 +55,32 @@ public static class BoundarySizes
         return table;
     }
 
+    /// <summary>The byte that must follow a table selector of a big size (see IsBig) for the size to
+    /// stand; any other byte (including the zeros past the end of an input) demotes it.</summary>
+    public const byte BigConfirm = 0xB1;
+
+    /// <summary>Sizes that make the simulation map and zero at least 1 MiB (1 MiB up to
+    /// MaxAllocSize - 2; the values at and above MaxAllocSize - 1 take error or OOM paths).</summary>
+    public static bool IsBig(ulong v) => v >= FoldLimit && v < MaxAllocSize - 1;
+
+    /// <summary>What an unconfirmed big size becomes: 64 times smaller, still above every
+    /// allocChunkLimit-sized boundary of AllocSet, so it still takes the dedicated-block path.</summary>
+    public static ulong Demote(ulong v) => v >> 6;
+
+    /// <summary>A size whose big values must be confirmed: allocation and realloc sizes, initial and
+    /// minimum block sizes, hostile offsets. Each big value keeps its own selector, but needs a second,
+    /// specific byte to stand, so random bytes ask for megabytes about 1 time in 256: megabyte
+    /// requests dominated the fuzzer's time (mapping, zeroing and comparing them) while adding
+    /// little coverage per execution.</summary>
     public static ulong Read(ref FuzzedBytes input)
+    {
+        ulong v = ReadLimit(ref input);
+        if (IsBig(v) && input.Byte() != BigConfirm) v = Demote(v);
+        return v;
+    }
+
+    /// <summary>A size that costs nothing by being big (a maxBlockSize): no confirmation byte.</summary>
+    public static ulong ReadLimit(ref FuzzedBytes input)
     {
         byte s = input.Byte();
         if (s < Table.Count) return Table[s];
@@ -76,7 +103,16 @@ public static class BoundarySizes
     /// </summary>
     public static ulong FoldExpensive(ulong v) => v > FoldLimit && v < MaxAllocSize - 1 ? v & (FoldLimit - 1) : v;
 
+    /// <summary>Encodes a size that Read decodes (big values carry their confirmation byte).</summary>
     public static void Write(List<byte> output, ulong value)
+    {
+        if (!s_index.ContainsKey(value)) value = FoldExpensive(value);
+        WriteLimit(output, value);
+        if (IsBig(value)) output.Add(BigConfirm);
+    }
+
+    /// <summary>Encodes a size that ReadLimit decodes.</summary>
+    public static void WriteLimit(List<byte> output, ulong value)
     {
         if (!s_index.ContainsKey(value)) value = FoldExpensive(value);
         if (s_index.TryGetValue(value, out byte index))
