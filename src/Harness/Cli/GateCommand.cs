@@ -13,7 +13,7 @@ public sealed class GateCommand : IHarnessCommand
     public string Name => "gate";
     public string Summary => "run every suite with fixed seeds and budgets; JUnit XML; non-zero on failure";
     public string Usage => """
-        usage: harness gate [--seed S] [--scale K] [--suite NAME]... [--junit FILE] [--artifacts DIR] [--repo DIR]
+        usage: harness gate [--seed S] [--scale K] [--suite NAME] [--junit FILE] [--artifacts DIR] [--repo DIR]
           --seed S        base seed (default 20261121); every suite derives its seeds from it
           --scale K       budget multiplier, 1..1000 (default 1 = the CI budget)
           --suite NAME    run only suites whose name contains NAME

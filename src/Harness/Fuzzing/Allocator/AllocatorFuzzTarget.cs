@@ -76,9 +76,11 @@ public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetF
         foreach (AllocatorOp op in d.Ops) _features.Hit((int)op.Code << 8 | SizeClass(op));
         RunResult r = (d.Header.Hostile ? _hostile : _polite).Run(d.Ops);
         _features.HitAlone(0x10000 + (int)r.Outcome.Class);
-        _features.HitAlone(0x20000 + r.Executed);
-        _features.HitAlone(0x30000 + r.Skipped);
-        _features.HitAlone(0x40000 + (int)Math.Min(r.HeapCalls, 4095));
+        // Counts are recorded by magnitude (AFL-style buckets), not exactly: an exact heap-call or
+        // executed-op count made almost every input "new", bloating the corpus and the disk writes.
+        _features.HitAlone(0x20000 + CountBucket(r.Executed));
+        _features.HitAlone(0x30000 + CountBucket(r.Skipped));
+        _features.HitAlone(0x40000 + CountBucket(r.HeapCalls));
         if (r.Outcome.IsFailure) _features.HitAlone(0x50000 + (StableHash(r.Outcome.Site) & 0xFFFF));
         return r.Outcome;
     }
@@ -137,6 +139,9 @@ public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetF
 
     // log2 bucket of the op's main size (0 for ops without one), so "the same op at another size
     // class" is a new feature.
+    /// <summary>0, 1, 2 and 3 exactly, then one bucket per power of two (4-7, 8-15, ...).</summary>
+    private static int CountBucket(long n) => n <= 3 ? (int)Math.Max(n, 0) : 2 + System.Numerics.BitOperations.Log2((ulong)n);
+
     private static int SizeClass(AllocatorOp op)
     {
         ulong size = op switch
