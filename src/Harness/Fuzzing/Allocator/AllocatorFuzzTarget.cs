@@ -73,7 +73,15 @@ public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetF
     {
         _features.Reset();
         DecodedInput d = _codec.Decode(input, Config.OpsMax);
-        foreach (AllocatorOp op in d.Ops) _features.Hit((int)op.Code << 8 | SizeClass(op));
+        // Which operation follows which (edges between op codes), and each operation's size class
+        // on its own. Edges between (op code, size class) pairs made a space of ~100k features in
+        // which nearly every mutant was "new": the corpus bloated and writing it to disk became
+        // half of the engine's time, while IL coverage had long stopped growing.
+        foreach (AllocatorOp op in d.Ops)
+        {
+            _features.Hit((int)op.Code);
+            _features.HitAlone(0x60000 + ((int)op.Code << 8 | SizeClass(op)));
+        }
         RunResult r = (d.Header.Hostile ? _hostile : _polite).Run(d.Ops);
         _features.HitAlone(0x10000 + (int)r.Outcome.Class);
         // Counts are recorded by magnitude (AFL-style buckets), not exactly: an exact heap-call or
