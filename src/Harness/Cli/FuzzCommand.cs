@@ -79,7 +79,8 @@ public sealed class FuzzCommand : IHarnessCommand
         if (r.StoppedByTime) stdout.WriteLine($"fuzz: to repeat this run exactly: harness fuzz {target} --seed {seed} --execs {r.Execs}{ConfigArgs(config)}");
         foreach (Finding f in r.Findings)
         {
-            stdout.WriteLine($"finding {f.Signature} (x{f.Hits}, first at exec {f.ExecIndex}, op {f.Outcome.OpIndex}): {f.Outcome.Reason}");
+            string when = f.ExecIndex < 0 ? "first while running the seed corpus" : $"first at exec {f.ExecIndex}";
+            stdout.WriteLine($"finding {f.Signature} (x{f.Hits}, {when}, op {f.Outcome.OpIndex}): {f.Outcome.Reason}");
             if (f.ArtifactPath is not null) stdout.WriteLine($"  harness repro {f.ArtifactPath}");
         }
         return r.Findings.Count == 0 ? Program.ExitOk : Program.ExitFailure;
