@@ -48,8 +48,12 @@ public sealed partial class Mcxt
     /// <summary>MemoryContextVerify: every invariant violation found under c (empty when all hold).</summary>
     public IReadOnlyList<string> MemoryContextVerify(ulong context)
     {
-        var problems = new List<string>();
-        var contexts = new List<ulong>();
+        // The scratch lists are reused (the oracle calls this after many operations); the result is
+        // a fresh array only when something was found.
+        List<string> problems = _verifyProblems;
+        List<ulong> contexts = _verifyContexts;
+        problems.Clear();
+        contexts.Clear();
         VerifyTree(context, contexts, problems);
         foreach (ulong c in contexts)
         {
@@ -65,9 +69,11 @@ public sealed partial class Mcxt
         }
         VerifyCurrent(problems);
         _aset.VerifyRecycledLists(problems);
-        return problems;
+        return problems.Count == 0 ? Array.Empty<string>() : problems.ToArray();
     }
 
+    private readonly List<string> _verifyProblems = new();
+    private readonly List<ulong> _verifyContexts = new();
     private HashSet<ulong> _verifySeen = new();
     private Stack<ulong> _verifyStack = new();
     private List<ulong> _verifyChildren = new();
