@@ -168,11 +168,7 @@ public sealed partial class AllocSet : MemoryContextMethods
             m.WriteU64(head, chunk);
         }
 
-        ulong blksize = m.ReadU32(set + AsetOffNextBlockSize);
-        ulong maxBlockSize = m.ReadU32(set + AsetOffMaxBlockSize);
-        ulong next = blksize << 1;
-        if (next > maxBlockSize) next = maxBlockSize;
-        m.WriteU32(set + AsetOffNextBlockSize, (uint)next);
+        ulong blksize = Mcxt.TakeNextBlockSize(set, AsetOffNextBlockSize, AsetOffMaxBlockSize);
 
         ulong chunkSize = GetChunkSizeFromFreeListIdx(fidx);
         Pg.Assert(chunkSize >= size);

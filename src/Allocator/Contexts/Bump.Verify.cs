@@ -27,18 +27,13 @@ public sealed partial class Bump : IMemoryContextVerifier
     /// this type: appends one string per violation to <paramref name="problems"/>.</summary>
     public void Verify(ulong context, List<string> problems)
     {
-        List<string> v = problems;
         try
         {
-            VerifyInternal(context, v);
+            VerifyInternal(context, problems);
         }
-        catch (SimFaultException e)
+        catch (Exception e) when (e is SimFaultException or AssertionFailureException)
         {
-            v.Add($"BU1: walking Bump context {Mcxt.Ptr(context)} faulted: {e.Message}");
-        }
-        catch (AssertionFailureException e)
-        {
-            v.Add($"BU1: walking Bump context {Mcxt.Ptr(context)} hit an assertion: {e.Message}");
+            problems.Add(Mcxt.VerifyWalkFailure("BU1", "Bump", context, e));
         }
     }
 

@@ -149,11 +149,7 @@ public sealed partial class Generation : MemoryContextMethods
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong AllocFromNewBlock(ulong context, ulong size, int flags, ulong chunk_size)
     {
-        ulong blksize = _mem.ReadU32(context + OffNextBlockSize);
-        uint next = unchecked(_mem.ReadU32(context + OffNextBlockSize) << 1);
-        uint max = _mem.ReadU32(context + OffMaxBlockSize);
-        if (next > max) next = max;
-        _mem.WriteU32(context + OffNextBlockSize, next);
+        ulong blksize = Mcxt.TakeNextBlockSize(context, OffNextBlockSize, OffMaxBlockSize);
 
         ulong required_size = chunk_size + _hdr + Generation_BLOCKHDRSZ;
         if (blksize < required_size)

@@ -146,6 +146,28 @@ public sealed partial class Mcxt
         }
     }
 
+    // ------------------------------------------------------------------ block sizing
+
+    /// <summary>The block-size step that AllocSet, Generation and Bump share when they need a new
+    /// block: returns the context's nextBlockSize and stores min(2 * nextBlockSize, maxBlockSize) in
+    /// its place (both are uint32 fields, at the type's own offsets). maxBlockSize is at most
+    /// 0x3FFFFFFF, so the doubling cannot overflow.</summary>
+    internal ulong TakeNextBlockSize(ulong context, ulong offNextBlockSize, ulong offMaxBlockSize)
+    {
+        ulong blksize = Memory.ReadU32(context + offNextBlockSize);
+        ulong next = blksize << 1;
+        ulong max = Memory.ReadU32(context + offMaxBlockSize);
+        Memory.WriteU32(context + offNextBlockSize, (uint)(next > max ? max : next));
+        return blksize;
+    }
+
+    /// <summary>The violation a type's Verify records when its walk faults or trips an assertion on
+    /// corrupt memory (the walk stops there; the rest of the tree is still verified).</summary>
+    internal static string VerifyWalkFailure(string invariant, string typeName, ulong context, Exception e) =>
+        e is AssertionFailureException
+            ? $"{invariant}: walking {typeName} context {Ptr(context)} hit an assertion: {e.Message}"
+            : $"{invariant}: walking {typeName} context {Ptr(context)} faulted: {e.Message}";
+
     // ------------------------------------------------------------------ size check and OOM
 
     /// <summary>MemoryContextCheckSize: ERROR "invalid memory alloc request size" for a size over

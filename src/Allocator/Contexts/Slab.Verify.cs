@@ -31,18 +31,13 @@ public sealed partial class Slab : IMemoryContextVerifier
     /// this type: appends one string per violation to <paramref name="problems"/>.</summary>
     public void Verify(ulong context, List<string> problems)
     {
-        List<string> v = problems;
         try
         {
-            VerifyInternal(context, v);
+            VerifyInternal(context, problems);
         }
-        catch (SimFaultException e)
+        catch (Exception e) when (e is SimFaultException or AssertionFailureException)
         {
-            v.Add($"SL1: walking Slab context {Mcxt.Ptr(context)} faulted: {e.Message}");
-        }
-        catch (AssertionFailureException e)
-        {
-            v.Add($"SL1: walking Slab context {Mcxt.Ptr(context)} hit an assertion: {e.Message}");
+            problems.Add(Mcxt.VerifyWalkFailure("SL1", "Slab", context, e));
         }
     }
 
