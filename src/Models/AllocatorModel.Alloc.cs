@@ -49,7 +49,7 @@ public sealed partial class AllocatorModel
     {
         bool huge = (flags & FlagHuge) != 0, noOom = (flags & FlagNoOom) != 0;
         bool checking = Options.Checking;
-        string oom = OomDetail(ctx, size);
+        OomDetailText oom = OomDetailText.Request(ctx.Name, size);
         switch (ctx.Kind)
         {
             case ModelContextKind.AllocSet:
@@ -78,7 +78,7 @@ public sealed partial class AllocatorModel
                 if (data < size || (checking && data <= size))
                 {
                     // Quirk Q2: MAXALIGN wrapped to 0, the small path runs with no size check.
-                    if (checking) return new Expectation(ExpectKind.Abort, "Assert(size < chunk_size)", OomDetail: oom, NoOom: noOom);
+                    if (checking) return new Expectation(ExpectKind.Abort, "Assert(size < chunk_size)", Oom: oom, NoOom: noOom);
                     plan.Phantom = true;
                 }
                 plan.DataSize = data;
@@ -92,16 +92,16 @@ public sealed partial class AllocatorModel
                 // blocklist[0], and a new block also belongs there, so slab.c's
                 // Assert(dlist_is_empty(blocklist)) in SlabAllocFromNewBlock fires.
                 if (ctx.SlabChunksPerBlock == 1 && ctx.LiveChunks > 0 && Options.AssertBuild)
-                    return new Expectation(ExpectKind.Abort, "Assert(dlist_is_empty(blocklist))", OomDetail: oom, NoOom: noOom);
+                    return new Expectation(ExpectKind.Abort, "Assert(dlist_is_empty(blocklist))", Oom: oom, NoOom: noOom);
                 if (!ctx.SlabHasBlocks) return ByMalloc(ctx.SlabBlockSize, oom, noOom);
-                return MallocZone(ctx.SlabBlockSize) == 1 ? Expectation.Ok(oom, noOom) : new Expectation(ExpectKind.OkOrOom, "out of memory", oom, oom, noOom);
+                return MallocZone(ctx.SlabBlockSize) == 1 ? Expectation.Ok(oom, noOom) : new Expectation(ExpectKind.OkOrOom, "out of memory", null, oom, noOom);
         }
     }
 
-    private Expectation ByMalloc(ulong n, string oom, bool noOom) => MallocZone(n) switch
+    private Expectation ByMalloc(ulong n, OomDetailText oom, bool noOom) => MallocZone(n) switch
     {
-        -1 => noOom ? new Expectation(ExpectKind.Null, NoOom: true) : Expectation.Error("out of memory", oom),
-        0 => new Expectation(ExpectKind.OkOrOom, "out of memory", oom, oom, noOom),
+        -1 => noOom ? new Expectation(ExpectKind.Null, NoOom: true) : Expectation.Error("out of memory", oom.ToString()),
+        0 => new Expectation(ExpectKind.OkOrOom, "out of memory", null, oom, noOom),
         _ => Expectation.Ok(oom, noOom),
     };
 
@@ -192,7 +192,7 @@ public sealed partial class AllocatorModel
                     if (ChunkGeometry.SizeCheck(size, (flags & FlagHuge) != 0) is string err) return Expectation.Error(err);
                     plan.MayMove = true;
                     plan.NewChunk = new AllocPlan { Ctx = ctx, Size = size, External = true, DataSize = ChunkGeometry.AlignedData(size, checking) };
-                    return ByMalloc(plan.NewChunk.DataSize + ChunkGeometry.AllocBlockHeader + Hdr, OomDetail(ctx, size), (flags & FlagNoOom) != 0);
+                    return ByMalloc(plan.NewChunk.DataSize + ChunkGeometry.AllocBlockHeader + Hdr, OomDetailText.Request(ctx.Name, size), (flags & FlagNoOom) != 0);
                 }
                 if (c.DataSize >= size) { plan.InPlace = true; return Expectation.Ok(); }
                 break;

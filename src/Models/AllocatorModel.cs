@@ -95,8 +95,6 @@ public sealed partial class AllocatorModel
         };
     }
 
-    private string OomDetail(ModelContext ctx, ulong size) => $"Failed on request of size {size} in memory context \"{ctx.Name}\".";
-
     /// <summary>How a malloc of n bytes goes: -1 certainly fails, 1 certainly succeeds, 0 unknown.</summary>
     public int MallocZone(ulong n) => n >= Options.HeapMax - 16 ? -1 : n <= Options.SafeMallocBytes ? 1 : 0;
 
@@ -158,7 +156,7 @@ public sealed partial class AllocatorModel
     public Expectation PlanCreate(ModelContextKind kind, ulong min, ulong init, ulong max, ulong chunk)
     {
         string name = NextContextName;
-        string oom = $"Failed while creating memory context \"{name}\".";
+        OomDetailText oom = OomDetailText.Create(name);
         ulong malloc;
         switch (kind)
         {
@@ -180,8 +178,8 @@ public sealed partial class AllocatorModel
         }
         return MallocZone(malloc) switch
         {
-            -1 => Expectation.Error("out of memory", oom),
-            0 => new Expectation(ExpectKind.OkOrOom, "out of memory", oom, oom),
+            -1 => Expectation.Error("out of memory", oom.ToString()),
+            0 => new Expectation(ExpectKind.OkOrOom, "out of memory", null, oom),
             _ => Expectation.Ok(oom),
         };
     }

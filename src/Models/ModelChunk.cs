@@ -49,13 +49,16 @@ public sealed class ModelChunk
     /// <summary>The known prefix [0, KnownLength) as consecutive runs from offset 0.</summary>
     public IReadOnlyList<ContentRun> Known => (IReadOnlyList<ContentRun>?)_known ?? Array.Empty<ContentRun>();
 
+    /// <summary>Known as a span, for checkers that walk it after every operation (no enumerator).</summary>
+    public ReadOnlySpan<ContentRun> KnownRuns => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_known);
+
     /// <summary>Bytes [0, KnownLength) have known values.</summary>
     public int KnownLength => _known is { Count: > 0 } k ? k[^1].End : 0;
 
     /// <summary>The expected byte at offset i (below KnownLength).</summary>
     public byte ExpectedByte(int i)
     {
-        foreach (ContentRun r in Known)
+        foreach (ContentRun r in KnownRuns)
             if (i >= r.Start && i < r.End) return r.ByteAt(i);
         throw new ArgumentOutOfRangeException(nameof(i), $"byte {i} of {this} is not known");
     }

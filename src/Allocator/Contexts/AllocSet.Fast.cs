@@ -17,18 +17,25 @@ using static Allocator.Contexts.McxtConstants;
 namespace Allocator.Contexts;
 
 /// <summary>A snapshot of the heap mapping (base reference and size) for one allocator operation.
-/// It must not be used after any SimHeap call, which may move or resize the heap.</summary>
+/// It must not be used after any SimHeap call, which may move or resize the heap. Every object a
+/// fast path writes through it is reported with Wrote, so SimMemory's write tracking stays exact.</summary>
 internal readonly ref struct HeapWindow
 {
     private readonly ref byte _base;
     private readonly ulong _top;
+    private readonly SimMemory _memory;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public HeapWindow(SimMemory memory)
     {
-        _base = ref memory.HeapBaseRef;
+        _base = ref memory.HeapBaseRefReporting;
         _top = memory.HeapSize;
+        _memory = memory;
     }
+
+    /// <summary>Reports that [address, address + length) was (or is about to be) written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Wrote(ulong address, ulong length) => _memory.NoteHeapWrite(address, length);
 
     /// <summary>True if [address, address + length) lies in the mapped heap (SimMemory's own test).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -67,6 +74,7 @@ public sealed partial class AllocSet
         if (HeapWindow.Rd64(ref c, OffMethods) != MethodsAddress) return false;
         if (_assertChecking && HeapWindow.Rd32(ref c, OffType) - (uint)NodeTag.T_AllocSetContext >= 4u) return false;
         Unsafe.Add(ref c, (nint)OffIsReset) = 0;
+        w.Wrote(set, SizeOfAllocSetContext);   // isReset here, a freelist head below
 
         if (size > HeapWindow.Rd32(ref c, AsetOffAllocChunkLimit))
         {
@@ -90,7 +98,12 @@ public sealed partial class AllocSet
             if (_checking)
             {
                 HeapWindow.Wr64(ref ch, 0, size);
-                if (size < chunkSize) Unsafe.Add(ref ch, (nint)(hdr + size)) = SentinelByte;
+                w.Wrote(chunk, 8);
+                if (size < chunkSize)
+                {
+                    Unsafe.Add(ref ch, (nint)(hdr + size)) = SentinelByte;
+                    w.Wrote(chunk + hdr + size, 1);
+                }
             }
             result = chunk + hdr;
             if (_randomize) Mcxt.RandomizeMem(result, size);
@@ -111,6 +124,8 @@ public sealed partial class AllocSet
             return true;
         }
         HeapWindow.Wr64(ref b, BlkOffFreeptr, freeptr + chunkSize + hdr);
+        w.Wrote(block + BlkOffFreeptr, 8);
+        w.Wrote(freeptr, hdr);   // the chunk header (and requested size) below
         ulong blockoffset = freeptr - block;
         Pg.Assert(blockoffset <= MEMORYCHUNK_MAX_BLOCKOFFSET);
         ref byte nc = ref w.At(freeptr);
@@ -118,7 +133,11 @@ public sealed partial class AllocSet
         if (_checking)
         {
             HeapWindow.Wr64(ref nc, 0, size);
-            if (size < chunkSize && _canary != AllocatorCanary.SentinelSkipped) Unsafe.Add(ref nc, (nint)(hdr + size)) = SentinelByte;
+            if (size < chunkSize && _canary != AllocatorCanary.SentinelSkipped)
+            {
+                Unsafe.Add(ref nc, (nint)(hdr + size)) = SentinelByte;
+                w.Wrote(freeptr + hdr + size, 1);
+            }
         }
         result = freeptr + hdr;
         if (_randomize) Mcxt.RandomizeMem(result, size);
@@ -159,6 +178,8 @@ public sealed partial class AllocSet
             if (_clobber) Unsafe.InitBlockUnaligned(ref Unsafe.Add(ref ch, (nint)hdr), ClobberByte, (uint)chunkSize);
         }
         if (_canary == AllocatorCanary.FreelistIndexOffByOne && fidx + 1 < ALLOCSET_NUM_FREELISTS) fidx++;
+        w.Wrote(chunk, _clobber ? hdr + chunkSize : hdr + 8);   // clobbered above; requested size and freelist link below
+        w.Wrote(set + AsetOffFreelist + (fidx << 3), 8);
         ref byte head = ref Unsafe.Add(ref s, (nint)(AsetOffFreelist + (fidx << 3)));
         HeapWindow.Wr64(ref ch, hdr, Unsafe.ReadUnaligned<ulong>(ref head));
         Unsafe.WriteUnaligned(ref head, chunk);

@@ -37,20 +37,23 @@ public sealed partial class Bump : IMemoryContextVerifier
         }
     }
 
+    // Allocation-free when nothing is wrong: the block list and set come from the Mcxt's
+    // VerifyScratch, and pointers are formatted (Mcxt.Ptr) only inside a violation's text.
     private void VerifyInternal(ulong ctx, List<string> v)
     {
-        string c = Mcxt.Ptr(ctx);
         if (!_mem.IsMapped(ctx, Bump_CONTEXTSZ))
         {
-            v.Add($"BU1: Bump context header {c} is not mapped");
+            v.Add($"BU1: Bump context header {Mcxt.Ptr(ctx)} is not mapped");
             return;
         }
-        if (Mcxt.GetTag(ctx) != NodeTag.T_BumpContext)
-            v.Add($"BU1: context {c} does not carry the Bump tag (0x{(uint)Mcxt.GetTag(ctx):x})");
+        NodeTag tag = Mcxt.GetTag(ctx);
+        if (tag != NodeTag.T_BumpContext)
+            v.Add($"BU1: context {Mcxt.Ptr(ctx)} does not carry the Bump tag (0x{(uint)tag:x})");
 
         ulong keeper = KeeperBlock(ctx);
-        var blocks = new List<ulong>();
-        var seen = new HashSet<ulong>();
+        VerifyScratch scratch = Mcxt.VerifyScratch;
+        List<ulong> blocks = scratch.Blocks();
+        HashSet<ulong> seen = scratch.BlockSeen();
         ulong head = ctx + OffBlocks;
         ulong prev = head;
         ulong maxSteps = MaxListSteps();
@@ -59,23 +62,28 @@ public sealed partial class Bump : IMemoryContextVerifier
         {
             if ((ulong)blocks.Count >= maxSteps || !seen.Add(node))
             {
-                v.Add($"BU1: block list of {c} cycles at {Mcxt.Ptr(node)}");
+                v.Add($"BU1: block list of {Mcxt.Ptr(ctx)} cycles at {Mcxt.Ptr(node)}");
                 break;
             }
             if (!_mem.IsMapped(node, _blkhdr))
             {
-                v.Add($"BU1: block list of {c} reaches unmapped block {Mcxt.Ptr(node)}");
+                v.Add($"BU1: block list of {Mcxt.Ptr(ctx)} reaches unmapped block {Mcxt.Ptr(node)}");
                 break;
             }
-            if (_mem.ReadU64(node + OffBlkNodePrev) != prev)
-                v.Add($"BU1: block {Mcxt.Ptr(node)} has prev link {Mcxt.Ptr(_mem.ReadU64(node + OffBlkNodePrev))}, expected {Mcxt.Ptr(prev)}");
+            ulong nodePrev = _mem.ReadU64(node + OffBlkNodePrev);
+            if (nodePrev != prev)
+                v.Add($"BU1: block {Mcxt.Ptr(node)} has prev link {Mcxt.Ptr(nodePrev)}, expected {Mcxt.Ptr(prev)}");
             blocks.Add(node);
             prev = node;
             node = _mem.ReadU64(node + OffBlkNodeNext);
         }
-        if (node == head && _mem.ReadU64(head) != prev)
-            v.Add($"BU1: block list head of {c} has prev link {Mcxt.Ptr(_mem.ReadU64(head))}, expected {Mcxt.Ptr(prev)}");
-        if (!seen.Contains(keeper)) v.Add($"BU1: keeper block {Mcxt.Ptr(keeper)} is not on the block list of {c}");
+        if (node == head)
+        {
+            ulong headPrev = _mem.ReadU64(head);
+            if (headPrev != prev)
+                v.Add($"BU1: block list head of {Mcxt.Ptr(ctx)} has prev link {Mcxt.Ptr(headPrev)}, expected {Mcxt.Ptr(prev)}");
+        }
+        if (!seen.Contains(keeper)) v.Add($"BU1: keeper block {Mcxt.Ptr(keeper)} is not on the block list of {Mcxt.Ptr(ctx)}");
 
         ulong total = 0;
         for (int i = 0; i < blocks.Count; i++)
@@ -84,23 +92,22 @@ public sealed partial class Bump : IMemoryContextVerifier
         ulong memAllocated = Mcxt.GetMemAllocated(ctx);
         if (memAllocated != total)
         {
-            v.Add($"BU3: mem_allocated {memAllocated} of Bump context {c} differs from the blocks' total {total}");
-            v.Add($"MC3: mem_allocated {memAllocated} of Bump context {c} differs from the Bump formula {total}");
+            v.Add($"BU3: mem_allocated {memAllocated} of Bump context {Mcxt.Ptr(ctx)} differs from the blocks' total {total}");
+            v.Add($"MC3: mem_allocated {memAllocated} of Bump context {Mcxt.Ptr(ctx)} differs from the Bump formula {total}");
         }
 
         if (Mcxt.GetIsReset(ctx))
         {
             if (blocks.Count != 1 || blocks[0] != keeper)
-                v.Add($"BU4: context {c} is marked reset but holds {blocks.Count} blocks");
+                v.Add($"BU4: context {Mcxt.Ptr(ctx)} is marked reset but holds {blocks.Count} blocks");
             else if (Freeptr(keeper) != keeper + _blkhdr)
-                v.Add($"BU4: context {c} is marked reset but its keeper block is not empty");
+                v.Add($"BU4: context {Mcxt.Ptr(ctx)} is marked reset but its keeper block is not empty");
         }
     }
 
     /// <summary>Checks one block (and, with checking, its chunks); returns its share of mem_allocated.</summary>
     private ulong VerifyBlock(ulong ctx, ulong block, bool isKeeper, bool isHead, List<string> v)
     {
-        string b = Mcxt.Ptr(block);
         ulong freeptr = Freeptr(block);
         ulong endptr = Endptr(block);
         ulong data = block + _blkhdr;
@@ -109,78 +116,79 @@ public sealed partial class Bump : IMemoryContextVerifier
         if (isKeeper)
         {
             if (_heap.RequestedSize(ctx) is not ulong size || size != share)
-                v.Add($"BU3: keeper block {b} ends at {Mcxt.Ptr(endptr)}, not at the end of the context's malloc chunk");
+                v.Add($"BU3: keeper block {Mcxt.Ptr(block)} ends at {Mcxt.Ptr(endptr)}, not at the end of the context's malloc chunk");
         }
         else if (_heap.RequestedSize(block) is not ulong size || size != share)
         {
-            v.Add($"BU3: block {b} of {share} bytes is not a live malloc chunk of that size");
+            v.Add($"BU3: block {Mcxt.Ptr(block)} of {share} bytes is not a live malloc chunk of that size");
         }
         if (freeptr < data || freeptr > endptr || endptr < block || !_mem.IsMapped(block, endptr - block))
         {
-            v.Add($"BU2: block {b} has freeptr {Mcxt.Ptr(freeptr)} outside [{Mcxt.Ptr(data)}, {Mcxt.Ptr(endptr)}]");
+            v.Add($"BU2: block {Mcxt.Ptr(block)} has freeptr {Mcxt.Ptr(freeptr)} outside [{Mcxt.Ptr(data)}, {Mcxt.Ptr(endptr)}]");
             return share;
         }
         if (!_checking) return share;
 
-        if (_mem.ReadU64(block + OffBlkContextChecking) != ctx)
-            v.Add($"BU1: block {b} links to context {Mcxt.Ptr(_mem.ReadU64(block + OffBlkContextChecking))}, not {Mcxt.Ptr(ctx)}");
+        ulong owner = _mem.ReadU64(block + OffBlkContextChecking);
+        if (owner != ctx)
+            v.Add($"BU1: block {Mcxt.Ptr(block)} links to context {Mcxt.Ptr(owner)}, not {Mcxt.Ptr(ctx)}");
         VerifyChunks(block, data, freeptr, endptr, isKeeper, isHead, v);
         return share;
     }
 
     private void VerifyChunks(ulong block, ulong data, ulong freeptr, ulong endptr, bool isKeeper, bool isHead, List<string> v)
     {
-        string b = Mcxt.Ptr(block);
+        ulong hdr = _hdr;
         ulong ptr = data;
         int nchunks = 0;
         bool external = false;
         while (ptr < freeptr)
         {
             ulong chunk = ptr;
-            ulong pointer = chunk + _hdr;
-            string ch = Mcxt.Ptr(chunk);
-            if (freeptr - ptr < _hdr)
+            ulong pointer = chunk + hdr;
+            if (freeptr - ptr < hdr)
             {
-                v.Add($"BU2: block {b} ends in a partial chunk header at {ch}");
+                v.Add($"BU2: block {Mcxt.Ptr(block)} ends in a partial chunk header at {Mcxt.Ptr(chunk)}");
                 return;
             }
             ulong hdrmask = _mem.ReadU64(pointer - 8);
             if ((MemoryContextMethodID)(hdrmask & MEMORY_CONTEXT_METHODID_MASK) != MemoryContextMethodID.MCTX_BUMP_ID)
-                v.Add($"MC4: chunk {ch} in block {b} has method id {hdrmask & MEMORY_CONTEXT_METHODID_MASK}, not {(int)MemoryContextMethodID.MCTX_BUMP_ID}");
+                v.Add($"MC4: chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has method id {hdrmask & MEMORY_CONTEXT_METHODID_MASK}, not {(int)MemoryContextMethodID.MCTX_BUMP_ID}");
             ulong chunksize;
             if (MemoryChunk.HasExternalFlag(hdrmask))
             {
                 external = true;
                 if ((hdrmask & ~((1UL << MEMORYCHUNK_VALUE_BASEBIT) - 1)) != MEMORYCHUNK_MAGIC)
-                    v.Add($"MC4: external chunk {ch} in block {b} lacks the magic (header {MemoryChunk.FormatHeader(hdrmask)})");
+                    v.Add($"MC4: external chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} lacks the magic (header {MemoryChunk.FormatHeader(hdrmask)})");
                 if (chunk != data || freeptr != endptr || isKeeper)
-                    v.Add($"BU1: external chunk {ch} is not the only chunk of a full dedicated block {b}");
+                    v.Add($"BU1: external chunk {Mcxt.Ptr(chunk)} is not the only chunk of a full dedicated block {Mcxt.Ptr(block)}");
                 if (isHead)
-                    v.Add($"BU1: dedicated block {b} is the head (current block) of the list");
+                    v.Add($"BU1: dedicated block {Mcxt.Ptr(block)} is the head (current block) of the list");
                 chunksize = endptr - pointer;
             }
             else
             {
-                if (MemoryChunk.GetBlock(chunk, hdrmask) != block)
-                    v.Add($"MC4: chunk {ch} decodes to block {Mcxt.Ptr(MemoryChunk.GetBlock(chunk, hdrmask))}, not its block {b}");
+                ulong owner = MemoryChunk.GetBlock(chunk, hdrmask);
+                if (owner != block)
+                    v.Add($"MC4: chunk {Mcxt.Ptr(chunk)} decodes to block {Mcxt.Ptr(owner)}, not its block {Mcxt.Ptr(block)}");
                 chunksize = MemoryChunk.GetValue(hdrmask);
                 if (chunksize != MAXALIGN(chunksize))
-                    v.Add($"BU2: chunk {ch} in block {b} has unaligned size {chunksize}");
+                    v.Add($"BU2: chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has unaligned size {chunksize}");
             }
             if (chunksize > freeptr - pointer)
             {
-                v.Add($"BU2: chunk {ch} of size {chunksize} overruns freeptr of block {b}");
+                v.Add($"BU2: chunk {Mcxt.Ptr(chunk)} of size {chunksize} overruns freeptr of block {Mcxt.Ptr(block)}");
                 return;
             }
             nchunks++;
             ulong requested = _mem.ReadU64(chunk);
             if (requested >= chunksize)
-                v.Add($"BU2: chunk {ch} in block {b} has requested size {requested} >= chunk size {chunksize}");
+                v.Add($"BU2: chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has requested size {requested} >= chunk size {chunksize}");
             else if (!Mcxt.SentinelOk(pointer, requested))
-                v.Add($"BU2: chunk {ch} in block {b} has a damaged sentinel at +{requested}");
+                v.Add($"BU2: chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has a damaged sentinel at +{requested}");
             ptr = pointer + chunksize;
         }
         if (external && nchunks > 1)
-            v.Add($"BU1: dedicated block {b} holds {nchunks} chunks");
+            v.Add($"BU1: dedicated block {Mcxt.Ptr(block)} holds {nchunks} chunks");
     }
 }

@@ -39,25 +39,28 @@ public sealed partial class Generation : IMemoryContextVerifier
         }
     }
 
+    // Allocation-free when nothing is wrong: the block list and set come from the Mcxt's
+    // VerifyScratch, and pointers are formatted (Mcxt.Ptr) only inside a violation's text.
     private void VerifyInternal(ulong ctx, List<string> v)
     {
-        string c = Mcxt.Ptr(ctx);
         if (!_mem.IsMapped(ctx, Generation_CONTEXTSZ))
         {
-            v.Add($"GEN3: Generation context header {c} is not mapped");
+            v.Add($"GEN3: Generation context header {Mcxt.Ptr(ctx)} is not mapped");
             return;
         }
-        if (Mcxt.GetTag(ctx) != NodeTag.T_GenerationContext)
-            v.Add($"GEN3: context {c} does not carry the Generation tag (0x{(uint)Mcxt.GetTag(ctx):x})");
+        NodeTag tag = Mcxt.GetTag(ctx);
+        if (tag != NodeTag.T_GenerationContext)
+            v.Add($"GEN3: context {Mcxt.Ptr(ctx)} does not carry the Generation tag (0x{(uint)tag:x})");
 
         ulong keeper = KeeperBlock(ctx);
         ulong current = _mem.ReadU64(ctx + OffBlock);
         ulong freeblock = _mem.ReadU64(ctx + OffFreeBlock);
         ulong? ctxMalloc = _heap.RequestedSize(ctx);
-        if (ctxMalloc is null) v.Add($"GEN4: context {c} is not a live malloc chunk");
+        if (ctxMalloc is null) v.Add($"GEN4: context {Mcxt.Ptr(ctx)} is not a live malloc chunk");
 
-        var blocks = new List<ulong>();
-        var seen = new HashSet<ulong>();
+        VerifyScratch scratch = Mcxt.VerifyScratch;
+        List<ulong> blocks = scratch.Blocks();
+        HashSet<ulong> seen = scratch.BlockSeen();
         ulong head = ctx + OffBlocks;
         ulong prev = head;
         ulong maxSteps = MaxListSteps();
@@ -66,59 +69,63 @@ public sealed partial class Generation : IMemoryContextVerifier
         {
             if ((ulong)blocks.Count >= maxSteps || !seen.Add(node))
             {
-                v.Add($"GEN3: block list of {c} cycles at {Mcxt.Ptr(node)}");
+                v.Add($"GEN3: block list of {Mcxt.Ptr(ctx)} cycles at {Mcxt.Ptr(node)}");
                 break;
             }
             if (!_mem.IsMapped(node, Generation_BLOCKHDRSZ))
             {
-                v.Add($"GEN3: block list of {c} reaches unmapped block {Mcxt.Ptr(node)}");
+                v.Add($"GEN3: block list of {Mcxt.Ptr(ctx)} reaches unmapped block {Mcxt.Ptr(node)}");
                 break;
             }
-            if (_mem.ReadU64(node + OffBlkNodePrev) != prev)
-                v.Add($"GEN3: block {Mcxt.Ptr(node)} has prev link {Mcxt.Ptr(_mem.ReadU64(node + OffBlkNodePrev))}, expected {Mcxt.Ptr(prev)}");
+            ulong nodePrev = _mem.ReadU64(node + OffBlkNodePrev);
+            if (nodePrev != prev)
+                v.Add($"GEN3: block {Mcxt.Ptr(node)} has prev link {Mcxt.Ptr(nodePrev)}, expected {Mcxt.Ptr(prev)}");
             blocks.Add(node);
             prev = node;
             node = _mem.ReadU64(node + OffBlkNodeNext);
         }
-        if (node == head && _mem.ReadU64(head) != prev)
-            v.Add($"GEN3: block list head of {c} has prev link {Mcxt.Ptr(_mem.ReadU64(head))}, expected {Mcxt.Ptr(prev)}");
-        if (!seen.Contains(keeper)) v.Add($"GEN3: keeper block {Mcxt.Ptr(keeper)} is not on the block list of {c}");
+        if (node == head)
+        {
+            ulong headPrev = _mem.ReadU64(head);
+            if (headPrev != prev)
+                v.Add($"GEN3: block list head of {Mcxt.Ptr(ctx)} has prev link {Mcxt.Ptr(headPrev)}, expected {Mcxt.Ptr(prev)}");
+        }
+        if (!seen.Contains(keeper)) v.Add($"GEN3: keeper block {Mcxt.Ptr(keeper)} is not on the block list of {Mcxt.Ptr(ctx)}");
 
         ulong sumBlksize = 0;
         foreach (ulong block in blocks)
             sumBlksize += VerifyBlock(ctx, block, block == keeper, ctxMalloc, v);
 
         if (!seen.Contains(current))
-            v.Add($"GEN3: current block {Mcxt.Ptr(current)} is not on the block list of {c}");
+            v.Add($"GEN3: current block {Mcxt.Ptr(current)} is not on the block list of {Mcxt.Ptr(ctx)}");
         if (freeblock != 0)
         {
-            if (!seen.Contains(freeblock)) v.Add($"GEN3: freeblock {Mcxt.Ptr(freeblock)} is not on the block list of {c}");
+            if (!seen.Contains(freeblock)) v.Add($"GEN3: freeblock {Mcxt.Ptr(freeblock)} is not on the block list of {Mcxt.Ptr(ctx)}");
             else if (_mem.ReadU32(freeblock + OffBlkNChunks) != 0) v.Add($"GEN3: freeblock {Mcxt.Ptr(freeblock)} is not empty");
-            if (freeblock == keeper) v.Add($"GEN3: freeblock of {c} is the keeper block");
-            if (freeblock == current) v.Add($"GEN3: freeblock of {c} is also the current block");
+            if (freeblock == keeper) v.Add($"GEN3: freeblock of {Mcxt.Ptr(ctx)} is the keeper block");
+            if (freeblock == current) v.Add($"GEN3: freeblock of {Mcxt.Ptr(ctx)} is also the current block");
         }
 
         ulong memAllocated = Mcxt.GetMemAllocated(ctx);
         if (memAllocated != sumBlksize)
         {
-            v.Add($"GEN4: mem_allocated {memAllocated} of Generation context {c} differs from the sum of blksize {sumBlksize}");
-            v.Add($"MC3: mem_allocated {memAllocated} of Generation context {c} differs from the Generation formula {sumBlksize}");
+            v.Add($"GEN4: mem_allocated {memAllocated} of Generation context {Mcxt.Ptr(ctx)} differs from the sum of blksize {sumBlksize}");
+            v.Add($"MC3: mem_allocated {memAllocated} of Generation context {Mcxt.Ptr(ctx)} differs from the Generation formula {sumBlksize}");
         }
 
         if (Mcxt.GetIsReset(ctx))
         {
             if (blocks.Count != 1 || blocks[0] != keeper)
-                v.Add($"GEN6: context {c} is marked reset but holds {blocks.Count} blocks");
+                v.Add($"GEN6: context {Mcxt.Ptr(ctx)} is marked reset but holds {blocks.Count} blocks");
             else if (_mem.ReadU32(keeper + OffBlkNChunks) != 0 || _mem.ReadU64(keeper + OffBlkFreeptr) != keeper + Generation_BLOCKHDRSZ)
-                v.Add($"GEN6: context {c} is marked reset but its keeper block is not empty");
-            if (freeblock != 0) v.Add($"GEN6: context {c} is marked reset but has freeblock {Mcxt.Ptr(freeblock)}");
+                v.Add($"GEN6: context {Mcxt.Ptr(ctx)} is marked reset but its keeper block is not empty");
+            if (freeblock != 0) v.Add($"GEN6: context {Mcxt.Ptr(ctx)} is marked reset but has freeblock {Mcxt.Ptr(freeblock)}");
         }
     }
 
     /// <summary>Checks one block and its chunks; returns its blksize for the MC3 sum.</summary>
     private ulong VerifyBlock(ulong ctx, ulong block, bool isKeeper, ulong? ctxMalloc, List<string> v)
     {
-        string b = Mcxt.Ptr(block);
         ulong blksize = _mem.ReadU64(block + OffBlkBlksize);
         ulong freeptr = _mem.ReadU64(block + OffBlkFreeptr);
         ulong endptr = _mem.ReadU64(block + OffBlkEndptr);
@@ -126,32 +133,33 @@ public sealed partial class Generation : IMemoryContextVerifier
         int nfree = (int)_mem.ReadU32(block + OffBlkNFree);
         ulong data = block + Generation_BLOCKHDRSZ;
 
-        if (_mem.ReadU64(block + OffBlkContext) != ctx)
-            v.Add($"GEN3: block {b} links to context {Mcxt.Ptr(_mem.ReadU64(block + OffBlkContext))}, not {Mcxt.Ptr(ctx)}");
+        ulong owner = _mem.ReadU64(block + OffBlkContext);
+        if (owner != ctx)
+            v.Add($"GEN3: block {Mcxt.Ptr(block)} links to context {Mcxt.Ptr(owner)}, not {Mcxt.Ptr(ctx)}");
         if (isKeeper)
         {
             if (ctxMalloc is ulong size && blksize != size - Generation_CONTEXTSZ)
-                v.Add($"GEN4: keeper block {b} has blksize {blksize}, but the context's malloc chunk holds {size} bytes");
+                v.Add($"GEN4: keeper block {Mcxt.Ptr(block)} has blksize {blksize}, but the context's malloc chunk holds {size} bytes");
         }
         else if (_heap.RequestedSize(block) is not ulong size || size != blksize)
         {
-            v.Add($"GEN4: block {b} has blksize {blksize} but is not a live malloc chunk of that size");
+            v.Add($"GEN4: block {Mcxt.Ptr(block)} has blksize {blksize} but is not a live malloc chunk of that size");
         }
         if (endptr != unchecked(block + blksize))
-            v.Add($"GEN4: block {b} has endptr {Mcxt.Ptr(endptr)}, expected block + blksize {Mcxt.Ptr(unchecked(block + blksize))}");
+            v.Add($"GEN4: block {Mcxt.Ptr(block)} has endptr {Mcxt.Ptr(endptr)}, expected block + blksize {Mcxt.Ptr(unchecked(block + blksize))}");
 
         if (nfree < 0 || nfree > nchunks)
-            v.Add($"GEN1: block {b} has nfree {nfree} and nchunks {nchunks}");
+            v.Add($"GEN1: block {Mcxt.Ptr(block)} has nfree {nfree} and nchunks {nchunks}");
         else if (nchunks > 0 && nfree == nchunks)
-            v.Add($"GEN1: block {b} has all {nchunks} chunks free but was neither marked empty nor freed");
+            v.Add($"GEN1: block {Mcxt.Ptr(block)} has all {nchunks} chunks free but was neither marked empty nor freed");
 
         if (freeptr < data || freeptr > endptr || !_mem.IsMapped(block, endptr - block))
         {
-            v.Add($"GEN2: block {b} has freeptr {Mcxt.Ptr(freeptr)} outside [{Mcxt.Ptr(data)}, {Mcxt.Ptr(endptr)}]");
+            v.Add($"GEN2: block {Mcxt.Ptr(block)} has freeptr {Mcxt.Ptr(freeptr)} outside [{Mcxt.Ptr(data)}, {Mcxt.Ptr(endptr)}]");
             return blksize;
         }
         if ((nchunks == 0) != (freeptr == data))
-            v.Add($"GEN5: block {b} has {nchunks} chunks but freeptr at data start + {freeptr - data}");
+            v.Add($"GEN5: block {Mcxt.Ptr(block)} has {nchunks} chunks but freeptr at data start + {freeptr - data}");
 
         VerifyChunks(block, data, freeptr, endptr, nchunks, nfree, v);
         return blksize;
@@ -159,60 +167,61 @@ public sealed partial class Generation : IMemoryContextVerifier
 
     private void VerifyChunks(ulong block, ulong data, ulong freeptr, ulong endptr, int nchunks, int nfree, List<string> v)
     {
-        string b = Mcxt.Ptr(block);
+        ulong hdr = _hdr;
+        bool checking = _checking;
         int counted = 0, countedFree = 0;
         ulong ptr = data;
         while (ptr < freeptr)
         {
             ulong chunk = ptr;
-            ulong pointer = chunk + _hdr;
-            string ch = Mcxt.Ptr(chunk);
-            if (freeptr - ptr < _hdr)
+            ulong pointer = chunk + hdr;
+            if (freeptr - ptr < hdr)
             {
-                v.Add($"GEN2: block {b} ends in a partial chunk header at {ch}");
+                v.Add($"GEN2: block {Mcxt.Ptr(block)} ends in a partial chunk header at {Mcxt.Ptr(chunk)}");
                 return;
             }
             ulong hdrmask = _mem.ReadU64(pointer - 8);
             if ((MemoryContextMethodID)(hdrmask & MEMORY_CONTEXT_METHODID_MASK) != MemoryContextMethodID.MCTX_GENERATION_ID)
-                v.Add($"MC4: chunk {ch} in block {b} has method id {hdrmask & MEMORY_CONTEXT_METHODID_MASK}, not {(int)MemoryContextMethodID.MCTX_GENERATION_ID}");
+                v.Add($"MC4: chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has method id {hdrmask & MEMORY_CONTEXT_METHODID_MASK}, not {(int)MemoryContextMethodID.MCTX_GENERATION_ID}");
             ulong chunksize;
             if (MemoryChunk.HasExternalFlag(hdrmask))
             {
                 if ((hdrmask & ~((1UL << MEMORYCHUNK_VALUE_BASEBIT) - 1)) != MEMORYCHUNK_MAGIC)
-                    v.Add($"MC4: external chunk {ch} in block {b} lacks the magic (header {MemoryChunk.FormatHeader(hdrmask)})");
+                    v.Add($"MC4: external chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} lacks the magic (header {MemoryChunk.FormatHeader(hdrmask)})");
                 if (chunk != data || freeptr != endptr)
-                    v.Add($"MC4: external chunk {ch} is not the only chunk of a dedicated block {b}");
+                    v.Add($"MC4: external chunk {Mcxt.Ptr(chunk)} is not the only chunk of a dedicated block {Mcxt.Ptr(block)}");
                 chunksize = endptr - pointer;
             }
             else
             {
-                if (MemoryChunk.GetBlock(chunk, hdrmask) != block)
-                    v.Add($"MC4: chunk {ch} decodes to block {Mcxt.Ptr(MemoryChunk.GetBlock(chunk, hdrmask))}, not its block {b}");
+                ulong owner = MemoryChunk.GetBlock(chunk, hdrmask);
+                if (owner != block)
+                    v.Add($"MC4: chunk {Mcxt.Ptr(chunk)} decodes to block {Mcxt.Ptr(owner)}, not its block {Mcxt.Ptr(block)}");
                 chunksize = MemoryChunk.GetValue(hdrmask);
                 if (chunksize != MAXALIGN(chunksize))
-                    v.Add($"GEN2: chunk {ch} in block {b} has unaligned size {chunksize}");
+                    v.Add($"GEN2: chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has unaligned size {chunksize}");
             }
             if (chunksize > freeptr - pointer)
             {
-                v.Add($"GEN2: chunk {ch} of size {chunksize} overruns freeptr of block {b}");
+                v.Add($"GEN2: chunk {Mcxt.Ptr(chunk)} of size {chunksize} overruns freeptr of block {Mcxt.Ptr(block)}");
                 return;
             }
             counted++;
-            if (_checking)
+            if (checking)
             {
                 ulong requested = _mem.ReadU64(chunk);
                 if (requested == InvalidAllocSize)
                     countedFree++;
                 else if (requested >= chunksize)
-                    v.Add($"GEN2: live chunk {ch} in block {b} has requested size {requested} >= chunk size {chunksize}");
+                    v.Add($"GEN2: live chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has requested size {requested} >= chunk size {chunksize}");
                 else if (!Mcxt.SentinelOk(pointer, requested))
-                    v.Add($"GEN2: live chunk {ch} in block {b} has a damaged sentinel at +{requested}");
+                    v.Add($"GEN2: live chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has a damaged sentinel at +{requested}");
             }
             ptr = pointer + chunksize;
         }
         if (counted != nchunks)
-            v.Add($"GEN2: block {b} holds {counted} chunks but its header says nchunks {nchunks}");
-        if (_checking && countedFree != nfree)
-            v.Add($"GEN2: block {b} holds {countedFree} freed chunks but its header says nfree {nfree}");
+            v.Add($"GEN2: block {Mcxt.Ptr(block)} holds {counted} chunks but its header says nchunks {nchunks}");
+        if (checking && countedFree != nfree)
+            v.Add($"GEN2: block {Mcxt.Ptr(block)} holds {countedFree} freed chunks but its header says nfree {nfree}");
     }
 }

@@ -6,7 +6,9 @@
 // pre-order, problems reported as WARNINGs.
 //
 // MemoryContextVerify never throws for corruption, never allocates from the structures it checks,
-// and bounds every walk (visited sets and counts, not trust in the links). Each violation is one
+// and bounds every walk (visited sets and counts, not trust in the links). Its collections come
+// from VerifyScratch and problem strings are built only once a problem is found, so a walk that
+// finds nothing allocates nothing on the host either (the fuzzer runs it ~10 times per execution). Each violation is one
 // string starting with its invariant id. What it checks of the common invariants:
 //   MC1 tree shape (parent links, doubly linked child lists, no cycles, valid tags) under c;
 //   MC2 isReset implies no callbacks (the type verifier checks its post-reset shape);
@@ -48,18 +50,18 @@ public sealed partial class Mcxt
     /// <summary>MemoryContextVerify: every invariant violation found under c (empty when all hold).</summary>
     public IReadOnlyList<string> MemoryContextVerify(ulong context)
     {
-        // The scratch lists are reused (the oracle calls this after many operations); the result is
+        // The collections come from VerifyScratch (reused across walks and, when the caller shares
+        // it, across Mcxt instances), so a walk that finds nothing allocates nothing; the result is
         // a fresh array only when something was found.
-        List<string> problems = _verifyProblems;
-        List<ulong> contexts = _verifyContexts;
-        problems.Clear();
-        contexts.Clear();
-        VerifyTree(context, contexts, problems);
+        VerifyScratch scratch = VerifyScratch;
+        List<string> problems = scratch.Problems();
+        List<ulong> contexts = scratch.Contexts();
+        VerifyTree(context, contexts, problems, scratch);
         foreach (ulong c in contexts)
         {
             try
             {
-                VerifyCommon(c, problems);
+                VerifyCommon(c, problems, scratch);
                 if (MethodsOf(c) is IMemoryContextVerifier verifier) verifier.Verify(c, problems);
             }
             catch (Exception e) when (e is SimFaultException or AssertionFailureException or PgErrorException)
@@ -69,27 +71,24 @@ public sealed partial class Mcxt
         }
         VerifyCurrent(problems);
         _aset.VerifyRecycledLists(problems);
-        return problems.Count == 0 ? Array.Empty<string>() : problems.ToArray();
+        if (problems.Count == 0) return Array.Empty<string>();
+        string[] result = problems.ToArray();
+        problems.Clear();   // do not keep the strings alive until the next walk
+        return result;
     }
 
-    private readonly List<string> _verifyProblems = new();
-    private readonly List<ulong> _verifyContexts = new();
-    private HashSet<ulong> _verifySeen = new();
-    private Stack<ulong> _verifyStack = new();
-    private List<ulong> _verifyChildren = new();
+    /// <summary>Child lists up to this long are searched linearly for repeats (cheaper than
+    /// hashing a handful of entries); longer ones switch to a set.</summary>
+    private const int VerifyLinearChildren = 16;
 
     /// <summary>MC1: walks the subtree under <paramref name="root"/> without trusting its links and
     /// collects the contexts that have a valid header, pre-order.</summary>
-    private void VerifyTree(ulong root, List<ulong> contexts, List<string> problems)
+    private void VerifyTree(ulong root, List<ulong> contexts, List<string> problems, VerifyScratch scratch)
     {
-        // Scratch collections reused across walks (the walker is never re-entered).
-        // A walk that grew them large (a corrupt tree) leaves them to the GC, so clearing stays cheap.
-        if (_verifySeen.Count > 4096 || _verifyChildren.Count > 4096) (_verifySeen, _verifyStack, _verifyChildren) = (new(), new(), new());
-        HashSet<ulong> seen = _verifySeen;
-        Stack<ulong> stack = _verifyStack;
-        List<ulong> children = _verifyChildren;
-        seen.Clear();
-        stack.Clear();
+        HashSet<ulong> seen = scratch.TreeSeen();
+        Stack<ulong> stack = scratch.TreeStack();
+        List<ulong> children = scratch.Children();
+        HashSet<ulong> childSet = scratch.ChildSet();
         if (!MemoryContextIsValid(root))
         {
             problems.Add($"MC1: context {Ptr(root)} is not a valid context header");
@@ -111,6 +110,8 @@ public sealed partial class Mcxt
             }
             contexts.Add(c);
             children.Clear();
+            bool hashed = false;   // childSet mirrors children (it is filled once the list is long)
+            if (childSet.Count != 0) childSet.Clear();
             ulong prev = 0;
             for (ulong x = GetFirstChild(c); x != 0; prev = x, x = GetNextChild(x))
             {
@@ -119,26 +120,43 @@ public sealed partial class Mcxt
                     problems.Add($"MC1: child {Ptr(x)} of {Ptr(c)} is not a valid context header");
                     break;
                 }
-                if (GetParent(x) != c) problems.Add($"MC1: child {Ptr(x)} of {Ptr(c)} has parent {Ptr(GetParent(x))}");
-                if (GetPrevChild(x) != prev) problems.Add($"MC1: child {Ptr(x)} of {Ptr(c)} has prevchild {Ptr(GetPrevChild(x))}, expected {Ptr(prev)}");
-                if (children.Count > VerifyContextsMax || children.Contains(x))
+                ulong parent = GetParent(x);
+                if (parent != c) problems.Add($"MC1: child {Ptr(x)} of {Ptr(c)} has parent {Ptr(parent)}");
+                ulong prevChild = GetPrevChild(x);
+                if (prevChild != prev) problems.Add($"MC1: child {Ptr(x)} of {Ptr(c)} has prevchild {Ptr(prevChild)}, expected {Ptr(prev)}");
+                if (children.Count > VerifyContextsMax || ChildSeen(children, childSet, ref hashed, x))
                 {
                     problems.Add($"MC1: child list of {Ptr(c)} does not end (cycle)");
                     break;
                 }
                 children.Add(x);
+                if (hashed) childSet.Add(x);
             }
             for (int i = children.Count - 1; i >= 0; i--) stack.Push(children[i]);   // pre-order, list order
         }
     }
 
+    /// <summary>Whether <paramref name="x"/> is already in this child list: a linear search while
+    /// the list is short, then (from the first long search on) the mirrored set.</summary>
+    private static bool ChildSeen(List<ulong> children, HashSet<ulong> childSet, ref bool hashed, ulong x)
+    {
+        if (!hashed)
+        {
+            if (children.Count <= VerifyLinearChildren) return children.Contains(x);
+            foreach (ulong y in children) childSet.Add(y);
+            hashed = true;
+        }
+        return childSet.Contains(x);
+    }
+
     /// <summary>MC2 and MC8 for one context.</summary>
-    private void VerifyCommon(ulong c, List<string> problems)
+    private void VerifyCommon(ulong c, List<string> problems, VerifyScratch scratch)
     {
         ulong cbs = GetResetCbs(c);
         if (GetIsReset(c) && cbs != 0)
             problems.Add($"MC2: context {Ptr(c)} ({GetName(c)}) is marked reset but has callbacks registered");
-        var seen = new HashSet<ulong>();
+        if (cbs == 0) return;
+        HashSet<ulong> seen = scratch.Callbacks();
         for (ulong cb = cbs; cb != 0; cb = Memory.ReadU64(cb + OffCallbackNext))
         {
             if (!seen.Add(cb))
@@ -150,6 +168,22 @@ public sealed partial class Mcxt
             if (!IsCallbackFunction(func))
                 problems.Add($"MC8: callback record {Ptr(cb)} of context {Ptr(c)} calls unregistered function 0x{func:x}");
         }
+    }
+
+    /// <summary>The bytes SimMemory.ReadCString looks at by default (GetName's window).</summary>
+    private const int NameWindowBytes = 1024;
+
+    /// <summary>Performs GetName's reads without building the string: faults exactly where
+    /// GetName(c) would (a wild name field, or a name that runs into unmapped memory), and returns
+    /// quietly where it would succeed. A walker that names its context only in violation texts
+    /// calls this up front, so a bad name pointer is still found at the same point of the walk.</summary>
+    internal void TouchName(ulong c)
+    {
+        ulong name = Memory.ReadU64(c + OffName);
+        // ReadCString's fast path: a fully mapped window cannot fault; anything else (NULL, a window
+        // running off the mapping) takes its byte-by-byte path, which faults where it would.
+        if (name != 0 && Memory.IsMapped(name, NameWindowBytes)) return;
+        _ = Memory.ReadCString(name, NameWindowBytes);
     }
 
     /// <summary>MC7: CurrentMemoryContext is a live context.</summary>

@@ -30,7 +30,16 @@ public sealed partial class Mcxt
     {
         try
         {
-            Log.Emit(Errors.ElogLevel.Log, MemoryContextStats(context).TrimEnd('\n'));
+            if (Log.Wants(Errors.ElogLevel.Log)) Log.Emit(Errors.ElogLevel.Log, MemoryContextStats(context).TrimEnd('\n'));
+            else
+            {
+                // Nobody keeps LOG messages: walk the tree exactly as the dump does (each context's
+                // stats routine, which may assert on a damaged context), without composing text.
+                // Only reads of names and idents are skipped, and their faults are swallowed below.
+                var grand = new MemoryContextCounters();
+                StatsInternal(context, 1, 100, 100, ref grand, null, printToStderr: true);
+                Log.Emit(Errors.ElogLevel.Log, "");   // counted, not kept
+            }
         }
         catch (Errors.SimFaultException)
         {
@@ -66,10 +75,11 @@ public sealed partial class Mcxt
         return GetNextChild(curr);
     }
 
-    private void StatsInternal(ulong context, int level, int maxLevel, int maxChildren, ref MemoryContextCounters totals, StringBuilder sb, bool printToStderr)
+    /// <summary>The recursive walk; with <paramref name="sb"/> null it composes no text.</summary>
+    private void StatsInternal(ulong context, int level, int maxLevel, int maxChildren, ref MemoryContextCounters totals, StringBuilder? sb, bool printToStderr)
     {
         MemoryContextMethods methods = MethodsOf(context);
-        methods.Stats(context, (c, stats) => PrintLine(c, stats, level, sb, printToStderr), ref totals);
+        methods.Stats(context, sb is null ? null : (c, stats) => PrintLine(c, stats, level, sb, printToStderr), ref totals);
 
         ulong child = GetFirstChild(context);
         int ichild = 0;
@@ -88,10 +98,11 @@ public sealed partial class Mcxt
             ichild++;
             MethodsOf(curr).Stats(curr, null, ref local);
         }
+        totals.Add(local);
+        if (sb is null) return;
         string line = $"{ichild} more child contexts containing {local.totalspace} total in {local.nblocks} blocks; {local.freespace} free ({local.freechunks} chunks); {local.Used} used";
         if (printToStderr) sb.Append(' ', 2 * level).Append(line).Append('\n');
         else sb.Append($"level: {level}; {line}\n");
-        totals.Add(local);
     }
 
     private void PrintLine(ulong context, string stats, int level, StringBuilder sb, bool printToStderr)

@@ -45,12 +45,18 @@ public sealed partial class Mcxt
     /// <summary>randomize_mem's process-wide counter (memdebug.c save_ctr): starts at 1, wraps after 251.</summary>
     public int RandomizeCounter { get; set; } = 1;
 
-    public Mcxt(SimMemory memory, SimHeap heap, MemoryContextOptions options, ElogSink? log = null)
+    /// <summary>The reusable collections of MemoryContextVerify. Shared between Mcxt instances when
+    /// the constructor was given one (a caller that builds a new Mcxt per run passes the same
+    /// scratch to each); such instances must not verify concurrently.</summary>
+    public VerifyScratch VerifyScratch { get; }
+
+    public Mcxt(SimMemory memory, SimHeap heap, MemoryContextOptions options, ElogSink? log = null, VerifyScratch? verifyScratch = null)
     {
         Memory = memory;
         Heap = heap;
         Options = options;
         Log = log ?? new ElogSink();
+        VerifyScratch = verifyScratch ?? new VerifyScratch();
         ChunkHdrSz = options.ChunkHeaderSize;
         RegisterAllocSet();
         RegisterGeneration();

@@ -41,16 +41,19 @@ public sealed partial class Slab : IMemoryContextVerifier
         }
     }
 
+    // Allocation-free when nothing is wrong: the block list, the block set and the free-slot marks
+    // come from the Mcxt's VerifyScratch, and pointers and list names are formatted only inside a
+    // violation's text.
     private void VerifyInternal(ulong slab, List<string> v)
     {
-        string c = Mcxt.Ptr(slab);
         if (!_mem.IsMapped(slab, SizeOfContext))
         {
-            v.Add($"SL1: Slab context header {c} is not mapped");
+            v.Add($"SL1: Slab context header {Mcxt.Ptr(slab)} is not mapped");
             return;
         }
-        if (Mcxt.GetTag(slab) != NodeTag.T_SlabContext)
-            v.Add($"SL1: context {c} does not carry the Slab tag (0x{(uint)Mcxt.GetTag(slab):x})");
+        NodeTag tag = Mcxt.GetTag(slab);
+        if (tag != NodeTag.T_SlabContext)
+            v.Add($"SL1: context {Mcxt.Ptr(slab)} does not carry the Slab tag (0x{(uint)tag:x})");
 
         uint chunkSize = ChunkSize(slab);
         ulong full = FullChunkSize(slab);
@@ -60,29 +63,33 @@ public sealed partial class Slab : IMemoryContextVerifier
 
         ulong? hdrMalloc = _heap.RequestedSize(slab);
         if (hdrMalloc != ContextHdrSz(cpb))
-            v.Add($"SL4: Slab header {c} is not a live malloc chunk of {ContextHdrSz(cpb)} bytes");
+            v.Add($"SL4: Slab header {Mcxt.Ptr(slab)} is not a live malloc chunk of {ContextHdrSz(cpb)} bytes");
 
-        var seen = new HashSet<ulong>();
-        bool[] free = FreeScratch(cpb);
+        VerifyScratch scratch = Mcxt.VerifyScratch;
+        HashSet<ulong> seen = scratch.BlockSeen();      // across all lists: a block on two lists is a cycle
+        List<ulong> blocks = scratch.Blocks();          // one list at a time
+        bool[] free = scratch.SlabFreeMarks(cpb);
         ulong empty = slab + OffEmpty;
-        List<ulong> emptyBlocks = WalkList(empty, seen, "emptyblocks", v);
+        WalkList(empty, seen, EmptyBlocksList, blocks, v);
+        int emptyBlocks = blocks.Count;
         uint emptyCount = _mem.ReadU32(empty + OffDclistCount);
-        if (emptyCount != (ulong)emptyBlocks.Count)
-            v.Add($"SL1: emptyblocks of {c} holds {emptyBlocks.Count} blocks but its count says {emptyCount}");
-        if (emptyBlocks.Count > SLAB_MAXIMUM_EMPTY_BLOCKS)
-            v.Add($"SL1: emptyblocks of {c} holds {emptyBlocks.Count} blocks, more than {SLAB_MAXIMUM_EMPTY_BLOCKS}");
-        foreach (ulong block in emptyBlocks)
+        if (emptyCount != (ulong)emptyBlocks)
+            v.Add($"SL1: emptyblocks of {Mcxt.Ptr(slab)} holds {emptyBlocks} blocks but its count says {emptyCount}");
+        if (emptyBlocks > SLAB_MAXIMUM_EMPTY_BLOCKS)
+            v.Add($"SL1: emptyblocks of {Mcxt.Ptr(slab)} holds {emptyBlocks} blocks, more than {SLAB_MAXIMUM_EMPTY_BLOCKS}");
+        foreach (ulong block in blocks)
         {
-            if (NFree(block) != cpb)
-                v.Add($"SL1: empty block {Mcxt.Ptr(block)} has nfree {NFree(block)}, not {cpb}");
+            int nfree = NFree(block);
+            if (nfree != cpb)
+                v.Add($"SL1: empty block {Mcxt.Ptr(block)} has nfree {nfree}, not {cpb}");
             VerifyBlock(slab, block, cpb, full, blockSize, chunkSize, free, v);
         }
 
         long listed = 0;
-        var nonEmpty = new bool[SLAB_BLOCKLIST_COUNT];
+        Span<bool> nonEmpty = stackalloc bool[SLAB_BLOCKLIST_COUNT];
         for (int i = 0; i < SLAB_BLOCKLIST_COUNT; i++)
         {
-            List<ulong> blocks = WalkList(ListHead(slab, i), seen, $"blocklist[{i}]", v);
+            WalkList(ListHead(slab, i), seen, i, blocks, v);
             nonEmpty[i] = blocks.Count > 0;
             listed += blocks.Count;
             foreach (ulong block in blocks)
@@ -98,105 +105,100 @@ public sealed partial class Slab : IMemoryContextVerifier
 
         int cur = CurIndex(slab);
         if (cur < 0 || cur >= SLAB_BLOCKLIST_COUNT)
-            v.Add($"SL3: curBlocklistIndex of {c} is {cur}");
+            v.Add($"SL3: curBlocklistIndex of {Mcxt.Ptr(slab)} is {cur}");
         else if (cur == 0 && (nonEmpty[1] || nonEmpty[2]))
-            v.Add($"SL3: curBlocklistIndex of {c} is 0 but a partially free block exists");
+            v.Add($"SL3: curBlocklistIndex of {Mcxt.Ptr(slab)} is 0 but a partially free block exists");
         else if (cur != 0 && !nonEmpty[cur])
-            v.Add($"SL3: curBlocklistIndex of {c} is {cur} but that blocklist is empty");
+            v.Add($"SL3: curBlocklistIndex of {Mcxt.Ptr(slab)} is {cur} but that blocklist is empty");
 
-        ulong expected = unchecked((ulong)(listed + emptyBlocks.Count) * blockSize);
+        ulong expected = unchecked((ulong)(listed + emptyBlocks) * blockSize);
         ulong memAllocated = Mcxt.GetMemAllocated(slab);
         if (memAllocated != expected)
         {
-            v.Add($"SL4: mem_allocated {memAllocated} of Slab context {c} differs from ({listed} listed + {emptyBlocks.Count} empty) * {blockSize} = {expected}");
-            v.Add($"MC3: mem_allocated {memAllocated} of Slab context {c} differs from the Slab formula {expected}");
+            v.Add($"SL4: mem_allocated {memAllocated} of Slab context {Mcxt.Ptr(slab)} differs from ({listed} listed + {emptyBlocks} empty) * {blockSize} = {expected}");
+            v.Add($"MC3: mem_allocated {memAllocated} of Slab context {Mcxt.Ptr(slab)} differs from the Slab formula {expected}");
         }
-        if (Mcxt.GetIsReset(slab) && listed + emptyBlocks.Count != 0)
-            v.Add($"MC2: Slab context {c} is marked reset but owns {listed + emptyBlocks.Count} blocks");
+        if (Mcxt.GetIsReset(slab) && listed + emptyBlocks != 0)
+            v.Add($"MC2: Slab context {Mcxt.Ptr(slab)} is marked reset but owns {listed + emptyBlocks} blocks");
     }
 
     /// <summary>The header fields derived at creation; false when they are too broken to walk.</summary>
     private bool VerifyGeometry(ulong slab, uint chunkSize, ulong full, ulong blockSize, int cpb, List<string> v)
     {
-        string c = Mcxt.Ptr(slab);
         ulong expectFull = _hdr + (_checking ? MAXALIGN((ulong)chunkSize + 1) : MAXALIGN(chunkSize));
         bool ok = true;
-        if (blockSize > MEMORYCHUNK_MAX_BLOCKOFFSET) { v.Add($"SL2: blockSize {blockSize} of {c} exceeds {MEMORYCHUNK_MAX_BLOCKOFFSET}"); ok = false; }
-        if (chunkSize < SlabMinChunkSize) { v.Add($"SL2: chunkSize {chunkSize} of {c} is below {SlabMinChunkSize}"); ok = false; }
-        if (full != expectFull) { v.Add($"SL2: fullChunkSize {full} of {c} should be {expectFull}"); ok = false; }
+        if (blockSize > MEMORYCHUNK_MAX_BLOCKOFFSET) { v.Add($"SL2: blockSize {blockSize} of {Mcxt.Ptr(slab)} exceeds {MEMORYCHUNK_MAX_BLOCKOFFSET}"); ok = false; }
+        if (chunkSize < SlabMinChunkSize) { v.Add($"SL2: chunkSize {chunkSize} of {Mcxt.Ptr(slab)} is below {SlabMinChunkSize}"); ok = false; }
+        if (full != expectFull) { v.Add($"SL2: fullChunkSize {full} of {Mcxt.Ptr(slab)} should be {expectFull}"); ok = false; }
         if (ok && blockSize >= Slab_BLOCKHDRSZ && (ulong)(long)cpb != (blockSize - Slab_BLOCKHDRSZ) / full)
         {
-            v.Add($"SL2: chunksPerBlock {cpb} of {c} should be {(blockSize - Slab_BLOCKHDRSZ) / full}");
+            v.Add($"SL2: chunksPerBlock {cpb} of {Mcxt.Ptr(slab)} should be {(blockSize - Slab_BLOCKHDRSZ) / full}");
             ok = false;
         }
-        if (cpb <= 0) { v.Add($"SL2: chunksPerBlock {cpb} of {c} is not positive"); ok = false; }
+        if (cpb <= 0) { v.Add($"SL2: chunksPerBlock {cpb} of {Mcxt.Ptr(slab)} is not positive"); ok = false; }
         if (!ok) return false;
 
         int shift = 0;
         while ((cpb >> shift) >= SLAB_BLOCKLIST_COUNT - 1) shift++;
-        if ((int)_mem.ReadU32(slab + OffShift) != shift)
+        int storedShift = (int)_mem.ReadU32(slab + OffShift);
+        if (storedShift != shift)
         {
-            v.Add($"SL2: blocklist_shift of {c} is {(int)_mem.ReadU32(slab + OffShift)}, should be {shift}");
+            v.Add($"SL2: blocklist_shift of {Mcxt.Ptr(slab)} is {storedShift}, should be {shift}");
             return false;
         }
         if (_checking && _mem.ReadU64(slab + OffIsChunkFreeChecking) != slab + SizeOfSlabContextChecking)
-            v.Add($"SL2: isChunkFree of {c} does not point right after the header");
+            v.Add($"SL2: isChunkFree of {Mcxt.Ptr(slab)} does not point right after the header");
         return true;
     }
 
-    /// <summary>Walks one circular list of block nodes, checking links; returns the blocks.</summary>
-    private List<ulong> WalkList(ulong head, HashSet<ulong> seen, string what, List<string> v)
+    /// <summary>WalkList's list number for emptyblocks (0..SLAB_BLOCKLIST_COUNT-1 are blocklist[i]).</summary>
+    private const int EmptyBlocksList = -1;
+
+    /// <summary>The list's name in violation texts.</summary>
+    private static string ListName(int list) => list == EmptyBlocksList ? "emptyblocks" : $"blocklist[{list}]";
+
+    /// <summary>Walks one circular list of block nodes, checking links; leaves its blocks, in list
+    /// order, in <paramref name="blocks"/> (cleared first).</summary>
+    private void WalkList(ulong head, HashSet<ulong> seen, int list, List<ulong> blocks, List<string> v)
     {
-        var blocks = new List<ulong>();
+        blocks.Clear();
         ulong maxSteps = MaxListSteps();
         ulong prev = head;
         ulong node = _mem.ReadU64(head + 8);
-        if (node == 0 && _mem.ReadU64(head) == 0) return blocks;   // a zeroed head is an empty list
+        if (node == 0 && _mem.ReadU64(head) == 0) return;   // a zeroed head is an empty list
         while (node != head)
         {
             ulong block = node - OffBlkNode;
             if ((ulong)blocks.Count >= maxSteps || !seen.Add(block))
             {
-                v.Add($"SL1: {what} reaches block {Mcxt.Ptr(block)} twice (cycle or block on two lists)");
-                return blocks;
+                v.Add($"SL1: {ListName(list)} reaches block {Mcxt.Ptr(block)} twice (cycle or block on two lists)");
+                return;
             }
             if (!_mem.IsMapped(block, Slab_BLOCKHDRSZ))
             {
-                v.Add($"SL1: {what} reaches unmapped block {Mcxt.Ptr(block)}");
-                return blocks;
+                v.Add($"SL1: {ListName(list)} reaches unmapped block {Mcxt.Ptr(block)}");
+                return;
             }
-            if (_mem.ReadU64(node) != prev)
-                v.Add($"SL1: block {Mcxt.Ptr(block)} on {what} has prev link {Mcxt.Ptr(_mem.ReadU64(node))}, expected {Mcxt.Ptr(prev)}");
+            ulong nodePrev = _mem.ReadU64(node);
+            if (nodePrev != prev)
+                v.Add($"SL1: block {Mcxt.Ptr(block)} on {ListName(list)} has prev link {Mcxt.Ptr(nodePrev)}, expected {Mcxt.Ptr(prev)}");
             blocks.Add(block);
             prev = node;
             node = _mem.ReadU64(node + 8);
         }
-        if (_mem.ReadU64(head) != prev)
-            v.Add($"SL1: head of {what} has prev link {Mcxt.Ptr(_mem.ReadU64(head))}, expected {Mcxt.Ptr(prev)}");
-        return blocks;
-    }
-
-    // The per-block "slot is on the free list" marks, reused across walks and processes on this
-    // thread (a fresh cpb-sized array per walk cost up to 44 MiB for a 1 GiB block of 24-byte
-    // chunks, even for a slab without blocks, and dominated the fuzzer, which builds a new Mcxt per
-    // execution). VerifyBlock clears [0, cpb) and never indexes past it; walks do not nest.
-    [ThreadStatic] private static bool[]? t_freeScratch;
-
-    private static bool[] FreeScratch(int cpb)
-    {
-        bool[]? s = t_freeScratch;
-        if (s is null || s.Length < cpb) t_freeScratch = s = new bool[cpb];
-        return s;
+        ulong headPrev = _mem.ReadU64(head);
+        if (headPrev != prev)
+            v.Add($"SL1: head of {ListName(list)} has prev link {Mcxt.Ptr(headPrev)}, expected {Mcxt.Ptr(prev)}");
     }
 
     private void VerifyBlock(ulong slab, ulong block, int cpb, ulong full, ulong blockSize, uint chunkSize, bool[] free, List<string> v)
     {
-        string b = Mcxt.Ptr(block);
-        if (_mem.ReadU64(block + OffBlkSlab) != slab)
-            v.Add($"SL1: block {b} links to context {Mcxt.Ptr(_mem.ReadU64(block + OffBlkSlab))}, not {Mcxt.Ptr(slab)}");
+        ulong owner = _mem.ReadU64(block + OffBlkSlab);
+        if (owner != slab)
+            v.Add($"SL1: block {Mcxt.Ptr(block)} links to context {Mcxt.Ptr(owner)}, not {Mcxt.Ptr(slab)}");
         if (_heap.RequestedSize(block) != blockSize || !_mem.IsMapped(block, blockSize))
         {
-            v.Add($"SL4: block {b} is not a live malloc chunk of blockSize {blockSize}");
+            v.Add($"SL4: block {Mcxt.Ptr(block)} is not a live malloc chunk of blockSize {blockSize}");
             return;
         }
 
@@ -204,15 +206,18 @@ public sealed partial class Slab : IMemoryContextVerifier
         int nunused = (int)_mem.ReadU32(block + OffBlkNUnused);
         if (nunused < 0 || nunused > cpb || nunused > nfree)
         {
-            v.Add($"SL2: block {b} has nunused {nunused} (nfree {nfree}, chunksPerBlock {cpb})");
+            v.Add($"SL2: block {Mcxt.Ptr(block)} has nunused {nunused} (nfree {nfree}, chunksPerBlock {cpb})");
             return;
         }
         int used = cpb - nunused;   // slots below the high-water mark
-        if (_mem.ReadU64(block + OffBlkUnused) != BlockGetChunk(slab, block, used))
-            v.Add($"SL2: block {b} has unused {Mcxt.Ptr(_mem.ReadU64(block + OffBlkUnused))}, expected chunk {used}");
+        ulong unused = _mem.ReadU64(block + OffBlkUnused);
+        if (unused != BlockGetChunk(slab, block, used))
+            v.Add($"SL2: block {Mcxt.Ptr(block)} has unused {Mcxt.Ptr(unused)}, expected chunk {used}");
 
         Array.Clear(free, 0, cpb);
         ulong first = BlockGetChunk(slab, block, 0);
+        ulong hdr = _hdr;
+        bool checking = _checking;
         int onList = 0;
         ulong cur = _mem.ReadU64(block + OffBlkFreeHead);
         while (cur != 0)
@@ -220,45 +225,49 @@ public sealed partial class Slab : IMemoryContextVerifier
             ulong off = cur - first;
             if (cur < first || off % full != 0 || off / full >= (ulong)used)
             {
-                v.Add($"SL2: free list of block {b} links to {Mcxt.Ptr(cur)}, not a used slot");
+                v.Add($"SL2: free list of block {Mcxt.Ptr(block)} links to {Mcxt.Ptr(cur)}, not a used slot");
                 break;
             }
             int slot = (int)(off / full);
             if (free[slot])
             {
-                v.Add($"SL2: free list of block {b} reaches chunk {Mcxt.Ptr(cur)} twice");
+                v.Add($"SL2: free list of block {Mcxt.Ptr(block)} reaches chunk {Mcxt.Ptr(cur)} twice");
                 break;
             }
             free[slot] = true;
             onList++;
-            if (_checking && _mem.ReadU64(cur) != InvalidAllocSize)
-                v.Add($"SL2: chunk {Mcxt.Ptr(cur)} on the free list of block {b} has requested size {_mem.ReadU64(cur)}");
-            cur = _mem.ReadU64(cur + _hdr);
+            if (checking)
+            {
+                ulong requested = _mem.ReadU64(cur);
+                if (requested != InvalidAllocSize)
+                    v.Add($"SL2: chunk {Mcxt.Ptr(cur)} on the free list of block {Mcxt.Ptr(block)} has requested size {requested}");
+            }
+            cur = _mem.ReadU64(cur + hdr);
         }
         if (onList + nunused != nfree)
-            v.Add($"SL2: block {b} has nfree {nfree} but {onList} listed + {nunused} unused chunks are free");
+            v.Add($"SL2: block {Mcxt.Ptr(block)} has nfree {nfree} but {onList} listed + {nunused} unused chunks are free");
 
         ulong value = MAXALIGN(chunkSize);
         for (int j = 0; j < used; j++)
         {
             if (free[j]) continue;
-            ulong chunk = BlockGetChunk(slab, block, j);
-            ulong hdrmask = _mem.ReadU64(chunk + _hdr - 8);
+            ulong chunk = first + (ulong)j * full;   // BlockGetChunk(slab, block, j); full is the header's fullChunkSize
+            ulong hdrmask = _mem.ReadU64(chunk + hdr - 8);
             if ((MemoryContextMethodID)(hdrmask & MEMORY_CONTEXT_METHODID_MASK) != MemoryContextMethodID.MCTX_SLAB_ID
                 || MemoryChunk.HasExternalFlag(hdrmask)
                 || MemoryChunk.GetBlock(chunk, hdrmask) != block
                 || MemoryChunk.GetValue(hdrmask) != value)
             {
-                v.Add($"MC4: live chunk {Mcxt.Ptr(chunk)} in block {b} has header {MemoryChunk.FormatHeader(hdrmask)}, which does not decode to this Slab block");
-                v.Add($"SL5: live chunk {Mcxt.Ptr(chunk)} in block {b} does not decode to its own block");
+                v.Add($"MC4: live chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has header {MemoryChunk.FormatHeader(hdrmask)}, which does not decode to this Slab block");
+                v.Add($"SL5: live chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} does not decode to its own block");
             }
-            if (_checking)
+            if (checking)
             {
                 ulong requested = _mem.ReadU64(chunk);
                 if (requested != chunkSize)
-                    v.Add($"SL5: live chunk {Mcxt.Ptr(chunk)} in block {b} has requested size {requested}, not {chunkSize}");
-                else if (!Mcxt.SentinelOk(chunk + _hdr, chunkSize))
-                    v.Add($"SL5: live chunk {Mcxt.Ptr(chunk)} in block {b} has a damaged sentinel at +{chunkSize}");
+                    v.Add($"SL5: live chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has requested size {requested}, not {chunkSize}");
+                else if (!Mcxt.SentinelOk(chunk + hdr, chunkSize))
+                    v.Add($"SL5: live chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has a damaged sentinel at +{chunkSize}");
             }
         }
     }

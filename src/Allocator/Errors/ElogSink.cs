@@ -29,12 +29,21 @@ public sealed class ElogSink
     /// <summary>Optional echo (for example to stderr in interactive commands).</summary>
     public Action<ElogMessage>? Echo { get; set; }
 
+    /// <summary>log_min_messages: messages below this level are counted but neither kept nor
+    /// echoed, and callers may skip composing them (Wants). Default: keep everything.</summary>
+    public ElogLevel MinLevel { get; set; } = ElogLevel.Debug;
+
+    /// <summary>Whether a message at <paramref name="level"/> would be kept or echoed; a caller
+    /// whose message is costly to compose (the out-of-memory stats dump) asks first.</summary>
+    public bool Wants(ElogLevel level) => level >= MinLevel;
+
     public void Warning(string text) => Emit(ElogLevel.Warning, text);
 
     public void Emit(ElogLevel level, string text)
     {
         Count++;
         if (level == ElogLevel.Warning) WarningCount++;
+        if (level < MinLevel) return;
         var m = new ElogMessage(level, text);
         if (_messages.Count < _keepMax) _messages.Add(m);
         Echo?.Invoke(m);

@@ -91,11 +91,13 @@ public sealed partial class SimMemory
         }
         if (newTop > _heapTouched)
         {
-            // First mapping of these bytes since ResetHeap: a fresh process reads zeros there.
+            // First mapping of these bytes since ResetHeap: a fresh process reads zeros there. With
+            // write tracking on, only pages written since they were last zeroed are cleared
+            // (ZeroStale); without it, every byte an earlier run may have used.
             if (_heapTouched < _heapStale)
             {
-                _heap.AsSpan((int)_heapTouched, (int)(Math.Min(newTop, _heapStale) - _heapTouched)).Clear();
-                MarkWritten(_heapTouched, Math.Min(newTop, _heapStale) - _heapTouched);
+                if (_dirty is not null) ZeroStale(_heapTouched, Math.Min(newTop, _heapStale));
+                else _heap.AsSpan((int)_heapTouched, (int)(Math.Min(newTop, _heapStale) - _heapTouched)).Clear();
             }
             _heapTouched = newTop;
         }
@@ -110,6 +112,7 @@ public sealed partial class SimMemory
     /// used.</summary>
     public void ResetHeap()
     {
+        FoldIntoDirty();
         if (_heapTouched > _heapStale) _heapStale = _heapTouched;
         _heapTop = 0;
         _heapTouched = 0;
@@ -233,14 +236,30 @@ public sealed partial class SimMemory
     /// <summary>Hot-path access for allocators: a reference to the byte at HeapBase. Together with
     /// HeapSize it lets a caller bounds-check an address once and then address the heap directly
     /// (what At does per access). Valid only until the heap next grows or shrinks, which any
-    /// SimHeap call may do; callers re-read it after every malloc/free/realloc.</summary>
+    /// SimHeap call may do; callers re-read it after every malloc/free/realloc. Write tracking
+    /// cannot see what is written through it, so it counts the whole mapped heap as written.</summary>
     public ref byte HeapBaseRef
     {
         get
         {
-            _allWritten = true;   // raw access: any heap byte may change (see SimMemory.WriteTracking)
+            if (_written is not null)
+            {
+                _allWritten = true;
+                if (_heapTop > 0) MarkWritten(0, _heapTop);   // and dirty, for ZeroStale
+            }
             return ref MemoryMarshal.GetArrayDataReference(_heap);
         }
+    }
+
+    /// <summary>As HeapBaseRef, for callers that report every heap byte they write through it
+    /// (NoteHeapWrite), so write tracking stays exact: the AllocSet fast paths.</summary>
+    internal ref byte HeapBaseRefReporting => ref MemoryMarshal.GetArrayDataReference(_heap);
+
+    /// <summary>Reports a write made through HeapBaseRefReporting (a no-op unless tracking is on).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void NoteHeapWrite(ulong address, ulong length)
+    {
+        if (_written is not null) MarkWrittenAt(address, length);
     }
 
     // ------------------------------------------------------------------ access: bulk

@@ -36,7 +36,7 @@ public sealed partial class AllocatorRunner
             if (returnsPointer && result == 0)
             {
                 if (exp.Kind == ExpectKind.Null) return Ended.Null;
-                if (exp.NoOom && heapFailed && exp.OomDetail is not null)
+                if (exp.NoOom && heapFailed && exp.Oom is not null)
                 {
                     CheckCapacityPlausible(capacity, capacityBound, kind);
                     return Ended.Null;
@@ -48,11 +48,11 @@ public sealed partial class AllocatorRunner
         }
         if (ex is PgErrorException pe)
         {
-            if (pe.Message == "out of memory" && heapFailed && exp.OomDetail is not null)
+            if (pe.Message == "out of memory" && heapFailed && exp.Oom is { } oom)
             {
-                if (pe.Detail != exp.OomDetail)
+                if (pe.Detail != oom.ToString())
                     throw Fail(FuzzOutcomeClass.UnexpectedError, $"{kind}/wrong-oom-detail", $"out of memory with detail '{pe.Detail}'; expected '{exp.OomDetail}'");
-                if (exp.NoOom && !exp.OomDetail.StartsWith("Failed while creating", StringComparison.Ordinal))
+                if (exp.NoOom && !oom.Creating)
                     throw Fail(FuzzOutcomeClass.UnexpectedError, $"{kind}/oom-despite-no-oom", "raised out of memory under MCXT_ALLOC_NO_OOM");
                 CheckCapacityPlausible(capacity, capacityBound, kind);
                 return Ended.Oom;

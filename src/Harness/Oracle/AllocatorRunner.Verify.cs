@@ -102,7 +102,7 @@ public sealed partial class AllocatorRunner
         int n = ch.KnownLength;
         if (n == 0) return;
         ReadOnlySpan<byte> actual = _memory.ReadSpan(ch.Address, (ulong)n);
-        foreach (ContentRun run in ch.Known)
+        foreach (ContentRun run in ch.KnownRuns)
         {
             if (run.End <= lo || run.Start >= hi) continue;
             int bad = FirstMismatch(actual, run, Math.Max(lo, run.Start), Math.Min(hi, run.End));
@@ -183,31 +183,29 @@ public sealed partial class AllocatorRunner
         var k = new MemoryContextCounters();
         _mcxt.MethodsOf(a).Stats(a, null, ref k);
         ulong used = k.totalspace - k.freespace;
-        bool ok;
-        string rule;
-        switch (c.Kind)
+        // The relation is tested first and described only when it fails: formatting the text for
+        // every context after every op cost more than the test.
+        bool ok = c.Kind switch
         {
-            case ModelContextKind.AllocSet:
-                ok = k.totalspace == mem && used == ChunkGeometry.AllocSetHeader + ChunkGeometry.AllocBlockHeader * k.nblocks + c.LiveSpace;
-                rule = $"total {k.totalspace} == mem_allocated {mem}, used {used} == 200 + 40*{k.nblocks} + live {c.LiveSpace}";
-                break;
-            case ModelContextKind.Generation:
-                ok = k.totalspace == ChunkGeometry.GenerationHeader + mem && used >= ChunkGeometry.GenerationHeader + ChunkGeometry.GenerationBlockHeader * k.nblocks + c.LiveSpace;
-                rule = $"total {k.totalspace} == 128 + mem_allocated {mem}, used {used} >= 128 + 56*{k.nblocks} + live {c.LiveSpace}";
-                break;
-            case ModelContextKind.Slab:
-                ulong hdr = Checking ? ChunkGeometry.SlabHeaderChecking + c.SlabChunksPerBlock : ChunkGeometry.SlabHeader;
-                ok = k.totalspace == hdr + mem && (ulong)c.LiveChunks == k.nblocks * c.SlabChunksPerBlock - k.freechunks;
-                rule = $"total {k.totalspace} == {hdr} + mem_allocated {mem}, live {c.LiveChunks} == {k.nblocks}*{c.SlabChunksPerBlock} - {k.freechunks}";
-                break;
-            default:
-                ulong bh = Checking ? 40UL : 32UL;
-                ok = k.totalspace + ChunkGeometry.BumpHeader == mem && used == bh * k.nblocks + c.LiveSpace;
-                rule = $"total {k.totalspace} == mem_allocated {mem} - 112, used {used} == {bh}*{k.nblocks} + live {c.LiveSpace}";
-                break;
-        }
-        if (!ok) throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(c)}/accounting", $"{c.Name}: {rule}");
+            ModelContextKind.AllocSet => k.totalspace == mem && used == ChunkGeometry.AllocSetHeader + ChunkGeometry.AllocBlockHeader * k.nblocks + c.LiveSpace,
+            ModelContextKind.Generation => k.totalspace == ChunkGeometry.GenerationHeader + mem && used >= ChunkGeometry.GenerationHeader + ChunkGeometry.GenerationBlockHeader * k.nblocks + c.LiveSpace,
+            ModelContextKind.Slab => k.totalspace == SlabHeader(c) + mem && (ulong)c.LiveChunks == k.nblocks * c.SlabChunksPerBlock - k.freechunks,
+            _ => k.totalspace + ChunkGeometry.BumpHeader == mem && used == BumpBlockHeader * k.nblocks + c.LiveSpace,
+        };
+        if (ok) return;
+        string rule = c.Kind switch
+        {
+            ModelContextKind.AllocSet => $"total {k.totalspace} == mem_allocated {mem}, used {used} == 200 + 40*{k.nblocks} + live {c.LiveSpace}",
+            ModelContextKind.Generation => $"total {k.totalspace} == 128 + mem_allocated {mem}, used {used} >= 128 + 56*{k.nblocks} + live {c.LiveSpace}",
+            ModelContextKind.Slab => $"total {k.totalspace} == {SlabHeader(c)} + mem_allocated {mem}, live {c.LiveChunks} == {k.nblocks}*{c.SlabChunksPerBlock} - {k.freechunks}",
+            _ => $"total {k.totalspace} == mem_allocated {mem} - 112, used {used} == {BumpBlockHeader}*{k.nblocks} + live {c.LiveSpace}",
+        };
+        throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(c)}/accounting", $"{c.Name}: {rule}");
     }
+
+    private ulong SlabHeader(ModelContext c) => Checking ? ChunkGeometry.SlabHeaderChecking + c.SlabChunksPerBlock : ChunkGeometry.SlabHeader;
+
+    private ulong BumpBlockHeader => Checking ? 40UL : 32UL;
 
     // ------------------------------------------------------------------ WARNING discipline
 

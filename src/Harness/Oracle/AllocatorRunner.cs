@@ -37,8 +37,12 @@ public sealed partial class AllocatorRunner
     private readonly RunnerOptions _options;
     private readonly SimMemory _memory;
     private readonly SimHeap _heap;
-    private readonly ElogSink _log = new();
+    // The oracle reads WARNINGs only; below that nothing is kept, so the port skips composing its
+    // out-of-memory stats dump (ElogSink.Wants), which it would otherwise format on every OOM.
+    private readonly ElogSink _log = new() { MinLevel = ElogLevel.Warning };
     private readonly List<int> _fired = new();
+    // The invariant walkers' collections, kept across runs although each run builds a new Mcxt.
+    private readonly VerifyScratch _verifyScratch = new();
 
     // Per-run state.
     private Mcxt _mcxt = null!;
@@ -151,7 +155,7 @@ public sealed partial class AllocatorRunner
         _fired.Clear();
         SimHeapOptions heapOptions = (_heapOverride ?? _options.Heap)?.Clone() ?? new SimHeapOptions();
         _heap.Reset(heapOptions);   // a fresh heap (and SimMemory.ResetHeap) without reallocating its tables
-        _mcxt = new Mcxt(_memory, _heap, _options.Mcxt, _log);
+        _mcxt = new Mcxt(_memory, _heap, _options.Mcxt, _log, _verifyScratch);
         // Setup must not be hit by scripted failures: they are counted from after it.
         long failOn = heapOptions.FailOnCall, failFrom = heapOptions.FailFromCall;
         heapOptions.FailOnCall = 0;

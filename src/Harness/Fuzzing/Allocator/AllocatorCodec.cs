@@ -7,7 +7,9 @@
 //   size           BoundarySizes (1, 3, 5 or 9 bytes)
 //   CreateContext  kind%4, pref, min:size, init:size, max:size, chunk:size
 //   Alloc          ref, size, mode (bits 0-2 AllocFlags, 3-4 AllocEntry, 5 SlabFit),
-//                  and for AllocAligned one more byte: AlignTo = 1 << (byte % 27)
+//                  and for AllocAligned one more byte: AlignTo = 1 << (byte % 27); an AlignTo of 1 MiB
+//                  or more (which makes the allocation that big) needs BoundarySizes.BigConfirm
+//                  in the byte after it, else its shift drops by 6, as big sizes are demoted
 //   Realloc        ref, size, mode (bits 0-2 AllocFlags, 3-4 ReallocEntry % 3, 5 SlabFit)
 //   Free, VerifyPattern, Reset, ResetOnly, ResetChildren, Delete, DeleteChildren,
 //   RegisterCallback  ref            SwitchTo, Stats, Check  pref
@@ -30,6 +32,11 @@ public sealed class AllocatorCodec
 {
     private const byte NullRef = 0xFF;
     private const int MaxAlignShift = 27; // alignments below 128 MiB (AllocatorOp.Alloc)
+    /// <summary>Alignments from 1 MiB up cost at least that much simulated memory (palloc_aligned
+    /// allocates size + alignto), so like big sizes they need a confirmation byte: with a uniform
+    /// shift, a quarter of all aligned allocations mapped (and the checking build then clobbered)
+    /// megabytes, which made them most of the fuzzer's memory traffic.</summary>
+    private const int BigAlignShift = 20;
 
     private SwarmHeader _cachedHeader = new(false, uint.MaxValue);
     private OpCode[] _cachedTable = Array.Empty<OpCode>();
@@ -40,7 +47,7 @@ public sealed class AllocatorCodec
         var reader = new FuzzedBytes(input);
         SwarmHeader header = SwarmHeader.Read(ref reader);
         OpCode[] table = TableFor(header);
-        var ops = new List<AllocatorOp>();
+        var ops = new List<AllocatorOp>(Math.Max(1, Math.Min(input.Length / 2, opsMax)));   // an op takes 2+ bytes
         while (reader.HasMore && ops.Count < opsMax)
             ops.Add(ReadOp(table[reader.Byte()], ref reader));
         return new DecodedInput(header, ops);
@@ -99,7 +106,13 @@ public sealed class AllocatorCodec
                 ulong size = BoundarySizes.Read(ref r);
                 byte mode = r.Byte();
                 var entry = (AllocEntry)((mode >> 3) & 3);
-                ulong align = entry == AllocEntry.AllocAligned ? 1UL << (r.Byte() % MaxAlignShift) : 0;
+                ulong align = 0;
+                if (entry == AllocEntry.AllocAligned)
+                {
+                    int shift = r.Byte() % MaxAlignShift;
+                    if (shift >= BigAlignShift && r.Byte() != BoundarySizes.BigConfirm) shift -= 6;
+                    align = 1UL << shift;
+                }
                 return new Alloc(ctx, size, (AllocFlags)(mode & 7), entry, (mode & 0x20) != 0, align);
             }
             case OpCode.Realloc:
@@ -154,7 +167,12 @@ public sealed class AllocatorCodec
             case Alloc a:
                 o.Add(RefByte(a.Ctx)); BoundarySizes.Write(o, a.Size);
                 o.Add((byte)(((byte)a.Flags & 7) | ((byte)a.Entry & 3) << 3 | (a.SlabFit ? 0x20 : 0)));
-                if (a.Entry == AllocEntry.AllocAligned) o.Add((byte)Math.Min(MaxAlignShift - 1, a.AlignTo == 0 ? 0 : 63 - System.Numerics.BitOperations.LeadingZeroCount(a.AlignTo)));
+                if (a.Entry == AllocEntry.AllocAligned)
+                {
+                    int shift = Math.Min(MaxAlignShift - 1, a.AlignTo == 0 ? 0 : 63 - System.Numerics.BitOperations.LeadingZeroCount(a.AlignTo));
+                    o.Add((byte)shift);
+                    if (shift >= BigAlignShift) o.Add(BoundarySizes.BigConfirm);
+                }
                 break;
             case Realloc r:
                 o.Add(RefByte(r.Chunk)); BoundarySizes.Write(o, r.Size);

@@ -77,8 +77,9 @@ public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetF
         // on its own. Edges between (op code, size class) pairs made a space of ~100k features in
         // which nearly every mutant was "new": the corpus bloated and writing it to disk became
         // half of the engine's time, while IL coverage had long stopped growing.
-        foreach (AllocatorOp op in d.Ops)
+        for (int i = 0; i < d.Ops.Count; i++)
         {
+            AllocatorOp op = d.Ops[i];
             _features.Hit((int)op.Code);
             _features.HitAlone(0x60000 + ((int)op.Code << 8 | SizeClass(op)));
         }

@@ -155,4 +155,22 @@ public sealed class AllocatorCodecTests
         var r = new FuzzedBytes(o.ToArray());
         Assert.Equal(value, BoundarySizes.Read(ref r));
     }
+
+    [Fact]
+    public void AlignedAlloc_AMegabyteAlignmentNeedsItsConfirmationByte()
+    {
+        // Encoded with its confirmation byte, a 4 MiB alignment stands ...
+        var big = new Alloc(0, 100, AllocFlags.None, AllocEntry.AllocAligned, false, 1UL << 22);
+        byte[] bytes = _codec.Encode(new SwarmHeader(false, 0), [big]);
+        Assert.Equal(BoundarySizes.BigConfirm, bytes[^1]);
+        Assert.Equal(big, Assert.Single(_codec.Decode(bytes, 64).Ops));
+        // ... and without it (any other byte, or the input's end) its shift drops by 6, to 64 KiB.
+        Alloc demoted = Assert.IsType<Alloc>(Assert.Single(_codec.Decode(bytes[..^1], 64).Ops));
+        Assert.Equal(1UL << 16, demoted.AlignTo);
+        // Alignments below 1 MiB take no extra byte.
+        var small = big with { AlignTo = 1UL << 19 };
+        byte[] smallBytes = _codec.Encode(new SwarmHeader(false, 0), [small]);
+        Assert.Equal(bytes.Length - 1, smallBytes.Length);
+        Assert.Equal(small, Assert.Single(_codec.Decode(smallBytes, 64).Ops));
+    }
 }
