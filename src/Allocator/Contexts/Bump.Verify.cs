@@ -41,14 +41,7 @@ public sealed partial class Bump : IMemoryContextVerifier
     // VerifyScratch, and pointers are formatted (Mcxt.Ptr) only inside a violation's text.
     private void VerifyInternal(ulong ctx, List<string> v)
     {
-        if (!_mem.IsMapped(ctx, Bump_CONTEXTSZ))
-        {
-            v.Add($"BU1: Bump context header {Mcxt.Ptr(ctx)} is not mapped");
-            return;
-        }
-        NodeTag tag = Mcxt.GetTag(ctx);
-        if (tag != NodeTag.T_BumpContext)
-            v.Add($"BU1: context {Mcxt.Ptr(ctx)} does not carry the Bump tag (0x{(uint)tag:x})");
+        if (!Mcxt.VerifyTypeHeader(ctx, Bump_CONTEXTSZ, NodeTag.T_BumpContext, "BU1", "Bump", v)) return;
 
         ulong keeper = KeeperBlock(ctx);
         VerifyScratch scratch = Mcxt.VerifyScratch;

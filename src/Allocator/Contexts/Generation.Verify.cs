@@ -43,14 +43,7 @@ public sealed partial class Generation : IMemoryContextVerifier
     // VerifyScratch, and pointers are formatted (Mcxt.Ptr) only inside a violation's text.
     private void VerifyInternal(ulong ctx, List<string> v)
     {
-        if (!_mem.IsMapped(ctx, Generation_CONTEXTSZ))
-        {
-            v.Add($"GEN3: Generation context header {Mcxt.Ptr(ctx)} is not mapped");
-            return;
-        }
-        NodeTag tag = Mcxt.GetTag(ctx);
-        if (tag != NodeTag.T_GenerationContext)
-            v.Add($"GEN3: context {Mcxt.Ptr(ctx)} does not carry the Generation tag (0x{(uint)tag:x})");
+        if (!Mcxt.VerifyTypeHeader(ctx, Generation_CONTEXTSZ, NodeTag.T_GenerationContext, "GEN3", "Generation", v)) return;
 
         ulong keeper = KeeperBlock(ctx);
         ulong current = _mem.ReadU64(ctx + OffBlock);

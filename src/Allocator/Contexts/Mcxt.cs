@@ -174,6 +174,22 @@ public sealed partial class Mcxt
             ? $"{invariant}: walking {typeName} context {Ptr(context)} hit an assertion: {e.Message}"
             : $"{invariant}: walking {typeName} context {Ptr(context)} faulted: {e.Message}";
 
+    /// <summary>The opening check of the Generation, Slab and Bump verifiers: false (and a violation)
+    /// when the context header is not mapped, so the walk stops; a violation, and the walk goes on,
+    /// when the header does not carry the type's tag.</summary>
+    internal bool VerifyTypeHeader(ulong context, ulong headerSize, NodeTag tag, string invariant, string typeName, List<string> problems)
+    {
+        if (!Memory.IsMapped(context, headerSize))
+        {
+            problems.Add($"{invariant}: {typeName} context header {Ptr(context)} is not mapped");
+            return false;
+        }
+        NodeTag actual = GetTag(context);
+        if (actual != tag)
+            problems.Add($"{invariant}: context {Ptr(context)} does not carry the {typeName} tag (0x{(uint)actual:x})");
+        return true;
+    }
+
     // ------------------------------------------------------------------ size check and OOM
 
     /// <summary>MemoryContextCheckSize: ERROR "invalid memory alloc request size" for a size over

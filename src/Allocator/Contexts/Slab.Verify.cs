@@ -46,14 +46,7 @@ public sealed partial class Slab : IMemoryContextVerifier
     // violation's text.
     private void VerifyInternal(ulong slab, List<string> v)
     {
-        if (!_mem.IsMapped(slab, SizeOfContext))
-        {
-            v.Add($"SL1: Slab context header {Mcxt.Ptr(slab)} is not mapped");
-            return;
-        }
-        NodeTag tag = Mcxt.GetTag(slab);
-        if (tag != NodeTag.T_SlabContext)
-            v.Add($"SL1: context {Mcxt.Ptr(slab)} does not carry the Slab tag (0x{(uint)tag:x})");
+        if (!Mcxt.VerifyTypeHeader(slab, SizeOfContext, NodeTag.T_SlabContext, "SL1", "Slab", v)) return;
 
         uint chunkSize = ChunkSize(slab);
         ulong full = FullChunkSize(slab);

@@ -255,11 +255,12 @@ public sealed partial class SimMemory
     /// (NoteHeapWrite), so write tracking stays exact: the AllocSet fast paths.</summary>
     internal ref byte HeapBaseRefReporting => ref MemoryMarshal.GetArrayDataReference(_heap);
 
-    /// <summary>Reports a write made through HeapBaseRefReporting (a no-op unless tracking is on).</summary>
+    /// <summary>Reports a write made through HeapBaseRefReporting (a no-op unless tracking is on).
+    /// The caller has already checked that the range lies in the mapped heap.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void NoteHeapWrite(ulong address, ulong length)
     {
-        if (_written is not null) MarkWrittenAt(address, length);
+        if (_written is not null && length != 0) MarkWritten(address - HeapBase, length);
     }
 
     // ------------------------------------------------------------------ access: bulk
