@@ -1,6 +1,8 @@
 // `harness fuzz TARGET`: the deterministic in-process coverage-guided fuzzer.
 // Prints its seed and configuration first, a status line by execution count, and for every new
 // finding the artifact path and the one `harness repro` command. Exit 0 = no finding, 1 = findings.
+// --workers W runs W parallel workers (own target instance each); the run is a function of
+// (seed, execs, workers), so W is printed with the seed and in every "repeat exactly" line.
 using Harness.Fuzzing;
 using Harness.Fuzzing.Engine;
 
@@ -12,14 +14,15 @@ public sealed class FuzzCommand : IHarnessCommand
     public const ulong DefaultSeed = 1;
 
     public string Name => "fuzz";
-    public string Summary => "coverage-guided in-process fuzzing of a target (deterministic per seed and exec count)";
+    public string Summary => "coverage-guided in-process fuzzing of a target (deterministic per seed, exec count and workers)";
     public string Usage => """
-        usage: harness fuzz TARGET [--seed S] [--execs N] [--seconds T] [--corpus DIR] [--out DIR]
+        usage: harness fuzz TARGET [--seed S] [--execs N] [--workers W] [--seconds T] [--corpus DIR] [--out DIR]
                                    [--ops-max M] [--canary NAME] [--max-len B] [--status-every K] [--no-instrument]
           TARGET          a registered target (allocator)
-          --seed S        mutation seed (default 1); same seed + same --execs = same corpus and findings
+          --seed S        mutation seed (default 1); same seed + --execs + --workers = same corpus and findings
           --execs N       mutated executions (default 100000; unlimited when only --seconds is given)
-          --seconds T     also stop after T seconds and report the exec count reached (repeat with --execs)
+          --workers W     parallel workers, 1..16 (default 1); results depend on W: repeat with the same W
+          --seconds T     also stop after T seconds (between batches) and report the exec count reached (repeat with --execs)
           --corpus DIR    seed inputs (default fuzz/corpus/TARGET when it exists; 'none' for no seeds)
           --out DIR       new corpus entries go to DIR/corpus, findings to DIR/findings (default out/fuzz/TARGET)
           --ops-max M     most operations one input decodes to (default 64)
@@ -43,12 +46,13 @@ public sealed class FuzzCommand : IHarnessCommand
         string? outDir = args.String("out");
         int maxLen = args.Int("max-len", 4096, 1, 1 << 20);
         long statusEvery = args.Long("status-every", 50_000, 1);
+        int workers = args.Int("workers", 1, 1, FuzzEngineOptions.MaxWorkers);
         bool noInstrument = args.Flag("no-instrument");
         FuzzTargetConfig config = FuzzTargetConfig.FromArgs(args);
         args.RejectUnknown();
 
-        IFuzzTarget t = FuzzTargets.Create(target, config);
-        if (InstrumentedRun.RelaunchIfNeeded(noInstrument, stderr) is int code) return code;
+        IFuzzTarget t = FuzzTargets.Create(target, config); // validates the name and config before any relaunch
+        if (InstrumentedRun.RelaunchIfNeeded(noInstrument, stderr, perThreadMaps: workers > 1) is int code) return code;
 
         string? repo = TryRepo();
         if (corpus is null && repo is not null && Directory.Exists(Path.Combine(repo, "fuzz", "corpus", target)))
@@ -58,7 +62,15 @@ public sealed class FuzzCommand : IHarnessCommand
         outDir ??= Path.Combine("out", "fuzz", target);
 
         bool il = InstrumentedRun.IlCoverageAvailable;
+        if (il && workers > 1 && !Harness.Coverage.CoverageMap.HasPerThreadProbes)
+            throw new InputException("--workers above 1 needs the port instrumented with per-thread probes (harness fuzz relaunches on that copy itself); "
+                + "this process runs a single-thread instrumented copy: use --workers 1 or --no-instrument");
         var sources = FuzzEngine.SourcesFor(t, includeIlMap: il);
+        Func<int, FuzzWorkerSetup> createWorker = w =>
+        {
+            IFuzzTarget wt = w == 0 ? t : FuzzTargets.Create(target, config);
+            return new FuzzWorkerSetup(wt, w == 0 ? sources : FuzzEngine.SourcesFor(wt, includeIlMap: il));
+        };
         var options = new FuzzEngineOptions
         {
             Seed = seed,
@@ -69,14 +81,15 @@ public sealed class FuzzCommand : IHarnessCommand
             CorpusDirs = corpus is null ? Array.Empty<string>() : [corpus],
             OutDir = outDir,
             TargetConfig = config.ToDictionary(),
+            Workers = workers,
         };
-        stdout.WriteLine($"fuzz: target={target} seed={seed} execs={(execs == long.MaxValue ? "unlimited" : execs)} seconds={(seconds?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-")} "
+        stdout.WriteLine($"fuzz: target={target} seed={seed} execs={(execs == long.MaxValue ? "unlimited" : execs)} workers={workers} seconds={(seconds?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-")} "
             + $"ops-max={config.OpsMax} canary={config.Canary} max-len={maxLen}");
         stdout.WriteLine($"fuzz: corpus={corpus ?? "none"} out={outDir} coverage={string.Join("+", sources.Select(s => s.Name))} (IL-instrumented port: {(il ? "yes" : "no")})");
 
-        FuzzRunResult r = new FuzzEngine(t, sources, options, stdout).Run();
-        stdout.WriteLine($"fuzz: {r.Execs} execs in {r.Seconds:0.0}s ({r.ExecsPerSecond:0} exec/s), {r.SeedInputs} seed inputs, corpus {r.Corpus.Count}, edges {r.Edges}, features {r.Features}, findings {r.Findings.Count}");
-        if (r.StoppedByTime) stdout.WriteLine($"fuzz: to repeat this run exactly: harness fuzz {target} --seed {seed} --execs {r.Execs}{ConfigArgs(config)}");
+        FuzzRunResult r = new FuzzEngine(createWorker, options, stdout).Run();
+        stdout.WriteLine($"fuzz: {r.Execs} execs in {r.Seconds:0.0}s ({r.ExecsPerSecond:0} exec/s, {workers} worker{(workers == 1 ? "" : "s")}), {r.SeedInputs} seed inputs, corpus {r.Corpus.Count}, edges {r.Edges}, features {r.Features}, findings {r.Findings.Count}");
+        if (r.StoppedByTime) stdout.WriteLine($"fuzz: to repeat this run exactly: harness fuzz {target} --seed {seed} --execs {r.Execs} --workers {workers}{ConfigArgs(config)}");
         foreach (Finding f in r.Findings)
         {
             string when = f.ExecIndex < 0 ? "first while running the seed corpus" : $"first at exec {f.ExecIndex}";

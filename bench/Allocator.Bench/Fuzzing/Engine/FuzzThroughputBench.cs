@@ -1,7 +1,11 @@
 // FuzzThroughputBench: executions per second of the in-process fuzzer on the allocator target,
 // for 64-operation inputs with the model compared after every operation (RunnerOptions default
-// VerifyEvery = 1). Execute measures one target execution on a fixed set of 64-op inputs; EngineLoop
-// measures the whole engine (mutation, execution, coverage novelty) for a fixed exec count.
+// VerifyEvery = 1). Execute measures one target execution on a fixed set of 64-op inputs;
+// ExecuteTwoWorkers runs the same 64 inputs on both cores the way the engine's workers do (a target
+// per thread, input j on thread j mod 2, one barrier phase per batch of 64); EngineLoop
+// measures the whole engine (mutation, execution, coverage novelty) for a fixed exec count, with
+// one worker and with two (EngineLoopTwoWorkers: both cores, same seed and count; the allocator's
+// own features do not depend on history, so both variants do exactly the same executions).
 // WalkEvery: the check walkers after every operation (1) or the target's default (every 8th, and at
 // the end).
 // Run: dotnet run -c Release --project bench/Allocator.Bench -- --filter '*FuzzThroughput*'
@@ -19,6 +23,11 @@ public class FuzzThroughputBench
     private const int Inputs = 64;
     private readonly List<byte[]> _inputs = new();
     private AllocatorFuzzTarget _target = null!;
+    private AllocatorFuzzTarget _second = null!;
+    private Thread? _worker;
+    private Barrier? _barrier;
+    private volatile bool _stopping;
+    private int _secondFailures;
 
     [Params(1, AllocatorFuzzTarget.DefaultWalkEvery)]
     public int WalkEvery { get; set; }
@@ -36,6 +45,33 @@ public class FuzzThroughputBench
             bytes[0] = 0;
             if (_target.Decode(bytes).Ops.Count == 64 && !_target.Execute(bytes).IsFailure) _inputs.Add(bytes);
         }
+        _second = new AllocatorFuzzTarget(FuzzTargetConfig.Default, WalkEvery);
+        _barrier = new Barrier(2);
+        _worker = new Thread(SecondWorker) { IsBackground = true, Name = "bench worker 1" };
+        _worker.Start();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _stopping = true;
+        _barrier?.SignalAndWait();
+        _worker?.Join();
+        _barrier?.Dispose();
+    }
+
+    private void SecondWorker()
+    {
+        while (true)
+        {
+            _barrier!.SignalAndWait();
+            if (_stopping) return;
+            int failures = 0;
+            for (int j = 1; j < _inputs.Count; j += 2)
+                if (_second.Execute(_inputs[j]).IsFailure) failures++;
+            _secondFailures = failures;
+            _barrier.SignalAndWait();
+        }
     }
 
     /// <summary>One benchmark op = 64 executions of 64-op inputs.</summary>
@@ -48,12 +84,31 @@ public class FuzzThroughputBench
         return failures;
     }
 
-    /// <summary>The whole engine loop, 2000 execs from an empty corpus.</summary>
-    [Benchmark(OperationsPerInvoke = 2000)]
-    public int EngineLoop()
+    /// <summary>The same 64 executions on two threads, a target each (what `--workers 2` does per batch).</summary>
+    [Benchmark(OperationsPerInvoke = Inputs)]
+    public int ExecuteTwoWorkers()
     {
-        var target = new AllocatorFuzzTarget(FuzzTargetConfig.Default, WalkEvery);
-        var options = new FuzzEngineOptions { Seed = 1, Execs = 2000, StatusEvery = long.MaxValue };
-        return new FuzzEngine(target, FuzzEngine.SourcesFor(target, includeIlMap: false), options, TextWriter.Null).Run().Corpus.Count;
+        _barrier!.SignalAndWait();   // start: the second thread takes the odd inputs
+        int failures = 0;
+        for (int j = 0; j < _inputs.Count; j += 2)
+            if (_target.Execute(_inputs[j]).IsFailure) failures++;
+        _barrier.SignalAndWait();    // end
+        return failures + _secondFailures;
+    }
+
+    /// <summary>The whole engine loop, 2000 execs from an empty corpus, one worker.</summary>
+    [Benchmark(OperationsPerInvoke = 2000)]
+    public int EngineLoop() => RunEngine(workers: 1);
+
+    /// <summary>The same run on two workers (two threads, a target each).</summary>
+    [Benchmark(OperationsPerInvoke = 2000)]
+    public int EngineLoopTwoWorkers() => RunEngine(workers: 2);
+
+    private int RunEngine(int workers)
+    {
+        var options = new FuzzEngineOptions { Seed = 1, Execs = 2000, StatusEvery = long.MaxValue, Workers = workers };
+        int walkEvery = WalkEvery;
+        var factory = FuzzWorkerSetup.Factory(() => new AllocatorFuzzTarget(FuzzTargetConfig.Default, walkEvery), includeIlMap: false);
+        return new FuzzEngine(factory, options, TextWriter.Null).Run().Corpus.Count;
     }
 }

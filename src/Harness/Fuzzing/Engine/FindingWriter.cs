@@ -14,6 +14,9 @@ public static class FindingWriter
     /// <summary>Config key recording the outcome site, which replays compare with the class.</summary>
     public const string SiteKey = "site";
 
+    /// <summary>Config key recording the engine's worker count (the campaign depends on it; a replay of the input does not).</summary>
+    public const string WorkersKey = "workers";
+
     public static ReproArtifact ToArtifact(IFuzzTarget target, ulong seed, IReadOnlyDictionary<string, string> targetConfig,
         FuzzOutcome outcome, ReadOnlySpan<byte> input)
     {

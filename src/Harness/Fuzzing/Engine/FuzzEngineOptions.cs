@@ -1,6 +1,7 @@
-// FuzzEngineOptions: everything that decides what an in-process fuzzing run does. Seed and Execs
-// fix the run completely (same seed, same execution count, same target config: same corpus, same
-// findings); Seconds can only stop it earlier, and the run then reports the count it reached.
+// FuzzEngineOptions: everything that decides what an in-process fuzzing run does. Seed, Execs and
+// Workers fix the run completely (same seed, execution count, worker count and target config: same
+// corpus, same findings); Seconds can only stop it earlier (between batches), and the run then
+// reports the count it reached.
 namespace Harness.Fuzzing.Engine;
 
 public sealed record FuzzEngineOptions
@@ -28,6 +29,19 @@ public sealed record FuzzEngineOptions
 
     /// <summary>Target configuration recorded in artifacts (ops-max, canary...), so a replay runs the same target.</summary>
     public IReadOnlyDictionary<string, string> TargetConfig { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Executing workers (threads, each with its own target instance): 1..MaxWorkers.
+    /// Candidate j of a batch runs on worker j mod Workers, so results depend on it.</summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>Most workers a run may use (one IL map slice each, see CoverageMap.MaxSlices).</summary>
+    public const int MaxWorkers = Harness.Coverage.CoverageMap.MaxSlices;
+
+    /// <summary>Candidates generated from one corpus state and executed together (an engine
+    /// constant, not a CLI option: it changes what runs, so it stays fixed unless a test says otherwise).</summary>
+    public int BatchSize { get; init; } = DefaultBatchSize;
+
+    public const int DefaultBatchSize = 64;
 
     /// <summary>Out of 8: how often an operation-level mutation is used when the target is structure-aware.</summary>
     public int StructureShareOf8 { get; init; } = 5;

@@ -9,8 +9,9 @@ public sealed record FuzzRunResult(
     IReadOnlyList<byte[]> Corpus,
     IReadOnlyList<Finding> Findings,
     int Edges,
-    int Features)
+    int Features,
+    int Workers = 1)
 {
-    /// <summary>Executions per second over the mutated executions (display only).</summary>
+    /// <summary>Executions per second over the mutated executions, all workers together (display only).</summary>
     public double ExecsPerSecond => Seconds > 0 ? Execs / Seconds : 0;
 }

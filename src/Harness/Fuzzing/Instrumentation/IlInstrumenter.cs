@@ -37,6 +37,13 @@ public sealed class InstrumentOptions
     /// <summary>Also probe methods with a single basic block (default false: see IlInstrumenter.HasBranches).</summary>
     public bool ProbeStraightLineMethods { get; init; }
 
+    /// <summary>
+    /// Per-thread inline probes (CoverageMap.HitPerThread) instead of the single-thread ones, so that
+    /// parallel engine workers each fill their own map slice; ~20% slower, hence off by default.
+    /// The copy is marked and registered with VersionFor(true).
+    /// </summary>
+    public bool PerThreadMaps { get; init; }
+
     /// <summary>Add the module initialiser that calls CoverageMap.RegisterModule (default true).</summary>
     public bool RegisterModule { get; init; } = true;
 
@@ -55,6 +62,13 @@ public static class IlInstrumenter
     public const string Version = "harness-il-3";
 
     public const string ManifestSuffix = ".coverage.tsv";
+
+    /// <summary>Bump when the per-thread probe changes (it is part of that flavour's version).</summary>
+    public const int PerThreadRevision = 1;
+
+    /// <summary>The version an instrumented copy is marked and registered with: Version, plus
+    /// CoverageMap.PerThreadSuffix and its revision for per-thread probes (a different probe, so a different cache key).</summary>
+    public static string VersionFor(bool perThreadMaps) => perThreadMaps ? $"{Version}{CoverageMap.PerThreadSuffix}-{PerThreadRevision}" : Version;
 
     public static bool IsInstrumented(string assemblyPath)
     {
@@ -94,7 +108,8 @@ public static class IlInstrumenter
         if ((module.Attributes & ModuleAttributes.ILOnly) == 0)
             throw new InvalidOperationException($"{inputPath} is not an IL-only assembly (mixed mode is not supported)");
 
-        var probes = new ProbeEmitter(module, options.ProbeMethod);
+        var probes = new ProbeEmitter(module, options.ProbeMethod, options.PerThreadMaps);
+        string version = VersionFor(options.PerThreadMaps);
         List<MethodDefinition> methods = module.GetTypes()
             .Where(t => options.IncludePrefixes.Count == 0 || options.IncludePrefixes.Any(p => t.FullName.StartsWith(p, StringComparison.Ordinal)))
             .SelectMany(t => t.Methods)
@@ -110,8 +125,8 @@ public static class IlInstrumenter
             sites.AddRange(MethodRewriter.Rewrite(m, probes, ids, options.Retarget));
         }
 
-        if (options.RegisterModule) AddRegistration(module, asm.Name.Name, sites.Count);
-        AddMarker(module, asm, sha, sites.Count);
+        if (options.RegisterModule) AddRegistration(module, asm.Name.Name, version, sites.Count);
+        AddMarker(module, asm, version, sha, sites.Count);
 
         Directory.CreateDirectory(Path.GetDirectoryName(outputPath)!);
         string? outPdb = hasPdb ? Path.ChangeExtension(outputPath, ".pdb") : null;
@@ -131,7 +146,7 @@ public static class IlInstrumenter
             if (outPdb is not null) File.WriteAllBytes(outPdb, pdb.ToArray());
         }
         string manifest = outputPath + ManifestSuffix;
-        CoverageManifest.Write(manifest, asm.Name.Name, Version, sha, sites);
+        CoverageManifest.Write(manifest, asm.Name.Name, version, sha, sites);
         return new InstrumentResult(outputPath, outPdb, manifest, sha, methods.Count, instructions, sites.Count, sites);
     }
 
@@ -146,7 +161,7 @@ public static class IlInstrumenter
         body.HasExceptionHandlers || body.Instructions.Any(i => i.OpCode.FlowControl is FlowControl.Branch or FlowControl.Cond_Branch);
 
     /// <summary>Prepends CoverageMap.RegisterModule(name, version, probes) to the module initialiser (creating one if needed).</summary>
-    private static void AddRegistration(ModuleDefinition module, string name, int probes)
+    private static void AddRegistration(ModuleDefinition module, string name, string version, int probes)
     {
         TypeDefinition moduleType = module.Types.Single(t => t.Name == "<Module>");
         MethodDefinition? cctor = moduleType.Methods.SingleOrDefault(m => m.IsConstructor && m.IsStatic);
@@ -163,16 +178,16 @@ public static class IlInstrumenter
         Instruction first = cctor.Body.Instructions[0];
         var il = cctor.Body.GetILProcessor();
         il.InsertBefore(first, Instruction.Create(OpCodes.Ldstr, name));
-        il.InsertBefore(first, Instruction.Create(OpCodes.Ldstr, Version));
+        il.InsertBefore(first, Instruction.Create(OpCodes.Ldstr, version));
         il.InsertBefore(first, Instruction.Create(OpCodes.Ldc_I4, probes));
         il.InsertBefore(first, Instruction.Create(OpCodes.Call, register));
     }
 
-    private static void AddMarker(ModuleDefinition module, AssemblyDefinition asm, string sha, int probes)
+    private static void AddMarker(ModuleDefinition module, AssemblyDefinition asm, string version, string sha, int probes)
     {
         MethodReference ctor = module.ImportReference(typeof(InstrumentedAssemblyAttribute).GetConstructors().Single());
         var attr = new CustomAttribute(ctor);
-        attr.ConstructorArguments.Add(new CustomAttributeArgument(module.TypeSystem.String, Version));
+        attr.ConstructorArguments.Add(new CustomAttributeArgument(module.TypeSystem.String, version));
         attr.ConstructorArguments.Add(new CustomAttributeArgument(module.TypeSystem.String, sha));
         attr.ConstructorArguments.Add(new CustomAttributeArgument(module.TypeSystem.Int32, probes));
         asm.CustomAttributes.Add(attr);

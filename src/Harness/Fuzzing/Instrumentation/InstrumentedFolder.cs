@@ -1,7 +1,7 @@
 // InstrumentedFolder: a runnable copy of the harness's output folder whose Allocator.dll (and pdb)
 // is the instrumented one. Built once and reused:
 //
-//   <root>/<key>/           key = sha256(Allocator.dll bytes, IlInstrumenter.Version)[..16]
+//   <root>/<key>/           key = sha256(Allocator.dll bytes, IlInstrumenter.VersionFor(per-thread?))[..16]
 //                                 + "-" + sha256(source folder path)[..8]
 //     Allocator.dll/.pdb    instrumented; Allocator.dll.coverage.tsv is its manifest
 //     harness.dll, ...      every other file of the source folder, re-synced on each use
@@ -9,7 +9,8 @@
 //                           never runs against a stale copy
 //
 // <root> is $HARNESS_INSTRUMENTED_DIR, else <repo>/artifacts/instrumented, else the temp folder.
-// A lock file serialises concurrent builders (parallel tests, two campaigns).
+// A lock file serialises concurrent builders (parallel tests, two campaigns). Copies with per-thread
+// probes (for parallel engine workers) are separate folders, built on first use.
 using System.Security.Cryptography;
 using System.Text;
 
@@ -34,9 +35,9 @@ public static class InstrumentedFolder
     }
 
     /// <summary>Builds (or reuses) the folder for the harness in SourceFolder and returns its path.</summary>
-    public static string Ensure(TextWriter log) => Ensure(SourceFolder, Root(), log);
+    public static string Ensure(TextWriter log, bool perThreadMaps = false) => Ensure(SourceFolder, Root(), log, perThreadMaps);
 
-    public static string Ensure(string sourceFolder, string root, TextWriter log)
+    public static string Ensure(string sourceFolder, string root, TextWriter log, bool perThreadMaps = false)
     {
         sourceFolder = Path.GetFullPath(sourceFolder);
         string sourceDll = Path.Combine(sourceFolder, TargetAssembly + ".dll");
@@ -44,7 +45,8 @@ public static class InstrumentedFolder
         if (IlInstrumenter.IsInstrumented(sourceDll))
             throw new InvalidOperationException($"{sourceDll} is already instrumented; run the harness from its build output");
 
-        string key = Key(sourceDll, sourceFolder);
+        string version = IlInstrumenter.VersionFor(perThreadMaps);
+        string key = Key(sourceDll, sourceFolder, version);
         string folder = Path.Combine(root, key);
         Directory.CreateDirectory(root);
         using FileStream lockFile = AcquireLock(Path.Combine(root, key + ".lock"));
@@ -53,19 +55,19 @@ public static class InstrumentedFolder
         if (!File.Exists(marker))
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            InstrumentResult r = IlInstrumenter.Instrument(sourceDll, Path.Combine(folder, TargetAssembly + ".dll"));
+            InstrumentResult r = IlInstrumenter.Instrument(sourceDll, Path.Combine(folder, TargetAssembly + ".dll"), new InstrumentOptions { PerThreadMaps = perThreadMaps });
             log.WriteLine($"instrumented {sourceDll}: {r.Methods} methods, {r.Instructions} instructions, {r.Probes} probes in {sw.ElapsedMilliseconds} ms -> {folder}");
-            File.WriteAllText(marker, IlInstrumenter.Version + "\n");
+            File.WriteAllText(marker, version + "\n");
         }
         SyncFiles(sourceFolder, folder);
         return folder;
     }
 
-    private static string Key(string sourceDll, string sourceFolder)
+    private static string Key(string sourceDll, string sourceFolder, string version)
     {
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         h.AppendData(File.ReadAllBytes(sourceDll));
-        h.AppendData(Encoding.UTF8.GetBytes("\0" + IlInstrumenter.Version));
+        h.AppendData(Encoding.UTF8.GetBytes("\0" + version));
         string content = Convert.ToHexString(h.GetHashAndReset()).ToLowerInvariant()[..16];
         string place = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(sourceFolder))).ToLowerInvariant()[..8];
         return content + "-" + place;

@@ -24,7 +24,8 @@ public static class InstrumentedLauncher
     /// Returns null when this process already runs the instrumented port (continue in-process);
     /// otherwise runs the same command in an instrumented copy and returns the child's exit code.
     /// </summary>
-    public static int? RelaunchInstrumentedIfNeeded(string[] args, TextWriter log)
+    /// <param name="perThreadMaps">Relaunch on the copy with per-thread probes (parallel engine workers).</param>
+    public static int? RelaunchInstrumentedIfNeeded(string[] args, TextWriter log, bool perThreadMaps = false)
     {
         if (AllocatorIsInstrumented)
         {
@@ -35,7 +36,7 @@ public static class InstrumentedLauncher
             throw new InvalidOperationException(
                 $"relaunched with {ChildVariable}=1 but {typeof(global::Allocator.Sim.SimHeap).Assembly.Location} is not instrumented");
 
-        string folder = InstrumentedFolder.Ensure(log);
+        string folder = InstrumentedFolder.Ensure(log, perThreadMaps);
         var psi = new ProcessStartInfo(DotnetHost.Path) { UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(folder, "harness.dll"));
         foreach (string a in args) psi.ArgumentList.Add(a);

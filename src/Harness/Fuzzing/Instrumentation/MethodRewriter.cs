@@ -16,6 +16,9 @@
 //     skip the probes (coverage wrong, program still right) and clause boundaries would leave the
 //     probe outside its handler (InvalidProgramException).
 //  5. OptimizeMacros re-shortens branches that still fit.
+// Per-thread probes also need a two-instruction prologue (ProbeEmitter.BeginMethod) before the entry
+// probe; nothing targets it (branches to the first instruction go to the entry probe), so it runs
+// once per call, outside any protected region that starts at the first instruction.
 // Never split a prefix (volatile., constrained., unaligned., readonly., tail.) from its instruction,
 // and never put anything between `tail. call` and its `ret`: such leaders get no probe.
 using Mono.Cecil;
@@ -81,6 +84,7 @@ internal static class MethodRewriter
         var sites = new List<ProbeSite>();
         SequencePointIndex lines = new(method);
         var rebuilt = new List<Instruction>(original.Length + 2 * leaders.Count);
+        probes.BeginMethod(body, rebuilt);
         for (int k = 0; k < original.Length; k++)
         {
             Instruction ins = original[k];
