@@ -10,6 +10,7 @@
 // Divergence from C: the `methods` field of a context header holds a fake address in static data
 // (StaticBase + method id) instead of a vtable pointer, so a corrupted field decodes to "not a
 // method table" and becomes a SimFault, as a call through a wild pointer would crash.
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Allocator.Errors;
 using Allocator.Sim;
@@ -177,6 +178,7 @@ public sealed partial class Mcxt
     /// <summary>The opening check of the Generation, Slab and Bump verifiers: false (and a violation)
     /// when the context header is not mapped, so the walk stops; a violation, and the walk goes on,
     /// when the header does not carry the type's tag.</summary>
+    [ExcludeFromCodeCoverage]   // oracle code, like the walkers that call it (Mcxt.Check.cs)
     internal bool VerifyTypeHeader(ulong context, ulong headerSize, NodeTag tag, string invariant, string typeName, List<string> problems)
     {
         if (!Memory.IsMapped(context, headerSize))

@@ -59,7 +59,7 @@ public sealed record InstrumentResult(
 public static class IlInstrumenter
 {
     /// <summary>Bump when the rewriting changes: it is part of the launcher's cache key and of the marker.</summary>
-    public const string Version = "harness-il-3";
+    public const string Version = "harness-il-4";
 
     public const string ManifestSuffix = ".coverage.tsv";
 
@@ -114,6 +114,7 @@ public static class IlInstrumenter
             .Where(t => options.IncludePrefixes.Count == 0 || options.IncludePrefixes.Any(p => t.FullName.StartsWith(p, StringComparison.Ordinal)))
             .SelectMany(t => t.Methods)
             .Where(m => m.HasBody && m.Body.Instructions.Count > 0 && (options.ProbeStraightLineMethods || HasBranches(m.Body)))
+            .Where(m => !ExcludedFromCoverage(m))
             .ToList();
         int expected = methods.Sum(m => m.Body.Instructions.Count) / 3;
         var ids = new ProbeIds(asm.Name.Name, options.ReservedIds, expected);
@@ -159,6 +160,40 @@ public static class IlInstrumenter
     /// </summary>
     private static bool HasBranches(MethodBody body) =>
         body.HasExceptionHandlers || body.Instructions.Any(i => i.OpCode.FlowControl is FlowControl.Branch or FlowControl.Cond_Branch);
+
+    /// <summary>
+    /// True for a method marked [ExcludeFromCodeCoverage], directly, through its property or
+    /// event, or through its declaring type or any enclosing type (so lambdas, iterators and local
+    /// functions, which the compiler nests inside the marked type, stay out too). The port marks its
+    /// oracle-only code with it: the invariant walkers of MemoryContextVerify, which the fuzz oracle
+    /// runs after every k-th operation. Their edges describe the checker, not the system under test,
+    /// and their probes cost a fifth of an instrumented campaign's speed (measured: 4,088 -> 4,942
+    /// exec/s, while a 60 s corpus reached the same port edges either way).
+    /// </summary>
+    internal static bool ExcludedFromCoverage(MethodDefinition m)
+    {
+        if (HasExcludeAttribute(m.CustomAttributes)) return true;
+        if (m.IsGetter || m.IsSetter)
+        {
+            foreach (PropertyDefinition p in m.DeclaringType.Properties)
+                if ((p.GetMethod == m || p.SetMethod == m) && HasExcludeAttribute(p.CustomAttributes)) return true;
+        }
+        for (TypeDefinition? t = m.DeclaringType; t is not null; t = t.DeclaringType)
+            if (HasExcludeAttribute(t.CustomAttributes)) return true;
+        // A lambda or local function of a marked method lives in a compiler-generated type or as a
+        // method named <Marked>g__...: follow the name back to its marked owner.
+        string name = m.Name;
+        if (name.StartsWith('<') && name.IndexOf('>') is int close and > 1)
+        {
+            string owner = name[1..close];
+            for (TypeDefinition? t = m.DeclaringType; t is not null; t = t.DeclaringType)
+                if (t.Methods.Any(o => o.Name == owner && HasExcludeAttribute(o.CustomAttributes))) return true;
+        }
+        return false;
+    }
+
+    private static bool HasExcludeAttribute(Mono.Collections.Generic.Collection<CustomAttribute> attributes) =>
+        attributes.Any(a => a.AttributeType.FullName == "System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverageAttribute");
 
     /// <summary>Prepends CoverageMap.RegisterModule(name, version, probes) to the module initialiser (creating one if needed).</summary>
     private static void AddRegistration(ModuleDefinition module, string name, string version, int probes)

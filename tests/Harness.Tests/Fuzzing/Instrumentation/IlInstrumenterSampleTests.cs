@@ -159,6 +159,31 @@ public sealed class IlInstrumenterSampleTests : IClassFixture<SampleCopyFixture>
         return true;
     }
 
+    [Fact]
+    public void ExcludeFromCodeCoverage_leaves_marked_methods_types_lambdas_and_local_functions_without_probes()
+    {
+        const string type = "Harness.Tests.Fuzzing.Instrumentation.Samples.ExcludedSamples";
+        string[] excludedSites = _copy.Result.Sites.Select(s => s.Method).Where(m => m.Contains("MarkedMethod") || m.Contains("MarkedType")).ToArray();
+        Assert.Empty(excludedSites);
+        Assert.Contains(_copy.Result.Sites, s => s.Method.Contains("ExcludedSamples::Unmarked"));
+
+        using (ProbeTrace.Capture c = ProbeTrace.Start())
+        {
+            Assert.Equal(ExcludedSamples.MarkedMethod(9), (int)_copy.Call(type, "MarkedMethod", 9)!);
+            Assert.Empty(c.Ids);   // neither the method, nor its lambda, nor its local function
+        }
+        using (ProbeTrace.Capture c = ProbeTrace.Start())
+        {
+            Assert.Equal(ExcludedSamples.MarkedType.Inner(5), (int)_copy.Call(type + "+MarkedType", "Inner", 5)!);
+            Assert.Empty(c.Ids);
+        }
+        using (ProbeTrace.Capture c = ProbeTrace.Start())
+        {
+            Assert.Equal(ExcludedSamples.Unmarked(2), (int)_copy.Call(type, "Unmarked", 2)!);
+            Assert.NotEmpty(c.Ids);   // the unmarked neighbour is still instrumented
+        }
+    }
+
     private static (string, List<int>) CaptureDescribe(InstrumentedCopy copy, string method, object?[] args)
     {
         using ProbeTrace.Capture c = ProbeTrace.Start();

@@ -114,3 +114,27 @@ public static class IlSamples
         throw new InvalidOperationException("sample failure at depth 0");   // the line the stack trace must name
     }
 }
+
+/// <summary>Code marked out of coverage (as the port marks its invariant walkers): the instrumenter
+/// must leave it, its lambdas and its local functions without probes.</summary>
+public static class ExcludedSamples
+{
+    [System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+    public static int MarkedMethod(int n)
+    {
+        int r = 0;
+        for (int i = 0; i < n; i++) r += i % 2 == 0 ? Twice(i) : Enumerable.Range(0, i).Count(x => x > 3 ? x % 2 == 0 : x == 1);
+        return r;
+
+        static int Twice(int v) => v > 10 ? v * 2 : v;
+    }
+
+    /// <summary>Not marked, next to a marked method: keeps its probes.</summary>
+    public static int Unmarked(int n) => n > 3 ? MarkedMethod(n) : -1;
+
+    [System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+    public static class MarkedType
+    {
+        public static int Inner(int n) => n > 2 ? n : -n;
+    }
+}
