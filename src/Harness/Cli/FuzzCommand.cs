@@ -65,12 +65,8 @@ public sealed class FuzzCommand : IHarnessCommand
         if (il && workers > 1 && !Harness.Coverage.CoverageMap.HasPerThreadProbes)
             throw new InputException("--workers above 1 needs the port instrumented with per-thread probes (harness fuzz relaunches on that copy itself); "
                 + "this process runs a single-thread instrumented copy: use --workers 1 or --no-instrument");
-        var sources = FuzzEngine.SourcesFor(t, includeIlMap: il);
-        Func<int, FuzzWorkerSetup> createWorker = w =>
-        {
-            IFuzzTarget wt = w == 0 ? t : FuzzTargets.Create(target, config);
-            return new FuzzWorkerSetup(wt, w == 0 ? sources : FuzzEngine.SourcesFor(wt, includeIlMap: il));
-        };
+        var sources = FuzzEngine.SourcesFor(t, includeIlMap: il);   // named in the configuration line
+        var createWorker = FuzzWorkerSetup.Factory(() => FuzzTargets.Create(target, config), includeIlMap: il);
         var options = new FuzzEngineOptions
         {
             Seed = seed,

@@ -1,8 +1,8 @@
 // FuzzThroughputBench: executions per second of the in-process fuzzer on the allocator target,
 // for 64-operation inputs with the model compared after every operation (RunnerOptions default
 // VerifyEvery = 1). Execute measures one target execution on a fixed set of 64-op inputs;
-// ExecuteTwoWorkers runs the same 64 inputs on both cores the way the engine's workers do (a target
-// per thread, input j on thread j mod 2, one barrier phase per batch of 64); EngineLoop
+// ExecuteTwoWorkers runs the same 64 inputs on both cores through the engine's own WorkerGang (a
+// target per worker, input j on worker j mod 2, one barrier phase per batch of 64); EngineLoop
 // measures the whole engine (mutation, execution, coverage novelty) for a fixed exec count, with
 // one worker and with two (EngineLoopTwoWorkers: both cores, same seed and count; the allocator's
 // own features do not depend on history, so both variants do exactly the same executions).
@@ -23,11 +23,9 @@ public class FuzzThroughputBench
     private const int Inputs = 64;
     private readonly List<byte[]> _inputs = new();
     private AllocatorFuzzTarget _target = null!;
-    private AllocatorFuzzTarget _second = null!;
-    private Thread? _worker;
-    private Barrier? _barrier;
-    private volatile bool _stopping;
-    private int _secondFailures;
+    private readonly AllocatorFuzzTarget[] _pair = new AllocatorFuzzTarget[2];
+    private readonly int[] _pairFailures = new int[2];
+    private WorkerGang? _gang;
 
     [Params(1, AllocatorFuzzTarget.DefaultWalkEvery)]
     public int WalkEvery { get; set; }
@@ -45,34 +43,13 @@ public class FuzzThroughputBench
             bytes[0] = 0;
             if (_target.Decode(bytes).Ops.Count == 64 && !_target.Execute(bytes).IsFailure) _inputs.Add(bytes);
         }
-        _second = new AllocatorFuzzTarget(FuzzTargetConfig.Default, WalkEvery);
-        _barrier = new Barrier(2);
-        _worker = new Thread(SecondWorker) { IsBackground = true, Name = "bench worker 1" };
-        _worker.Start();
+        _pair[0] = _target;
+        _pair[1] = new AllocatorFuzzTarget(FuzzTargetConfig.Default, WalkEvery);
+        _gang = new WorkerGang(2, ownIlMaps: false);
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _stopping = true;
-        _barrier?.SignalAndWait();
-        _worker?.Join();
-        _barrier?.Dispose();
-    }
-
-    private void SecondWorker()
-    {
-        while (true)
-        {
-            _barrier!.SignalAndWait();
-            if (_stopping) return;
-            int failures = 0;
-            for (int j = 1; j < _inputs.Count; j += 2)
-                if (_second.Execute(_inputs[j]).IsFailure) failures++;
-            _secondFailures = failures;
-            _barrier.SignalAndWait();
-        }
-    }
+    public void Cleanup() => _gang?.Dispose();
 
     /// <summary>One benchmark op = 64 executions of 64-op inputs.</summary>
     [Benchmark(OperationsPerInvoke = Inputs)]
@@ -88,12 +65,14 @@ public class FuzzThroughputBench
     [Benchmark(OperationsPerInvoke = Inputs)]
     public int ExecuteTwoWorkers()
     {
-        _barrier!.SignalAndWait();   // start: the second thread takes the odd inputs
-        int failures = 0;
-        for (int j = 0; j < _inputs.Count; j += 2)
-            if (_target.Execute(_inputs[j]).IsFailure) failures++;
-        _barrier.SignalAndWait();    // end
-        return failures + _secondFailures;
+        _gang!.RunOnAll(w =>
+        {
+            int failures = 0;
+            for (int j = w; j < _inputs.Count; j += 2)
+                if (_pair[w].Execute(_inputs[j]).IsFailure) failures++;
+            _pairFailures[w] = failures;
+        });
+        return _pairFailures[0] + _pairFailures[1];
     }
 
     /// <summary>The whole engine loop, 2000 execs from an empty corpus, one worker.</summary>

@@ -29,9 +29,6 @@ public sealed class FuzzExecutor
         _virgin = virgin;
     }
 
-    /// <summary>The virgin maps this executor judges against (shared with the engine's other workers).</summary>
-    public VirginMap[] Virgin => _virgin;
-
     public IFuzzTarget Target { get; }
 
     public IReadOnlyList<ICoverageSource> Sources { get; }
