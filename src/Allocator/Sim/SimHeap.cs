@@ -21,7 +21,7 @@
 // The authoritative record of live blocks is kept outside simulated memory, so a corrupted header
 // cannot make free() misbehave silently: free() or realloc() of anything but a live block raises
 // SimFaultException (glibc would abort with "free(): invalid pointer").
-using Allocator.Errors;
+using Allocator.Common;
 
 namespace Allocator.Sim;
 

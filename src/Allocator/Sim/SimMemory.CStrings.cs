@@ -2,7 +2,7 @@
 // memory, with a small cache of recently decoded strings keyed by address and validated against
 // the bytes on every read, so the result and any fault are exactly those of a byte-by-byte read.
 using System.Text;
-using Allocator.Errors;
+using Allocator.Common;
 
 namespace Allocator.Sim;
 

@@ -18,7 +18,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
-using Allocator.Errors;
+using Allocator.Common;
 
 namespace Allocator.Sim;
 

@@ -10,7 +10,7 @@
 // One instance belongs to one simulated backend (as a PostgreSQL process has its own mapping of
 // shared memory): Memory is that backend's view. Two implementations:
 //   * ProductionSyncRuntime: real threads, Interlocked on SimMemory.AtomicRef32/64, real blocking;
-//   * the explorer's controlled runtime (Harness.Scheduling): one backend runs at a time and the
+//   * the explorer's controlled runtime (Harness.Explore): one backend runs at a time and the
 //     strategy chooses who runs at each call.
 //
 // The point comes before the operation: when the call returns, the operation has happened.

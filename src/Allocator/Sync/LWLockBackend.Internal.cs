@@ -3,7 +3,7 @@
 // who is woken. Internal so that the explorer's broken variants (canaries) can be assembled from
 // the same pieces without any hook in this port.
 #pragma warning disable CA1707 // PostgreSQL's names
-using Allocator.Errors;
+using Allocator.Common;
 using static Allocator.Sync.LWLockConstants;
 
 namespace Allocator.Sync;

@@ -2,7 +2,7 @@
 // LWLockUpdateVar, LWLockReleaseClearVar and LWLockConflictsWithVar. Used by WAL insertion locks:
 // a waiter waits until the lock is free or its holder has advanced a 64-bit progress variable.
 #pragma warning disable CA1707 // PostgreSQL's names
-using Allocator.Errors;
+using Allocator.Common;
 using static Allocator.Sync.LWLockConstants;
 
 namespace Allocator.Sync;

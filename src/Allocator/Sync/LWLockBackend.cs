@@ -14,7 +14,7 @@
 // the waiter competes again. Only the release that makes the lock completely free wakes anyone,
 // and only while LW_FLAG_RELEASE_OK is set; a woken acquirer sets it again when it runs.
 #pragma warning disable CA1707 // PostgreSQL's names
-using Allocator.Errors;
+using Allocator.Common;
 using static Allocator.Sync.LWLockConstants;
 
 namespace Allocator.Sync;

@@ -7,7 +7,7 @@
 // list a releaser builds. Callers hold the list's wait-list lock, so plain memory accesses are
 // enough and no scheduling point is needed.
 #pragma warning disable CA1707 // PostgreSQL's names
-using Allocator.Errors;
+using Allocator.Common;
 using Allocator.Sim;
 
 namespace Allocator.Sync;

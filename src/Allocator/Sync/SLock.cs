@@ -12,7 +12,7 @@
 // acquisition, an allocation or an ERROR (an ERROR while holding one leaves it held forever).
 #pragma warning disable CA1707 // PostgreSQL's names
 using System.Runtime.CompilerServices;
-using Allocator.Errors;
+using Allocator.Common;
 
 namespace Allocator.Sync;
 

@@ -41,7 +41,7 @@ public sealed class SyncBackend
 
     public void RESUME_INTERRUPTS()
     {
-        Errors.Pg.Assert(InterruptHoldoffCount > 0);
+        Common.Pg.Assert(InterruptHoldoffCount > 0);
         InterruptHoldoffCount--;
     }
 

@@ -2,8 +2,8 @@
 // with AFL++ 4.04c against the instrumented port, then summarises afl's fuzzer_stats.
 // Exit code with --run: 0 no crash saved, 1 crashes saved or afl failed, 2 usage/input error.
 using System.Diagnostics;
-using Harness.Fuzzing.Afl;
-using Harness.Fuzzing.Instrumentation;
+using Harness.Fuzz.Afl;
+using Harness.Fuzz.Instrumentation;
 
 namespace Harness.Cli;
 

@@ -4,8 +4,9 @@
 // summary with the throughput in cases/s.
 using System.Diagnostics;
 using System.Globalization;
-using Harness.Determinism;
+using Allocator.Common;
 using Harness.Properties;
+using Harness.Systems.Mmgr.Properties;
 
 namespace Harness.Cli;
 

@@ -5,10 +5,10 @@
 //
 // The workload is deterministic (no seed: sizes come from the benchmark's LCG starting at x = 42), so
 // the output is the same on every machine and doubles as a readable example of each context type.
-using Allocator.Contexts;
-using Allocator.Errors;
+using Allocator.Mmgr;
+using Allocator.Common;
 using Allocator.Sim;
-using static Allocator.Contexts.McxtConstants;
+using static Allocator.Mmgr.McxtConstants;
 
 namespace Harness.Cli;
 

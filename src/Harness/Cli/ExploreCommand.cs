@@ -5,9 +5,10 @@
 // the one command that reproduces it. `--replay TOKEN` replays a token; `--list` lists scenarios.
 using System.Diagnostics;
 using System.Globalization;
-using Harness.Scheduling;
-using Harness.Scheduling.Scenarios;
-using Harness.Scheduling.Strategies;
+using Harness.Explore;
+using Harness.Explore.Scenarios;
+using Harness.Systems.Locks.Scenarios;
+using Harness.Explore.Strategies;
 
 namespace Harness.Cli;
 

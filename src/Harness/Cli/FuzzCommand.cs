@@ -3,8 +3,8 @@
 // finding the artifact path and the one `harness repro` command. Exit 0 = no finding, 1 = findings.
 // --workers W runs W parallel workers (own target instance each); the run is a function of
 // (seed, execs, workers), so W is printed with the seed and in every "repeat exactly" line.
-using Harness.Fuzzing;
-using Harness.Fuzzing.Engine;
+using Harness.Fuzz;
+using Harness.Fuzz.Engine;
 
 namespace Harness.Cli;
 

@@ -2,7 +2,7 @@
 // (plus its pdb and OUT.dll.coverage.tsv manifest). The fuzzing commands do this on their own via
 // InstrumentedLauncher; this command is for inspection, measurement and other assemblies.
 using System.Diagnostics;
-using Harness.Fuzzing.Instrumentation;
+using Harness.Fuzz.Instrumentation;
 
 namespace Harness.Cli;
 

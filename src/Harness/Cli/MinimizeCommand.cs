@@ -2,8 +2,8 @@
 // signature (outcome class and site): whole operations first, then operation arguments, then bytes.
 // Writes the minimized repro artifact (and the raw input beside it) and prints its repro command.
 using Harness.Artifacts;
-using Harness.Fuzzing;
-using Harness.Fuzzing.Engine;
+using Harness.Fuzz;
+using Harness.Fuzz.Engine;
 
 namespace Harness.Cli;
 

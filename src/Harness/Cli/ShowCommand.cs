@@ -2,8 +2,8 @@
 // file, .bin finding, AFL++ queue entry) or a fuzz repro artifact (then its own target and config
 // are used and the recorded outcome is printed too).
 using Harness.Artifacts;
-using Harness.Fuzzing;
-using Harness.Fuzzing.Engine;
+using Harness.Fuzz;
+using Harness.Fuzz.Engine;
 
 namespace Harness.Cli;
 

@@ -2,9 +2,9 @@
 // on the correct port (any finding fails the gate), the canary (the planted bug must be found
 // within its budget), and the replay of every committed corpus input and regression artifact.
 using System.Diagnostics;
-using Harness.Determinism;
-using Harness.Fuzzing;
-using Harness.Fuzzing.Engine;
+using Allocator.Common;
+using Harness.Fuzz;
+using Harness.Fuzz.Engine;
 
 namespace Harness.Gate;
 

@@ -3,8 +3,9 @@
 // GateResult with the replay line and a repro artifact in the gate's artifact folder.
 using System.Diagnostics;
 using System.Globalization;
-using Harness.Determinism;
+using Allocator.Common;
 using Harness.Properties;
+using Harness.Systems.Mmgr.Properties;
 
 namespace Harness.Gate;
 

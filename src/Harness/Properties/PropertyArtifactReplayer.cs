@@ -2,9 +2,10 @@
 // the op list, evaluates the recorded property once with a trace, and compares the outcome class.
 using Harness.Artifacts;
 using Harness.Cli;
-using Harness.Fuzzing;
-using Harness.Oracle;
+using Harness.Fuzz;
+using Harness.Systems.Mmgr.Oracle;
 
+using Harness.Systems.Mmgr.Properties;
 namespace Harness.Properties;
 
 public sealed class PropertyArtifactReplayer : IArtifactReplayer
@@ -20,7 +21,7 @@ public sealed class PropertyArtifactReplayer : IArtifactReplayer
         bool checking = !artifact.Config.TryGetValue("checking", out string? c) || c != "off";
         List<AllocatorOp> ops = AllocatorOpText.ParseLines(artifact.Payload.Data);
         trace.WriteLine($"property {property}, checking {(checking ? "on" : "off")}, {ops.Count} ops");
-        var canary = Allocator.Contexts.AllocatorCanary.None;
+        var canary = Allocator.Mmgr.AllocatorCanary.None;
         if (artifact.Config.TryGetValue("canary", out string? cn) && !Enum.TryParse(cn, out canary))
             throw new InputException($"unknown canary '{cn}'");
         FuzzOutcome o = AllocatorProperties.Evaluate(property, checking, ops, canary, trace);

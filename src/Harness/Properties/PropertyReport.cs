@@ -3,8 +3,8 @@
 // command and the repro artifact.
 using System.Globalization;
 using Harness.Artifacts;
-using Harness.Fuzzing;
-using Harness.Oracle;
+using Harness.Fuzz;
+using Harness.Systems.Mmgr.Oracle;
 
 namespace Harness.Properties;
 
@@ -15,7 +15,7 @@ public sealed record PropertyReport(string Property, bool Checking, ulong Seed, 
     public bool Passed => Failure is null;
 
     /// <summary>A planted port bug the run used (tests only); recorded in the artifact.</summary>
-    internal Allocator.Contexts.AllocatorCanary Canary { get; init; }
+    internal Allocator.Mmgr.AllocatorCanary Canary { get; init; }
 
     public double CasesPerSecond => Seconds > 0 ? Cases / Seconds : 0;
 
@@ -52,7 +52,7 @@ public sealed record PropertyReport(string Property, bool Checking, ulong Seed, 
             ["gamma"] = Gamma.ToString(CultureInfo.InvariantCulture),
             ["replay"] = string.Create(CultureInfo.InvariantCulture, $"{f.Seed},{f.Gamma},{f.Size}"),
         };
-        if (Canary != Allocator.Contexts.AllocatorCanary.None) config["canary"] = Canary.ToString();
+        if (Canary != Allocator.Mmgr.AllocatorCanary.None) config["canary"] = Canary.ToString();
         string[] lines = f.Shrunk.Select(o => o.ToString()).ToArray();
         return new ReproArtifact("property", "allocator", Seed, config,
             new ArtifactOutcome(f.Outcome.Class.ToString(), f.Outcome.OpIndex, $"[{f.Outcome.Site}] {f.Outcome.Reason}"),

@@ -1,7 +1,7 @@
 // Tests of SimHeap.Reset (a reused heap behaves exactly like a new one: same addresses, zeroed
 // memory, no stale live blocks or bins) and of the capacity-failure bookkeeping that lets an oracle
 // tell "the heap really ran out" from a scripted failure.
-using Allocator.Errors;
+using Allocator.Common;
 using Allocator.Sim;
 using Xunit;
 

@@ -1,5 +1,5 @@
 // SimMemoryCStringTests: ReadCString's cache never changes what a read returns or where it faults.
-using Allocator.Errors;
+using Allocator.Common;
 using Allocator.Sim;
 using Xunit;
 

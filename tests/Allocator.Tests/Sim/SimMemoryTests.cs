@@ -1,4 +1,4 @@
-using Allocator.Errors;
+using Allocator.Common;
 using Allocator.Sim;
 using Xunit;
 

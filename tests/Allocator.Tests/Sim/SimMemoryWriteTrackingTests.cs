@@ -61,7 +61,7 @@ public class SimMemoryWriteTrackingTests
         SimMemory mem = Quiet();
         mem.Fill(B + 100 * Page + 1, 90 * Page, 0xAA);   // pages 100..190, across bitmap words
         mem.Copy(B + 2 * Page, B + 250 * Page, 16);
-        mem.Span(B + 230 * Page, 8, Allocator.Errors.SimAccess.Read)[0] = 1;   // writable whatever it names
+        mem.Span(B + 230 * Page, 8, Allocator.Common.SimAccess.Read)[0] = 1;   // writable whatever it names
         mem.BeginWriteEpoch();
         Assert.False(mem.WrittenInLastEpoch(B + 99 * Page, Page));
         for (ulong p = 100; p <= 190; p++) Assert.True(mem.WrittenInLastEpoch(B + p * Page, 1), $"page {p}");

@@ -1,7 +1,7 @@
 // Single-threaded behaviour of the LWLock port on the production runtime: modes, the held-locks
 // array and its limit, errors with PostgreSQL's messages, LWLockReleaseAll, conditional acquire,
 // state-word bits, and the invariant walker.
-using Allocator.Errors;
+using Allocator.Common;
 using Allocator.Sync;
 using Xunit;
 using static Allocator.Sync.LWLockConstants;

@@ -58,7 +58,7 @@ public sealed class SLockTests
     public void Stuck_spinlock_message_is_postgres_text()
     {
         var e = SLock.s_lock_stuck("bufmgr.c", 123, "LockBufHdr");
-        Assert.Equal(Errors.FatalLevel.Panic, e.Level);
+        Assert.Equal(Allocator.Common.FatalLevel.Panic, e.Level);
         Assert.Equal("stuck spinlock detected at LockBufHdr, bufmgr.c:123", e.Message);
     }
 }

@@ -1,0 +1,194 @@
+// Bump.Verify: the harness's invariant walker for one Bump context, stronger than BumpCheck
+// (pg-mmgr-dsa.md 5.3 BU1-BU4, 1.12 MC3 and MC4). Each violation is one string starting with its
+// invariant id. Checked:
+//   BU1  the block list is a proper circular dlist holding the keeper; with checking, every block
+//        links back to the context, and a dedicated block (one whose first chunk is external) is
+//        full, holds that one chunk only, and is never the head (the current block).
+//   BU2  data <= freeptr <= endptr for every block; with checking, chunks tile [data, freeptr)
+//        and every chunk's sentinel after its requested bytes is intact.
+//   BU3  the keeper's endptr is the end of the context's malloc chunk; every other block is a live
+//        malloc chunk of endptr - block bytes; mem_allocated equals (keeper.endptr - ctx) plus the
+//        other blocks' sizes (also reported as MC3).
+//   BU4  isReset implies blocks == [keeper] with the keeper empty.
+//   MC4  (checking builds) every chunk header carries the Bump method id and decodes to its block.
+// Without checking, bump chunks have no header, so a full ordinary block and a dedicated block
+// look alike and the chunk-level checks are skipped. Monotonic freeptr (part of BU2) needs history
+// and is left to the reference model. Never throws for corruption (a fault is reported as a BU1
+// violation), never allocates from the context, bounds every walk.
+// Oracle code, not the system under test: marked [ExcludeFromCodeCoverage], so the fuzzer's IL
+// instrumenter leaves it without probes (IlInstrumenter.ExcludedFromCoverage says why).
+using System.Diagnostics.CodeAnalysis;
+using Allocator.Common;
+using static Allocator.Mmgr.BumpConstants;
+using static Allocator.Mmgr.McxtConstants;
+
+namespace Allocator.Mmgr;
+
+public sealed partial class Bump : IMemoryContextVerifier
+{
+    /// <summary>IMemoryContextVerifier.Verify, called by MemoryContextVerify for each context of
+    /// this type: appends one string per violation to <paramref name="problems"/>.</summary>
+    [ExcludeFromCodeCoverage]
+    public void Verify(ulong context, List<string> problems)
+    {
+        try
+        {
+            VerifyInternal(context, problems);
+        }
+        catch (Exception e) when (e is SimFaultException or AssertionFailureException)
+        {
+            problems.Add(Mcxt.VerifyWalkFailure("BU1", "Bump", context, e));
+        }
+    }
+
+    // Allocation-free when nothing is wrong: the block list and set come from the Mcxt's
+    // VerifyScratch, and pointers are formatted (Mcxt.Ptr) only inside a violation's text.
+    [ExcludeFromCodeCoverage]
+    private void VerifyInternal(ulong ctx, List<string> v)
+    {
+        if (!Mcxt.VerifyTypeHeader(ctx, Bump_CONTEXTSZ, NodeTag.T_BumpContext, "BU1", "Bump", v)) return;
+
+        ulong keeper = KeeperBlock(ctx);
+        VerifyScratch scratch = Mcxt.VerifyScratch;
+        List<ulong> blocks = scratch.Blocks();
+        HashSet<ulong> seen = scratch.BlockSeen();
+        ulong head = ctx + OffBlocks;
+        ulong prev = head;
+        ulong maxSteps = MaxListSteps();
+        ulong node = _mem.ReadU64(head + 8);
+        while (node != head)
+        {
+            if ((ulong)blocks.Count >= maxSteps || !seen.Add(node))
+            {
+                v.Add($"BU1: block list of {Mcxt.Ptr(ctx)} cycles at {Mcxt.Ptr(node)}");
+                break;
+            }
+            if (!_mem.IsMapped(node, _blkhdr))
+            {
+                v.Add($"BU1: block list of {Mcxt.Ptr(ctx)} reaches unmapped block {Mcxt.Ptr(node)}");
+                break;
+            }
+            ulong nodePrev = _mem.ReadU64(node + OffBlkNodePrev);
+            if (nodePrev != prev)
+                v.Add($"BU1: block {Mcxt.Ptr(node)} has prev link {Mcxt.Ptr(nodePrev)}, expected {Mcxt.Ptr(prev)}");
+            blocks.Add(node);
+            prev = node;
+            node = _mem.ReadU64(node + OffBlkNodeNext);
+        }
+        if (node == head)
+        {
+            ulong headPrev = _mem.ReadU64(head);
+            if (headPrev != prev)
+                v.Add($"BU1: block list head of {Mcxt.Ptr(ctx)} has prev link {Mcxt.Ptr(headPrev)}, expected {Mcxt.Ptr(prev)}");
+        }
+        if (!seen.Contains(keeper)) v.Add($"BU1: keeper block {Mcxt.Ptr(keeper)} is not on the block list of {Mcxt.Ptr(ctx)}");
+
+        ulong total = 0;
+        for (int i = 0; i < blocks.Count; i++)
+            total += VerifyBlock(ctx, blocks[i], blocks[i] == keeper, i == 0, v);
+
+        ulong memAllocated = Mcxt.GetMemAllocated(ctx);
+        if (memAllocated != total)
+        {
+            v.Add($"BU3: mem_allocated {memAllocated} of Bump context {Mcxt.Ptr(ctx)} differs from the blocks' total {total}");
+            v.Add($"MC3: mem_allocated {memAllocated} of Bump context {Mcxt.Ptr(ctx)} differs from the Bump formula {total}");
+        }
+
+        if (Mcxt.GetIsReset(ctx))
+        {
+            if (blocks.Count != 1 || blocks[0] != keeper)
+                v.Add($"BU4: context {Mcxt.Ptr(ctx)} is marked reset but holds {blocks.Count} blocks");
+            else if (Freeptr(keeper) != keeper + _blkhdr)
+                v.Add($"BU4: context {Mcxt.Ptr(ctx)} is marked reset but its keeper block is not empty");
+        }
+    }
+
+    /// <summary>Checks one block (and, with checking, its chunks); returns its share of mem_allocated.</summary>
+    [ExcludeFromCodeCoverage]
+    private ulong VerifyBlock(ulong ctx, ulong block, bool isKeeper, bool isHead, List<string> v)
+    {
+        ulong freeptr = Freeptr(block);
+        ulong endptr = Endptr(block);
+        ulong data = block + _blkhdr;
+        ulong share = unchecked(endptr - (isKeeper ? ctx : block));
+
+        if (isKeeper)
+        {
+            if (_heap.RequestedSize(ctx) is not ulong size || size != share)
+                v.Add($"BU3: keeper block {Mcxt.Ptr(block)} ends at {Mcxt.Ptr(endptr)}, not at the end of the context's malloc chunk");
+        }
+        else if (_heap.RequestedSize(block) is not ulong size || size != share)
+        {
+            v.Add($"BU3: block {Mcxt.Ptr(block)} of {share} bytes is not a live malloc chunk of that size");
+        }
+        if (freeptr < data || freeptr > endptr || endptr < block || !_mem.IsMapped(block, endptr - block))
+        {
+            v.Add($"BU2: block {Mcxt.Ptr(block)} has freeptr {Mcxt.Ptr(freeptr)} outside [{Mcxt.Ptr(data)}, {Mcxt.Ptr(endptr)}]");
+            return share;
+        }
+        if (!_checking) return share;
+
+        ulong owner = _mem.ReadU64(block + OffBlkContextChecking);
+        if (owner != ctx)
+            v.Add($"BU1: block {Mcxt.Ptr(block)} links to context {Mcxt.Ptr(owner)}, not {Mcxt.Ptr(ctx)}");
+        VerifyChunks(block, data, freeptr, endptr, isKeeper, isHead, v);
+        return share;
+    }
+
+    [ExcludeFromCodeCoverage]
+    private void VerifyChunks(ulong block, ulong data, ulong freeptr, ulong endptr, bool isKeeper, bool isHead, List<string> v)
+    {
+        ulong hdr = _hdr;
+        ulong ptr = data;
+        int nchunks = 0;
+        bool external = false;
+        while (ptr < freeptr)
+        {
+            ulong chunk = ptr;
+            ulong pointer = chunk + hdr;
+            if (freeptr - ptr < hdr)
+            {
+                v.Add($"BU2: block {Mcxt.Ptr(block)} ends in a partial chunk header at {Mcxt.Ptr(chunk)}");
+                return;
+            }
+            ulong hdrmask = _mem.ReadU64(pointer - 8);
+            if ((MemoryContextMethodID)(hdrmask & MEMORY_CONTEXT_METHODID_MASK) != MemoryContextMethodID.MCTX_BUMP_ID)
+                v.Add($"MC4: chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has method id {hdrmask & MEMORY_CONTEXT_METHODID_MASK}, not {(int)MemoryContextMethodID.MCTX_BUMP_ID}");
+            ulong chunksize;
+            if (MemoryChunk.HasExternalFlag(hdrmask))
+            {
+                external = true;
+                if ((hdrmask & ~((1UL << MEMORYCHUNK_VALUE_BASEBIT) - 1)) != MEMORYCHUNK_MAGIC)
+                    v.Add($"MC4: external chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} lacks the magic (header {MemoryChunk.FormatHeader(hdrmask)})");
+                if (chunk != data || freeptr != endptr || isKeeper)
+                    v.Add($"BU1: external chunk {Mcxt.Ptr(chunk)} is not the only chunk of a full dedicated block {Mcxt.Ptr(block)}");
+                if (isHead)
+                    v.Add($"BU1: dedicated block {Mcxt.Ptr(block)} is the head (current block) of the list");
+                chunksize = endptr - pointer;
+            }
+            else
+            {
+                ulong owner = MemoryChunk.GetBlock(chunk, hdrmask);
+                if (owner != block)
+                    v.Add($"MC4: chunk {Mcxt.Ptr(chunk)} decodes to block {Mcxt.Ptr(owner)}, not its block {Mcxt.Ptr(block)}");
+                chunksize = MemoryChunk.GetValue(hdrmask);
+                if (chunksize != MAXALIGN(chunksize))
+                    v.Add($"BU2: chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has unaligned size {chunksize}");
+            }
+            if (chunksize > freeptr - pointer)
+            {
+                v.Add($"BU2: chunk {Mcxt.Ptr(chunk)} of size {chunksize} overruns freeptr of block {Mcxt.Ptr(block)}");
+                return;
+            }
+            nchunks++;
+            ulong requested = _mem.ReadU64(chunk);
+            if (requested >= chunksize)
+                v.Add($"BU2: chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has requested size {requested} >= chunk size {chunksize}");
+            else if (!Mcxt.SentinelOk(pointer, requested))
+                v.Add($"BU2: chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has a damaged sentinel at +{requested}");
+            ptr = pointer + chunksize;
+        }
+        if (external && nchunks > 1)
+            v.Add($"BU1: dedicated block {Mcxt.Ptr(block)} holds {nchunks} chunks");
+    }
+}

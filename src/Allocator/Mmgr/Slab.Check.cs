@@ -1,0 +1,138 @@
+// Slab.Check: SlabCheck (slab.c), PostgreSQL's consistency walker for one Slab context, reporting
+// problems as WARNINGs with PostgreSQL's texts (pg-mmgr-dsa.md 4.6). It runs before every reset and
+// delete in checking builds and from MemoryContextCheck.
+//
+// Like C, it uses the isChunkFree array that follows the header in simulated memory as scratch.
+// Without MEMORY_CONTEXT_CHECKING (where C has no check routine and no isChunkFree array) the walk
+// still runs, like AllocSet's, with a managed scratch array and without the sentinel test.
+// Divergences, all only on corrupted memory, so the walk is bounded and stays inside the block:
+// list walks are bounded by the mapped heap size; a free-list walk stops after chunksPerBlock
+// links or at a link outside the block's chunk area (after C's WARNING for it); isChunkFree is
+// only written for indexes in [0, chunksPerBlock) (C writes out of bounds for a bogus link); the
+// never-used chunks are counted arithmetically past chunksPerBlock instead of one by one.
+// The final Assert(nblocks * blockSize == mem_allocated) is kept, as in PostgreSQL.
+using Allocator.Common;
+using static Allocator.Mmgr.McxtConstants;
+using static Allocator.Mmgr.SlabConstants;
+
+namespace Allocator.Mmgr;
+
+public sealed partial class Slab
+{
+    /// <summary>SlabCheck.</summary>
+    public override void Check(ulong context)
+    {
+        ulong slab = context;
+        Pg.Assert(Mcxt.GetTag(slab) == NodeTag.T_SlabContext);
+        int cpb = ChunksPerBlock(slab);
+        Pg.Assert(cpb > 0);
+        string name = Mcxt.GetName(slab);
+        ulong maxSteps = MaxListSteps();
+        ulong full = FullChunkSize(slab);
+        uint chunkSize = ChunkSize(slab);
+
+        ulong empty = slab + OffEmpty;
+        ulong steps = 0;
+        for (ulong node = _mem.ReadU64(empty + 8); node != empty && ++steps <= maxSteps; node = _mem.ReadU64(node + 8))
+        {
+            ulong block = node - OffBlkNode;
+            if (NFree(block) != cpb)
+                Warn($"problem in slab {name}: empty block {Mcxt.Ptr(block)} should have {cpb} free chunks but has {NFree(block)} chunks free");
+        }
+
+        ulong isChunkFree = _checking ? _mem.ReadU64(slab + OffIsChunkFreeChecking) : 0;
+        bool[]? scratch = _checking ? null : new bool[cpb];
+        long nblocks = 0;
+        for (int i = 0; i < SLAB_BLOCKLIST_COUNT; i++)
+        {
+            ulong head = ListHead(slab, i);
+            steps = 0;
+            for (ulong node = _mem.ReadU64(head + 8); node != head && ++steps <= maxSteps; node = _mem.ReadU64(node + 8))
+            {
+                ulong block = node - OffBlkNode;
+                CheckBlock(slab, block, i, cpb, full, chunkSize, isChunkFree, scratch, name);
+                nblocks++;
+            }
+        }
+
+        nblocks += _mem.ReadU32(empty + OffDclistCount);
+        Pg.Assert((ulong)nblocks * _mem.ReadU32(slab + OffBlockSize) == Mcxt.GetMemAllocated(slab));
+    }
+
+    private void CheckBlock(ulong slab, ulong block, int i, int cpb, ulong full, uint chunkSize, ulong isChunkFree, bool[]? scratch, string name)
+    {
+        string b = Mcxt.Ptr(block);
+        int blkNFree = NFree(block);
+        int nunused = (int)_mem.ReadU32(block + OffBlkNUnused);
+
+        // SlabBlocklistIndex asserts its argument is in range; the walker reports instead.
+        int should = blkNFree >= 0 && blkNFree <= cpb ? BlocklistIndex(slab, blkNFree) : -1;
+        if (should != i)
+            Warn($"problem in slab {name}: block {b} is on blocklist {i} but should be on blocklist {should}");
+        if (blkNFree >= cpb)
+            Warn($"problem in slab {name}: empty block {b} incorrectly stored on blocklist element {i}");
+        if (_mem.ReadU64(block + OffBlkSlab) != slab)
+            Warn($"problem in slab {name}: bogus slab link in block {b}");
+
+        if (scratch is null) _mem.Fill(isChunkFree, (ulong)cpb, 0);
+        else Array.Clear(scratch);
+        long nfree = 0;
+        ulong first = BlockGetChunk(slab, block, 0);
+        ulong last = BlockGetChunk(slab, block, cpb - 1);
+
+        ulong cur = _mem.ReadU64(block + OffBlkFreeHead);
+        for (int n = 0; cur != 0 && n <= cpb; n++)
+        {
+            long chunkidx = unchecked((long)(cur - first)) / (long)full;
+            bool inArea = cur >= first && cur <= last;
+            if (!inArea || (cur - first) % full != 0)
+                Warn($"problem in slab {name}: bogus free list link {Mcxt.Ptr(cur)} in block {b}");
+            nfree++;
+            if (chunkidx >= 0 && chunkidx < cpb) MarkFree(isChunkFree, scratch, (int)chunkidx);
+            if (!inArea) break;   // C would follow the link out of the block
+            cur = _mem.ReadU64(cur + _hdr);
+        }
+
+        if (BlockGetChunk(slab, block, cpb - nunused) != _mem.ReadU64(block + OffBlkUnused))
+            Warn($"problem in slab {name}: mismatch detected between nunused chunks and unused pointer in block {b}");
+
+        cur = _mem.ReadU64(block + OffBlkUnused);
+        for (int j = 0; j < nunused; j++)
+        {
+            if (j > cpb)
+            {
+                nfree += nunused - j;   // the rest cannot mark anything in range
+                break;
+            }
+            long chunkidx = unchecked((long)(cur - first)) / (long)full;
+            nfree++;
+            if (chunkidx >= 0 && chunkidx < cpb) MarkFree(isChunkFree, scratch, (int)chunkidx);
+            cur += full;
+        }
+
+        for (int j = 0; j < cpb; j++)
+        {
+            if (scratch is null ? _mem.ReadU8(isChunkFree + (ulong)j) != 0 : scratch[j]) continue;
+            ulong chunk = BlockGetChunk(slab, block, j);
+            ulong chunkblock = MemoryChunk.GetBlock(chunk, _mem.ReadU64(chunk + _hdr - 8));
+            if (chunkblock != block)
+                Warn($"problem in slab {name}: bogus block link in block {b}, chunk {Mcxt.Ptr(chunk)}");
+            if (_checking && chunkSize < full - _hdr && !Mcxt.SentinelOk(chunk, _hdr + chunkSize))
+                Warn($"problem in slab {name}: detected write past chunk end in block {b}, chunk {Mcxt.Ptr(chunk)}");
+        }
+
+        if (nfree != blkNFree)
+            Warn($"problem in slab {name}: nfree in block {b} is {blkNFree} but {nfree} chunk were found as free");
+    }
+
+    private void MarkFree(ulong isChunkFree, bool[]? scratch, int index)
+    {
+        if (scratch is null) _mem.WriteU8(isChunkFree + (ulong)index, 1);
+        else scratch[index] = true;
+    }
+
+    private void Warn(string text) => Mcxt.Log.Warning(text);
+
+    /// <summary>An upper bound on the blocks any list can hold.</summary>
+    private ulong MaxListSteps() => _mem.HeapSize / Slab_BLOCKHDRSZ + 2;
+}

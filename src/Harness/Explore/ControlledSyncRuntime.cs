@@ -1,0 +1,127 @@
+// ControlledSyncRuntime: the sync seam of one backend under the explorer. Each call is a scheduling
+// point (ControlledEngine.Point) followed by the operation itself, done with plain memory accesses:
+// only one backend runs at a time and every switch goes through a full fence, so no Interlocked is
+// needed. Words are accessed through SimMemory.AtomicRef32/64 so that a misaligned or unmapped
+// "atomic" faults exactly as it would under the production runtime.
+using Allocator.Sim;
+using Allocator.Sync;
+
+namespace Harness.Explore;
+
+public sealed class ControlledSyncRuntime : ISyncRuntime
+{
+    private readonly ControlledEngine _e;
+    private readonly int _me;
+    private ulong _prng;
+
+    public SimMemory Memory { get; private set; } = NewMemory();
+
+    internal ControlledSyncRuntime(ControlledEngine engine, int index)
+    {
+        _e = engine;
+        _me = index;
+    }
+
+    private static SimMemory NewMemory() => new(heapMax: 1 << 20, initialHeapCapacity: 64);
+
+    internal void ResetMemory() => Memory = NewMemory();
+
+    /// <summary>Restarts the spin-delay jitter so every iteration sees the same sequence.</summary>
+    internal void ResetPrng() => _prng = 0x9E3779B97F4A7C15UL * (ulong)(_me + 1);
+
+    public int Index => _me;
+
+    public uint AtomicRead32(ulong addr) { _e.Point(_me, SyncOpKind.AtomicRead32, addr); return Memory.AtomicRef32(addr); }
+
+    public void AtomicWrite32(ulong addr, uint value) { _e.Point(_me, SyncOpKind.AtomicWrite32, addr); Memory.AtomicRef32(addr) = value; }
+
+    public bool AtomicCompareExchange32(ulong addr, ref uint expected, uint newval)
+    {
+        _e.Point(_me, SyncOpKind.AtomicCas32, addr);
+        ref uint w = ref Memory.AtomicRef32(addr);
+        if (w == expected) { w = newval; return true; }
+        expected = w;
+        return false;
+    }
+
+    public uint AtomicExchange32(ulong addr, uint newval) { _e.Point(_me, SyncOpKind.AtomicExchange32, addr); ref uint w = ref Memory.AtomicRef32(addr); uint o = w; w = newval; return o; }
+    public uint AtomicFetchAdd32(ulong addr, uint add) { _e.Point(_me, SyncOpKind.AtomicFetchAdd32, addr); ref uint w = ref Memory.AtomicRef32(addr); uint o = w; w = unchecked(o + add); return o; }
+    public uint AtomicFetchSub32(ulong addr, uint sub) { _e.Point(_me, SyncOpKind.AtomicFetchSub32, addr); ref uint w = ref Memory.AtomicRef32(addr); uint o = w; w = unchecked(o - sub); return o; }
+    public uint AtomicFetchOr32(ulong addr, uint or) { _e.Point(_me, SyncOpKind.AtomicFetchOr32, addr); ref uint w = ref Memory.AtomicRef32(addr); uint o = w; w = o | or; return o; }
+    public uint AtomicFetchAnd32(ulong addr, uint and) { _e.Point(_me, SyncOpKind.AtomicFetchAnd32, addr); ref uint w = ref Memory.AtomicRef32(addr); uint o = w; w = o & and; return o; }
+
+    public ulong AtomicRead64(ulong addr) { _e.Point(_me, SyncOpKind.AtomicRead64, addr); return Memory.AtomicRef64(addr); }
+    public void AtomicWrite64(ulong addr, ulong value) { _e.Point(_me, SyncOpKind.AtomicWrite64, addr); Memory.AtomicRef64(addr) = value; }
+
+    public bool AtomicCompareExchange64(ulong addr, ref ulong expected, ulong newval)
+    {
+        _e.Point(_me, SyncOpKind.AtomicCas64, addr);
+        ref ulong w = ref Memory.AtomicRef64(addr);
+        if (w == expected) { w = newval; return true; }
+        expected = w;
+        return false;
+    }
+
+    public ulong AtomicExchange64(ulong addr, ulong newval) { _e.Point(_me, SyncOpKind.AtomicExchange64, addr); ref ulong w = ref Memory.AtomicRef64(addr); ulong o = w; w = newval; return o; }
+    public ulong AtomicFetchAdd64(ulong addr, ulong add) { _e.Point(_me, SyncOpKind.AtomicFetchAdd64, addr); ref ulong w = ref Memory.AtomicRef64(addr); ulong o = w; w = unchecked(o + add); return o; }
+
+    public uint TestAndSet(ulong addr)
+    {
+        _e.Point(_me, SyncOpKind.SpinTas, addr);
+        ref uint w = ref Memory.AtomicRef32(addr);
+        uint o = w;
+        w = 1;
+        if (o == 0) _e.SpinAcquired(_me, addr);
+        return o;
+    }
+
+    public void SpinRelease(ulong addr)
+    {
+        _e.Point(_me, SyncOpKind.SpinRelease, addr);
+        Memory.AtomicRef32(addr) = 0;
+        _e.SpinReleased(addr);
+    }
+
+    public void SpinPause(ulong addr, uint observed)
+    {
+        if (_e.Options.SpinMode == SpinMode.Blocking)
+            _e.Point(_me, SyncOpKind.SpinPause, addr, BlockKind.WordChanged, observed);
+        else
+            _e.Point(_me, SyncOpKind.SpinPause, addr, yielding: true);
+    }
+
+    public void SpinSleep(ulong addr, int usec) => _e.Point(_me, SyncOpKind.SpinSleep, addr, yielding: true);
+
+    public double SpinDelayRandom()
+    {
+        // Deterministic per backend and iteration order: SplitMix64 steps.
+        ulong z = _prng += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        return (z >> 11) * (1.0 / (1UL << 53));
+    }
+
+    public void SemaphoreLock(ulong semAddr)
+    {
+        _e.Point(_me, SyncOpKind.SemLock, semAddr, BlockKind.SemPositive);
+        ref uint w = ref Memory.AtomicRef32(semAddr);
+        Allocator.Common.Pg.Assert(w > 0);
+        w--;
+    }
+
+    public void SemaphoreUnlock(ulong semAddr)
+    {
+        _e.Point(_me, SyncOpKind.SemUnlock, semAddr);
+        Memory.AtomicRef32(semAddr)++;
+    }
+
+    public uint SharedRead32(ulong addr) { _e.Point(_me, SyncOpKind.SharedRead, addr); return Memory.AtomicRef32(addr); }
+    public void SharedWrite32(ulong addr, uint value) { _e.Point(_me, SyncOpKind.SharedWrite, addr); Memory.AtomicRef32(addr) = value; }
+    public ulong SharedRead64(ulong addr) { _e.Point(_me, SyncOpKind.SharedRead, addr); return Memory.AtomicRef64(addr); }
+    public void SharedWrite64(ulong addr, ulong value) { _e.Point(_me, SyncOpKind.SharedWrite, addr); Memory.AtomicRef64(addr) = value; }
+
+    public void ReportWaitStart(ulong objectId, string what) => _e.WaitStart(_me, objectId, what);
+    public void ReportWaitEnd() => _e.WaitEnd(_me);
+    public void NameObject(ulong objectId, string name) => _e.SetName(objectId, name);
+}

@@ -1,0 +1,24 @@
+// ExploreRun: what one exploration does: strategy and its parameters, seed, iteration budget,
+// backend/ops overrides or swarm configuration, engine options, and what to do with a failure.
+namespace Harness.Explore;
+
+public sealed record ExploreRun
+{
+    public const int DefaultIterations = 1000;
+
+    public string Strategy { get; init; } = "pct";
+    public ulong Seed { get; init; } = 1;
+    public int Iterations { get; init; } = DefaultIterations;
+    /// <summary>PCT bug depth d.</summary>
+    public int Depth { get; init; } = Strategies.PctStrategy.DefaultDepth;
+    /// <summary>DFS maximum preemption bound (iterative 0..P); -1 for none.</summary>
+    public int Preemptions { get; init; } = Strategies.DfsStrategy.DefaultMaxPreemptions;
+    public int? Backends { get; init; }
+    public int? Ops { get; init; }
+    /// <summary>Draw a new configuration (backends, ops, mix) per iteration.</summary>
+    public bool Swarm { get; init; }
+    public ExploreOptions Engine { get; init; } = new();
+    public bool StopOnFirstFailure { get; init; } = true;
+    public bool Minimize { get; init; } = true;
+    public bool SelfCheck { get; init; } = true;
+}

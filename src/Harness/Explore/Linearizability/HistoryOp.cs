@@ -1,0 +1,23 @@
+// HistoryOp: one completed high-level operation of a concurrent history: who, on which key, what
+// (an operation code and argument), what it returned, and the logical times of its invocation and
+// response. The explorer's total step order makes these intervals exact: op A precedes op B in
+// real time iff A.Response < B.Invoke.
+namespace Harness.Explore.Linearizability;
+
+public readonly record struct HistoryOp(int Backend, int Key, int Op, long Arg, long Result, long Invoke, long Response)
+{
+    public override string ToString() => $"b{Backend} op{Op}({Arg})->{Result} @[{Invoke},{Response}]";
+}
+
+/// <summary>A sequential specification, per key: the initial state, and whether applying an operation
+/// to a state yields the recorded result (and the next state).</summary>
+public interface ISequentialModel<TState> where TState : IEquatable<TState>
+{
+    TState Initial(int key);
+
+    /// <summary>Applies <paramref name="op"/>; false if the sequential object would not have returned op.Result.</summary>
+    bool Step(TState state, HistoryOp op, out TState next);
+
+    /// <summary>A readable name for an operation code.</summary>
+    string Describe(HistoryOp op);
+}

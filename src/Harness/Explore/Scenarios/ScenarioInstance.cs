@@ -1,0 +1,47 @@
+// ScenarioInstance: one configured scenario. The explorer calls Reset() before every iteration
+// (shared memory and backend-local state back to their initial values), runs Bodies[i] on backend
+// i, and after a completed iteration calls CheckFinal(), which throws ScenarioCheckException on a
+// violated end-state invariant. HeldBy feeds the deadlock report.
+namespace Harness.Explore.Scenarios;
+
+public abstract class ScenarioInstance
+{
+    protected ScenarioInstance(ScenarioConfig config) => Config = config;
+
+    public ScenarioConfig Config { get; }
+
+    /// <summary>The backends' code; the same delegates every iteration.</summary>
+    public abstract Action[] Bodies { get; }
+
+    public abstract void Reset();
+
+    public abstract void CheckFinal();
+
+    /// <summary>Objects backend <paramref name="backend"/> holds, with the mode (for deadlock reports).</summary>
+    public virtual IEnumerable<(ulong Obj, string Mode)> HeldBy(int backend) => [];
+
+    /// <summary>Throws the invariant failure <paramref name="site"/> unless <paramref name="condition"/>.</summary>
+    public static void Check(bool condition, string site, string message)
+    {
+        if (!condition) throw new ScenarioCheckException(site, message);
+    }
+
+    /// <summary>The operation mix: <paramref name="kinds"/> weights, all 1 for the default mix, else
+    /// swarm weights in 0..4 with some kinds turned off entirely (at least one stays on).</summary>
+    public int[] MixWeights(int kinds)
+    {
+        var w = new int[kinds];
+        if (Config.MixSeed == 0)
+        {
+            Array.Fill(w, 1);
+            return w;
+        }
+        var prng = new Allocator.Common.Prng(Config.MixSeed);
+        for (int i = 0; i < kinds; i++) w[i] = prng.Chance(1, 4) ? 0 : (int)prng.Range(1, 4);
+        if (w.All(x => x == 0)) w[prng.Index(kinds)] = 1;
+        return w;
+    }
+
+    /// <summary>The deterministic data stream of backend <paramref name="backend"/> (operation choices).</summary>
+    public Allocator.Common.Prng DataPrng(int backend) => new(Allocator.Common.Prng.Derive(Config.MixSeed ^ 0xDA7A, (ulong)backend));
+}

@@ -1,0 +1,59 @@
+// `harness afl-worker TARGET FILE [--supervise]`: the program afl-fuzz runs (`... afl-worker TARGET @@`).
+// Not meant to be typed by hand; `harness afl` prints and runs the full afl-fuzz command line.
+//
+// Under afl-fuzz (__AFL_SHM_ID set) it speaks the forkserver protocol: in-process persistent mode
+// by default, supervisor/worker mode with --supervise (--child is the worker's own internal mode).
+// Started by hand (no __AFL_SHM_ID) it runs FILE once and prints the outcome, so a saved crash
+// reproduces with the same command line; exit code 1 when the outcome is a failure.
+// It always runs the instrumented port: if the loaded Allocator is not instrumented it relaunches
+// itself from the instrumented folder first.
+using Harness.Cli;
+using Harness.Fuzz.Instrumentation;
+
+namespace Harness.Fuzz.Afl;
+
+public sealed class AflWorkerCommand : IHarnessCommand
+{
+    public const string CommandName = "afl-worker";
+
+    public string Name => CommandName;
+    public string Summary => "(internal) the afl-fuzz target process; run once on FILE outside afl";
+    public string Usage => "usage: harness afl-worker TARGET FILE [--supervise]   (flags after FILE)   (afl-fuzz substitutes FILE for @@)";
+
+    public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
+    {
+        bool supervise = args.Flag("supervise");
+        bool child = args.Flag("child");
+        args.RejectUnknown();
+        if (args.Positional.Count != 2) throw new UsageException("give the target name and the input file (@@)");
+        string targetName = args.Positional[0];
+        string file = args.Positional[1];
+
+        if (!supervise)
+        {
+            // The supervisor runs no port code, so only the processes that run the target need the instrumented port.
+            var forward = new List<string> { CommandName, targetName, file };
+            if (child) forward.Add("--child");
+            int? relaunched = InstrumentedLauncher.RelaunchInstrumentedIfNeeded(forward.ToArray(), stderr);
+            if (relaunched is int code) return code;
+        }
+        IFuzzTarget target = AflTargets.Get(targetName);
+        if (child) return AflChildLoop.Run(target, file, stderr);
+        if (AflSharedMap.Present)
+        {
+            AflForkserver server = AflForkserver.FromEnvironment();
+            if (!supervise) return AflPersistentLoop.Run(target, file, server, stderr);
+            using var supervisor = new AflSupervisor(targetName, file, stderr);
+            return supervisor.Run(server);
+        }
+
+        if (!File.Exists(file)) throw new InputException($"no such input file: {file}");
+        FuzzOutcome outcome = AflRunner.RunOnce(target, File.ReadAllBytes(file));
+        foreach (Coverage.InstrumentedModule m in Coverage.CoverageMap.Modules)
+            stderr.WriteLine($"afl-worker: coverage from {m.AssemblyName} ({m.InstrumenterVersion}, {m.ProbeCount} probes), {Coverage.CoverageMap.CountNonZero()} map bytes set");
+        stdout.WriteLine(outcome.IsFailure
+            ? $"{outcome.Class} at op {outcome.OpIndex} ({outcome.Site}): {outcome.Reason}  [afl signal {AflFaultSignals.SignalFor(outcome.Class)}]"
+            : "ok");
+        return outcome.IsFailure ? Program.ExitFailure : Program.ExitOk;
+    }
+}

@@ -1,0 +1,17 @@
+// CoverageMapSource: the instrumented port's AFL edge map (Harness.Coverage.CoverageMap) as an
+// engine coverage source. Only meaningful in a process whose Allocator.dll is instrumented (see
+// InstrumentedLauncher); elsewhere the map stays empty and contributes nothing.
+using Harness.Coverage;
+
+namespace Harness.Fuzz.Engine;
+
+public sealed class CoverageMapSource : ICoverageSource
+{
+    public string Name => "il";
+
+    public int Size => CoverageMap.MapSize;
+
+    public void Reset() => CoverageMap.Reset();
+
+    public ReadOnlySpan<byte> Current => CoverageMap.Current;
+}

@@ -1,0 +1,28 @@
+// InstrumentedRun: how the fuzz commands get IL coverage. The port must be the instrumented
+// Allocator.dll for the IL edge map to fill, and a process cannot swap an assembly it loaded, so
+// `harness fuzz` and `harness cmin` re-run themselves from the instrumented copy (the AFL
+// engineer's InstrumentedLauncher) unless told not to. Only the real `harness` process relaunches:
+// commands run from tests (Program.Run inside a test host) stay in-process and use the target's
+// own feature map alone. A campaign with several workers relaunches on the copy with per-thread
+// probes (each worker fills its own IL map slice), which is ~20% slower per worker than the
+// default copy, so one-worker campaigns keep the default.
+using System.Reflection;
+using Harness.Coverage;
+using Harness.Fuzz.Instrumentation;
+
+namespace Harness.Fuzz.Engine;
+
+public static class InstrumentedRun
+{
+    /// <summary>Null to continue in this process; otherwise the exit code of the instrumented child.</summary>
+    public static int? RelaunchIfNeeded(bool noInstrument, TextWriter log, bool perThreadMaps = false)
+    {
+        if (noInstrument || InstrumentedLauncher.AllocatorIsInstrumented) return null;
+        if (Assembly.GetEntryAssembly() != typeof(Program).Assembly) return null;
+        string[] args = Environment.GetCommandLineArgs().Skip(1).ToArray();
+        return InstrumentedLauncher.RelaunchInstrumentedIfNeeded(args, log, perThreadMaps);
+    }
+
+    /// <summary>True when the IL edge map is fed by an instrumented port in this process.</summary>
+    public static bool IlCoverageAvailable => InstrumentedLauncher.AllocatorIsInstrumented || CoverageMap.IsInstrumentedProcess;
+}

@@ -1,0 +1,53 @@
+// CanaryCatalog: the deliberately broken variants and what must catch them. Each entry names the
+// canary scenario, the strategy, seed and iteration budget within which the explorer must report
+// a failure of the stated kind; the correct scenario it shadows must pass the same budget with no
+// failure at all (the tests and the gate check both directions).
+using Allocator.Sync;
+using Harness.Explore.Scenarios;
+using Harness.Systems.Locks.Scenarios;
+
+using Harness.Explore;
+using Harness.Explore.Linearizability;
+namespace Harness.Systems.Locks.Canaries;
+
+/// <param name="Name">The canary scenario's registered name.</param>
+/// <param name="Shadows">The correct scenario it breaks.</param>
+/// <param name="Strategy">The strategy that must catch it.</param>
+/// <param name="Budget">Iterations within which it must be caught.</param>
+/// <param name="ExpectedKind">The failure kind it must produce.</param>
+/// <param name="SpinMode">Spin mode of the run.</param>
+public sealed record CanaryExpectation(string Name, string Shadows, string Strategy, int Budget, string ExpectedKind, SpinMode SpinMode = SpinMode.Blocking, ulong Seed = 1);
+
+public static class CanaryCatalog
+{
+    public static IReadOnlyList<IScenario> Scenarios { get; } =
+    [
+        new ScenarioDef("canary-release-clears-has-waiters", "CANARY: LWLockWakeup clears HAS_WAITERS while exclusive waiters remain queued (lost wakeup)",
+            3, 4, 3, 2, (c, rt) => new SharedExclusiveScenario(c, rt, b => new BrokenReleaseApi(b, BrokenReleaseApi.Defect.ClearsHasWaiters)), isCanary: true),
+        new ScenarioDef("canary-lost-wakeup-liveness", "CANARY: the HAS_WAITERS defect under a never-blocking poller: a liveness failure, not a deadlock",
+            4, 4, 4, 2, (c, rt) => new NoLostWakeupScenario(c, rt, b => new BrokenReleaseApi(b, BrokenReleaseApi.Defect.ClearsHasWaiters)), needsFairness: true, isCanary: true),
+        new ScenarioDef("canary-waker-wakes-nobody", "CANARY: LWLockWakeup dequeues waiters but never wakes them",
+            2, 4, 2, 2, (c, rt) => new SharedExclusiveScenario(c, rt, b => new BrokenReleaseApi(b, BrokenReleaseApi.Defect.WakesNobody)), isCanary: true),
+        new ScenarioDef("canary-no-second-attempt", "CANARY: LWLockAcquire sleeps without re-attempting after queueing",
+            2, 4, 2, 2, (c, rt) => new SharedExclusiveScenario(c, rt, b => new NoSecondAttemptApi(b)), isCanary: true),
+        new ScenarioDef("canary-spin-release-forgets-write", "CANARY: S_UNLOCK forgets to store 0",
+            2, 4, 2, 1, (c, rt) => new SpinlockMutexScenario(c, rt, b => new ForgetfulSpinReleaseApi(b)), isCanary: true),
+        new ScenarioDef("canary-opposite-lock-order", "CANARY: two partition locks taken in opposite orders",
+            2, 4, 2, 2, (c, rt) => new PartitionOrderScenario(c, rt, ordered: false), isCanary: true),
+        new ScenarioDef("canary-nonatomic-increment", "CANARY: increment as plain read + write (not linearizable)",
+            2, 3, 2, 2, (c, rt) => new LinearizableCounterScenario(c, rt, atomicIncr: false), isCanary: true),
+    ];
+
+    /// <summary>What must catch each canary (budgets measured and stated in the report; see the tests).</summary>
+    public static IReadOnlyList<CanaryExpectation> Expectations { get; } =
+    [
+        new("canary-release-clears-has-waiters", "lwlock-shared-exclusive", "pct", 200, "deadlock"),
+        new("canary-lost-wakeup-liveness", "lwlock-no-lost-wakeup", "fair-pct", 200, "liveness"),
+        new("canary-waker-wakes-nobody", "lwlock-shared-exclusive", "random", 50, "deadlock"),
+        new("canary-no-second-attempt", "lwlock-shared-exclusive", "dfs", 500, "deadlock"),
+        new("canary-spin-release-forgets-write", "spinlock-mutex", "random", 20, "deadlock"),
+        new("canary-spin-release-forgets-write", "spinlock-mutex", "pct", 20, "panic", SpinMode.Yielding),
+        new("canary-opposite-lock-order", "lwlock-partition-order", "pct", 200, "deadlock"),
+        new("canary-nonatomic-increment", "linearizable-counter", "random", 200, "invariant"),
+    ];
+}

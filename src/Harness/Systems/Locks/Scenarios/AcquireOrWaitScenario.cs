@@ -1,0 +1,54 @@
+// lwlock-acquire-or-wait: the XLogFlush pattern. Each backend "inserts" (bumps a 64-bit request
+// counter, remembering its position as its target) and then wants everything up to its target
+// "flushed": if the flushed position is behind, LWLockAcquireOrWait(EXCLUSIVE); with the lock it
+// flushes everything requested so far; without it (false: someone else held the lock and has
+// probably flushed for us) it re-checks. Invariants: after the loop, flushed >= target; a false
+// return leaves the lock not held; exclusion holds while flushing.
+using Allocator.Sync;
+
+using Harness.Explore;
+using Harness.Explore.Scenarios;
+using Harness.Explore.Linearizability;
+namespace Harness.Systems.Locks.Scenarios;
+
+public sealed class AcquireOrWaitScenario : LockScenarioInstance
+{
+    private const int Requested = 0, Flushed = 1;
+
+    public AcquireOrWaitScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, Func<SyncBackend, LWLockApi>? api = null)
+        : base(config, rt, api, lwlocks: 1, scratchWords: 2)
+    {
+        Seg.SetLWLockName(0, "WALWriteLock", "scenario");
+        NameObjects();
+        rt[0].NameObject(Word(Requested), "requested");
+        rt[0].NameObject(Word(Flushed), "flushed");
+    }
+
+    protected override void Body(int me)
+    {
+        ISyncRuntime rt = Rt[me];
+        LWLock l = Seg.GetLWLock(0);
+        for (int op = 0; op < Config.Ops; op++)
+        {
+            ulong target = rt.AtomicFetchAdd64(Word(Requested), 1) + 1;
+            for (int round = 0; ; round++)
+            {
+                Check(round <= Config.Backends * Config.Ops + 1, "acquire-or-wait-progress", $"backend {me}: no progress flushing to {target} after {round} rounds");
+                if (rt.AtomicRead64(Word(Flushed)) >= target) break;
+                if (Api[me].AcquireOrWait(l, LWLockMode.LW_EXCLUSIVE))
+                {
+                    EnterExclusive(me, 0);
+                    ulong upto = rt.AtomicRead64(Word(Requested));
+                    if (rt.SharedRead64(Word(Flushed)) < upto) rt.SharedWrite64(Word(Flushed), upto);
+                    ExitExclusive(me, 0);
+                    Api[me].Release(l);
+                }
+                else
+                {
+                    Check(!B[me].LWLocks.LWLockHeldByMe(l), "acquire-or-wait-false-not-held", $"backend {me}: LWLockAcquireOrWait returned false but the lock is held");
+                }
+            }
+            Check(rt.AtomicRead64(Word(Flushed)) >= target, "flushed-covers-target", $"backend {me}: target {target} not flushed");
+        }
+    }
+}

@@ -1,0 +1,149 @@
+// LockScenarioInstance: the common frame of the lock scenarios: a SyncSegment mapped into every
+// backend, one SyncBackend and LWLockApi per backend (recreated every iteration, as backends are
+// processes that start fresh), holder counters in scratch space for the mutual-exclusion checks,
+// and a final check that runs LWLockCheck (every LW*/SEM1 invariant, final form).
+using Allocator.Sync;
+
+using Harness.Explore;
+using Harness.Explore.Scenarios;
+using Harness.Explore.Linearizability;
+namespace Harness.Systems.Locks.Scenarios;
+
+public abstract class LockScenarioInstance : ScenarioInstance
+{
+    protected readonly IReadOnlyList<ISyncRuntime> Rt;
+    protected readonly SyncSegment Seg;
+    protected readonly SyncBackend[] B;
+    protected readonly LWLockApi[] Api;
+    private readonly Func<SyncBackend, LWLockApi> _apiFactory;
+    private readonly Action[] _bodies;
+
+    /// <summary>Scratch words reserved for holder counters (exclusive, shared) per LWLock.</summary>
+    private readonly int _counterBase;
+
+    protected LockScenarioInstance(ScenarioConfig config, IReadOnlyList<ISyncRuntime> runtimes, Func<SyncBackend, LWLockApi>? api,
+        int lwlocks, int spinlocks = 0, int vars = 0, int scratchWords = 0)
+        : base(config)
+    {
+        Rt = runtimes;
+        _counterBase = scratchWords;
+        Seg = new SyncSegment(config.Backends, lwlocks, spinlocks, vars, (scratchWords + 2 * lwlocks + 1) * 8);
+        // Only one backend runs at a time under the explorer: a uniprocessor, where PostgreSQL's
+        // spins_per_delay converges to its minimum (this also keeps the yielding-spin path to the
+        // stuck-spinlock PANIC within ~NUM_DELAYS x MIN_SPINS_PER_DELAY steps).
+        Seg.InitialSpinsPerDelay = SLockConstants.MIN_SPINS_PER_DELAY;
+        foreach (ISyncRuntime r in runtimes) Seg.MapInto(r.Memory);
+        _apiFactory = api ?? (b => new LWLockApi(b));
+        B = new SyncBackend[config.Backends];
+        Api = new LWLockApi[config.Backends];
+        _bodies = new Action[config.Backends];
+        for (int i = 0; i < config.Backends; i++)
+        {
+            int me = i;
+            _bodies[i] = () =>
+            {
+                B[me].Start();
+                Body(me);
+                B[me].Exit();
+            };
+        }
+    }
+
+    /// <summary>Names the objects (call from the derived constructor after naming LWLocks).</summary>
+    protected void NameObjects()
+    {
+        Seg.NameObjects(Rt[0]);
+        for (int i = 0; i < Seg.NumLWLocks; i++)
+        {
+            Rt[0].NameObject(ExclCounter(i), $"{Seg.LWLockName(Seg.GetLWLock(i))}.excl-holders");
+            Rt[0].NameObject(SharedCounter(i), $"{Seg.LWLockName(Seg.GetLWLock(i))}.shared-holders");
+        }
+    }
+
+    public override Action[] Bodies => _bodies;
+
+    protected abstract void Body(int me);
+
+    /// <summary>Scratch word <paramref name="i"/> (8 bytes each; the low 4 bytes are a 32-bit word).</summary>
+    protected ulong Word(int i) => Seg.ScratchAddr(i * 8);
+
+    private ulong ExclCounter(int lockIndex) => Seg.ScratchAddr((_counterBase + 2 * lockIndex) * 8);
+    private ulong SharedCounter(int lockIndex) => Seg.ScratchAddr((_counterBase + 2 * lockIndex + 1) * 8);
+
+    public override void Reset()
+    {
+        Seg.Reset();
+        for (int i = 0; i < B.Length; i++)
+        {
+            B[i] = new SyncBackend(Rt[i], Seg, i);
+            Api[i] = _apiFactory(B[i]);
+        }
+        OnReset();
+    }
+
+    protected virtual void OnReset() { }
+
+    public override IEnumerable<(ulong Obj, string Mode)> HeldBy(int backend)
+    {
+        SyncBackend? b = B[backend];
+        if (b is null) yield break;
+        for (int h = 0; h < b.LWLocks.NumHeld; h++)
+        {
+            var e = b.LWLocks.Held(h);
+            yield return (e.Lock.StateAddr, LWLockBackend.ModeName(e.Mode));
+        }
+    }
+
+    public override void CheckFinal()
+    {
+        List<string> errors = LWLockCheck.Check(Seg, B, final: true);
+        if (errors.Count > 0)
+        {
+            string first = errors[0];
+            int colon = first.IndexOf(':');
+            throw new ScenarioCheckException(colon > 0 ? first[..colon] : "LWLockCheck", string.Join("; ", errors));
+        }
+        OnCheckFinal();
+    }
+
+    protected virtual void OnCheckFinal() { }
+
+    // ---- mutual exclusion observers, called right after acquiring / right before releasing
+
+    /// <summary>Just acquired LWLock <paramref name="lockIndex"/> exclusively: nobody else may be inside.</summary>
+    protected void EnterExclusive(int me, int lockIndex)
+    {
+        ISyncRuntime rt = Rt[me];
+        uint ex = rt.AtomicFetchAdd32(ExclCounter(lockIndex), 1);
+        uint sh = rt.AtomicRead32(SharedCounter(lockIndex));
+        Check(ex == 0 && sh == 0, "exclusive-excludes-everyone",
+            $"backend {me} holds {Seg.LWLockName(Seg.GetLWLock(lockIndex))} exclusively while {ex} other exclusive and {sh} shared holder(s) are inside");
+    }
+
+    protected void ExitExclusive(int me, int lockIndex) => Rt[me].AtomicFetchSub32(ExclCounter(lockIndex), 1);
+
+    /// <summary>Just acquired LWLock <paramref name="lockIndex"/> in shared mode: no exclusive holder may be inside.</summary>
+    protected void EnterShared(int me, int lockIndex)
+    {
+        ISyncRuntime rt = Rt[me];
+        rt.AtomicFetchAdd32(SharedCounter(lockIndex), 1);
+        uint ex = rt.AtomicRead32(ExclCounter(lockIndex));
+        Check(ex == 0, "exclusive-excludes-everyone",
+            $"backend {me} holds {Seg.LWLockName(Seg.GetLWLock(lockIndex))} shared while an exclusive holder is inside");
+    }
+
+    protected void ExitShared(int me, int lockIndex) => Rt[me].AtomicFetchSub32(SharedCounter(lockIndex), 1);
+
+    /// <summary>Acquire + observer, by mode.</summary>
+    protected void Lock(int me, int lockIndex, LWLockMode mode)
+    {
+        Api[me].Acquire(Seg.GetLWLock(lockIndex), mode);
+        if (mode == LWLockMode.LW_EXCLUSIVE) EnterExclusive(me, lockIndex); else EnterShared(me, lockIndex);
+    }
+
+    protected void Unlock(int me, int lockIndex, LWLockMode mode)
+    {
+        if (mode == LWLockMode.LW_EXCLUSIVE) ExitExclusive(me, lockIndex); else ExitShared(me, lockIndex);
+        Api[me].Release(Seg.GetLWLock(lockIndex));
+    }
+}

@@ -1,0 +1,11 @@
+// RunResult: what one AllocatorRunner execution did: its outcome plus counts a caller (the OOM
+// property, the throughput report) needs.
+using Harness.Fuzz;
+
+using Harness.Fuzz.Engine;
+namespace Harness.Systems.Mmgr.Oracle;
+
+public sealed record RunResult(FuzzOutcome Outcome, int Executed, int Skipped, long HeapCalls, bool Aborted)
+{
+    public bool Passed => !Outcome.IsFailure;
+}

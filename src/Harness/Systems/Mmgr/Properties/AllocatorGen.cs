@@ -1,0 +1,199 @@
+// AllocatorGen: FsCheck generators and the shrinker for allocator op lists.
+//
+// Sizes are boundary-heavy (pg-mmgr-dsa.md 12): 0, 1, 7-9, 15-17, 2^k - 1 / 2^k / 2^k + 1 for
+// k = 3..13, 8193, every allocChunkLimit +-1 (1024, 8192, 524288), MaxAllocSize +-1,
+// MaxAllocHugeSize +-1 and SIZE_MAX - k for k = 0..8 (quirk Q2), mixed with uniform small and
+// medium sizes. Context parameters hit the assertion edges (1024, init == max, min == max, the
+// standard DEFAULT / SMALL / START_SMALL sets that share recycled-context lists, quirk Q1) and
+// Slab shapes from one chunk per block to chunkSize 0..8 (quirk Q3).
+//
+// Shrinking (recipes-verified.md A): drop chunks of n/2, n/4, ... 1 ops, then single ops, then
+// simplify one op's arguments. References are relative, so every candidate still runs.
+using FsCheck;
+using FsCheck.Fluent;
+using Harness.Systems.Mmgr.Oracle;
+
+using Harness.Fuzz;
+using Harness.Fuzz.Engine;
+using Harness.Properties;
+namespace Harness.Systems.Mmgr.Properties;
+
+public static class AllocatorGen
+{
+    private static readonly ulong[] BoundarySizes = BuildBoundarySizes();
+
+    private static ulong[] BuildBoundarySizes()
+    {
+        var list = new List<ulong> { 0, 1, 7, 8, 9, 15, 16, 17, 8193, 1023, 1024, 1025, 524287, 524288, 524289 };
+        for (int k = 3; k <= 13; k++) list.AddRange([(1UL << k) - 1, 1UL << k, (1UL << k) + 1]);
+        return list.ToArray();
+    }
+
+    /// <summary>Sizes whose requests certainly fail (size checks, out of memory, Q2).</summary>
+    private static readonly ulong[] HugeSizes =
+    [
+        0x3FFFFFFE, 0x3FFFFFFF, 0x40000000, long.MaxValue - 1UL, long.MaxValue, (ulong)long.MaxValue + 1,
+        ulong.MaxValue, ulong.MaxValue - 1, ulong.MaxValue - 2, ulong.MaxValue - 3, ulong.MaxValue - 4,
+        ulong.MaxValue - 5, ulong.MaxValue - 6, ulong.MaxValue - 7, ulong.MaxValue - 8,
+    ];
+
+    public static Gen<ulong> Size { get; } = Gen.Frequency(
+        (40, Gen.Elements(BoundarySizes)),
+        (40, Gen.Choose(0, 300).Select(i => (ulong)i)),
+        (14, Gen.Choose(300, 70000).Select(i => (ulong)i)),
+        (2, Gen.Choose(70000, 1 << 20).Select(i => (ulong)i)),
+        (4, Gen.Elements(HugeSizes)));
+
+    private static readonly (ulong Min, ulong Init, ulong Max)[] BlockParams =
+    [
+        (0, 8192, 8 << 20), (0, 8192, 8 << 20), (0, 1024, 8192), (0, 1024, 8 << 20), (0, 1024, 8 << 20),
+        (8192, 8192, 8192), (1024, 1024, 1024), (0, 1024, 1024), (0, 8192, 8192), (1024, 2048, 16384),
+        (0, 16384, 0x3FFFFFF8), (65536, 65536, 1 << 20), (0, 8192, 0x3FFFFFF8),
+    ];
+
+    private static readonly ulong[] SlabBlocks = [8192, 8192, 1024, 256, 64, 56, 80, 8 << 20];
+    private static readonly ulong[] SlabChunks = [0, 1, 7, 8, 9, 16, 24, 40, 100, 1000, 8192];
+
+    public static Gen<AllocatorOp> Create { get; } =
+        from kind in Gen.Frequency((4, Gen.Constant(ContextKind.AllocSet)), (2, Gen.Constant(ContextKind.Generation)), (2, Gen.Constant(ContextKind.Slab)), (2, Gen.Constant(ContextKind.Bump)))
+        from parent in Gen.Frequency((1, Gen.Constant(AllocatorOp.NullParent)), (6, Gen.Choose(0, 12)))
+        from bp in Gen.Elements(BlockParams)
+        from sb in Gen.Elements(SlabBlocks)
+        from sc in Gen.Elements(SlabChunks)
+        select (AllocatorOp)(kind == ContextKind.Slab
+            ? new CreateContext(kind, parent, 0, sb, 0, sc)
+            : new CreateContext(kind, parent, bp.Min, bp.Init, bp.Max, 0));
+
+    private static readonly AllocFlags[] FlagSets =
+    [
+        AllocFlags.None, AllocFlags.None, AllocFlags.None, AllocFlags.Zero, AllocFlags.Zero, AllocFlags.NoOom,
+        AllocFlags.Huge, AllocFlags.Huge | AllocFlags.NoOom, AllocFlags.Zero | AllocFlags.NoOom,
+    ];
+
+    private static readonly ulong[] Aligns = [1, 8, 16, 64, 256, 4096];
+
+    private static Gen<int> Ref { get; } = Gen.Choose(0, 31);
+
+    public static Gen<AllocatorOp> AllocOp { get; } =
+        from ctx in Ref
+        from size in Size
+        from flags in Gen.Elements(FlagSets)
+        from entry in Gen.Frequency((4, Gen.Constant(AllocEntry.Palloc)), (4, Gen.Constant(AllocEntry.MemoryContextAlloc)), (3, Gen.Constant(AllocEntry.AllocExtended)), (1, Gen.Constant(AllocEntry.AllocAligned)))
+        from slabFit in Gen.Frequency((4, Gen.Constant(true)), (1, Gen.Constant(false)))
+        from align in Gen.Elements(Aligns)
+        select (AllocatorOp)new Alloc(ctx, size, flags, entry, slabFit, align);
+
+    public static Gen<AllocatorOp> ReallocOp { get; } =
+        from chunk in Ref
+        from size in Size
+        from flags in Gen.Elements(FlagSets)
+        from entry in Gen.Frequency((4, Gen.Constant(ReallocEntry.Repalloc)), (2, Gen.Constant(ReallocEntry.RepallocExtended)), (2, Gen.Constant(ReallocEntry.Repalloc0)))
+        from slabFit in Gen.Frequency((3, Gen.Constant(true)), (1, Gen.Constant(false)))
+        select (AllocatorOp)new Realloc(chunk, size, flags, entry, slabFit);
+
+    /// <summary>One well-behaved operation, weighted toward allocation traffic.</summary>
+    public static Gen<AllocatorOp> Benign { get; } = Gen.Frequency(new (int, Gen<AllocatorOp>)[]
+    {
+        (6, Create),
+        (20, AllocOp),
+        (6, ReallocOp),
+        (10, Ref.Select(r => (AllocatorOp)new Free(r))),
+        (6, from r in Ref from s in Gen.Choose(0, 255) select (AllocatorOp)new WritePattern(r, (byte)s)),
+        (2, Ref.Select(r => (AllocatorOp)new VerifyPattern(r))),
+        (2, Ref.Select(r => (AllocatorOp)new Reset(r))),
+        (2, Ref.Select(r => (AllocatorOp)new ResetOnly(r))),
+        (1, Ref.Select(r => (AllocatorOp)new ResetChildren(r))),
+        (2, Ref.Select(r => (AllocatorOp)new Delete(r))),
+        (1, Ref.Select(r => (AllocatorOp)new DeleteChildren(r))),
+        (2, from r in Ref from p in Gen.Choose(-1, 12) select (AllocatorOp)new SetParent(r, p)),
+        (3, Gen.Choose(-1, 12).Select(r => (AllocatorOp)new SwitchTo(r))),
+        (2, Ref.Select(r => (AllocatorOp)new RegisterCallback(r))),
+        (1, Gen.Choose(-1, 12).Select(r => (AllocatorOp)new Stats(r))),
+        (1, Gen.Choose(-1, 12).Select(r => (AllocatorOp)new Oracle.Check(r))),
+    });
+
+    /// <summary>One misbehaving-caller operation.</summary>
+    public static Gen<AllocatorOp> Hostile { get; } = Gen.Frequency(
+        (5, from r in Ref from off in Gen.Frequency((4, Gen.Constant(0)), (1, Gen.Choose(1, 15))) from v in Gen.Choose(0, 255)
+            select (AllocatorOp)new WritePastEnd(r, (byte)off, (byte)v)),
+        (3, Ref.Select(r => (AllocatorOp)new DoubleFree(r))),
+        (2, from k in Gen.Elements(NonChunkKind.InsideChunk, NonChunkKind.StackGarbage, NonChunkKind.MallocBlock, NonChunkKind.Null)
+            from r in Ref from a in Gen.Choose(0, 1 << 20) select (AllocatorOp)new FreeNonChunk(k, r, (ulong)a)),
+        (3, from r in Ref from w in Gen.Elements(MemoryAccess.Read, MemoryAccess.Write) from off in Gen.Choose(0, 4096) from v in Gen.Choose(0, 255)
+            select (AllocatorOp)new UseAfterFree(r, w, (uint)off, (byte)v)));
+
+    /// <summary>Op lists of 1..maxOps ops (length scaled by FsCheck's size), hostile ops mixed in
+    /// at about one in six when asked.</summary>
+    public static Gen<AllocatorOp[]> Ops(int maxOps, bool hostile)
+    {
+        Gen<AllocatorOp> one = hostile ? Gen.Frequency((5, Benign), (1, Hostile)) : Benign;
+        return Gen.Sized(size => Gen.Choose(1, Math.Max(1, Math.Min(maxOps, 2 + size * maxOps / 50))))
+            .SelectMany(n => Gen.ArrayOf(one, n));
+    }
+
+    public static Arbitrary<AllocatorOp[]> Arbitrary(int maxOps, bool hostile) => Arb.From(Ops(maxOps, hostile), Shrink);
+
+    // ------------------------------------------------------------------ shrinking
+
+    public static IEnumerable<AllocatorOp[]> Shrink(AllocatorOp[] ops)
+    {
+        int n = ops.Length;
+        for (int chunk = n / 2; chunk >= 1; chunk /= 2)
+        {
+            for (int start = 0; start + chunk <= n; start += chunk)
+            {
+                var shorter = new AllocatorOp[n - chunk];
+                Array.Copy(ops, 0, shorter, 0, start);
+                Array.Copy(ops, start + chunk, shorter, start, n - start - chunk);
+                yield return shorter;
+            }
+        }
+        for (int i = 0; i < n; i++)
+        {
+            foreach (AllocatorOp simpler in SimplerOps(ops[i]))
+            {
+                var copy = (AllocatorOp[])ops.Clone();
+                copy[i] = simpler;
+                yield return copy;
+            }
+        }
+    }
+
+    /// <summary>Strictly simpler variants of one op (smaller sizes and references, fewer flags).</summary>
+    public static IEnumerable<AllocatorOp> SimplerOps(AllocatorOp op)
+    {
+        switch (op)
+        {
+            case Alloc a:
+                foreach (ulong s in SmallerSizes(a.Size)) yield return a with { Size = s };
+                if (a.Ctx != 0) yield return a with { Ctx = 0 };
+                if (a.Flags != AllocFlags.None) yield return a with { Flags = AllocFlags.None };
+                if (a.Entry != AllocEntry.Palloc && a.Entry != AllocEntry.MemoryContextAlloc) yield return a with { Entry = AllocEntry.MemoryContextAlloc };
+                break;
+            case Realloc r:
+                foreach (ulong s in SmallerSizes(r.Size)) yield return r with { Size = s };
+                if (r.Chunk != 0) yield return r with { Chunk = 0 };
+                if (r.Flags != AllocFlags.None) yield return r with { Flags = AllocFlags.None };
+                if (r.Entry != ReallocEntry.Repalloc) yield return r with { Entry = ReallocEntry.Repalloc };
+                break;
+            case CreateContext c:
+                if (c.Parent > 0) yield return c with { Parent = 0 };
+                if (c.Kind != ContextKind.AllocSet && c.Kind != ContextKind.Slab) yield return c with { Kind = ContextKind.AllocSet };
+                break;
+            case Free f when f.Chunk != 0: yield return f with { Chunk = 0 }; break;
+            case WritePattern w when w.Chunk != 0: yield return w with { Chunk = 0 }; break;
+            case Reset x when x.Ctx != 0: yield return x with { Ctx = 0 }; break;
+            case Delete x when x.Ctx != 0: yield return x with { Ctx = 0 }; break;
+            case SetParent x when x.Ctx != 0 || x.NewParent > 0: yield return x with { Ctx = 0, NewParent = Math.Min(x.NewParent, 0) }; break;
+            case WritePastEnd x when x.Chunk != 0 || x.Offset != 0: yield return x with { Chunk = 0, Offset = 0 }; break;
+        }
+    }
+
+    private static IEnumerable<ulong> SmallerSizes(ulong s)
+    {
+        if (s == 0) yield break;
+        yield return 0;
+        if (s / 2 > 0) yield return s / 2;
+        if (s - 1 > s / 2) yield return s - 1;
+    }
+}

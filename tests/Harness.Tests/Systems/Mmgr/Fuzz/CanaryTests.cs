@@ -1,0 +1,59 @@
+// The canary (issue 4, "done means"): with the port's planted FreelistIndexOffByOne bug the fuzzer
+// finds a failure within its CI budget, the artifact replays through `harness repro`, `harness
+// minimize` shrinks it to a handful of operations; with the same budget the correct port yields
+// no finding.
+using Harness.Artifacts;
+using Harness.Fuzz.Engine;
+using Harness.Tests.Fuzz.Engine;
+using Xunit;
+
+namespace Harness.Tests.Systems.Mmgr.Fuzz;
+
+public sealed class CanaryTests
+{
+    private const ulong Seed = 1;
+
+    [Fact]
+    public void Canary_IsFound_Replayed_AndMinimized()
+    {
+        string dir = TempDir.Create();
+        try
+        {
+            FuzzRunResult planted = CanaryRun.Fuzz("allocator", CanaryRun.DefaultCanary, Seed, CanaryRun.DefaultExecs, dir, TextWriter.Null);
+            FuzzRunResult correct = CanaryRun.Fuzz("allocator", "None", Seed, CanaryRun.DefaultExecs, null, TextWriter.Null);
+            var correctSigs = correct.Findings.Select(f => f.Signature).ToHashSet();
+            Finding f = Assert.Single(planted.Findings.Where(x => !correctSigs.Contains(x.Signature)).Take(1));
+
+            ReproArtifact artifact = ReproArtifact.Load(f.ArtifactPath!);
+            Assert.Equal(CanaryRun.DefaultCanary, artifact.Config[FuzzTargetConfig.CanaryKey]);
+            ReplayResult replay = ArtifactReplayers.For(artifact).Replay(artifact, TextWriter.Null);
+            Assert.True(replay.Reproduced, replay.Reason);
+
+            var output = new StringWriter();
+            string minPath = Path.Combine(dir, "min.json");
+            int code = Harness.Program.Run(["minimize", f.ArtifactPath!, "--out", minPath], output, output);
+            Assert.True(code == 0, output.ToString());
+            ReproArtifact min = ReproArtifact.Load(minPath);
+            int ops = min.Payload.Readable.Count(l => !l.StartsWith('#'));
+            Assert.InRange(ops, 1, 8);
+            Assert.Equal(artifact.Outcome.Class, min.Outcome.Class);
+            Assert.True(ArtifactReplayers.For(min).Replay(min, TextWriter.Null).Reproduced);
+
+            // The minimized input does not fail on the correct port (it is a regression input there).
+            byte[] input = FindingWriter.InputOf(min, minPath);
+            Assert.False(Harness.Fuzz.FuzzTargets.Get("allocator").Execute(input).IsFailure);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void CorrectPort_HasNoFinding_WithTheSameBudget()
+    {
+        FuzzRunResult correct = CanaryRun.Fuzz("allocator", "None", Seed, CanaryRun.DefaultExecs, null, TextWriter.Null);
+        Assert.True(correct.Findings.Count == 0,
+            "the correct port failed: " + string.Join("; ", correct.Findings.Select(f => $"{f.Signature} at op {f.Outcome.OpIndex}: {f.Outcome.Reason}")));
+    }
+}

@@ -1,0 +1,67 @@
+// The allocator's FsCheck properties from xunit, with fixed seeds and moderate counts, plus the
+// harness's own guarantees: a planted bug is found and shrunk, replay by (seed, gamma, size) is
+// exact, and a property artifact round-trips through `harness repro`'s replayer.
+using Allocator.Mmgr;
+using Harness.Artifacts;
+using Harness.Properties;
+using Harness.Systems.Mmgr.Properties;
+using Xunit;
+
+namespace Harness.Tests.Systems.Mmgr.Properties;
+
+public class AllocatorPropertyTests
+{
+    private const ulong Gamma = AllocatorProperties.DefaultGamma;
+
+    [Theory]
+    [InlineData("model", true, 400)]
+    [InlineData("model", false, 400)]
+    [InlineData("oom", true, 25)]
+    [InlineData("oom", false, 25)]
+    [InlineData("leak", true, 400)]
+    [InlineData("leak", false, 400)]
+    [InlineData("corruption", true, 400)]
+    public void Property_Holds(string property, bool checking, int cases)
+    {
+        PropertyReport r = AllocatorProperties.Check(property, checking, 20261121, Gamma, cases, property == "oom" ? 24 : 50);
+        var w = new StringWriter();
+        r.WriteFailure(w);
+        Assert.True(r.Passed, w.ToString());
+        Assert.Equal(cases, r.Cases);
+    }
+
+    private static PropertyReport CanaryRun() =>
+        AllocatorProperties.Check(new AllocatorProperties.Evaluator("model", false, AllocatorCanary.FreelistIndexOffByOne), "model", 7, Gamma, 2000, 50);
+
+    [Fact]
+    public void PlantedBug_IsFoundAndShrunk()
+    {
+        PropertyReport r = CanaryRun();
+        Assert.False(r.Passed);
+        Assert.True(r.Failure!.Shrunk.Length <= 8, string.Join(" | ", r.Failure.Shrunk.Select(o => o.ToString())));
+        Assert.Contains("--replay", r.ReplayCommand);
+    }
+
+    [Fact]
+    public void Replay_BySeedGammaSize_GivesTheSameShrunkList()
+    {
+        PropertyReport first = CanaryRun();
+        PropertyFailure f = first.Failure!;
+        PropertyReport again = AllocatorProperties.Check(new AllocatorProperties.Evaluator("model", false, AllocatorCanary.FreelistIndexOffByOne), "model", f.Seed, f.Gamma, 1, 50, f.Size);
+        Assert.False(again.Passed);
+        Assert.Equal(f.Shrunk, again.Failure!.Shrunk);
+    }
+
+    [Fact]
+    public void Artifact_RoundTripsAndReproduces()
+    {
+        PropertyReport r = CanaryRun();
+        ReproArtifact artifact = ReproArtifact.Parse(r.ToArtifact()!.ToJson());
+        Assert.Equal("property", artifact.Engine);
+        Assert.Equal("ops", artifact.Payload.Kind);
+        var trace = new StringWriter();
+        ReplayResult replay = new PropertyArtifactReplayer().Replay(artifact, trace);
+        Assert.True(replay.Reproduced, replay.Reason + "\n" + trace);
+        Assert.Equal(r.Failure!.Outcome.OpIndex, replay.Step);
+    }
+}
