@@ -26,7 +26,8 @@ public static class Program
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <param name="systems">The systems commands may run (default: SystemRegistry.Default; tests add their own).</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Core.SystemRegistry? systems = null)
     {
         if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
         {
@@ -42,7 +43,7 @@ public static class Program
         }
         try
         {
-            return command.Run(new CommandArgs(args.Skip(1)), stdout, stderr);
+            return command.Run(new CommandArgs(args.Skip(1), systems: systems), stdout, stderr);
         }
         catch (UsageException e)
         {
@@ -50,7 +51,7 @@ public static class Program
             stderr.WriteLine(command.Usage);
             return ExitUsage;
         }
-        catch (InputException e)
+        catch (Core.HarnessInputException e)
         {
             stderr.WriteLine($"harness {command.Name}: {e.Message}");
             return ExitUsage;

@@ -29,7 +29,7 @@ public class ExplorerBenchmarks
     public void Setup()
     {
         _explorer = new Explorer();
-        _scenario = ScenarioRegistry.Find(Scenario)!;
+        _scenario = Harness.Explore.ScenarioSet.Resolve(Harness.Core.SystemRegistry.Default, Scenario).Scenario;
         ExplorationReport r = _explorer.Run(_scenario, Run());
         Console.WriteLine($"// {Scenario}/{Strategy}: {(double)r.TotalSteps / r.Iterations:0.0} steps (decisions) per iteration, {(double)r.TotalDecisions / r.Iterations:0.0} choices per iteration");
     }

@@ -1,23 +1,39 @@
 // ReproArtifact: the one repro format every engine writes (property tests, the explorer, the fuzzer).
 //
 // A JSON document, self-describing and versioned:
-//   format   always "pgmem-repro"          version  FormatVersion
+//   format   always "pgmem-repro"          version  FormatVersion (2; version 1 is still read)
 //   engine   "property" | "explore" | "fuzz"   (which IArtifactReplayer replays it)
-//   target   the suite, scenario or fuzz target name ("allocator", "lwlock-shared-exclusive", ...)
+//   target   the system, qualified scenario or fuzz target ("mmgr", "locks/lwlock-shared-exclusive")
 //   seed     the seed of the run that found it (decimal string, so no 64-bit value is rounded)
 //   config   engine options that change what runs (sorted keys, string values)
-//   outcome  what went wrong: class, step (the failing operation or schedule step), reason
+//   outcome  what went wrong: kind (an OutcomeKind name), step, site, reason
 //   payload  what to replay: kind ("bytes" | "ops" | "schedule"), data (base64 for bytes, a token
 //            for schedules, one operation per line for ops), plus optional readable lines
+// Version 1 wrote "class" instead of "kind" and "site", in two vocabularies (the fuzzer's enum
+// names, the explorer's lower-case kinds) with the site in config["site"] (fuzz), a "[site]"
+// prefix of the reason (property) or a "kind:site:" prefix (explore); Parse maps them onto the
+// one vocabulary, so every artifact written by version 1 still replays.
 // Writing is atomic (temporary file, then rename) so a killed run never leaves half an artifact,
-// and reading reports exactly what is wrong with a malformed file.
+// and reading reports exactly what is wrong with a malformed file (ArtifactFormatException).
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Harness.Cli;
+using Harness.Core;
 
 namespace Harness.Artifacts;
 
-public sealed record ArtifactOutcome(string Class, long Step, string Reason);
+public sealed record ArtifactOutcome(OutcomeKind Kind, long Step, string Site, string Reason)
+{
+    public static ArtifactOutcome Of(Outcome o) => new(o.Kind, o.Step, o.Site, o.Reason);
+
+    public string Signature => $"{Kind.Name()}:{Site}";
+}
+
+/// <summary>An artifact file that cannot be read: not JSON, not ours, a missing field, an
+/// unsupported version. The message names the file and the field.</summary>
+public sealed class ArtifactFormatException : HarnessInputException
+{
+    public ArtifactFormatException(string message) : base(message) { }
+}
 
 public sealed record ArtifactPayload(string Kind, string Data, IReadOnlyList<string> Readable);
 
@@ -30,7 +46,10 @@ public sealed record ReproArtifact(
     ArtifactPayload Payload)
 {
     public const string FormatName = "pgmem-repro";
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
+
+    /// <summary>Every version this harness reads.</summary>
+    public static readonly int[] ReadableVersions = [1, 2];
 
     public string ToJson()
     {
@@ -48,8 +67,9 @@ public sealed record ReproArtifact(
             ["config"] = config,
             ["outcome"] = new JsonObject
             {
-                ["class"] = Outcome.Class,
+                ["kind"] = Outcome.Kind.Name(),
                 ["step"] = Outcome.Step,
+                ["site"] = Outcome.Site,
                 ["reason"] = Outcome.Reason,
             },
             ["payload"] = new JsonObject
@@ -62,7 +82,7 @@ public sealed record ReproArtifact(
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 
-    /// <summary>Parses an artifact; any defect is an InputException naming the field.</summary>
+    /// <summary>Parses an artifact; any defect is an ArtifactFormatException naming the field.</summary>
     public static ReproArtifact Parse(string json, string source = "artifact")
     {
         JsonNode? root;
@@ -72,25 +92,27 @@ public sealed record ReproArtifact(
         }
         catch (JsonException e)
         {
-            throw new InputException($"{source}: not a repro artifact (invalid JSON: {e.Message})");
+            throw new ArtifactFormatException($"{source}: not a repro artifact (invalid JSON: {e.Message})");
         }
-        if (root is not JsonObject o) throw new InputException($"{source}: not a repro artifact (top level is not an object)");
+        if (root is not JsonObject o) throw new ArtifactFormatException($"{source}: not a repro artifact (top level is not an object)");
         string format = Str(o, "format", source);
-        if (format != FormatName) throw new InputException($"{source}: not a repro artifact (format is '{format}', expected '{FormatName}')");
-        int version = o["version"] is JsonValue v && v.TryGetValue(out int vi) ? vi : throw new InputException($"{source}: missing or non-integer 'version'");
-        if (version != FormatVersion) throw new InputException($"{source}: artifact format version {version} is not supported (this harness reads version {FormatVersion})");
+        if (format != FormatName) throw new ArtifactFormatException($"{source}: not a repro artifact (format is '{format}', expected '{FormatName}')");
+        int version = o["version"] is JsonValue v && v.TryGetValue(out int vi) ? vi : throw new ArtifactFormatException($"{source}: missing or non-integer 'version'");
+        if (Array.IndexOf(ReadableVersions, version) < 0)
+            throw new ArtifactFormatException($"{source}: artifact format version {version} is not supported (this harness reads versions {string.Join(" and ", ReadableVersions)})");
         string seedText = Str(o, "seed", source);
-        if (!CommandArgs.TryParseULong(seedText, out ulong seed)) throw new InputException($"{source}: 'seed' is not a 64-bit unsigned number: '{seedText}'");
+        if (!Numbers.TryParseULong(seedText, out ulong seed)) throw new ArtifactFormatException($"{source}: 'seed' is not a 64-bit unsigned number: '{seedText}'");
         var config = new SortedDictionary<string, string>(StringComparer.Ordinal);
         if (o["config"] is JsonObject c)
         {
             foreach (var kv in c) config[kv.Key] = kv.Value is JsonValue cv && cv.TryGetValue(out string? s) ? s : kv.Value?.ToJsonString() ?? "";
         }
-        else if (o["config"] is not null) throw new InputException($"{source}: 'config' is not an object");
-        if (o["outcome"] is not JsonObject oc) throw new InputException($"{source}: missing 'outcome'");
+        else if (o["config"] is not null) throw new ArtifactFormatException($"{source}: 'config' is not an object");
+        if (o["outcome"] is not JsonObject oc) throw new ArtifactFormatException($"{source}: missing 'outcome'");
         long step = oc["step"] is JsonValue sv && sv.TryGetValue(out long sl) ? sl : -1;
-        var outcome = new ArtifactOutcome(Str(oc, "class", source), step, oc["reason"] is JsonValue rv && rv.TryGetValue(out string? r) ? r : "");
-        if (o["payload"] is not JsonObject p) throw new InputException($"{source}: missing 'payload'");
+        string reason = oc["reason"] is JsonValue rv && rv.TryGetValue(out string? r) ? r : "";
+        ArtifactOutcome outcome = version == 1 ? Version1Outcome(oc, config, step, reason, source) : Version2Outcome(oc, step, reason, source);
+        if (o["payload"] is not JsonObject p) throw new ArtifactFormatException($"{source}: missing 'payload'");
         var readable = new List<string>();
         if (p["readable"] is JsonArray arr)
             foreach (JsonNode? n in arr) readable.Add(n is JsonValue nv && nv.TryGetValue(out string? line) ? line : "");
@@ -98,13 +120,36 @@ public sealed record ReproArtifact(
         return new ReproArtifact(Str(o, "engine", source), Str(o, "target", source), seed, config, outcome, payload);
     }
 
+    private static ArtifactOutcome Version2Outcome(JsonObject oc, long step, string reason, string source)
+    {
+        string kindName = Str(oc, "kind", source);
+        if (!OutcomeKinds.TryParse(kindName, out OutcomeKind kind))
+            throw new ArtifactFormatException($"{source}: unknown outcome kind '{kindName}' (known: {string.Join(", ", OutcomeKinds.Names)})");
+        return new ArtifactOutcome(kind, step, oc["site"] is JsonValue v && v.TryGetValue(out string? site) ? site : "", reason);
+    }
+
+    // Version 1: "class" in either vocabulary; the site lived in config["site"] (fuzz), in a
+    // "[site] " prefix of the reason (property) or in a "kind:site: " prefix (explore).
+    private static ArtifactOutcome Version1Outcome(JsonObject oc, IReadOnlyDictionary<string, string> config, long step, string reason, string source)
+    {
+        string cls = Str(oc, "class", source);
+        string site = "";
+        if (config.TryGetValue("site", out string? s)) site = s;
+        else if (reason.StartsWith('[') && reason.IndexOf("] ", StringComparison.Ordinal) is int close and > 0) site = reason[1..close];
+        else if (reason.StartsWith(cls + ":", StringComparison.Ordinal) && reason.IndexOf(": ", cls.Length + 1, StringComparison.Ordinal) is int colon and > 0)
+            site = reason[(cls.Length + 1)..colon];
+        if (!OutcomeKinds.TryFromVersion1(cls, site, out OutcomeKind kind))
+            throw new ArtifactFormatException($"{source}: unknown version-1 outcome class '{cls}'");
+        return new ArtifactOutcome(kind, step, site, reason);
+    }
+
     private static string Str(JsonObject o, string field, string source) =>
-        o[field] is JsonValue v && v.TryGetValue(out string? s) ? s : throw new InputException($"{source}: missing or non-string '{field}'");
+        o[field] is JsonValue v && v.TryGetValue(out string? s) ? s : throw new ArtifactFormatException($"{source}: missing or non-string '{field}'");
 
     /// <summary>Reads and parses a file, with clear errors for a missing or malformed one.</summary>
     public static ReproArtifact Load(string path)
     {
-        if (!File.Exists(path)) throw new InputException($"{path}: no such file");
+        if (!File.Exists(path)) throw new ArtifactFormatException($"{path}: no such file");
         string text;
         try
         {
@@ -112,7 +157,7 @@ public sealed record ReproArtifact(
         }
         catch (IOException e)
         {
-            throw new InputException($"{path}: cannot read ({e.Message})");
+            throw new ArtifactFormatException($"{path}: cannot read ({e.Message})");
         }
         return Parse(text, path);
     }

@@ -34,7 +34,7 @@ public sealed class AflCommand : IHarnessCommand
         args.RejectUnknown();
         string target = args.Positional0 ?? throw new UsageException("which target? e.g. harness afl allocator");
         IReadOnlyList<string> extra = args.Positional.Skip(1).ToList();
-        AflTargets.Get(target);   // unknown names fail here, not inside afl
+        AflTargets.Get(args.Systems, target);   // unknown names fail here, not inside afl
 
         string repo = TryRepoRoot() ?? Directory.GetCurrentDirectory();
         output = Path.GetFullPath(output ?? Path.Combine(repo, "artifacts", "afl", target));

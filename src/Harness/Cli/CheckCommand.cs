@@ -1,13 +1,13 @@
-// `harness check allocator`: runs the allocator's FsCheck properties outside xunit, for long runs
-// and for replaying a failure. Prints the seed first, one line per property run, the failing
-// property's shrunk op list with its replay line (and writes a repro artifact), and a final
-// summary with the throughput in cases/s.
+// `harness check SYSTEM`: runs a system's FsCheck properties outside xunit, for long runs and for
+// replaying a failure. Prints the seed first, one line per property run, the failing property's
+// shrunk op list with its replay line (and writes a repro artifact), and a final summary with the
+// throughput in cases/s. Knows no system: properties come from the system's PropertySuite.
 using System.Diagnostics;
 using System.Globalization;
 using Allocator.Common;
 using Harness.Properties;
-using Harness.Systems.Mmgr.Properties;
 
+using Harness.Core;
 namespace Harness.Cli;
 
 public sealed class CheckCommand : IHarnessCommand
@@ -15,15 +15,18 @@ public sealed class CheckCommand : IHarnessCommand
     public const ulong DefaultSeed = 1;
 
     public string Name => "check";
-    public string Summary => "run the allocator's FsCheck properties (port vs model, OOM, leaks, corruption)";
+    public string Summary => "run a system's FsCheck properties (port vs model, OOM, leaks, corruption, ...)";
     public string Usage => """
-        usage: harness check allocator [--seed S] [--cases N] [--ops M] [--property NAME] [--checking on|off|both]
-                                       [--replay SEED,GAMMA[,SIZE]] [--artifacts DIR]
+        usage: harness check SYSTEM [--seed S] [--cases N] [--ops M] [--property NAME] [--checking on|off|both]
+                                    [--canary NAME] [--replay SEED,GAMMA[,SIZE]] [--artifacts DIR]
+          SYSTEM           a system with properties (harness systems lists them; e.g. mmgr)
           --seed S         run seed (default 1); each property run derives its own from it
           --cases N        cases per property run (default 1000)
           --ops M          longest op list (default 64)
-          --property NAME  model | oom | leak | corruption (default: all)
-          --checking X     MEMORY_CONTEXT_CHECKING on, off or both (default both; corruption is always on)
+          --property NAME  one of the system's properties (default: all)
+          --checking X     the checking build (MEMORY_CONTEXT_CHECKING and the like): on, off or both
+                           (default both; properties that need checking run only with it on)
+          --canary NAME    run against a planted bug of the port (to see the properties catch it)
           --replay S,G[,Z] replay FsCheck's (seed, gamma[, size]) exactly as printed by a failure
           --artifacts DIR  where a failure's repro artifact goes (default out/check)
         """;
@@ -35,13 +38,14 @@ public sealed class CheckCommand : IHarnessCommand
         int maxOps = args.Int("ops", 64, 1, 10_000);
         string? only = args.String("property");
         string checkingArg = args.String("checking", "both");
+        string canary = args.String("canary", PropertySuite.NoCanary);
         string? replay = args.String("replay");
         string artifacts = args.String("artifacts", Path.Combine("out", "check"));
         args.RejectUnknown();
-        if (args.Positional0 != "allocator") throw new UsageException("what to check? only 'allocator' is known: harness check allocator");
+        string systemName = args.Positional0 ?? throw new UsageException("what to check? give a system (harness systems lists them)");
         if (args.Positional.Count > 1) throw new UsageException($"unexpected argument '{args.Positional[1]}'");
-        if (only is not null && !AllocatorProperties.IsKnown(only))
-            throw new UsageException($"unknown property '{only}' (known: {string.Join(", ", AllocatorProperties.Names)})");
+        (Harness.Core.ISystem system, PropertySuite suite) = PropertySuite.Of(args.Systems, systemName);
+        if (only is not null) suite.Get(only);   // an unknown name is an UnknownNameException listing the known ones
         bool[] checkings = checkingArg switch
         {
             "on" => [true],
@@ -50,33 +54,35 @@ public sealed class CheckCommand : IHarnessCommand
             _ => throw new UsageException($"--checking takes on, off or both, not '{checkingArg}'"),
         };
         (ulong Seed, ulong Gamma, int? Size)? replayArgs = replay is null ? null : ParseReplay(replay);
-        stdout.WriteLine($"check allocator: seed={seed} cases={cases} ops={maxOps} property={only ?? "all"} checking={checkingArg}{(replay is null ? "" : $" replay={replay}")}");
+        stdout.WriteLine($"check {system.Name}: seed={seed} cases={cases} ops={maxOps} property={only ?? "all"} checking={checkingArg}"
+            + (canary == PropertySuite.NoCanary ? "" : $" canary={canary}") + (replay is null ? "" : $" replay={replay}"));
 
-        var total = Stopwatch.StartNew();
+        var total = WallClock.StartNew();
         long allCases = 0;
         int failed = 0;
         ulong index = 0;
-        foreach (string property in AllocatorProperties.Names)
+        foreach (PropertyDef property in suite.Properties)
         {
-            if (only is not null && property != only) continue;
+            if (only is not null && property.Name != only) continue;
             foreach (bool checking in checkings)
             {
-                if (property == "corruption" && !checking) continue;   // hostile ops need checking builds
+                if (!property.Allows(checking)) continue;
                 ulong runSeed = replayArgs?.Seed ?? Prng.Derive(seed, index++);
-                ulong gamma = replayArgs?.Gamma ?? AllocatorProperties.DefaultGamma;
-                PropertyReport report = AllocatorProperties.Check(property, checking, runSeed, gamma, replayArgs is null ? cases : 1, maxOps, replayArgs?.Size);
+                ulong gamma = replayArgs?.Gamma ?? PropertyRunSpec.DefaultGamma;
+                IPropertyRun run = property.Create(checking, canary);
+                PropertyReport report = run.Check(new PropertyRunSpec(runSeed, gamma, replayArgs is null ? cases : 1, maxOps, replayArgs?.Size));
                 allCases += report.Cases;
-                stdout.WriteLine($"  {(report.Passed ? "PASS" : "FAIL")} {property} checking={(checking ? "on" : "off")} seed={runSeed}: {report.Summary}");
+                stdout.WriteLine($"  {(report.Passed ? "PASS" : "FAIL")} {property.Name} checking={(checking ? "on" : "off")} seed={runSeed}: {report.Summary}");
                 if (report.Passed) continue;
                 failed++;
                 report.WriteFailure(stdout);
-                string path = Path.Combine(artifacts, string.Create(CultureInfo.InvariantCulture, $"allocator-{property}-{(checking ? "on" : "off")}-{runSeed}.json"));
+                string path = Path.Combine(artifacts, string.Create(CultureInfo.InvariantCulture, $"{system.Name}-{property.Name}-{(checking ? "on" : "off")}-{runSeed}.json"));
                 report.ToArtifact()!.Save(path);
                 stdout.WriteLine($"  artifact: {path}  (replay: harness repro {path})");
             }
         }
         double s = total.Elapsed.TotalSeconds;
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"check allocator: {allCases} cases, {failed} failed, {s:0.0}s, {(s > 0 ? allCases / s : 0):0} cases/s"));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"check {system.Name}: {allCases} cases, {failed} failed, {s:0.0}s, {(s > 0 ? allCases / s : 0):0} cases/s"));
         return failed == 0 ? Program.ExitOk : Program.ExitFailure;
     }
 

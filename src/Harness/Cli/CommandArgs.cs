@@ -4,6 +4,8 @@
 // Strict on purpose: an option the command never asked about, a missing value or a malformed
 // number is a UsageException with a clear message, never a silently ignored typo.
 using System.Globalization;
+using Harness.Core;
+using Harness.Fuzz.Engine;
 
 namespace Harness.Cli;
 
@@ -18,8 +20,10 @@ public sealed class CommandArgs
     private readonly HashSet<string> _consumed = new(StringComparer.Ordinal);
     private readonly List<string> _positional = new();
 
-    public CommandArgs(IEnumerable<string> args, IEnumerable<string>? flagNames = null)
+    /// <param name="systems">The systems the command may run (default: SystemRegistry.Default; tests add their own).</param>
+    public CommandArgs(IEnumerable<string> args, IEnumerable<string>? flagNames = null, SystemRegistry? systems = null)
     {
+        Systems = systems ?? SystemRegistry.Default;
         var flags = new HashSet<string>(flagNames ?? Array.Empty<string>(), StringComparer.Ordinal);
         var list = args.ToList();
         for (int i = 0; i < list.Count; i++)
@@ -53,6 +57,9 @@ public sealed class CommandArgs
             }
         }
     }
+
+    /// <summary>The systems this command may run.</summary>
+    public SystemRegistry Systems { get; }
 
     public IReadOnlyList<string> Positional => _positional;
 
@@ -97,11 +104,17 @@ public sealed class CommandArgs
     public int Int(string name, int fallback, int min = int.MinValue, int max = int.MaxValue) =>
         (int)Long(name, fallback, min, max);
 
-    public static bool TryParseULong(string s, out ulong value)
+    public static bool TryParseULong(string s, out ulong value) => Numbers.TryParseULong(s, out value);
+
+    /// <summary>Reads --ops-max and --canary of a fuzz command.</summary>
+    public FuzzTargetConfig FuzzTargetConfig(FuzzTargetConfig? fallback = null)
     {
-        if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-            return ulong.TryParse(s.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out value);
-        return ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+        FuzzTargetConfig c = fallback ?? Harness.Fuzz.Engine.FuzzTargetConfig.Default;
+        return c with
+        {
+            OpsMax = Int("ops-max", c.OpsMax, 1, Harness.Fuzz.Engine.FuzzTargetConfig.OpsMaxLimit),
+            Canary = String("canary") ?? c.Canary,
+        };
     }
 
     /// <summary>Call after reading every option: any option the command did not ask for is an error.</summary>

@@ -7,9 +7,9 @@ using System.Diagnostics;
 using System.Globalization;
 using Harness.Explore;
 using Harness.Explore.Scenarios;
-using Harness.Systems.Locks.Scenarios;
 using Harness.Explore.Strategies;
 
+using Harness.Core;
 namespace Harness.Cli;
 
 public sealed class ExploreCommand : IHarnessCommand
@@ -61,17 +61,21 @@ public sealed class ExploreCommand : IHarnessCommand
 
         if (list)
         {
+            var all = ScenarioSet.All(args.Systems).ToList();
             stdout.WriteLine("scenarios:");
-            foreach (IScenario s in ScenarioRegistry.Correct) stdout.WriteLine($"  {s.Name,-36} {s.Description} [{s.MinBackends}..{s.MaxBackends} backends, default {s.DefaultBackends}x{s.DefaultOps}]{(s.NeedsFairness ? " (fair strategies)" : "")}");
+            foreach (var (sys, _, s) in all.Where(x => !x.Scenario.IsCanary))
+                stdout.WriteLine($"  {ScenarioSet.Qualified(sys, s),-42} {s.Description} [{s.MinBackends}..{s.MaxBackends} backends, default {s.DefaultBackends}x{s.DefaultOps}]{(s.NeedsFairness ? " (fair strategies)" : "")}");
             stdout.WriteLine("canaries (deliberately broken; the explorer must catch them):");
-            foreach (IScenario s in ScenarioRegistry.All.Where(s => s.IsCanary)) stdout.WriteLine($"  {s.Name,-36} {s.Description}");
+            foreach (var (sys, _, s) in all.Where(x => x.Scenario.IsCanary)) stdout.WriteLine($"  {ScenarioSet.Qualified(sys, s),-42} {s.Description}");
+            stdout.WriteLine("(a bare scenario name works when only one system has it)");
             stdout.WriteLine($"strategies: {string.Join(", ", StrategyFactory.Names)}");
             return Program.ExitOk;
         }
-        if (replay is not null) return Replay(args.Positional0, replay, stdout);
+        if (replay is not null) return Replay(args.Systems, args.Positional0, replay, stdout);
 
         string name = args.Positional0 ?? throw new UsageException("which scenario? (harness explore --list)");
-        IScenario scenario = ScenarioRegistry.Find(name) ?? throw new UsageException($"no scenario '{name}' (harness explore --list)");
+        (ISystem system, IScenario scenario) = ScenarioSet.Resolve(args.Systems, name);
+        name = ScenarioSet.Qualified(system, scenario);
         string strategy = strategyArg ?? (scenario.NeedsFairness ? "fair-pct" : "pct");
         if (!StrategyFactory.Names.Contains(strategy)) throw new UsageException($"unknown strategy '{strategy}' (known: {string.Join(", ", StrategyFactory.Names)})");
         if (scenario.NeedsFairness && strategy is "pct" or "dfs")
@@ -108,7 +112,7 @@ public sealed class ExploreCommand : IHarnessCommand
         FailureReport? f = report.FirstFailure;
         if (f is null) return Program.ExitOk;
 
-        stdout.WriteLine($"FAILURE: {f.Failure.Kind} ({f.Failure.Site}) at step {f.Failure.Step} of iteration {f.Iteration} [{f.StrategyDescription}; {f.Config}]");
+        stdout.WriteLine($"FAILURE: {f.Failure.Kind.Name()} ({f.Failure.Site}) at step {f.Failure.Step} of iteration {f.Iteration} [{f.StrategyDescription}; {f.Config}]");
         stdout.WriteLine($"  {f.Failure.Message.Replace("\n", "\n  ", StringComparison.Ordinal)}");
         stdout.WriteLine($"determinism self-check: {(f.DeterminismChecked ? (f.Deterministic ? "replay matched (same trace hash, same failure)" : "MISMATCH: the replay differed; the scenario is not deterministic") : "skipped")}");
         IReadOnlyList<string> trace = f.MinimizedTrace ?? f.Trace;
@@ -118,8 +122,8 @@ public sealed class ExploreCommand : IHarnessCommand
         stdout.WriteLine($"  {trace[0]}");
         foreach (string line in trace.Skip(Math.Max(1, trace.Count - traceLines))) stdout.WriteLine($"  {line}");
         string token = f.MinimizedToken ?? f.Token;
-        string file = Path.Combine(artifacts, $"explore-{name}-{strategy}-{seed}.json");
-        ExploreArtifacts.Build(scenario, run, f).Save(file);
+        string file = Path.Combine(artifacts, $"explore-{name.Replace('/', '-')}-{strategy}-{seed}.json");
+        ExploreArtifacts.Build(name, run, f).Save(file);
         stdout.WriteLine($"token: {token}");
         stdout.WriteLine($"artifact: {file}");
         stdout.WriteLine($"reproduce: harness repro {file}");
@@ -130,21 +134,12 @@ public sealed class ExploreCommand : IHarnessCommand
     private static string ProgressLine(ExplorationReport r, int budget) => string.Create(CultureInfo.InvariantCulture,
         $"  it {r.Iterations}/{budget}  {r.IterationsPerSecond:0} it/s  {r.StepsPerSecond:0} decisions/s  distinct {r.DistinctSchedules}  failures {r.Failures}");
 
-    private static int Replay(string? scenario, string tokenText, TextWriter stdout)
+    private static int Replay(SystemRegistry systems, string? scenarioName, string tokenText, TextWriter stdout)
     {
-        ScheduleToken token;
-        try
-        {
-            token = ScheduleToken.Decode(tokenText);
-        }
-        catch (FormatException e)
-        {
-            throw new InputException($"--replay: {e.Message}");
-        }
-        if (scenario is not null && scenario != token.Scenario)
-            throw new InputException($"the token is a schedule of '{token.Scenario}', not '{scenario}'");
-        var sw = Stopwatch.StartNew();
-        IterationResult r = ExploreReplayer.ReplayToken(token, stdout);
+        ScheduleToken token = ScheduleToken.Decode(tokenText);
+        (_, IScenario scenario) = ScenarioSet.Resolve(systems, scenarioName ?? token.Scenario);
+        var sw = WallClock.StartNew();
+        IterationResult r = ExploreReplayer.ReplayToken(scenario, token, stdout);
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replayed {r.Steps} steps in {sw.Elapsed.TotalMilliseconds:0.0} ms; trace hash {(r.TraceHash == token.Trace.Hash ? "matches" : "DIFFERS from")} the recorded one"));
         return r.Failure is null ? Program.ExitOk : Program.ExitFailure;
     }

@@ -6,6 +6,7 @@
 using Harness.Fuzz;
 using Harness.Fuzz.Engine;
 
+using Harness.Core;
 namespace Harness.Cli;
 
 public sealed class FuzzCommand : IHarnessCommand
@@ -18,12 +19,12 @@ public sealed class FuzzCommand : IHarnessCommand
     public string Usage => """
         usage: harness fuzz TARGET [--seed S] [--execs N] [--workers W] [--seconds T] [--corpus DIR] [--out DIR]
                                    [--ops-max M] [--canary NAME] [--max-len B] [--status-every K] [--no-instrument]
-          TARGET          a registered target (allocator)
+          TARGET          a registered fuzz target (harness systems lists them)
           --seed S        mutation seed (default 1); same seed + --execs + --workers = same corpus and findings
           --execs N       mutated executions (default 100000; unlimited when only --seconds is given)
           --workers W     parallel workers, 1..16 (default 1); results depend on W: repeat with the same W
           --seconds T     also stop after T seconds (between batches) and report the exec count reached (repeat with --execs)
-          --corpus DIR    seed inputs (default fuzz/corpus/TARGET when it exists; 'none' for no seeds)
+          --corpus DIR    seed inputs (default the target's fuzz/corpus folder when it exists; 'none' for no seeds)
           --out DIR       new corpus entries go to DIR/corpus, findings to DIR/findings (default out/fuzz/TARGET)
           --ops-max M     most operations one input decodes to (default 64)
           --canary NAME   switch on a planted bug of the port (e.g. FreelistIndexOffByOne)
@@ -34,7 +35,7 @@ public sealed class FuzzCommand : IHarnessCommand
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        string target = args.Positional0 ?? throw new UsageException("which target? (known: " + string.Join(", ", FuzzTargets.Names) + ")");
+        string target = args.Positional0 ?? throw new UsageException("which target? (known: " + string.Join(", ", FuzzTargets.All(args.Systems).Select(d => d.Name)) + ")");
         if (args.Positional.Count > 1) throw new UsageException($"unexpected argument '{args.Positional[1]}'");
         ulong seed = args.ULong("seed", DefaultSeed);
         double? seconds = args.String("seconds") is string st
@@ -48,15 +49,17 @@ public sealed class FuzzCommand : IHarnessCommand
         long statusEvery = args.Long("status-every", 50_000, 1);
         int workers = args.Int("workers", 1, 1, FuzzEngineOptions.MaxWorkers);
         bool noInstrument = args.Flag("no-instrument");
-        FuzzTargetConfig config = FuzzTargetConfig.FromArgs(args);
+        FuzzTargetConfig config = args.FuzzTargetConfig();
         args.RejectUnknown();
 
-        IFuzzTarget t = FuzzTargets.Create(target, config); // validates the name and config before any relaunch
+        FuzzTargetDef def = FuzzTargets.Find(args.Systems, target);
+        target = def.Name;   // an alias ("allocator") runs, and is reported, as the target's own name
+        IFuzzTarget t = def.Create(config); // validates the name and config before any relaunch
         if (InstrumentedRun.RelaunchIfNeeded(noInstrument, stderr, perThreadMaps: workers > 1) is int code) return code;
 
         string? repo = TryRepo();
-        if (corpus is null && repo is not null && Directory.Exists(Path.Combine(repo, "fuzz", "corpus", target)))
-            corpus = Path.Combine(repo, "fuzz", "corpus", target);
+        if (corpus is null && repo is not null && Directory.Exists(def.CorpusPath(repo)))
+            corpus = def.CorpusPath(repo);
         if (corpus == "none") corpus = null;
         if (corpus is not null && !Directory.Exists(corpus)) throw new InputException($"--corpus {corpus}: no such folder");
         outDir ??= Path.Combine("out", "fuzz", target);
@@ -66,7 +69,7 @@ public sealed class FuzzCommand : IHarnessCommand
             throw new InputException("--workers above 1 needs the port instrumented with per-thread probes (harness fuzz relaunches on that copy itself); "
                 + "this process runs a single-thread instrumented copy: use --workers 1 or --no-instrument");
         var sources = FuzzEngine.SourcesFor(t, includeIlMap: il);   // named in the configuration line
-        var createWorker = FuzzWorkerSetup.Factory(() => FuzzTargets.Create(target, config), includeIlMap: il);
+        var createWorker = FuzzWorkerSetup.Factory(() => def.Create(config), includeIlMap: il);
         var options = new FuzzEngineOptions
         {
             Seed = seed,
@@ -89,7 +92,7 @@ public sealed class FuzzCommand : IHarnessCommand
         foreach (Finding f in r.Findings)
         {
             string when = f.ExecIndex < 0 ? "first while running the seed corpus" : $"first at exec {f.ExecIndex}";
-            stdout.WriteLine($"finding {f.Signature} (x{f.Hits}, {when}, op {f.Outcome.OpIndex}): {f.Outcome.Reason}");
+            stdout.WriteLine($"finding {f.Signature} (x{f.Hits}, {when}, op {f.Outcome.Step}): {f.Outcome.Reason}");
             if (f.ArtifactPath is not null) stdout.WriteLine($"  harness repro {f.ArtifactPath}");
         }
         return r.Findings.Count == 0 ? Program.ExitOk : Program.ExitFailure;

@@ -3,6 +3,7 @@
 using System.Diagnostics;
 using Harness.Gate;
 
+using Harness.Core;
 namespace Harness.Cli;
 
 public sealed class GateCommand : IHarnessCommand
@@ -35,12 +36,12 @@ public sealed class GateCommand : IHarnessCommand
         var suites = Program.GateSuites.Where(s => only is null || s.Name.Contains(only, StringComparison.Ordinal)).ToList();
         if (suites.Count == 0) throw new UsageException($"no suite matches '{only}' (suites: {string.Join(", ", Program.GateSuites.Select(s => s.Name))})");
         stdout.WriteLine($"gate: seed={seed} scale={scale} suites={string.Join(",", suites.Select(s => s.Name))}");
-        var options = new GateOptions(seed, scale, repo, Path.GetFullPath(artifacts));
+        var options = new GateOptions(seed, scale, repo, Path.GetFullPath(artifacts), args.Systems);
         var results = new List<GateResult>();
-        var total = Stopwatch.StartNew();
+        var total = WallClock.StartNew();
         foreach (IGateSuite suite in suites)
         {
-            var sw = Stopwatch.StartNew();
+            var sw = WallClock.StartNew();
             IReadOnlyList<GateResult> rs;
             try
             {

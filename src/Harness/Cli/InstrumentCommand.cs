@@ -4,6 +4,7 @@
 using System.Diagnostics;
 using Harness.Fuzz.Instrumentation;
 
+using Harness.Core;
 namespace Harness.Cli;
 
 public sealed class InstrumentCommand : IHarnessCommand
@@ -31,7 +32,7 @@ public sealed class InstrumentCommand : IHarnessCommand
             ReservedIds = reserve is null ? Array.Empty<int>() : CoverageManifest.ReadIds(reserve).ToArray(),
             IncludePrefixes = include is null ? Array.Empty<string>() : new[] { include },
         };
-        var sw = Stopwatch.StartNew();
+        var sw = WallClock.StartNew();
         InstrumentResult r = IlInstrumenter.Instrument(input, output, options);
         sw.Stop();
         int distinctLow = r.Sites.Select(s => s.Id & 0xFFFF).Distinct().Count();

@@ -1,10 +1,11 @@
 // `harness minimize ARTIFACT|FILE`: shrinks a failing fuzz input while its failure keeps the same
-// signature (outcome class and site): whole operations first, then operation arguments, then bytes.
+// signature (outcome kind and site): whole operations first, then operation arguments, then bytes.
 // Writes the minimized repro artifact (and the raw input beside it) and prints its repro command.
 using Harness.Artifacts;
 using Harness.Fuzz;
 using Harness.Fuzz.Engine;
 
+using Harness.Core;
 namespace Harness.Cli;
 
 public sealed class MinimizeCommand : IHarnessCommand
@@ -15,7 +16,8 @@ public sealed class MinimizeCommand : IHarnessCommand
         usage: harness minimize ARTIFACT|FILE [--out PATH] [--execs N] [--target T] [--ops-max M] [--canary NAME]
           --out PATH    minimized artifact (default: NAME.min.json beside the input; raw input in NAME.min.bin)
           --execs N     execution budget (default 20000)
-          --target T, --ops-max M, --canary NAME   for a raw input file (an artifact carries its own)
+          --target T, --ops-max M, --canary NAME   for a raw input file (an artifact carries its own;
+                        the target may be left out when only one is registered)
         """;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -23,17 +25,17 @@ public sealed class MinimizeCommand : IHarnessCommand
         string? outPath = args.String("out");
         long budget = args.Long("execs", 20_000, 1);
         string? targetName = args.String("target");
-        FuzzTargetConfig rawConfig = FuzzTargetConfig.FromArgs(args);
+        FuzzTargetConfig rawConfig = args.FuzzTargetConfig();
         args.RejectUnknown();
         string path = args.Positional0 ?? throw new UsageException("which artifact or input file?");
         (byte[] input, ReproArtifact? artifact) = FuzzInputFile.Load(path);
         FuzzTargetConfig config = artifact is null ? rawConfig : FuzzTargetConfig.FromDictionary(artifact.Config, path);
-        IFuzzTarget target = FuzzTargets.Create(artifact?.Target ?? targetName ?? "allocator", config);
+        IFuzzTarget target = FuzzTargets.Create(args.Systems, artifact?.Target ?? targetName ?? DefaultTarget.Name(args.Systems), config);
         ulong seed = artifact?.Seed ?? 0;
 
         MinimizeResult r = new CrashMinimizer(target, budget).Minimize(input);
-        if (artifact is not null && r.Outcome.Class.ToString() != artifact.Outcome.Class)
-            stdout.WriteLine($"minimize: note: the input now fails as {r.Outcome.Class}, the artifact recorded {artifact.Outcome.Class}");
+        if (artifact is not null && r.Outcome.Kind != artifact.Outcome.Kind)
+            stdout.WriteLine($"minimize: note: the input now fails as {r.Outcome.Kind.Name()}, the artifact recorded {artifact.Outcome.Kind.Name()}");
         outPath ??= Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", Path.GetFileNameWithoutExtension(path) + ".min.json");
         ReproArtifact min = FindingWriter.ToArtifact(target, seed, config.ToDictionary(), r.Outcome, r.Input);
         min.Save(outPath);
@@ -42,7 +44,7 @@ public sealed class MinimizeCommand : IHarnessCommand
 
         stdout.WriteLine($"minimize: {r.Outcome.Signature}: {r.OriginalUnits} -> {r.Units} operations, {input.Length} -> {r.Input.Length} bytes in {r.Execs} execs{(r.BudgetExhausted ? " (budget exhausted)" : "")}");
         foreach (string line in target.Disassemble(r.Input)) stdout.WriteLine($"  {line}");
-        stdout.WriteLine($"minimize: failing op {r.Outcome.OpIndex}: {r.Outcome.Reason}");
+        stdout.WriteLine($"minimize: failing op {r.Outcome.Step}: {r.Outcome.Reason}");
         stdout.WriteLine($"minimize: wrote {outPath} and {raw}");
         stdout.WriteLine($"  harness repro {outPath}");
         return Program.ExitOk;

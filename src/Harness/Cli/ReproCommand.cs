@@ -2,6 +2,7 @@
 // Exit code 0 if the recorded failure reproduced, 1 if it did not (the replay says where it diverged).
 using Harness.Artifacts;
 
+using Harness.Core;
 namespace Harness.Cli;
 
 public sealed class ReproCommand : IHarnessCommand
@@ -16,11 +17,11 @@ public sealed class ReproCommand : IHarnessCommand
         args.RejectUnknown();
         string path = args.Positional0 ?? throw new UsageException("which artifact? give its path");
         ReproArtifact artifact = ReproArtifact.Load(path);
-        stdout.WriteLine($"repro: engine={artifact.Engine} target={artifact.Target} seed={artifact.Seed} recorded={artifact.Outcome.Class} at step {artifact.Outcome.Step}");
-        ReplayResult result = ArtifactReplayers.For(artifact).Replay(artifact, quiet ? TextWriter.Null : stdout);
+        stdout.WriteLine($"repro: engine={artifact.Engine} target={artifact.Target} seed={artifact.Seed} recorded={artifact.Outcome.Signature} at step {artifact.Outcome.Step}");
+        ReplayResult result = ArtifactReplayers.For(artifact).Replay(artifact, args.Systems, quiet ? TextWriter.Null : stdout);
         stdout.WriteLine(result.Reproduced
-            ? $"REPRODUCED: {result.OutcomeClass} at step {result.Step}: {result.Reason}"
-            : $"NOT REPRODUCED: got {result.OutcomeClass} at step {result.Step}: {result.Reason}");
+            ? $"REPRODUCED: {result.Outcome.Signature} at step {result.Outcome.Step}: {result.Reason}"
+            : $"NOT REPRODUCED: got {result.Outcome.Signature} at step {result.Outcome.Step}: {result.Reason}");
         return result.Reproduced ? Program.ExitOk : Program.ExitFailure;
     }
 }

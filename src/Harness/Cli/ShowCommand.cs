@@ -5,6 +5,7 @@ using Harness.Artifacts;
 using Harness.Fuzz;
 using Harness.Fuzz.Engine;
 
+using Harness.Core;
 namespace Harness.Cli;
 
 public sealed class ShowCommand : IHarnessCommand
@@ -13,7 +14,7 @@ public sealed class ShowCommand : IHarnessCommand
     public string Summary => "print a fuzz input (raw file or artifact) as readable operations";
     public string Usage => """
         usage: harness show FILE [--target T] [--ops-max M] [--run]
-          --target T   target of a raw input (default allocator; an artifact names its own)
+          --target T   target of a raw input (default: the only registered one; an artifact names its own)
           --ops-max M  operation limit for a raw input (default 64)
           --run        also execute it and print the outcome
         """;
@@ -22,26 +23,26 @@ public sealed class ShowCommand : IHarnessCommand
     {
         string? targetName = args.String("target");
         bool run = args.Flag("run");
-        FuzzTargetConfig config = FuzzTargetConfig.FromArgs(args);
+        FuzzTargetConfig config = args.FuzzTargetConfig();
         args.RejectUnknown();
         string path = args.Positional0 ?? throw new UsageException("which file?");
         (byte[] input, ReproArtifact? artifact) = FuzzInputFile.Load(path);
         IFuzzTarget target;
         if (artifact is not null)
         {
-            target = FuzzTargets.Create(artifact.Target, FuzzTargetConfig.FromDictionary(artifact.Config, path));
-            stdout.WriteLine($"# artifact: target={artifact.Target} seed={artifact.Seed} recorded={artifact.Outcome.Class} at op {artifact.Outcome.Step}: {artifact.Outcome.Reason}");
+            target = FuzzTargets.Create(args.Systems, artifact.Target, FuzzTargetConfig.FromDictionary(artifact.Config, path));
+            stdout.WriteLine($"# artifact: target={artifact.Target} seed={artifact.Seed} recorded={artifact.Outcome.Signature} at op {artifact.Outcome.Step}: {artifact.Outcome.Reason}");
         }
         else
         {
-            target = FuzzTargets.Create(targetName ?? "allocator", config);
+            target = FuzzTargets.Create(args.Systems, targetName ?? DefaultTarget.Name(args.Systems), config);
         }
         stdout.WriteLine($"# {input.Length} bytes, target {target.Name}");
         foreach (string line in target.Disassemble(input)) stdout.WriteLine(line);
         if (run)
         {
-            FuzzOutcome o = target is ITraceableTarget traced ? traced.ExecuteTraced(input, stdout) : target.Execute(input);
-            stdout.WriteLine($"# outcome: {o.Class} site={o.Site} at op {o.OpIndex}: {o.Reason}");
+            Outcome o = target is ITraceableTarget traced ? traced.ExecuteTraced(input, stdout) : target.Execute(input);
+            stdout.WriteLine($"# outcome: {o}");
         }
         return Program.ExitOk;
     }

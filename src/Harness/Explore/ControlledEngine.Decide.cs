@@ -4,6 +4,7 @@
 using System.Runtime.CompilerServices;
 using Allocator.Sync;
 
+using Harness.Core;
 namespace Harness.Explore;
 
 public sealed partial class ControlledEngine
@@ -66,7 +67,7 @@ public sealed partial class ControlledEngine
         if (step >= Options.MaxSteps)
         {
             if (Options.StepBoundPolicy == StepBoundPolicy.Fail)
-                Fail(new ExplorationFailure("step-bound", "max-steps",
+                Fail(new ExplorationFailure(OutcomeKind.Timeout, "max-steps",
                     $"no end after {step} steps (--max-steps {Options.MaxSteps}); usual causes: a livelock, or an unfair schedule of a spin or retry loop", -1, step));
             else
             {
@@ -92,7 +93,7 @@ public sealed partial class ControlledEngine
             next = _strategy.Choose(enabled, _lastRunner, yielding, d);
             if (!EnabledSet.Contains(enabled, next))
             {
-                Fail(new ExplorationFailure("divergence", "decision",
+                Fail(new ExplorationFailure(OutcomeKind.Crash, "replay-divergence/decision",
                     $"decision #{d} at step {step} chose backend {next}, but only {EnabledSet.Format(enabled)} can run", next, step));
                 return -1;
             }
@@ -111,13 +112,13 @@ public sealed partial class ControlledEngine
         ScheduleTrace e = _expected!;
         if (step >= e.Steps)
         {
-            Fail(new ExplorationFailure("divergence", "long",
+            Fail(new ExplorationFailure(OutcomeKind.Crash, "replay-divergence/long",
                 $"step {step}: the recorded schedule ended at step {e.Steps}, but backend {backend} continues with {SyncOps.NameOf(kind)} {NameOf(obj)}", backend, step));
             return false;
         }
         if (e.StepBackend(step) != backend || e.StepKind(step) != kind || e.StepObj(step) != obj)
         {
-            Fail(new ExplorationFailure("divergence", "step",
+            Fail(new ExplorationFailure(OutcomeKind.Crash, "replay-divergence/step",
                 $"step {step}: recorded backend {e.StepBackend(step)} {SyncOps.NameOf(e.StepKind(step))} {NameOf(e.StepObj(step))}, " +
                 $"replay has backend {backend} {SyncOps.NameOf(kind)} {NameOf(obj)}", backend, step));
             return false;
@@ -132,7 +133,7 @@ public sealed partial class ControlledEngine
             long since = _hotSince[i];
             if (since >= 0 && step - since > Options.LivenessThreshold)
             {
-                Fail(new ExplorationFailure("liveness", "hot-wait",
+                Fail(new ExplorationFailure(OutcomeKind.Livelock, "hot-wait",
                     $"backend {i} has waited for {_waitWhat[i]} for {step - since} steps (threshold {Options.LivenessThreshold}) under a fair schedule ('{_strategy.Name}'): starvation or a lost wakeup", i, step));
                 return;
             }

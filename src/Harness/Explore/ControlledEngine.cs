@@ -15,6 +15,7 @@
 // The decision logic is in ControlledEngine.Decide.cs; the per-backend seam is ControlledSyncRuntime.
 using Allocator.Sync;
 
+using Harness.Core;
 namespace Harness.Explore;
 
 public sealed partial class ControlledEngine : IDisposable
@@ -118,7 +119,7 @@ public sealed partial class ControlledEngine : IDisposable
                 $"explorer watchdog: no backend reached a scheduling point or exited within {options.WatchdogSeconds} s " +
                 $"(step {Trace.Steps}); a simulated backend is blocked on something outside the sync seam. This is a harness bug.");
         if (_failure is null && !_bounded && _expected is not null && Trace.Steps < _expected.Steps)
-            _failure = new ExplorationFailure("divergence", "short", $"the run ended after {Trace.Steps} steps but the recorded schedule has {_expected.Steps}", -1, Trace.Steps);
+            _failure = new ExplorationFailure(OutcomeKind.Crash, "replay-divergence/short", $"the run ended after {Trace.Steps} steps but the recorded schedule has {_expected.Steps}", -1, Trace.Steps);
         var outcome = _failure is not null ? IterationOutcome.Failed : _bounded ? IterationOutcome.Bounded : IterationOutcome.Completed;
         return new IterationResult(outcome, _failure, Trace.Steps, Trace.Decisions, Trace.Hash);
     }

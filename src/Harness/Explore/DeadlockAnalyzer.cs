@@ -6,6 +6,7 @@
 using System.Text;
 using Allocator.Sync;
 
+using Harness.Core;
 namespace Harness.Explore;
 
 internal static class DeadlockAnalyzer
@@ -51,7 +52,7 @@ internal static class DeadlockAnalyzer
         if (cycle is not null)
         {
             string path = string.Join(" -> ", cycle.Select(c => $"backend {c}"));
-            return new ExplorationFailure("deadlock", "cycle", $"deadlock: nothing can run; wait-for cycle {path}{lines}", -1, step);
+            return new ExplorationFailure(OutcomeKind.Deadlock, "cycle", $"deadlock: nothing can run; wait-for cycle {path}{lines}", -1, step);
         }
         bool leaked = false;
         for (int b = 0; b < n; b++) foreach (int h in waits[b]) if (e.IsFinished(h)) leaked = true;
@@ -59,7 +60,7 @@ internal static class DeadlockAnalyzer
         string why = leaked
             ? "no wait-for cycle: a backend exited while still holding what others wait for"
             : "no wait-for cycle: every blocked backend waits for a wakeup or a change that no runnable backend will ever make (a lost wakeup)";
-        return new ExplorationFailure("deadlock", site, $"deadlock: nothing can run; {why}{lines}", -1, step);
+        return new ExplorationFailure(leaked ? OutcomeKind.Deadlock : OutcomeKind.LostWakeup, site, $"deadlock: nothing can run; {why}{lines}", -1, step);
     }
 
     private static List<int>? FindCycle(List<int>[] waits, int n)

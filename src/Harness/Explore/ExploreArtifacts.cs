@@ -2,8 +2,6 @@
 // (engine "explore", payload kind "schedule", data = the schedule token) and back.
 using System.Globalization;
 using Harness.Artifacts;
-using Harness.Explore.Scenarios;
-using Harness.Systems.Locks.Scenarios;
 
 namespace Harness.Explore;
 
@@ -12,7 +10,8 @@ public static class ExploreArtifacts
     public const string Engine = "explore";
     public const string PayloadKind = "schedule";
 
-    public static ReproArtifact Build(IScenario scenario, ExploreRun run, FailureReport f)
+    /// <param name="scenario">The scenario's qualified name ("locks/lwlock-shared-exclusive"), the artifact's target.</param>
+    public static ReproArtifact Build(string scenario, ExploreRun run, FailureReport f)
     {
         string token = f.MinimizedToken ?? f.Token;
         var config = new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -29,14 +28,8 @@ public static class ExploreArtifacts
             ["preemptions"] = (f.MinimizedToken is null ? f.Preemptions : f.MinimizedPreemptions).ToString(CultureInfo.InvariantCulture),
             ["original-token"] = f.Token,
         };
-        var outcome = new ArtifactOutcome(f.Failure.Kind, f.Failure.Step, $"{f.Failure.Signature}: {FirstLine(f.Failure.Message)}");
+        var outcome = ArtifactOutcome.Of(f.Failure.ToOutcome());
         var payload = new ArtifactPayload(PayloadKind, token, f.MinimizedTrace ?? f.Trace);
-        return new ReproArtifact(Engine, scenario.Name, run.Seed, config, outcome, payload);
-    }
-
-    public static string FirstLine(string s)
-    {
-        int nl = s.IndexOf('\n');
-        return nl < 0 ? s : s[..nl];
+        return new ReproArtifact(Engine, scenario, run.Seed, config, outcome, payload);
     }
 }

@@ -1,11 +1,11 @@
 // ExploreReplayer: `harness repro ARTIFACT` for explorer artifacts. Decodes the schedule token,
-// replays it strictly (every decision as recorded, every step validated against the recorded
-// kind and object, stopping at the first divergent step and naming it), prints the readable trace
-// and reports whether the recorded failure class happened again.
+// finds the scenario in the system registry (by the artifact's target, qualified since format
+// version 2, else by the token's bare name), replays it strictly (every decision as recorded,
+// every step validated against the recorded kind and object, stopping at the first divergent step
+// and naming it), prints the readable trace and compares the outcome with the recorded one.
 using Harness.Artifacts;
-using Harness.Cli;
+using Harness.Core;
 using Harness.Explore.Scenarios;
-using Harness.Systems.Locks.Scenarios;
 
 namespace Harness.Explore;
 
@@ -13,30 +13,22 @@ public sealed class ExploreReplayer : IArtifactReplayer
 {
     public string Engine => ExploreArtifacts.Engine;
 
-    public ReplayResult Replay(ReproArtifact artifact, TextWriter trace)
+    public ReplayResult Replay(ReproArtifact artifact, SystemRegistry systems, TextWriter trace)
     {
         if (artifact.Payload.Kind != ExploreArtifacts.PayloadKind)
-            throw new InputException($"explore artifact payload kind is '{artifact.Payload.Kind}', expected '{ExploreArtifacts.PayloadKind}'");
-        ScheduleToken token;
-        try
-        {
-            token = ScheduleToken.Decode(artifact.Payload.Data);
-        }
-        catch (FormatException e)
-        {
-            throw new InputException($"explore artifact: {e.Message}");
-        }
-        IterationResult r = ReplayToken(token, trace);
-        string cls = r.Failure?.Kind ?? "ok";
-        bool reproduced = cls == artifact.Outcome.Class;
-        return new ReplayResult(reproduced, cls, r.Failure?.Step ?? r.Steps, r.Failure is null ? $"completed after {r.Steps} steps" : $"{r.Failure.Signature}: {ExploreArtifacts.FirstLine(r.Failure.Message)}");
+            throw new ArtifactFormatException($"explore artifact payload kind is '{artifact.Payload.Kind}', expected '{ExploreArtifacts.PayloadKind}'");
+        ScheduleToken token = ScheduleToken.Decode(artifact.Payload.Data);
+        (_, IScenario scenario) = ScenarioSet.Resolve(systems, artifact.Target);
+        IterationResult r = ReplayToken(scenario, token, trace);
+        Outcome o = r.Failure?.ToOutcome() ?? Outcome.Ok with { Step = r.Steps };
+        return ReplayResult.Compare(artifact.Outcome, o, r.Failure is null ? $"completed after {r.Steps} steps" : $"{r.Failure.Signature}: {ExplorationFailure.FirstLine(r.Failure.Message)}");
     }
 
-    /// <summary>Replays a token and writes its trace; shared with `harness explore --replay`.</summary>
-    public static IterationResult ReplayToken(ScheduleToken token, TextWriter trace)
+    /// <summary>Replays a token of <paramref name="scenario"/> and writes its trace; shared with `harness explore --replay`.</summary>
+    public static IterationResult ReplayToken(IScenario scenario, ScheduleToken token, TextWriter trace)
     {
-        IScenario scenario = ScenarioRegistry.Find(token.Scenario)
-            ?? throw new InputException($"the schedule is for scenario '{token.Scenario}', which this harness does not have");
+        if (token.Scenario != scenario.Name)
+            throw new MalformedInputException($"the schedule is a schedule of '{token.Scenario}', not of '{scenario.Name}'");
         using var explorer = new Explorer();
         IterationResult r = explorer.Replay(scenario, token);
         trace.WriteLine($"replay: scenario={token.Scenario} {token.Config} spin={token.Options.SpinMode} decisions={token.Decisions.Length} recorded-steps={token.Trace.Steps}");

@@ -4,9 +4,9 @@
 // the same failure signature holds). Budgets are counts; the clock only feeds the progress line.
 using System.Diagnostics;
 using Harness.Explore.Scenarios;
-using Harness.Systems.Locks.Scenarios;
 using Harness.Explore.Strategies;
 
+using Harness.Core;
 namespace Harness.Explore;
 
 public sealed class Explorer : IDisposable
@@ -58,7 +58,7 @@ public sealed class Explorer : IDisposable
         ScenarioConfig fixedConfig = new(run.Backends ?? scenario.DefaultBackends, run.Ops ?? scenario.DefaultOps, 0);
         ExploreOptions unfair = run.Engine with { Liveness = false };
         ExploreOptions fair = run.Engine with { Liveness = scenario.NeedsFairness };
-        var sw = Stopwatch.StartNew();
+        var sw = WallClock.StartNew();
         long nextProgress = 250;
         for (int it = 0; it < run.Iterations; it++)
         {

@@ -8,7 +8,6 @@
 //      preemption can go or the run budget is spent.
 // The result is usually the few context switches that matter, so the readable trace is short.
 using Harness.Explore.Scenarios;
-using Harness.Systems.Locks.Scenarios;
 using Harness.Explore.Strategies;
 
 namespace Harness.Explore;

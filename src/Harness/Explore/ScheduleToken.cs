@@ -12,8 +12,8 @@
 using System.Text;
 using Allocator.Sync;
 using Harness.Explore.Scenarios;
-using Harness.Systems.Locks.Scenarios;
 
+using Harness.Core;
 namespace Harness.Explore;
 
 public sealed record ScheduleToken(string Scenario, ScenarioConfig Config, ExploreOptions Options, int[] Decisions, ScheduleTrace Trace)
@@ -59,16 +59,16 @@ public sealed record ScheduleToken(string Scenario, ScenarioConfig Config, Explo
 
     public static ScheduleToken Decode(string token)
     {
-        if (!token.StartsWith(Prefix, StringComparison.Ordinal)) throw new FormatException($"not a schedule token (expected it to start with '{Prefix}')");
+        if (!token.StartsWith(Prefix, StringComparison.Ordinal)) throw new MalformedInputException($"not a schedule token (expected it to start with '{Prefix}')");
         string b64 = token[Prefix.Length..].Replace('-', '+').Replace('_', '/');
         b64 = b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=');
         byte[] data;
         try { data = Convert.FromBase64String(b64); }
-        catch (FormatException) { throw new FormatException("schedule token is not valid base64url"); }
+        catch (FormatException) { throw new MalformedInputException("schedule token is not valid base64url"); }
         int p = 0;
         try
         {
-            if (Read(data, ref p) != Version) throw new FormatException("schedule token version is not 1");
+            if (Read(data, ref p) != Version) throw new MalformedInputException("schedule token version is not 1");
             int nameLen = (int)Read(data, ref p);
             string scenario = Encoding.UTF8.GetString(data, p, nameLen);
             p += nameLen;
@@ -96,12 +96,12 @@ public sealed record ScheduleToken(string Scenario, ScenarioConfig Config, Explo
                 trace.RecordStep((int)(bk & 15), (SyncOpKind)(bk >> 4), objects[obj]);
             }
             ulong hash = BitConverter.ToUInt64(data, p);
-            if (hash != trace.Hash) throw new FormatException("schedule token is corrupt (its validation stream does not match its hash)");
+            if (hash != trace.Hash) throw new MalformedInputException("schedule token is corrupt (its validation stream does not match its hash)");
             return new ScheduleToken(scenario, new ScenarioConfig(backends, ops, mix), options, decisions, trace);
         }
-        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException)
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException)
         {
-            throw new FormatException("schedule token is truncated or corrupt");
+            throw new MalformedInputException("schedule token is truncated or corrupt");
         }
     }
 
@@ -120,7 +120,7 @@ public sealed record ScheduleToken(string Scenario, ScenarioConfig Config, Explo
         ulong v = 0;
         for (int shift = 0; ; shift += 7)
         {
-            if (p >= d.Length || shift > 63) throw new FormatException("schedule token is truncated or corrupt");
+            if (p >= d.Length || shift > 63) throw new MalformedInputException("schedule token is truncated or corrupt");
             byte b = d[p++];
             v |= (ulong)(b & 0x7F) << shift;
             if (b < 0x80) return v;

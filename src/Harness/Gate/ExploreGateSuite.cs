@@ -1,14 +1,13 @@
-// ExploreGateSuite: the explorer's part of `harness gate`: a bounded exploration of every correct
-// scenario under several strategies (which must find nothing: zero false alarms), and every canary
-// under the strategy and budget stated in CanaryCatalog (which must be caught, with the stated kind).
-// Fixed seeds derived from the gate seed; budgets scale with --scale. About 10-20 s at scale 1.
+// ExploreGateSuite: the explorer's part of `harness gate`. For every system's scenario set: a
+// bounded exploration of every correct scenario under several strategies (which must find
+// nothing: zero false alarms), and every canary under the strategy and budget its system states
+// (ScenarioSet.Canaries), which must be caught with the stated kind. Fixed seeds derived from the
+// gate seed and the system's name; budgets scale with --scale. About 10-20 s at scale 1.
 using System.Diagnostics;
 using Allocator.Common;
-using Harness.Gate;
-using Harness.Systems.Locks.Canaries;
+using Harness.Core;
 using Harness.Explore;
 using Harness.Explore.Scenarios;
-using Harness.Systems.Locks.Scenarios;
 
 namespace Harness.Gate;
 
@@ -22,47 +21,53 @@ public sealed class ExploreGateSuite : IGateSuite
     {
         var results = new List<GateResult>();
         using var explorer = new Explorer();
-        ulong n = 0;
-        foreach (IScenario s in ScenarioRegistry.Correct)
+        foreach ((ISystem system, ScenarioSet set) in options.Systems.Parts<ScenarioSet>())
         {
-            string[] strategies = s.NeedsFairness ? ["fair-pct", "random", "probabilistic"] : ["pct", "random", "dfs", "portfolio"];
-            foreach (string strategy in strategies)
+            // Seeds are derived per system, so adding a system changes no other system's seeds.
+            ulong systemSeed = Prng.Derive(options.Seed, StableName.Hash(system.Name));
+            ulong n = 0;
+            foreach (IScenario s in set.Correct)
             {
-                ulong seed = Prng.Derive(options.Seed, n++);
+                string[] strategies = s.NeedsFairness ? ["fair-pct", "random", "probabilistic"] : ["pct", "random", "dfs", "portfolio"];
+                foreach (string strategy in strategies)
+                {
+                    ulong seed = Prng.Derive(systemSeed, n++);
+                    var run = new ExploreRun
+                    {
+                        Strategy = strategy,
+                        Seed = seed,
+                        Iterations = BaseIterations * options.Scale,
+                        Preemptions = 2,
+                        Swarm = strategy == "portfolio",
+                        Minimize = true,
+                    };
+                    results.Add(Check(explorer, ScenarioSet.Qualified(system, s), s, run, null, options, log));
+                }
+            }
+            foreach (CanaryExpectation c in set.Canaries)
+            {
+                IScenario s = set.Find(c.Name)!;
                 var run = new ExploreRun
                 {
-                    Strategy = strategy,
-                    Seed = seed,
-                    Iterations = BaseIterations * options.Scale,
-                    Preemptions = 2,
-                    Swarm = strategy == "portfolio",
-                    Minimize = true,
+                    Strategy = c.Strategy,
+                    Seed = c.Seed,
+                    Iterations = c.Budget,
+                    Engine = c.SpinMode == SpinMode.Yielding ? new ExploreOptions { SpinMode = SpinMode.Yielding, MaxSteps = ExploreOptions.DefaultYieldingMaxSteps } : new ExploreOptions(),
+                    Minimize = false,
+                    SelfCheck = true,
                 };
-                results.Add(Check(explorer, s, run, mustFail: false, null, options, log));
+                results.Add(Check(explorer, ScenarioSet.Qualified(system, s), s, run, c.ExpectedKind, options, log));
             }
-        }
-        foreach (CanaryExpectation c in CanaryCatalog.Expectations)
-        {
-            IScenario s = ScenarioRegistry.Find(c.Name)!;
-            var run = new ExploreRun
-            {
-                Strategy = c.Strategy,
-                Seed = c.Seed,
-                Iterations = c.Budget,
-                Engine = c.SpinMode == SpinMode.Yielding ? new ExploreOptions { SpinMode = SpinMode.Yielding, MaxSteps = ExploreOptions.DefaultYieldingMaxSteps } : new ExploreOptions(),
-                Minimize = false,
-                SelfCheck = true,
-            };
-            results.Add(Check(explorer, s, run, mustFail: true, c.ExpectedKind, options, log));
         }
         return results;
     }
 
-    private GateResult Check(Explorer explorer, IScenario s, ExploreRun run, bool mustFail, string? kind, GateOptions options, TextWriter log)
+    /// <param name="mustFail">null: a correct scenario, which must pass; else a canary, which must fail with this kind.</param>
+    private GateResult Check(Explorer explorer, string qualified, IScenario s, ExploreRun run, OutcomeKind? mustFail, GateOptions options, TextWriter log)
     {
-        var sw = Stopwatch.StartNew();
-        string caseName = $"{s.Name}/{run.Strategy}{(run.Engine.SpinMode == SpinMode.Yielding ? "/yielding" : "")}";
-        string repro = $"harness explore {s.Name} --strategy {run.Strategy} --seed {run.Seed} --iterations {run.Iterations}" +
+        var sw = WallClock.StartNew();
+        string caseName = $"{qualified}/{run.Strategy}{(run.Engine.SpinMode == SpinMode.Yielding ? "/yielding" : "")}";
+        string repro = $"harness explore {qualified} --strategy {run.Strategy} --seed {run.Seed} --iterations {run.Iterations}" +
                        (run.Swarm ? " --swarm" : "") + (run.Engine.SpinMode == SpinMode.Yielding ? " --spin yielding" : "") +
                        (run.Strategy == "dfs" ? $" --preemptions {run.Preemptions}" : "");
         ExplorationReport r;
@@ -76,18 +81,18 @@ public sealed class ExploreGateSuite : IGateSuite
         }
         FailureReport? f = r.FirstFailure;
         string counts = $"{r.Iterations} iterations, {r.TotalSteps} steps, {r.DistinctSchedules} distinct schedules{(r.Exhausted ? ", exhausted" : "")}";
-        if (!mustFail)
+        if (mustFail is not OutcomeKind kind)
         {
             if (f is null) return new GateResult(Name, caseName, true, counts, null, sw.Elapsed.TotalSeconds);
-            string artifact = Path.Combine(options.ArtifactDir, $"explore-{s.Name}-{run.Strategy}-{run.Seed}.json");
-            ExploreArtifacts.Build(s, run, f).Save(artifact);
-            log.WriteLine($"    explore: {s.Name} failed: {f.Failure}");
-            return new GateResult(Name, caseName, false, $"FALSE ALARM or real bug: {f.Failure.Kind} ({f.Failure.Site}) at iteration {f.Iteration}: {ExploreArtifacts.FirstLine(f.Failure.Message)}; artifact {artifact}",
+            string artifact = Path.Combine(options.ArtifactDir, $"explore-{qualified.Replace('/', '-')}-{run.Strategy}-{run.Seed}.json");
+            ExploreArtifacts.Build(qualified, run, f).Save(artifact);
+            log.WriteLine($"    explore: {qualified} failed: {f.Failure}");
+            return new GateResult(Name, caseName, false, $"FALSE ALARM or real bug: {f.Failure.Signature} at iteration {f.Iteration}: {ExplorationFailure.FirstLine(f.Failure.Message)}; artifact {artifact}",
                 $"harness repro {artifact}  (or: {repro})", sw.Elapsed.TotalSeconds);
         }
         if (f is not null && f.Failure.Kind == kind && f.Deterministic)
-            return new GateResult(Name, $"canary:{caseName}", true, $"caught {f.Failure.Kind} ({f.Failure.Site}) at iteration {f.Iteration} of {run.Iterations}", null, sw.Elapsed.TotalSeconds);
-        string why = f is null ? $"not caught in {counts}" : !f.Deterministic ? "caught but the replay was not deterministic" : $"caught as {f.Failure.Kind} ({f.Failure.Site}), expected {kind}";
+            return new GateResult(Name, $"canary:{caseName}", true, $"caught {f.Failure.Signature} at iteration {f.Iteration} of {run.Iterations}", null, sw.Elapsed.TotalSeconds);
+        string why = f is null ? $"not caught in {counts}" : !f.Deterministic ? "caught but the replay was not deterministic" : $"caught as {f.Failure.Signature}, expected {kind.Name()}";
         return new GateResult(Name, $"canary:{caseName}", false, $"canary {why}", repro, sw.Elapsed.TotalSeconds);
     }
 }

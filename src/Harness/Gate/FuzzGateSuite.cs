@@ -1,8 +1,10 @@
-// FuzzGateSuite: the fuzzer's part of `harness gate`: a fixed-seed, fixed-count burst per target
-// on the correct port (any finding fails the gate), the canary (the planted bug must be found
-// within its budget), and the replay of every committed corpus input and regression artifact.
+// FuzzGateSuite: the fuzzer's part of `harness gate`: for every registered fuzz target, a
+// fixed-seed burst of the count the target states on the correct port (any finding fails the gate) and, when the
+// target names one, its gate canary (the planted bug must be found within its budget); then the
+// replay of every committed corpus input and regression artifact.
 using System.Diagnostics;
 using Allocator.Common;
+using Harness.Core;
 using Harness.Fuzz;
 using Harness.Fuzz.Engine;
 
@@ -10,10 +12,6 @@ namespace Harness.Gate;
 
 public sealed class FuzzGateSuite : IGateSuite
 {
-    /// <summary>Executions per target at scale 1: about 15 s on the 2-core CI machine with two
-    /// workers (the allocator target, uninstrumented, runs ~23,000 exec/s there).</summary>
-    public const long BurstExecs = 300_000;
-
     /// <summary>Workers of the burst: both CI cores. The burst runs on the targets' own features,
     /// which do not depend on execution history, so it finds exactly what one worker finds with the
     /// same seed and count (ParallelEngineTests pins that), in about two thirds of the time.</summary>
@@ -24,51 +22,58 @@ public sealed class FuzzGateSuite : IGateSuite
     public IReadOnlyList<GateResult> Run(GateOptions options, TextWriter log)
     {
         var results = new List<GateResult>();
-        string corpusRoot = Path.Combine(options.RepoRoot, "fuzz", "corpus");
-        for (int i = 0; i < FuzzTargets.Names.Count; i++)
+        foreach (FuzzTargetDef def in FuzzTargets.All(options.Systems))
         {
-            string name = FuzzTargets.Names[i];
-            ulong seed = Prng.Derive(options.Seed, (ulong)i);
-            long execs = BurstExecs * options.Scale;
-            var sw = Stopwatch.StartNew();
-            string corpus = Path.Combine(corpusRoot, name);
-            var engineOptions = new FuzzEngineOptions
-            {
-                Seed = seed,
-                Execs = execs,
-                StatusEvery = execs,
-                CorpusDirs = Directory.Exists(corpus) ? [corpus] : [],
-                OutDir = Path.Combine(options.ArtifactDir, "fuzz", name),
-                TargetConfig = FuzzTargetConfig.Default.ToDictionary(),
-                Workers = BurstWorkers,
-            };
-            var workers = FuzzWorkerSetup.Factory(() => FuzzTargets.Create(name, FuzzTargetConfig.Default), includeIlMap: false);
-            FuzzRunResult r = new FuzzEngine(workers, engineOptions, log).Run();
-            string summary = $"{r.Execs} execs, corpus {r.Corpus.Count}, features {r.Features}, findings {r.Findings.Count}"
-                + string.Concat(r.Findings.Select(f => $"; {f.Signature} at op {f.Outcome.OpIndex}: {f.Outcome.Reason}"));
-            string? repro = r.Findings.FirstOrDefault()?.ArtifactPath is string p ? $"harness repro {p}" : null;
-            results.Add(new GateResult(Name, $"burst-{name}", r.Findings.Count == 0, summary,
-                repro ?? $"harness fuzz {name} --seed {seed} --execs {execs} --workers {BurstWorkers} --no-instrument", sw.Elapsed.TotalSeconds));
+            results.Add(Burst(def, options, log));
+            if (def.GateCanary is { } canary) results.Add(Canary(def, canary, options));
         }
 
-        var cw = Stopwatch.StartNew();
-        ulong canarySeed = 1;
-        FuzzRunResult planted = CanaryRun.Fuzz("allocator", CanaryRun.DefaultCanary, canarySeed, CanaryRun.DefaultExecs,
-            Path.Combine(options.ArtifactDir, "fuzz", "canary"), TextWriter.Null);
-        results.Add(new GateResult(Name, "canary-" + CanaryRun.DefaultCanary, planted.Findings.Count > 0,
-            planted.Findings.Count > 0
-                ? $"planted bug found in {CanaryRun.DefaultExecs} execs: {string.Join("; ", planted.Findings.Select(f => f.Signature))}"
-                : $"planted bug NOT found in {CanaryRun.DefaultExecs} execs: the fuzzer lost its teeth",
-            $"harness fuzz allocator --canary {CanaryRun.DefaultCanary} --seed {canarySeed} --execs {CanaryRun.DefaultExecs} --no-instrument",
-            cw.Elapsed.TotalSeconds));
-
-        var rw = Stopwatch.StartNew();
-        var replays = RegressionReplay.Corpus(options.RepoRoot).Concat(RegressionReplay.Artifacts(options.RepoRoot)).ToList();
+        var rw = WallClock.StartNew();
+        var replays = RegressionReplay.Corpus(options.RepoRoot, options.Systems).Concat(RegressionReplay.Artifacts(options.RepoRoot, options.Systems)).ToList();
         var bad = replays.Where(x => !x.Passed).ToList();
         results.Add(new GateResult(Name, "replay", bad.Count == 0,
             bad.Count == 0 ? $"{replays.Count} corpus inputs and regression artifacts behave as recorded"
                 : $"{bad.Count} of {replays.Count} misbehave: " + string.Join("; ", bad.Take(5).Select(b => $"{b.Path}: {b.Detail}")),
             bad.Count == 0 ? null : $"harness show {bad[0].Path} --run", rw.Elapsed.TotalSeconds));
         return results;
+    }
+
+    private GateResult Burst(FuzzTargetDef def, GateOptions options, TextWriter log)
+    {
+        // Seeds are derived per target name, so adding a target changes no other target's seed.
+        ulong seed = Prng.Derive(options.Seed, StableName.Hash(def.Name));
+        long execs = def.GateBurstExecs * options.Scale;
+        var sw = WallClock.StartNew();
+        string corpus = def.CorpusPath(options.RepoRoot);
+        var engineOptions = new FuzzEngineOptions
+        {
+            Seed = seed,
+            Execs = execs,
+            StatusEvery = execs,
+            CorpusDirs = Directory.Exists(corpus) ? [corpus] : [],
+            OutDir = Path.Combine(options.ArtifactDir, "fuzz", def.Name),
+            TargetConfig = FuzzTargetConfig.Default.ToDictionary(),
+            Workers = BurstWorkers,
+        };
+        var workers = FuzzWorkerSetup.Factory(() => def.Create(FuzzTargetConfig.Default), includeIlMap: false);
+        FuzzRunResult r = new FuzzEngine(workers, engineOptions, log).Run();
+        string summary = $"{r.Execs} execs, corpus {r.Corpus.Count}, features {r.Features}, findings {r.Findings.Count}"
+            + string.Concat(r.Findings.Select(f => $"; {f.Signature} at op {f.Outcome.Step}: {f.Outcome.Reason}"));
+        string? repro = r.Findings.FirstOrDefault()?.ArtifactPath is string p ? $"harness repro {p}" : null;
+        return new GateResult(Name, $"burst-{def.Name}", r.Findings.Count == 0, summary,
+            repro ?? $"harness fuzz {def.Name} --seed {seed} --execs {execs} --workers {BurstWorkers} --no-instrument", sw.Elapsed.TotalSeconds);
+    }
+
+    private GateResult Canary(FuzzTargetDef def, FuzzGateCanary canary, GateOptions options)
+    {
+        var sw = WallClock.StartNew();
+        FuzzRunResult planted = CanaryRun.Fuzz(def, canary.Canary, canary.Seed, canary.Execs,
+            Path.Combine(options.ArtifactDir, "fuzz", "canary", def.Name), TextWriter.Null);
+        return new GateResult(Name, $"canary-{def.Name}-{canary.Canary}", planted.Findings.Count > 0,
+            planted.Findings.Count > 0
+                ? $"planted bug found in {canary.Execs} execs: {string.Join("; ", planted.Findings.Select(f => f.Signature))}"
+                : $"planted bug NOT found in {canary.Execs} execs: the fuzzer lost its teeth",
+            $"harness fuzz {def.Name} --canary {canary.Canary} --seed {canary.Seed} --execs {canary.Execs} --no-instrument",
+            sw.Elapsed.TotalSeconds);
     }
 }

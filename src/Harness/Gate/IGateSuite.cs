@@ -4,6 +4,8 @@
 // Suites are discovered by reflection and run in name order. A suite must be deterministic for a
 // given GateOptions (fixed seeds, count budgets; no clock decides what runs) and must turn every
 // failure into a GateResult with a one-line repro command rather than throwing.
+using Harness.Core;
+
 namespace Harness.Gate;
 
 /// <summary>What every suite is given.</summary>
@@ -11,7 +13,8 @@ namespace Harness.Gate;
 /// <param name="Scale">Budget multiplier: 1 is the CI gate; larger runs proportionally more.</param>
 /// <param name="RepoRoot">The repository root (for fuzz/corpus and stored artifacts).</param>
 /// <param name="ArtifactDir">Where suites write repro artifacts of the failures they find.</param>
-public sealed record GateOptions(ulong Seed, int Scale, string RepoRoot, string ArtifactDir);
+/// <param name="Systems">The systems to gate: every suite runs what each system registers for its engine.</param>
+public sealed record GateOptions(ulong Seed, int Scale, string RepoRoot, string ArtifactDir, SystemRegistry Systems);
 
 /// <summary>One named check inside a suite.</summary>
 /// <param name="Suite">The suite's name (JUnit testsuite).</param>

@@ -6,6 +6,7 @@ using Harness.Explore;
 using Harness.Systems.Locks.Canaries;
 using Harness.Explore.Scenarios;
 using Harness.Systems.Locks.Scenarios;
+using Harness.Core;
 using Xunit;
 
 namespace Harness.Tests.Explore;
@@ -34,7 +35,7 @@ public sealed class CanaryTests
     {
         CanaryExpectation c = CanaryCatalog.Expectations[index];
         using var explorer = new Explorer();
-        ExplorationReport r = explorer.Run(ScenarioRegistry.Find(c.Name)!, RunFor(c));
+        ExplorationReport r = explorer.Run(LockScenarios.Find(c.Name), RunFor(c));
         Assert.True(r.FirstFailure is not null, $"{c.Name} not caught by {c.Strategy} in {c.Budget} iterations");
         Assert.Equal(c.ExpectedKind, r.FirstFailure!.Failure.Kind);
         Assert.True(r.FirstFailure.Deterministic, "the failing schedule did not replay identically");
@@ -45,8 +46,8 @@ public sealed class CanaryTests
     public void Correct_port_passes_the_same_budget_with_no_false_alarm(int index)
     {
         CanaryExpectation c = CanaryCatalog.Expectations[index];
-        IScenario correct = ScenarioRegistry.Find(c.Shadows)!;
-        IScenario canary = ScenarioRegistry.Find(c.Name)!;
+        IScenario correct = LockScenarios.Find(c.Shadows);
+        IScenario canary = LockScenarios.Find(c.Name);
         using var explorer = new Explorer();
         ExploreRun run = RunFor(c) with { Backends = canary.DefaultBackends, Ops = canary.DefaultOps };
         ExplorationReport r = explorer.Run(correct, run);
@@ -56,13 +57,13 @@ public sealed class CanaryTests
     }
 
     [Theory]
-    [InlineData("canary-opposite-lock-order", "deadlock", "cycle")]
-    [InlineData("canary-waker-wakes-nobody", "deadlock", "lost-wakeup")]
-    [InlineData("canary-spin-release-forgets-write", "deadlock", "leaked-lock")]
-    public void Deadlock_report_names_targets_holders_and_cycle_or_lost_wakeup(string scenario, string kind, string site)
+    [InlineData("canary-opposite-lock-order", OutcomeKind.Deadlock, "cycle")]
+    [InlineData("canary-waker-wakes-nobody", OutcomeKind.LostWakeup, "lost-wakeup")]
+    [InlineData("canary-spin-release-forgets-write", OutcomeKind.Deadlock, "leaked-lock")]
+    public void Deadlock_report_names_targets_holders_and_cycle_or_lost_wakeup(string scenario, OutcomeKind kind, string site)
     {
         using var explorer = new Explorer();
-        FailureReport f = explorer.Run(ScenarioRegistry.Find(scenario)!, new ExploreRun { Strategy = "random", Iterations = 200 }).FirstFailure!;
+        FailureReport f = explorer.Run(LockScenarios.Find(scenario), new ExploreRun { Strategy = "random", Iterations = 200 }).FirstFailure!;
         Assert.Equal(kind, f.Failure.Kind);
         Assert.Equal(site, f.Failure.Site);
         Assert.Contains("backend", f.Failure.Message, StringComparison.Ordinal);

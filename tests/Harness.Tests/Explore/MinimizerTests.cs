@@ -16,7 +16,7 @@ public sealed class MinimizerTests
     [Fact]
     public void Random_failure_shrinks_to_its_essential_preemptions()
     {
-        IScenario s = ScenarioRegistry.Find("canary-no-second-attempt")!;
+        IScenario s = LockScenarios.Find("canary-no-second-attempt");
         using var explorer = new Explorer();
         FailureReport f = explorer.Run(s, new ExploreRun { Strategy = "random", Seed = 3, Iterations = 500, Backends = 2, Ops = 3 }).FirstFailure!;
         Assert.NotNull(f.MinimizedToken);

@@ -4,6 +4,7 @@ using Harness.Artifacts;
 using Harness.Explore;
 using Harness.Explore.Scenarios;
 using Harness.Systems.Locks.Scenarios;
+using Harness.Core;
 using Xunit;
 
 namespace Harness.Tests.Explore;
@@ -13,7 +14,7 @@ public sealed class ReplayTests
     private static FailureReport FindFailure(string scenario, string strategy, int iterations, bool minimize = false)
     {
         using var explorer = new Explorer();
-        ExplorationReport r = explorer.Run(ScenarioRegistry.Find(scenario)!, new ExploreRun { Strategy = strategy, Seed = 1, Iterations = iterations, Minimize = minimize });
+        ExplorationReport r = explorer.Run(LockScenarios.Find(scenario), new ExploreRun { Strategy = strategy, Seed = 1, Iterations = iterations, Minimize = minimize });
         return r.FirstFailure ?? throw new Xunit.Sdk.XunitException($"{scenario} not caught by {strategy} in {iterations}");
     }
 
@@ -25,7 +26,7 @@ public sealed class ReplayTests
         ScheduleToken t = ScheduleToken.Decode(f.Token);
         Assert.Equal(f.Token, t.Encode());
         using var explorer = new Explorer();
-        IterationResult again = explorer.Replay(ScenarioRegistry.Find(t.Scenario)!, t);
+        IterationResult again = explorer.Replay(LockScenarios.Find(t.Scenario), t);
         Assert.Equal(t.Trace.Hash, again.TraceHash);
         Assert.Equal(f.Failure.Signature, again.Failure!.Signature);
         Assert.Equal(f.Failure.Step, again.Failure.Step);
@@ -34,15 +35,16 @@ public sealed class ReplayTests
     [Fact]
     public void Artifact_round_trips_through_the_replayer()
     {
-        IScenario s = ScenarioRegistry.Find("canary-opposite-lock-order")!;
+        IScenario s = LockScenarios.Find("canary-opposite-lock-order");
         var run = new ExploreRun { Strategy = "pct", Seed = 1, Iterations = 200 };
         using var explorer = new Explorer();
         FailureReport f = explorer.Run(s, run).FirstFailure!;
-        ReproArtifact artifact = ReproArtifact.Parse(ExploreArtifacts.Build(s, run, f).ToJson());
+        ReproArtifact artifact = ReproArtifact.Parse(ExploreArtifacts.Build("locks/canary-opposite-lock-order", run, f).ToJson());
         var trace = new StringWriter();
-        ReplayResult result = ArtifactReplayers.For(artifact).Replay(artifact, trace);
+        ReplayResult result = ArtifactReplayers.For(artifact).Replay(artifact, SystemRegistry.Default, trace);
         Assert.True(result.Reproduced, result.Reason);
-        Assert.Equal("deadlock", result.OutcomeClass);
+        Assert.Equal(OutcomeKind.Deadlock, result.Outcome.Kind);
+        Assert.Equal("locks/canary-opposite-lock-order", artifact.Target);
         Assert.Contains("wait-for cycle", result.Reason + trace, StringComparison.Ordinal);
         Assert.Contains("BufMappingLock", trace.ToString(), StringComparison.Ordinal);
     }
@@ -50,7 +52,7 @@ public sealed class ReplayTests
     [Fact]
     public void A_changed_decision_is_reported_as_divergence_at_its_step()
     {
-        IScenario s = ScenarioRegistry.Find("lwlock-shared-exclusive")!;
+        IScenario s = LockScenarios.Find("lwlock-shared-exclusive");
         using var explorer = new Explorer();
         var cfg = ScenarioConfig.Default(s);
         var strategy = new Harness.Explore.Strategies.RandomStrategy(7);
@@ -67,7 +69,8 @@ public sealed class ReplayTests
         decisions[d] = other;
         var token = new ScheduleToken(s.Name, cfg, new ExploreOptions(), decisions, recorded);
         IterationResult replay = explorer.Replay(s, ScheduleToken.Decode(token.Encode()));
-        Assert.Equal("divergence", replay.Failure!.Kind);
+        Assert.Equal(OutcomeKind.Crash, replay.Failure!.Kind);
+        Assert.Equal("replay-divergence/step", replay.Failure.Site);
         Assert.Equal(recorded.DecisionStep(d), replay.Failure.Step);
         Assert.Contains($"step {recorded.DecisionStep(d)}:", replay.Failure.Message, StringComparison.Ordinal);
     }
@@ -77,17 +80,17 @@ public sealed class ReplayTests
     [Fact]
     public void Corrupt_tokens_are_rejected_clearly()
     {
-        Assert.Throws<FormatException>(() => ScheduleToken.Decode("x1.abc"));
-        Assert.Throws<FormatException>(() => ScheduleToken.Decode("s1.AAAA"));
+        Assert.Throws<MalformedInputException>(() => ScheduleToken.Decode("x1.abc"));
+        Assert.Throws<MalformedInputException>(() => ScheduleToken.Decode("s1.AAAA"));
         FailureReport f = FindFailure("canary-waker-wakes-nobody", "random", 50);
         string truncated = f.Token[..(f.Token.Length / 2)];
-        Assert.Throws<FormatException>(() => ScheduleToken.Decode(truncated));
+        Assert.Throws<MalformedInputException>(() => ScheduleToken.Decode(truncated));
     }
 
     [Fact]
     public void Same_seed_same_exploration_over_many_seeds()
     {
-        IScenario s = ScenarioRegistry.Find("lwlock-shared-exclusive")!;
+        IScenario s = LockScenarios.Find("lwlock-shared-exclusive");
         using var a = new Explorer();
         using var b = new Explorer();
         for (ulong seed = 1; seed <= 40; seed++)
@@ -104,7 +107,7 @@ public sealed class ReplayTests
     [Fact]
     public void Self_check_replays_random_schedules_bit_for_bit()
     {
-        IScenario s = ScenarioRegistry.Find("lwlock-wait-for-var")!;
+        IScenario s = LockScenarios.Find("lwlock-wait-for-var");
         using var explorer = new Explorer();
         var cfg = ScenarioConfig.Default(s);
         for (int seed = 1; seed <= 30; seed++)

@@ -3,6 +3,7 @@
 // status on stdout (everything the target prints is moved to stderr so it cannot corrupt the
 // channel). It attaches afl's shared map itself (the id is inherited through the environment).
 // EOF on stdin means the supervisor is gone: exit.
+using Harness.Core;
 namespace Harness.Fuzz.Afl;
 
 public static class AflChildLoop
@@ -22,8 +23,8 @@ public static class AflChildLoop
         if (!Write(status, Ready, word)) return Program.ExitOk;
         while (ReadWord(control, word))
         {
-            FuzzOutcome outcome = AflRunner.RunOnce(target, input.Read());
-            if (!Write(status, AflFaultSignals.StatusFor(outcome.Class), word)) break;
+            Outcome outcome = AflRunner.RunOnce(target, input.Read());
+            if (!Write(status, AflFaultSignals.StatusFor(outcome.Kind), word)) break;
         }
         log.Flush();
         return Program.ExitOk;

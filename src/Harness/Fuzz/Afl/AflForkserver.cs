@@ -30,7 +30,7 @@ public sealed class AflForkserver
         if (parts.Length != 2
             || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int ctl)
             || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int st))
-            throw new Cli.InputException($"{FdsVariable} must be 'CONTROL_FD,STATUS_FD', not '{fds}'");
+            throw new Harness.Core.MalformedInputException($"{FdsVariable} must be 'CONTROL_FD,STATUS_FD', not '{fds}'");
         return new AflForkserver(ctl, st);
     }
 

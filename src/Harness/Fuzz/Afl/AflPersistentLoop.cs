@@ -2,6 +2,7 @@
 // and runs the target itself, reporting its own pid. Fastest (no IPC beyond afl's pipes), but an
 // afl timeout kills the whole campaign ("Unable to communicate with fork server"), so use it with
 // a generous -t and targets whose runs are bounded by step budgets; otherwise use the supervisor.
+using Harness.Core;
 namespace Harness.Fuzz.Afl;
 
 public static class AflPersistentLoop
@@ -21,8 +22,8 @@ public static class AflPersistentLoop
         while (server.WaitForRun(out _))
         {
             if (!server.ReportPid(pid)) break;
-            FuzzOutcome outcome = AflRunner.RunOnce(target, input.Read());
-            if (!server.ReportStatus(AflFaultSignals.StatusFor(outcome.Class))) break;
+            Outcome outcome = AflRunner.RunOnce(target, input.Read());
+            if (!server.ReportStatus(AflFaultSignals.StatusFor(outcome.Kind))) break;
         }
         return Program.ExitOk;
     }

@@ -1,13 +1,14 @@
 // AflRunner: executes one input against a target the way both AFL modes need it: reset AFL's
 // prev_location (afl already cleared the map), run, and turn the outcome into a status word.
-// Execute is specified never to throw; if it does anyway that is a HostException, not a dead worker.
+// Execute is specified never to throw; if it does anyway that is a crash outcome, not a dead worker.
 using Harness.Coverage;
 
+using Harness.Core;
 namespace Harness.Fuzz.Afl;
 
 public static class AflRunner
 {
-    public static FuzzOutcome RunOnce(IFuzzTarget target, ReadOnlySpan<byte> input)
+    public static Outcome RunOnce(IFuzzTarget target, ReadOnlySpan<byte> input)
     {
         CoverageMap.PreviousLocation = 0;
         try
@@ -16,7 +17,7 @@ public static class AflRunner
         }
         catch (Exception e)
         {
-            return new FuzzOutcome(FuzzOutcomeClass.HostException, -1, "afl/escaped:" + e.GetType().Name, e.Message);
+            return new Outcome(OutcomeKind.Crash, -1, "afl/escaped:" + e.GetType().Name, e.Message);
         }
     }
 

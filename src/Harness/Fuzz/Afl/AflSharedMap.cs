@@ -18,7 +18,7 @@ public static unsafe class AflSharedMap
         string s = Environment.GetEnvironmentVariable(AflProtocol.ShmIdVariable)
             ?? throw new InvalidOperationException($"{AflProtocol.ShmIdVariable} is not set");
         if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int id))
-            throw new Cli.InputException($"{AflProtocol.ShmIdVariable} is not a shm id: '{s}'");
+            throw new Harness.Core.MalformedInputException($"{AflProtocol.ShmIdVariable} is not a shm id: '{s}'");
         CoverageMap.UseSharedMemory(Libc.AttachShared(id));
     }
 }

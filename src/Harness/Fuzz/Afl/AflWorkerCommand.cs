@@ -10,6 +10,7 @@
 using Harness.Cli;
 using Harness.Fuzz.Instrumentation;
 
+using Harness.Core;
 namespace Harness.Fuzz.Afl;
 
 public sealed class AflWorkerCommand : IHarnessCommand
@@ -37,7 +38,7 @@ public sealed class AflWorkerCommand : IHarnessCommand
             int? relaunched = InstrumentedLauncher.RelaunchInstrumentedIfNeeded(forward.ToArray(), stderr);
             if (relaunched is int code) return code;
         }
-        IFuzzTarget target = AflTargets.Get(targetName);
+        IFuzzTarget target = AflTargets.Get(args.Systems, targetName);
         if (child) return AflChildLoop.Run(target, file, stderr);
         if (AflSharedMap.Present)
         {
@@ -48,11 +49,11 @@ public sealed class AflWorkerCommand : IHarnessCommand
         }
 
         if (!File.Exists(file)) throw new InputException($"no such input file: {file}");
-        FuzzOutcome outcome = AflRunner.RunOnce(target, File.ReadAllBytes(file));
+        Outcome outcome = AflRunner.RunOnce(target, File.ReadAllBytes(file));
         foreach (Coverage.InstrumentedModule m in Coverage.CoverageMap.Modules)
             stderr.WriteLine($"afl-worker: coverage from {m.AssemblyName} ({m.InstrumenterVersion}, {m.ProbeCount} probes), {Coverage.CoverageMap.CountNonZero()} map bytes set");
         stdout.WriteLine(outcome.IsFailure
-            ? $"{outcome.Class} at op {outcome.OpIndex} ({outcome.Site}): {outcome.Reason}  [afl signal {AflFaultSignals.SignalFor(outcome.Class)}]"
+            ? $"{outcome.Kind.Name()} at op {outcome.Step} ({outcome.Site}): {outcome.Reason}  [afl signal {AflFaultSignals.SignalFor(outcome.Kind)}]"
             : "ok");
         return outcome.IsFailure ? Program.ExitFailure : Program.ExitOk;
     }

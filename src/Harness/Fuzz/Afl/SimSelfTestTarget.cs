@@ -5,13 +5,14 @@
 // Input: pairs of bytes (op, arg). op % 4: 0 malloc(arg * 8 + 1), 1 free(live[arg % n]),
 // 2 realloc(live[arg % n], arg * 16), 3 write a byte into live[arg % n]. Then everything is freed
 // and the heap must be empty. Planted behaviours, keyed by a 4-byte prefix:
-//   "FUZZ"  -> InvariantFailure (a deterministic, classified crash)
-//   "SEGV"  -> free() of a non-block, a real SimFaultException -> SimFault
+//   "FUZZ"  -> invariant-failed (a deterministic, classified crash)
+//   "SEGV"  -> free() of a non-block, a real SimFaultException -> fault
 //   "DIE!"  -> Environment.FailFast: an uncatchable crash (only the supervisor survives it)
 //   "HANG"  -> never returns (a wall-clock hang: afl's timeout)
 using Allocator.Common;
 using Allocator.Sim;
 
+using Harness.Core;
 namespace Harness.Fuzz.Afl;
 
 public sealed class SimSelfTestTarget : IFuzzTarget
@@ -20,12 +21,14 @@ public sealed class SimSelfTestTarget : IFuzzTarget
 
     public string Name => TargetName;
 
-    public FuzzOutcome Execute(ReadOnlySpan<byte> input)
+    public Outcome Execute(ReadOnlySpan<byte> input)
     {
-        if (input.StartsWith("FUZZ"u8)) return new FuzzOutcome(FuzzOutcomeClass.InvariantFailure, 0, "selftest/planted", "planted failure on prefix FUZZ");
+        if (input.StartsWith("FUZZ"u8)) return new Outcome(OutcomeKind.InvariantFailed, 0, "selftest/planted", "planted failure on prefix FUZZ");
         if (input.StartsWith("DIE!"u8)) Environment.FailFast("sim-selftest: planted uncatchable crash on prefix DIE!");
         if (input.StartsWith("HANG"u8))
+#pragma warning disable RS0030 // a planted real hang, for the AFL++ hang test: it must not be a scheduling point
             while (true) Thread.Sleep(1000);
+#pragma warning restore RS0030
 
         var memory = new SimMemory(heapMax: 1UL << 24, initialHeapCapacity: 1 << 12);
         var heap = new SimHeap(memory);
@@ -58,16 +61,16 @@ public sealed class SimSelfTestTarget : IFuzzTarget
             }
             foreach (ulong p in live) heap.Free(p);
             if (heap.OutstandingBlocks != 0)
-                return new FuzzOutcome(FuzzOutcomeClass.Leak, index / 2, "selftest/leak", $"{heap.OutstandingBlocks} blocks left");
-            return FuzzOutcome.Ok;
+                return new Outcome(OutcomeKind.Leak, index / 2, "selftest/leak", $"{heap.OutstandingBlocks} blocks left");
+            return Outcome.Ok;
         }
         catch (SimFaultException e)
         {
-            return new FuzzOutcome(FuzzOutcomeClass.SimFault, index / 2, "selftest/simfault", e.Message);
+            return new Outcome(OutcomeKind.Fault, index / 2, "selftest/simfault", e.Message);
         }
         catch (PgErrorException e)
         {
-            return new FuzzOutcome(FuzzOutcomeClass.UnexpectedError, index / 2, "selftest/error", e.Message);
+            return new Outcome(OutcomeKind.ModelMismatch, index / 2, "selftest/error", e.Message);
         }
     }
 

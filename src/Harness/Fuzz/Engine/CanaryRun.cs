@@ -1,22 +1,17 @@
-// CanaryRun: the fuzzer's self-test from issue 4's "done means": with a planted bug switched on,
-// a fixed-seed, fixed-count run must find a failure that the correct port does not produce, and
-// with the same budget the correct port must produce no finding at all. Shared by the tests and
-// the gate suite so both check the same thing.
+// CanaryRun: the fuzzer's self-test: with a planted bug switched on, a fixed-seed, fixed-count run
+// must find a failure that the correct port does not produce, and with the same budget the correct
+// port must produce no finding at all. Shared by the tests and the gate suite so both check the
+// same thing.
 namespace Harness.Fuzz.Engine;
 
 public sealed record CanaryReport(FuzzRunResult Planted, FuzzRunResult Correct, IReadOnlyList<Finding> CanaryOnly);
 
 public static class CanaryRun
 {
-    public const string DefaultCanary = "FreelistIndexOffByOne";
-
-    /// <summary>The CI budget: the canary must be found within this many executions.</summary>
-    public const long DefaultExecs = 2_000;
-
-    public static FuzzRunResult Fuzz(string target, string canary, ulong seed, long execs, string? outDir, TextWriter log)
+    public static FuzzRunResult Fuzz(FuzzTargetDef target, string canary, ulong seed, long execs, string? outDir, TextWriter log)
     {
         var config = FuzzTargetConfig.Default with { Canary = canary };
-        IFuzzTarget t = FuzzTargets.Create(target, config);
+        IFuzzTarget t = target.Create(config);
         var options = new FuzzEngineOptions
         {
             Seed = seed,
@@ -28,7 +23,7 @@ public static class CanaryRun
         return new FuzzEngine(t, FuzzEngine.SourcesFor(t, includeIlMap: false), options, log).Run();
     }
 
-    public static CanaryReport Run(string target, string canary, ulong seed, long execs, string? outDir, TextWriter log)
+    public static CanaryReport Run(FuzzTargetDef target, string canary, ulong seed, long execs, string? outDir, TextWriter log)
     {
         FuzzRunResult planted = Fuzz(target, canary, seed, execs, outDir is null ? null : Path.Combine(outDir, "canary"), log);
         FuzzRunResult correct = Fuzz(target, "None", seed, execs, outDir is null ? null : Path.Combine(outDir, "correct"), log);

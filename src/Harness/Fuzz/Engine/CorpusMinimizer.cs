@@ -6,6 +6,7 @@
 // by some input, and that input is kept unless an earlier kept input already covers the feature,
 // the kept set preserves all features. Failing inputs are reported and left out (they belong in
 // findings, not in a corpus).
+using Harness.Core;
 namespace Harness.Fuzz.Engine;
 
 public sealed record CorpusMinimizeResult(IReadOnlyList<CorpusFile> Kept, int Inputs, int Failing, int Features);
@@ -20,11 +21,11 @@ public static class CorpusMinimizer
         int failing = 0;
         foreach (CorpusFile f in order)
         {
-            FuzzOutcome o = executor.Run(f.Data);
+            Outcome o = executor.Run(f.Data);
             if (o.IsFailure)
             {
                 failing++;
-                log.WriteLine($"cmin: {f.Name} fails ({o.Signature} at op {o.OpIndex}: {o.Reason}); left out");
+                log.WriteLine($"cmin: {f.Name} fails ({o.Signature} at op {o.Step}: {o.Reason}); left out");
                 continue;
             }
             bool adds = false;

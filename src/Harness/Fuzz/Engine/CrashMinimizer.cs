@@ -7,9 +7,10 @@
 //   3. bytes: delete chunks of n/2 ... 1 bytes;
 // Each candidate is accepted only if it is no larger than the current input and reproduces the
 // same signature, so the result always fails exactly the way the original did.
+using Harness.Core;
 namespace Harness.Fuzz.Engine;
 
-public sealed record MinimizeResult(byte[] Input, FuzzOutcome Outcome, int OriginalUnits, int Units, long Execs, bool BudgetExhausted);
+public sealed record MinimizeResult(byte[] Input, Outcome Outcome, int OriginalUnits, int Units, long Execs, bool BudgetExhausted);
 
 public sealed class CrashMinimizer
 {
@@ -18,7 +19,7 @@ public sealed class CrashMinimizer
     private readonly long _budget;
     private long _execs;
     private string _signature = "";
-    private FuzzOutcome _last;
+    private Outcome _last;
 
     public CrashMinimizer(IFuzzTarget target, long execBudget = 20_000)
     {
@@ -30,8 +31,8 @@ public sealed class CrashMinimizer
     public MinimizeResult Minimize(byte[] input)
     {
         _execs = 0;
-        FuzzOutcome first = RunSafe(input);
-        if (!first.IsFailure) throw new Cli.InputException("the input does not fail (outcome ok); there is nothing to minimize");
+        Outcome first = RunSafe(input);
+        if (!first.IsFailure) throw new Harness.Core.MalformedInputException("the input does not fail (outcome ok); there is nothing to minimize");
         _signature = first.Signature;
         _last = first;
         int originalUnits = _structure?.UnitCount(input) ?? input.Length;
@@ -47,7 +48,7 @@ public sealed class CrashMinimizer
             }
             changed |= DeleteBytes(ref cur);
         }
-        FuzzOutcome final = RunSafe(cur);
+        Outcome final = RunSafe(cur);
         return new MinimizeResult(cur, final, originalUnits, _structure?.UnitCount(cur) ?? cur.Length, _execs, Exhausted);
     }
 
@@ -55,13 +56,13 @@ public sealed class CrashMinimizer
 
     private bool SameFailure(byte[] candidate)
     {
-        FuzzOutcome o = RunSafe(candidate);
+        Outcome o = RunSafe(candidate);
         if (o.Signature != _signature) return false;
         _last = o;
         return true;
     }
 
-    private FuzzOutcome RunSafe(ReadOnlySpan<byte> input)
+    private Outcome RunSafe(ReadOnlySpan<byte> input)
     {
         _execs++;
         try
@@ -70,7 +71,7 @@ public sealed class CrashMinimizer
         }
         catch (Exception e)
         {
-            return new FuzzOutcome(FuzzOutcomeClass.HostException, -1, $"engine/{e.GetType().Name}", e.Message);
+            return new Outcome(OutcomeKind.Crash, -1, $"engine/{e.GetType().Name}", e.Message);
         }
     }
 

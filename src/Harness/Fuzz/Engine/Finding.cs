@@ -1,10 +1,11 @@
-// Finding: one de-duplicated failure of a fuzzing run, keyed by FuzzOutcome.Signature
+// Finding: one de-duplicated failure of a fuzzing run, keyed by Outcome.Signature
 // (outcome class and site). The first input that produced it is kept; later ones only count.
+using Harness.Core;
 namespace Harness.Fuzz.Engine;
 
 public sealed class Finding
 {
-    public Finding(FuzzOutcome outcome, byte[] input, long execIndex)
+    public Finding(Outcome outcome, byte[] input, long execIndex)
     {
         Outcome = outcome;
         Input = input;
@@ -15,7 +16,7 @@ public sealed class Finding
     public string Signature => Outcome.Signature;
 
     /// <summary>The first outcome with this signature.</summary>
-    public FuzzOutcome Outcome { get; }
+    public Outcome Outcome { get; }
 
     /// <summary>The first input that produced it.</summary>
     public byte[] Input { get; }

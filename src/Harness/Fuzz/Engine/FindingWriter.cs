@@ -3,6 +3,7 @@
 // raw input beside it, so `harness repro`, `harness minimize` and `harness show` all accept it and
 // the file can be dropped into a corpus or fed to AFL++ as is.
 using Harness.Artifacts;
+using Harness.Core;
 
 namespace Harness.Fuzz.Engine;
 
@@ -11,27 +12,23 @@ public static class FindingWriter
     public const string Engine = "fuzz";
     public const string PayloadKind = "bytes";
 
-    /// <summary>Config key recording the outcome site, which replays compare with the class.</summary>
-    public const string SiteKey = "site";
-
     /// <summary>Config key recording the engine's worker count (the campaign depends on it; a replay of the input does not).</summary>
     public const string WorkersKey = "workers";
 
     public static ReproArtifact ToArtifact(IFuzzTarget target, ulong seed, IReadOnlyDictionary<string, string> targetConfig,
-        FuzzOutcome outcome, ReadOnlySpan<byte> input)
+        Outcome outcome, ReadOnlySpan<byte> input)
     {
         var config = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var kv in targetConfig) config[kv.Key] = kv.Value;
-        config[SiteKey] = outcome.Site;
         return new ReproArtifact(Engine, target.Name, seed, config,
-            new ArtifactOutcome(outcome.Class.ToString(), outcome.OpIndex, outcome.Reason),
+            ArtifactOutcome.Of(outcome),
             new ArtifactPayload(PayloadKind, Convert.ToBase64String(input), target.Disassemble(input)));
     }
 
-    /// <summary>Writes DIR/CLASS-HASH.json and DIR/CLASS-HASH.bin; returns the artifact path.</summary>
+    /// <summary>Writes DIR/KIND-HASH.json and DIR/KIND-HASH.bin; returns the artifact path.</summary>
     public static string Write(string dir, ReproArtifact artifact, ReadOnlySpan<byte> input, out string rawPath)
     {
-        string stem = Path.Combine(dir, $"{artifact.Outcome.Class.ToLowerInvariant()}-{ContentHash.Of(input)[..16]}");
+        string stem = Path.Combine(dir, $"{artifact.Outcome.Kind.Name()}-{ContentHash.Of(input)[..16]}");
         rawPath = stem + ".bin";
         CorpusFolder.WriteAtomic(rawPath, input);
         string path = stem + ".json";
@@ -42,21 +39,15 @@ public static class FindingWriter
     /// <summary>The input bytes of a fuzz artifact, with a clear error for any other kind.</summary>
     public static byte[] InputOf(ReproArtifact artifact, string source)
     {
-        if (artifact.Engine != Engine) throw new Cli.InputException($"{source}: engine is '{artifact.Engine}', not '{Engine}'");
-        if (artifact.Payload.Kind != PayloadKind) throw new Cli.InputException($"{source}: payload kind is '{artifact.Payload.Kind}', not '{PayloadKind}'");
+        if (artifact.Engine != Engine) throw new ArtifactFormatException($"{source}: engine is '{artifact.Engine}', not '{Engine}'");
+        if (artifact.Payload.Kind != PayloadKind) throw new ArtifactFormatException($"{source}: payload kind is '{artifact.Payload.Kind}', not '{PayloadKind}'");
         try
         {
             return Convert.FromBase64String(artifact.Payload.Data);
         }
         catch (FormatException)
         {
-            throw new Cli.InputException($"{source}: payload data is not valid base64");
+            throw new ArtifactFormatException($"{source}: payload data is not valid base64");
         }
     }
-
-    /// <summary>Parses a recorded outcome class name.</summary>
-    public static FuzzOutcomeClass ParseClass(string name, string source) =>
-        Enum.TryParse(name, ignoreCase: false, out FuzzOutcomeClass c) && Enum.IsDefined(c)
-            ? c
-            : throw new Cli.InputException($"{source}: unknown outcome class '{name}' (known: {string.Join(", ", Enum.GetNames<FuzzOutcomeClass>())})");
 }

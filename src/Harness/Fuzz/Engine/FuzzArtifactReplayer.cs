@@ -1,7 +1,8 @@
 // FuzzArtifactReplayer: replays engine "fuzz" artifacts for `harness repro` and the regression
-// tests. It rebuilds the target from the artifact's config, prints the input's disassembly, runs it
-// once and reports "reproduced" only if both the outcome class and the site match the record.
+// tests. It finds the target in the system registry, rebuilds it from the artifact's config,
+// prints the input's disassembly, runs it once and compares kind and site with the record.
 using Harness.Artifacts;
+using Harness.Core;
 
 namespace Harness.Fuzz.Engine;
 
@@ -9,29 +10,23 @@ public sealed class FuzzArtifactReplayer : IArtifactReplayer
 {
     public string Engine => FindingWriter.Engine;
 
-    public ReplayResult Replay(ReproArtifact artifact, TextWriter trace)
+    public ReplayResult Replay(ReproArtifact artifact, SystemRegistry systems, TextWriter trace)
     {
         string source = $"artifact for {artifact.Target}";
         byte[] input = FindingWriter.InputOf(artifact, source);
-        IFuzzTarget target = FuzzTargets.Create(artifact.Target, FuzzTargetConfig.FromDictionary(artifact.Config, source));
-        artifact.Config.TryGetValue(FindingWriter.SiteKey, out string? site);
-        site ??= "";
+        IFuzzTarget target = FuzzTargets.Create(systems, artifact.Target, FuzzTargetConfig.FromDictionary(artifact.Config, source));
         trace.WriteLine($"input: {input.Length} bytes");
         foreach (string line in target.Disassemble(input)) trace.WriteLine($"  {line}");
-        FuzzOutcome o;
+        Outcome o;
         try
         {
             o = target is ITraceableTarget traced ? traced.ExecuteTraced(input, trace) : target.Execute(input);
         }
         catch (Exception e)
         {
-            o = new FuzzOutcome(FuzzOutcomeClass.HostException, -1, $"engine/{e.GetType().Name}", e.Message);
+            o = new Outcome(OutcomeKind.Crash, -1, $"engine/{e.GetType().Name}", e.Message);
         }
-        trace.WriteLine($"outcome: {o.Class} site={o.Site} at op {o.OpIndex}: {o.Reason}");
-        bool reproduced = o.Class.ToString() == artifact.Outcome.Class && o.Site == site;
-        string reason = reproduced || o.Class.ToString() != artifact.Outcome.Class
-            ? o.Reason
-            : $"same class but site '{o.Site}' differs from the recorded '{site}': {o.Reason}";
-        return new ReplayResult(reproduced, o.Class.ToString(), o.OpIndex, reason);
+        trace.WriteLine($"outcome: {o}");
+        return ReplayResult.Compare(artifact.Outcome, o, o.Reason);
     }
 }

@@ -3,6 +3,7 @@
 // The worker fills Outcome and, only when the input was new against the virgin maps of the batch
 // start, Traces (its non-zero cells); a candidate not new then cannot be new later in the batch,
 // because virgin bits only grow, so it needs nothing more.
+using Harness.Core;
 namespace Harness.Fuzz.Engine;
 
 internal sealed class FuzzCandidate
@@ -18,7 +19,7 @@ internal sealed class FuzzCandidate
     /// <summary>Mutated execution number, -1 for a seed input.</summary>
     public long ExecIndex { get; }
 
-    public FuzzOutcome Outcome { get; set; }
+    public Outcome Outcome { get; set; }
 
     /// <summary>Captured maps (one per source) when the candidate had news at the batch start; else null.</summary>
     public SparseTrace[]? Traces { get; set; }

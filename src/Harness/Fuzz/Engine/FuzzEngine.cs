@@ -22,6 +22,7 @@
 using System.Diagnostics;
 using Allocator.Common;
 
+using Harness.Core;
 namespace Harness.Fuzz.Engine;
 
 public sealed class FuzzEngine
@@ -35,7 +36,7 @@ public sealed class FuzzEngine
     private readonly List<byte[]> _corpus = new();
     private readonly List<Finding> _findings = new();
     private readonly Dictionary<string, Finding> _bySignature = new(StringComparer.Ordinal);
-    private readonly Stopwatch _clock = new();
+    private readonly WallClock _clock = new();
     private FuzzExecutor[] _executors = [];
     private IStructureAware? _structure;
     private ByteMutator _bytes = null!;
@@ -213,7 +214,7 @@ public sealed class FuzzEngine
         if (_options.OutDir is not null) CorpusFolder.Save(Path.Combine(_options.OutDir, "corpus"), c.Input);
     }
 
-    private void RecordFinding(FuzzOutcome outcome, byte[] input, long execIndex)
+    private void RecordFinding(Outcome outcome, byte[] input, long execIndex)
     {
         if (_bySignature.TryGetValue(outcome.Signature, out Finding? known))
         {
@@ -223,7 +224,7 @@ public sealed class FuzzEngine
         var finding = new Finding(outcome, input, execIndex);
         _bySignature.Add(outcome.Signature, finding);
         _findings.Add(finding);
-        _log.WriteLine($"#{_execs} FINDING {outcome.Signature} at op {outcome.OpIndex}: {outcome.Reason}");
+        _log.WriteLine($"#{_execs} FINDING {outcome.Signature} at op {outcome.Step}: {outcome.Reason}");
         if (_options.OutDir is null) return;
         var config = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var kv in _options.TargetConfig) config[kv.Key] = kv.Value;

@@ -5,7 +5,8 @@
 // virgin maps: workers only read them (HasNews, Capture), the main thread alone commits.
 //
 // A target must never throw (IFuzzTarget contract); if one does anyway, the exception becomes a
-// HostException outcome here instead of ending the campaign.
+// crash outcome here instead of ending the campaign.
+using Harness.Core;
 namespace Harness.Fuzz.Engine;
 
 public sealed class FuzzExecutor
@@ -45,7 +46,7 @@ public sealed class FuzzExecutor
     /// <summary>Edges seen so far per source, "il=123 features=45".</summary>
     public string EdgesBySource => string.Join(" ", Sources.Select((s, i) => $"{s.Name}={_virgin[i].Edges}"));
 
-    public FuzzOutcome Run(ReadOnlySpan<byte> input)
+    public Outcome Run(ReadOnlySpan<byte> input)
     {
         foreach (ICoverageSource s in Sources) s.Reset();
         Executions++;
@@ -55,7 +56,7 @@ public sealed class FuzzExecutor
         }
         catch (Exception e)
         {
-            return new FuzzOutcome(FuzzOutcomeClass.HostException, -1, $"engine/{e.GetType().Name}",
+            return new Outcome(OutcomeKind.Crash, -1, $"engine/{e.GetType().Name}",
                 $"target {Target.Name} threw {e.GetType().Name}: {e.Message}");
         }
     }

@@ -8,7 +8,7 @@ public static class FuzzInputFile
 {
     public static (byte[] Input, ReproArtifact? Artifact) Load(string path)
     {
-        if (!File.Exists(path)) throw new Cli.InputException($"{path}: no such file");
+        if (!File.Exists(path)) throw new Harness.Core.MalformedInputException($"{path}: no such file");
         byte[] bytes;
         try
         {
@@ -16,7 +16,7 @@ public static class FuzzInputFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new Cli.InputException($"{path}: cannot read ({e.Message})");
+            throw new Harness.Core.MalformedInputException($"{path}: cannot read ({e.Message})");
         }
         // An artifact is JSON with the artifact format marker; anything else is a raw input.
         int i = 0;

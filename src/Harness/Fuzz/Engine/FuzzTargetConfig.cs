@@ -24,17 +24,6 @@ public sealed record FuzzTargetConfig
         return d;
     }
 
-    /// <summary>Reads --ops-max and --canary of a fuzz command.</summary>
-    public static FuzzTargetConfig FromArgs(Cli.CommandArgs args, FuzzTargetConfig? fallback = null)
-    {
-        FuzzTargetConfig c = fallback ?? Default;
-        return c with
-        {
-            OpsMax = args.Int("ops-max", c.OpsMax, 1, OpsMaxLimit),
-            Canary = args.String("canary") ?? c.Canary,
-        };
-    }
-
     /// <summary>Reads the known keys of an artifact's config (other keys, such as "site", are ignored).</summary>
     public static FuzzTargetConfig FromDictionary(IReadOnlyDictionary<string, string> config, string source)
     {
@@ -42,7 +31,7 @@ public sealed record FuzzTargetConfig
         if (config.TryGetValue(OpsMaxKey, out string? ops))
         {
             if (!int.TryParse(ops, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) || n < 1 || n > OpsMaxLimit)
-                throw new Cli.InputException($"{source}: config '{OpsMaxKey}' must be a whole number 1..{OpsMaxLimit}, not '{ops}'");
+                throw new Harness.Core.MalformedInputException($"{source}: config '{OpsMaxKey}' must be a whole number 1..{OpsMaxLimit}, not '{ops}'");
             c = c with { OpsMax = n };
         }
         if (config.TryGetValue(CanaryKey, out string? canary)) c = c with { Canary = canary };

@@ -1,8 +1,11 @@
-// RegressionReplay: replays the committed fuzz inputs. Every file under fuzz/corpus/<target>/ must
-// run ok on the correct port (a corpus holds passing inputs, including every fixed finding's
-// minimized input); every repro artifact under fuzz/regressions/ must reproduce its recorded
-// outcome (canary findings stay findings under their canary). Used by the test suite and the gate.
+// RegressionReplay: replays the committed fuzz inputs. Every file under a registered target's
+// fuzz/corpus/<folder>/ must run ok on the correct port (a corpus holds passing inputs, including
+// every fixed finding's minimized input); every repro artifact under fuzz/regressions/ must
+// reproduce its recorded outcome (canary findings stay findings under their canary). A corpus
+// folder that no registered target claims is reported, not skipped. Used by the test suite and
+// the gate.
 using Harness.Artifacts;
+using Harness.Core;
 
 namespace Harness.Fuzz.Engine;
 
@@ -11,28 +14,34 @@ public sealed record ReplayedFile(string Path, bool Passed, string Detail);
 
 public static class RegressionReplay
 {
-    public static List<ReplayedFile> Corpus(string repoRoot)
+    public static List<ReplayedFile> Corpus(string repoRoot, SystemRegistry systems)
     {
         var results = new List<ReplayedFile>();
-        string root = Path.Combine(repoRoot, "fuzz", "corpus");
-        if (!Directory.Exists(root)) return results;
-        foreach (string targetDir in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (FuzzTargetDef def in FuzzTargets.All(systems))
         {
-            string name = Path.GetFileName(targetDir);
-            IFuzzTarget target = FuzzTargets.Create(name, FuzzTargetConfig.Default);
+            string dir = def.CorpusPath(repoRoot);
+            claimed.Add(Path.GetFullPath(dir));
+            if (!Directory.Exists(dir)) continue;
+            IFuzzTarget target = def.Create(FuzzTargetConfig.Default);
             var problems = new List<string>();
-            foreach (CorpusFile f in CorpusFolder.Load(targetDir, 1 << 20, problems))
+            foreach (CorpusFile f in CorpusFolder.Load(dir, 1 << 20, problems))
             {
-                FuzzOutcome o = target.Execute(f.Data);
-                results.Add(new ReplayedFile(Path.Combine(targetDir, f.Name), !o.IsFailure,
-                    o.IsFailure ? $"{o.Signature} at op {o.OpIndex}: {o.Reason}" : "ok"));
+                Outcome o = target.Execute(f.Data);
+                results.Add(new ReplayedFile(Path.Combine(dir, f.Name), !o.IsFailure,
+                    o.IsFailure ? $"{o.Signature} at op {o.Step}: {o.Reason}" : "ok"));
             }
-            foreach (string p in problems) results.Add(new ReplayedFile(targetDir, false, p));
+            foreach (string p in problems) results.Add(new ReplayedFile(dir, false, p));
         }
+        string root = Path.Combine(repoRoot, "fuzz", "corpus");
+        if (Directory.Exists(root))
+            foreach (string dir in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
+                if (!claimed.Contains(Path.GetFullPath(dir)))
+                    results.Add(new ReplayedFile(dir, false, $"no registered fuzz target keeps its corpus here (targets: {string.Join(", ", FuzzTargets.All(systems).Select(d => d.Name))})"));
         return results;
     }
 
-    public static List<ReplayedFile> Artifacts(string repoRoot)
+    public static List<ReplayedFile> Artifacts(string repoRoot, SystemRegistry systems)
     {
         var results = new List<ReplayedFile>();
         string root = Path.Combine(repoRoot, "fuzz", "regressions");
@@ -44,10 +53,10 @@ public static class RegressionReplay
             try
             {
                 ReproArtifact a = ReproArtifact.Load(path);
-                ReplayResult r = ArtifactReplayers.For(a).Replay(a, TextWriter.Null);
-                results.Add(new ReplayedFile(path, r.Reproduced, $"{(r.Reproduced ? "reproduced" : "NOT reproduced")}: {r.OutcomeClass} at step {r.Step}: {r.Reason}"));
+                ReplayResult r = ArtifactReplayers.For(a).Replay(a, systems, TextWriter.Null);
+                results.Add(new ReplayedFile(path, r.Reproduced, $"{(r.Reproduced ? "reproduced" : "NOT reproduced")}: {r.Outcome.Kind.Name()} at step {r.Outcome.Step}: {r.Reason}"));
             }
-            catch (Cli.InputException e)
+            catch (HarnessInputException e)
             {
                 results.Add(new ReplayedFile(path, false, e.Message));
             }

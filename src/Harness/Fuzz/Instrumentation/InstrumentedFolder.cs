@@ -14,6 +14,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
+using Harness.Core;
 namespace Harness.Fuzz.Instrumentation;
 
 public static class InstrumentedFolder
@@ -54,7 +55,7 @@ public static class InstrumentedFolder
         string marker = Path.Combine(folder, CompleteMarker);
         if (!File.Exists(marker))
         {
-            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var sw = WallClock.StartNew();
             InstrumentResult r = IlInstrumenter.Instrument(sourceDll, Path.Combine(folder, TargetAssembly + ".dll"), new InstrumentOptions { PerThreadMaps = perThreadMaps });
             log.WriteLine($"instrumented {sourceDll}: {r.Methods} methods, {r.Instructions} instructions, {r.Probes} probes in {sw.ElapsedMilliseconds} ms -> {folder}");
             File.WriteAllText(marker, version + "\n");
@@ -102,7 +103,11 @@ public static class InstrumentedFolder
             }
             catch (IOException) when (attempt < 600)
             {
-                Thread.Sleep(100);   // another process is building the same folder; wait up to a minute
+                // Another process is building the same folder: wait (up to a minute) for it to finish.
+                // Only when the copy is ready depends on this sleep, never what the copy contains.
+#pragma warning disable RS0030
+                Thread.Sleep(100);
+#pragma warning restore RS0030
             }
         }
     }

@@ -4,6 +4,7 @@ using Harness.Fuzz;
 using Harness.Fuzz.Afl;
 using Xunit;
 
+using Harness.Core;
 namespace Harness.Tests.Fuzz.Afl;
 
 public sealed class AflProtocolTests
@@ -21,9 +22,9 @@ public sealed class AflProtocolTests
     [Fact]
     public void Every_fault_class_has_its_own_crash_signal_and_ok_is_a_clean_exit()
     {
-        Assert.Equal(0u, AflFaultSignals.StatusFor(FuzzOutcomeClass.Ok));
+        Assert.Equal(0u, AflFaultSignals.StatusFor(OutcomeKind.Ok));
         var signals = new HashSet<int> { AflFaultSignals.WorkerDied };
-        foreach (FuzzOutcomeClass c in Enum.GetValues<FuzzOutcomeClass>().Where(c => c != FuzzOutcomeClass.Ok))
+        foreach (OutcomeKind c in Enum.GetValues<OutcomeKind>().Where(c => c != OutcomeKind.Ok))
         {
             uint status = AflFaultSignals.StatusFor(c);
             int sig = (int)(status & 0x7F);

@@ -3,6 +3,7 @@
 // the allocator target when the registry has it, else the built-in sim-selftest target.
 // Under CI (CI=true) a missing afl-fuzz fails the test; elsewhere the test is skipped with the reason.
 using Harness.Fuzz.Afl;
+using Harness.Core;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -28,7 +29,7 @@ public sealed class AflSmokeTests
     public void Real_afl_fuzz_completes_the_handshake_and_executes_inputs()
     {
         Assert.True(AflCommandLine.FindAflFuzz() is not null, "afl-fuzz is not on PATH: .ci/run must install afl++ (apt-get install -y afl++)");
-        string target = AflTargets.Exists("allocator") ? "allocator" : SimSelfTestTarget.TargetName;
+        string target = AflTargets.Exists(SystemRegistry.Default, "mmgr") ? "mmgr" : SimSelfTestTarget.TargetName;
         string dir = Directory.CreateTempSubdirectory("harness-afl-smoke-").FullName;
         try
         {

@@ -5,13 +5,14 @@ using Harness.Cli;
 using Harness.Systems.Mmgr.Fuzz;
 using Harness.Fuzz.Engine;
 using Harness.Systems.Mmgr.Oracle;
+using Harness.Core;
 using Xunit;
 
 namespace Harness.Tests.Fuzz.Corpus;
 
 public sealed class CorpusTests
 {
-    private static string AllocatorCorpus => Path.Combine(RepoRoot.Find(), "fuzz", "corpus", "allocator");
+    private static string AllocatorCorpus => Path.Combine(RepoRoot.Find(), "fuzz", "corpus", "mmgr");
 
     private static byte[] Encode((string Name, bool Hostile, string Ops) seed)
     {
@@ -42,7 +43,7 @@ public sealed class CorpusTests
     [Fact]
     public void EveryCorpusFile_RunsOk()
     {
-        List<ReplayedFile> results = RegressionReplay.Corpus(RepoRoot.Find());
+        List<ReplayedFile> results = RegressionReplay.Corpus(RepoRoot.Find(), SystemRegistry.Default);
         Assert.NotEmpty(results);
         Assert.All(results, r => Assert.True(r.Passed, $"{r.Path}: {r.Detail}"));
     }
@@ -50,7 +51,7 @@ public sealed class CorpusTests
     [Fact]
     public void EveryRegressionArtifact_Reproduces()
     {
-        List<ReplayedFile> results = RegressionReplay.Artifacts(RepoRoot.Find());
+        List<ReplayedFile> results = RegressionReplay.Artifacts(RepoRoot.Find(), SystemRegistry.Default);
         Assert.All(results, r => Assert.True(r.Passed, $"{r.Path}: {r.Detail}"));
     }
 }

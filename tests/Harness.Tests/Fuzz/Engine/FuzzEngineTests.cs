@@ -6,6 +6,7 @@ using Harness.Fuzz;
 using Harness.Fuzz.Engine;
 using Xunit;
 
+using Harness.Core;
 namespace Harness.Tests.Fuzz.Engine;
 
 public sealed class FuzzEngineTests
@@ -21,8 +22,8 @@ public sealed class FuzzEngineTests
     public void Engine_ClimbsTheMaze_WithCoverageFeedback()
     {
         FuzzRunResult r = Run(seed: 7, execs: 60_000);
-        Assert.Contains(r.Findings, f => f.Signature == "InvariantFailure:maze/deep");
-        Finding deep = r.Findings.First(f => f.Signature == "InvariantFailure:maze/deep");
+        Assert.Contains(r.Findings, f => f.Signature == "invariant-failed:maze/deep");
+        Finding deep = r.Findings.First(f => f.Signature == "invariant-failed:maze/deep");
         Assert.True(deep.Input.Length >= MazeTarget.Key.Length);
         for (int i = 0; i < MazeTarget.Key.Length; i++) Assert.Equal(MazeTarget.Key[i] & 15, deep.Input[i] & 15);
         Assert.Equal(60_000, r.Execs);
@@ -47,7 +48,7 @@ public sealed class FuzzEngineTests
     {
         FuzzRunResult r = Run(seed: 3, execs: 80_000);
         Assert.Equal(r.Findings.Count, r.Findings.Select(f => f.Signature).Distinct().Count());
-        Finding deep = Assert.Single(r.Findings, f => f.Signature == "InvariantFailure:maze/deep");
+        Finding deep = Assert.Single(r.Findings, f => f.Signature == "invariant-failed:maze/deep");
         Assert.True(deep.Hits > 1, "the maze exit is hit again after it is found, and only counted");
     }
 
@@ -58,14 +59,14 @@ public sealed class FuzzEngineTests
         try
         {
             FuzzRunResult r = Run(seed: 7, execs: 60_000, outDir: dir);
-            Finding deep = r.Findings.First(f => f.Signature == "InvariantFailure:maze/deep");
+            Finding deep = r.Findings.First(f => f.Signature == "invariant-failed:maze/deep");
             Assert.NotNull(deep.ArtifactPath);
             ReproArtifact art = ReproArtifact.Load(deep.ArtifactPath!);
             Assert.Equal("fuzz", art.Engine);
             Assert.Equal("maze", art.Target);
             Assert.Equal(7UL, art.Seed);
-            Assert.Equal("InvariantFailure", art.Outcome.Class);
-            Assert.Equal("maze/deep", art.Config[FindingWriter.SiteKey]);
+            Assert.Equal(OutcomeKind.InvariantFailed, art.Outcome.Kind);
+            Assert.Equal("maze/deep", art.Outcome.Site);
             Assert.Equal("bytes", art.Payload.Kind);
             Assert.Equal(deep.Input, Convert.FromBase64String(art.Payload.Data));
             Assert.Equal(deep.Input, File.ReadAllBytes(deep.RawPath!));
@@ -94,7 +95,7 @@ public sealed class FuzzEngineTests
             var options = new FuzzEngineOptions { Seed = 1, Execs = 20_000, CorpusDirs = [dir], StatusEvery = 1 << 30 };
             FuzzRunResult r = new FuzzEngine(target, [target.Features], options, TextWriter.Null).Run();
             Assert.Equal(2, r.SeedInputs);
-            Assert.Contains(r.Findings, f => f.Signature == "InvariantFailure:maze/deep");
+            Assert.Contains(r.Findings, f => f.Signature == "invariant-failed:maze/deep");
         }
         finally
         {
@@ -134,14 +135,14 @@ public sealed class FuzzEngineTests
         var options = new FuzzEngineOptions { Seed = 1, Execs = 10, StatusEvery = 1 << 30 };
         FuzzRunResult r = new FuzzEngine(target, [new FeatureMap(8)], options, TextWriter.Null).Run();
         Finding f = Assert.Single(r.Findings);
-        Assert.Equal(FuzzOutcomeClass.HostException, f.Outcome.Class);
+        Assert.Equal(OutcomeKind.Crash, f.Outcome.Kind);
         Assert.Equal(11, f.Hits); // the empty seed input plus 10 mutants; the warm-up run is not counted
     }
 
     private sealed class ThrowingTarget : IFuzzTarget
     {
         public string Name => "throws";
-        public FuzzOutcome Execute(ReadOnlySpan<byte> input) => throw new InvalidOperationException("boom");
+        public Outcome Execute(ReadOnlySpan<byte> input) => throw new InvalidOperationException("boom");
         public IReadOnlyList<string> Disassemble(ReadOnlySpan<byte> input) => [];
     }
 }

@@ -1,6 +1,7 @@
 // `harness fuzz --workers W` in process (no relaunch from a test host): W is printed with the seed,
 // in the summary and in the "repeat exactly" line, the command with W=1 and W=2 reaches the same
 // corpus (the allocator's own features do not depend on history), and a bad W is a usage error.
+using Harness.Core;
 using Xunit;
 
 namespace Harness.Tests.Fuzz.Engine;
@@ -43,7 +44,7 @@ public sealed class FuzzWorkersCommandTests
     public void SecondsStop_RepeatLine_NamesTheWorkers()
     {
         (_, string output) = Fuzz("--seconds", "0.000001", "--workers", "3");
-        Assert.Matches(@"to repeat this run exactly: harness fuzz allocator --seed 4 --execs \d+ --workers 3", output);
+        Assert.Matches(@"to repeat this run exactly: harness fuzz mmgr --seed 4 --execs \d+ --workers 3", output);
     }
 
     [Theory]

@@ -1,11 +1,12 @@
-// MazeTarget: a test-only toy fuzz target with a swappable coverage hook. It fails (InvariantFailure,
+// MazeTarget: a test-only toy fuzz target with a swappable coverage hook. It fails (invariant-failed,
 // site "maze/deep") only for inputs whose first 6 bytes match the key "MAZE!\x01" in their low
 // nibbles, and it records one feature per matched position, so a coverage-guided engine climbs the
-// key position by position (about 16 tries each) while a blind one needs about 16^6. A second bug ("maze/zero", SimFault) fires on inputs of exactly
+// key position by position (about 16 tries each) while a blind one needs about 16^6. A second bug ("maze/zero", a fault) fires on inputs of exactly
 // 3 zero bytes after a 'Z', to exercise de-duplication of distinct signatures.
 using Harness.Fuzz;
 using Harness.Fuzz.Engine;
 
+using Harness.Core;
 namespace Harness.Tests.Fuzz.Engine;
 
 internal sealed class MazeTarget : IFuzzTarget, ITargetFeatures
@@ -20,7 +21,7 @@ internal sealed class MazeTarget : IFuzzTarget, ITargetFeatures
 
     public long Executions { get; private set; }
 
-    public FuzzOutcome Execute(ReadOnlySpan<byte> input)
+    public Outcome Execute(ReadOnlySpan<byte> input)
     {
         Executions++;
         _features.Reset();
@@ -31,10 +32,10 @@ internal sealed class MazeTarget : IFuzzTarget, ITargetFeatures
             matched++;
         }
         _features.HitAlone(1000 + Math.Min(input.Length, 16));
-        if (matched == Key.Length) return new FuzzOutcome(FuzzOutcomeClass.InvariantFailure, matched - 1, "maze/deep", "reached the end of the maze");
+        if (matched == Key.Length) return new Outcome(OutcomeKind.InvariantFailed, matched - 1, "maze/deep", "reached the end of the maze");
         if (matched < Key.Length && input.Length == 4 && input[0] == (byte)'Z' && input[1] == 0 && input[2] == 0 && input[3] == 0)
-            return new FuzzOutcome(FuzzOutcomeClass.SimFault, 0, "maze/zero", "Z000");
-        return FuzzOutcome.Ok;
+            return new Outcome(OutcomeKind.Fault, 0, "maze/zero", "Z000");
+        return Outcome.Ok;
     }
 
     public IReadOnlyList<string> Disassemble(ReadOnlySpan<byte> input) => [Convert.ToHexString(input)];

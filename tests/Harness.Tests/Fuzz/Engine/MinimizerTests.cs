@@ -1,6 +1,7 @@
 // Tests of crash minimization and corpus minimization on the toy MazeTarget.
 using Harness.Fuzz;
 using Harness.Fuzz.Engine;
+using Harness.Core;
 using Xunit;
 
 namespace Harness.Tests.Fuzz.Engine;
@@ -13,7 +14,7 @@ public sealed class MinimizerTests
         byte[] input = [.. MazeTarget.Key, .. "trailing junk that does not matter"u8.ToArray()];
         MinimizeResult r = new CrashMinimizer(new MazeTarget()).Minimize(input);
         Assert.Equal(MazeTarget.Key, r.Input);
-        Assert.Equal("InvariantFailure:maze/deep", r.Outcome.Signature);
+        Assert.Equal("invariant-failed:maze/deep", r.Outcome.Signature);
         Assert.False(r.BudgetExhausted);
     }
 
@@ -23,13 +24,13 @@ public sealed class MinimizerTests
         // "Z\0\0\0" fails as maze/zero; shrinking it further would only reach ok inputs.
         byte[] input = [(byte)'Z', 0, 0, 0];
         MinimizeResult r = new CrashMinimizer(new MazeTarget()).Minimize(input);
-        Assert.Equal("SimFault:maze/zero", r.Outcome.Signature);
+        Assert.Equal("fault:maze/zero", r.Outcome.Signature);
         Assert.Equal(input, r.Input);
     }
 
     [Fact]
     public void CrashMinimizer_RejectsPassingInput() =>
-        Assert.Throws<Harness.Cli.InputException>(() => new CrashMinimizer(new MazeTarget()).Minimize("ok"u8.ToArray()));
+        Assert.Throws<MalformedInputException>(() => new CrashMinimizer(new MazeTarget()).Minimize("ok"u8.ToArray()));
 
     [Fact]
     public void CrashMinimizer_RespectsItsBudget()
@@ -39,7 +40,7 @@ public sealed class MinimizerTests
         MinimizeResult r = new CrashMinimizer(target, execBudget: 5).Minimize(input);
         Assert.True(r.BudgetExhausted);
         Assert.True(target.Executions <= 6, $"ran {target.Executions} times"); // budget plus the final confirmation
-        Assert.Equal("InvariantFailure:maze/deep", r.Outcome.Signature);
+        Assert.Equal("invariant-failed:maze/deep", r.Outcome.Signature);
     }
 
     [Fact]

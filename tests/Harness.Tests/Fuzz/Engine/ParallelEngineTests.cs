@@ -6,6 +6,7 @@
 using Harness.Fuzz;
 using Harness.Systems.Mmgr.Fuzz;
 using Harness.Fuzz.Engine;
+using Harness.Core;
 using Xunit;
 
 namespace Harness.Tests.Fuzz.Engine;
@@ -89,7 +90,7 @@ public sealed class ParallelEngineTests
     {
         FuzzRunResult one = RunMaze(workers: 1, execs: 30_000);
         FuzzRunResult four = RunMaze(workers: 4, execs: 30_000);
-        Assert.Contains(one.Findings, f => f.Signature == "InvariantFailure:maze/deep");
+        Assert.Contains(one.Findings, f => f.Signature == "invariant-failed:maze/deep");
         Assert.Equal(Summary(one), Summary(four));
     }
 

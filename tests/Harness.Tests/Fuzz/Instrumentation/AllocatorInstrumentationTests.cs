@@ -3,6 +3,7 @@
 // its model comparison when the target is registered), while its probes fire.
 using Harness.Coverage;
 using Harness.Fuzz.Instrumentation;
+using Harness.Core;
 using Xunit;
 
 namespace Harness.Tests.Fuzz.Instrumentation;
@@ -35,15 +36,9 @@ public sealed class AllocatorInstrumentationTests
     [Fact]
     public void Instrumented_allocator_target_gives_identical_outcomes()
     {
-        if (!Harness.Fuzz.Afl.AflTargets.Exists("allocator"))
-        {
-            // The target is built by the fuzzing-engine work item; until it is registered the
-            // sim-heap workload above is the port-level equivalence check.
-            return;
-        }
         using InstrumentedCopy copy = InstrumentAllocator();
-        string expected = AllocatorWorkload.TargetDigest("allocator", 7, 300);
-        (object? actual, List<int> ids) = copy.Trace(Workload, nameof(AllocatorWorkload.TargetDigest), "allocator", 7L, 300);
+        string expected = AllocatorWorkload.TargetDigest("mmgr", 7, 300);
+        (object? actual, List<int> ids) = copy.Trace(Workload, nameof(AllocatorWorkload.TargetDigest), "mmgr", 7L, 300);
         Assert.Equal(expected, (string)actual!);
         Assert.NotEmpty(ids);
     }

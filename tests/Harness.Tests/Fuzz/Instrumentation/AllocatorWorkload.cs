@@ -6,6 +6,7 @@ using Allocator.Common;
 using Allocator.Sim;
 using Harness.Fuzz;
 
+using Harness.Core;
 namespace Harness.Tests.Fuzz.Instrumentation;
 
 public static class AllocatorWorkload
@@ -69,15 +70,15 @@ public static class AllocatorWorkload
     /// <summary>Outcomes of a registered fuzz target on random inputs (the allocator target drives the whole port plus its model).</summary>
     public static string TargetDigest(string target, long seed, int inputs)
     {
-        IFuzzTarget t = FuzzTargets.Get(target);
+        IFuzzTarget t = FuzzTargets.Create(SystemRegistry.Default, target);
         var rng = new Prng((ulong)seed);
         var sb = new StringBuilder();
         for (int i = 0; i < inputs; i++)
         {
             byte[] input = new byte[rng.Index(512)];
             for (int k = 0; k < input.Length; k++) input[k] = (byte)rng.NextU32();
-            FuzzOutcome o = t.Execute(input);
-            sb.Append(o.Class).Append('@').Append(o.OpIndex).Append(':').Append(o.Site).Append(':').Append(o.Reason).Append('\n');
+            Outcome o = t.Execute(input);
+            sb.Append(o.Kind).Append('@').Append(o.Step).Append(':').Append(o.Site).Append(':').Append(o.Reason).Append('\n');
         }
         return sb.ToString();
     }

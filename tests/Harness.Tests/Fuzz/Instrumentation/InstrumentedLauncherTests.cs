@@ -48,7 +48,7 @@ public sealed class InstrumentedLauncherTests
             Assert.Contains("afl-worker: coverage from Allocator (" + IlInstrumenter.Version, stderr);   // the module initialiser registered it
             (code, stdout, _) = RunHarness("afl-worker", "sim-selftest", planted);
             Assert.Equal(1, code);
-            Assert.Contains("InvariantFailure", stdout);
+            Assert.Contains("invariant-failed", stdout);
             Assert.Contains("[afl signal 6]", stdout);
         }
         finally

@@ -3,20 +3,13 @@
 // a failure of the stated kind; the correct scenario it shadows must pass the same budget with no
 // failure at all (the tests and the gate check both directions).
 using Allocator.Sync;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 using Harness.Systems.Locks.Scenarios;
 
 using Harness.Explore;
 using Harness.Explore.Linearizability;
 namespace Harness.Systems.Locks.Canaries;
-
-/// <param name="Name">The canary scenario's registered name.</param>
-/// <param name="Shadows">The correct scenario it breaks.</param>
-/// <param name="Strategy">The strategy that must catch it.</param>
-/// <param name="Budget">Iterations within which it must be caught.</param>
-/// <param name="ExpectedKind">The failure kind it must produce.</param>
-/// <param name="SpinMode">Spin mode of the run.</param>
-public sealed record CanaryExpectation(string Name, string Shadows, string Strategy, int Budget, string ExpectedKind, SpinMode SpinMode = SpinMode.Blocking, ulong Seed = 1);
 
 public static class CanaryCatalog
 {
@@ -41,13 +34,13 @@ public static class CanaryCatalog
     /// <summary>What must catch each canary (budgets measured and stated in the report; see the tests).</summary>
     public static IReadOnlyList<CanaryExpectation> Expectations { get; } =
     [
-        new("canary-release-clears-has-waiters", "lwlock-shared-exclusive", "pct", 200, "deadlock"),
-        new("canary-lost-wakeup-liveness", "lwlock-no-lost-wakeup", "fair-pct", 200, "liveness"),
-        new("canary-waker-wakes-nobody", "lwlock-shared-exclusive", "random", 50, "deadlock"),
-        new("canary-no-second-attempt", "lwlock-shared-exclusive", "dfs", 500, "deadlock"),
-        new("canary-spin-release-forgets-write", "spinlock-mutex", "random", 20, "deadlock"),
-        new("canary-spin-release-forgets-write", "spinlock-mutex", "pct", 20, "panic", SpinMode.Yielding),
-        new("canary-opposite-lock-order", "lwlock-partition-order", "pct", 200, "deadlock"),
-        new("canary-nonatomic-increment", "linearizable-counter", "random", 200, "invariant"),
+        new("canary-release-clears-has-waiters", "lwlock-shared-exclusive", "pct", 200, OutcomeKind.LostWakeup),
+        new("canary-lost-wakeup-liveness", "lwlock-no-lost-wakeup", "fair-pct", 200, OutcomeKind.Livelock),
+        new("canary-waker-wakes-nobody", "lwlock-shared-exclusive", "random", 50, OutcomeKind.LostWakeup),
+        new("canary-no-second-attempt", "lwlock-shared-exclusive", "dfs", 500, OutcomeKind.LostWakeup),
+        new("canary-spin-release-forgets-write", "spinlock-mutex", "random", 20, OutcomeKind.Deadlock),
+        new("canary-spin-release-forgets-write", "spinlock-mutex", "pct", 20, OutcomeKind.Livelock, SpinMode.Yielding),
+        new("canary-opposite-lock-order", "lwlock-partition-order", "pct", 200, OutcomeKind.Deadlock),
+        new("canary-nonatomic-increment", "linearizable-counter", "random", 200, OutcomeKind.NotLinearizable),
     ];
 }

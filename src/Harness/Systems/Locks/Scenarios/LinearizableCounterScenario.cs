@@ -9,6 +9,7 @@ using Harness.Systems.Locks.Scenarios;
 
 using Harness.Explore;
 using Harness.Explore.Scenarios;
+using Harness.Core;
 namespace Harness.Systems.Locks.Scenarios;
 
 public sealed class LinearizableCounterScenario : LockScenarioInstance
@@ -83,6 +84,6 @@ public sealed class LinearizableCounterScenario : LockScenarioInstance
     protected override void OnCheckFinal()
     {
         LinearizabilityResult r = LinearizabilityChecker.Check(_history, new CounterRegisterModel());
-        Check(r.Ok, "linearizability", r.Explanation);
+        Check(r.Ok, OutcomeKinds.LinearizabilitySite, r.Explanation);
     }
 }

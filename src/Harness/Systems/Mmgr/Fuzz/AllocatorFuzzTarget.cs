@@ -1,6 +1,6 @@
 // AllocatorFuzzTarget: the allocator as a fuzz target. Bytes -> AllocatorCodec -> AllocatorOp
 // list -> AllocatorRunner (port vs model after every operation, walkers, leak and corruption
-// checks at the end) -> a classified FuzzOutcome.
+// checks at the end) -> a classified Outcome.
 //
 // The port runs in a MEMORY_CONTEXT_CHECKING build (PostgreSQL's cassert configuration), so the
 // hostile ops have PostgreSQL's documented reactions as their oracle; the input's header decides
@@ -16,11 +16,15 @@ using Harness.Fuzz.Engine;
 using Harness.Systems.Mmgr.Oracle;
 
 using Harness.Fuzz;
+using Harness.Core;
 namespace Harness.Systems.Mmgr.Fuzz;
 
 public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeatures, ITraceableTarget
 {
-    public const string TargetName = "allocator";
+    public const string TargetName = "mmgr";
+
+    /// <summary>The target's name before the harness had several systems; artifacts and commands use it.</summary>
+    public const string OldName = "allocator";
 
     /// <summary>The simulated heap's maximum for fuzzed inputs. Small, so an input's large sizes
     /// (blocks doubling towards a 1 GiB maxBlockSize) reach "out of memory" after a few
@@ -48,8 +52,7 @@ public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetF
     {
         if (walkEvery < 1) throw new ArgumentOutOfRangeException(nameof(walkEvery));
         Config = config;
-        if (!Enum.TryParse(config.Canary, ignoreCase: false, out AllocatorCanary canary) || !Enum.IsDefined(canary))
-            throw new Cli.InputException($"unknown canary '{config.Canary}' (known: {string.Join(", ", Enum.GetNames<AllocatorCanary>())})");
+        AllocatorCanary canary = Properties.AllocatorProperties.ParseCanary(config.Canary);
         MemoryContextOptions mcxt = MemoryContextOptions.Checking with { Canary = canary };
         _polite = new AllocatorRunner(new RunnerOptions { Mcxt = mcxt, AllowHostile = false, HeapMax = HeapMax, WalkEvery = walkEvery });
         _hostile = new AllocatorRunner(new RunnerOptions { Mcxt = mcxt, AllowHostile = true, HeapMax = HeapMax, WalkEvery = walkEvery });
@@ -70,7 +73,7 @@ public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetF
     /// <summary>Encodes operations under a header (canonical wire form).</summary>
     public byte[] Encode(SwarmHeader header, IReadOnlyList<AllocatorOp> ops) => _codec.Encode(header, ops);
 
-    public FuzzOutcome Execute(ReadOnlySpan<byte> input)
+    public Outcome Execute(ReadOnlySpan<byte> input)
     {
         _features.Reset();
         DecodedInput d = _codec.Decode(input, Config.OpsMax);
@@ -85,18 +88,18 @@ public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetF
             _features.HitAlone(0x60000 + ((int)op.Code << 8 | SizeClass(op)));
         }
         RunResult r = (d.Header.Hostile ? _hostile : _polite).Run(d.Ops);
-        _features.HitAlone(0x10000 + (int)r.Outcome.Class);
+        _features.HitAlone(0x10000 + (int)r.Outcome.Kind);
         // Counts are recorded by magnitude (AFL-style buckets), not exactly: an exact heap-call or
         // executed-op count made almost every input "new", bloating the corpus and the disk writes.
         _features.HitAlone(0x20000 + CountBucket(r.Executed));
         _features.HitAlone(0x30000 + CountBucket(r.Skipped));
         _features.HitAlone(0x40000 + CountBucket(r.HeapCalls));
-        if (r.Outcome.IsFailure) _features.HitAlone(0x50000 + (StableHash(r.Outcome.Site) & 0xFFFF));
+        if (r.Outcome.IsFailure) _features.HitAlone(0x50000 + (StableName.Hash31(r.Outcome.Site) & 0xFFFF));
         return r.Outcome;
     }
 
     /// <summary>Runs the input with a readable per-operation trace (for repro and show --run).</summary>
-    public FuzzOutcome ExecuteTraced(ReadOnlySpan<byte> input, TextWriter trace)
+    public Outcome ExecuteTraced(ReadOnlySpan<byte> input, TextWriter trace)
     {
         DecodedInput d = _codec.Decode(input, Config.OpsMax);
         return (d.Header.Hostile ? _hostile : _polite).Run(d.Ops, trace).Outcome;
@@ -139,19 +142,11 @@ public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetF
         return result;
     }
 
-    // FNV-1a: string.GetHashCode is randomized per process, and features must be the same in every run.
-    private static int StableHash(string s)
-    {
-        uint h = 2166136261;
-        foreach (char c in s) h = (h ^ c) * 16777619;
-        return (int)(h & 0x7FFFFFFF);
-    }
-
-    // log2 bucket of the op's main size (0 for ops without one), so "the same op at another size
-    // class" is a new feature.
     /// <summary>0, 1, 2 and 3 exactly, then one bucket per power of two (4-7, 8-15, ...).</summary>
     private static int CountBucket(long n) => n <= 3 ? (int)Math.Max(n, 0) : 2 + System.Numerics.BitOperations.Log2((ulong)n);
 
+    // log2 bucket of the op's main size (0 for ops without one), so "the same op at another size
+    // class" is a new feature.
     private static int SizeClass(AllocatorOp op)
     {
         ulong size = op switch

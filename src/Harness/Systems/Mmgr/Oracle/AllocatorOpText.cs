@@ -1,9 +1,9 @@
 // AllocatorOpText: the one-line text form of AllocatorOp, read back. Every op's ToString is
 // "Name key=value ..." and Parse accepts exactly that (plus blank lines and '#' comments in
 // ParseLines), so an op list printed by a failing property can be pasted into an artifact.
-// Malformed text is an InputException that names the line and the field.
+// Malformed text is a MalformedInputException that names the line and the field.
 using System.Globalization;
-using Harness.Cli;
+using Harness.Core;
 
 using Harness.Fuzz;
 using Harness.Fuzz.Engine;
@@ -84,7 +84,7 @@ public static class AllocatorOpText
             : new CreateContext(kind, parent, f.U64("min"), f.U64("init"), f.U64("max"), 0);
     }
 
-    private static InputException Bad(int lineNumber, string line, string what) =>
+    private static MalformedInputException Bad(int lineNumber, string line, string what) =>
         new(lineNumber > 0 ? $"op line {lineNumber}: {what}: '{line}'" : $"op: {what}: '{line}'");
 
     private sealed class Fields(Dictionary<string, string> kv, int lineNumber, string line)
@@ -100,7 +100,7 @@ public static class AllocatorOpText
         public ulong U64(string key)
         {
             string v = Get(key);
-            return CommandArgs.TryParseULong(v, out ulong x) ? x : throw Bad(lineNumber, line, $"'{key}' is not a number: '{v}'");
+            return Numbers.TryParseULong(v, out ulong x) ? x : throw Bad(lineNumber, line, $"'{key}' is not a number: '{v}'");
         }
 
         public byte U8(string key)

@@ -21,6 +21,7 @@ using Harness.Fuzz;
 using Models.Mmgr;
 
 using Harness.Fuzz.Engine;
+using Harness.Core;
 namespace Harness.Systems.Mmgr.Oracle;
 
 public sealed partial class AllocatorRunner
@@ -130,7 +131,7 @@ public sealed partial class AllocatorRunner
         }
         byte b = _memory.ReadU8(at);
         if (f.Known[off] && b != f.Bytes[off])
-            throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(f.Owner)}/freed-bytes", $"freed chunk at {Hex(f.Address)} byte {off} is 0x{b:x2}; expected 0x{f.Bytes[off]:x2}");
+            throw Fail(OutcomeKind.ModelMismatch, $"{KindOf(f.Owner)}/freed-bytes", $"freed chunk at {Hex(f.Address)} byte {off} is 0x{b:x2}; expected 0x{f.Bytes[off]:x2}");
         return true;
     }
 }

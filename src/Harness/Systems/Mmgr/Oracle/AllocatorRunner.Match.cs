@@ -8,6 +8,7 @@ using Harness.Fuzz;
 using Models.Mmgr;
 
 using Harness.Fuzz.Engine;
+using Harness.Core;
 namespace Harness.Systems.Mmgr.Oracle;
 
 public sealed partial class AllocatorRunner
@@ -42,31 +43,31 @@ public sealed partial class AllocatorRunner
                     CheckCapacityPlausible(capacity, capacityBound, kind);
                     return Ended.Null;
                 }
-                throw Fail(FuzzOutcomeClass.UnexpectedError, $"{kind}/unexpected-null", $"returned NULL; expected {exp}{HeapFailureNote(heapFailed)}");
+                throw Fail(OutcomeKind.ModelMismatch, $"{kind}/unexpected-null", $"returned NULL; expected {exp}{HeapFailureNote(heapFailed)}");
             }
             if (exp.Kind is ExpectKind.Ok or ExpectKind.OkOrOom) return Ended.Success;
-            throw Fail(FuzzOutcomeClass.UnexpectedError, $"{kind}/missing-error", $"succeeded; expected {exp}");
+            throw Fail(OutcomeKind.ModelMismatch, $"{kind}/missing-error", $"succeeded; expected {exp}");
         }
         if (ex is PgErrorException pe)
         {
             if (pe.Message == "out of memory" && heapFailed && exp.Oom is { } oom)
             {
                 if (pe.Detail != oom.ToString())
-                    throw Fail(FuzzOutcomeClass.UnexpectedError, $"{kind}/wrong-oom-detail", $"out of memory with detail '{pe.Detail}'; expected '{exp.OomDetail}'");
+                    throw Fail(OutcomeKind.ModelMismatch, $"{kind}/wrong-oom-detail", $"out of memory with detail '{pe.Detail}'; expected '{exp.OomDetail}'");
                 if (exp.NoOom && !oom.Creating)
-                    throw Fail(FuzzOutcomeClass.UnexpectedError, $"{kind}/oom-despite-no-oom", "raised out of memory under MCXT_ALLOC_NO_OOM");
+                    throw Fail(OutcomeKind.ModelMismatch, $"{kind}/oom-despite-no-oom", "raised out of memory under MCXT_ALLOC_NO_OOM");
                 CheckCapacityPlausible(capacity, capacityBound, kind);
                 return Ended.Oom;
             }
             if (exp.Kind == ExpectKind.Error)
             {
                 if (pe.Message != exp.Message)
-                    throw Fail(FuzzOutcomeClass.UnexpectedError, $"{kind}/wrong-error", $"ERROR '{pe.Message}'; expected '{exp.Message}'");
+                    throw Fail(OutcomeKind.ModelMismatch, $"{kind}/wrong-error", $"ERROR '{pe.Message}'; expected '{exp.Message}'");
                 if (exp.Detail is not null && pe.Detail != exp.Detail)
-                    throw Fail(FuzzOutcomeClass.UnexpectedError, $"{kind}/wrong-detail", $"ERROR detail '{pe.Detail}'; expected '{exp.Detail}'");
+                    throw Fail(OutcomeKind.ModelMismatch, $"{kind}/wrong-detail", $"ERROR detail '{pe.Detail}'; expected '{exp.Detail}'");
                 return Ended.ExpectedError;
             }
-            throw Fail(FuzzOutcomeClass.UnexpectedError, $"{kind}/unexpected-error", $"ERROR '{OneLine(pe)}'; expected {exp}{HeapFailureNote(heapFailed)}");
+            throw Fail(OutcomeKind.ModelMismatch, $"{kind}/unexpected-error", $"ERROR '{OneLine(pe)}'; expected {exp}{HeapFailureNote(heapFailed)}");
         }
         if (ex is SimFaultException && exp.Kind == ExpectKind.Fault)
         {
@@ -88,7 +89,7 @@ public sealed partial class AllocatorRunner
     private void CheckCapacityPlausible(bool capacity, ulong bound, string kind)
     {
         if (!capacity || !_heap.LastFailureWasCapacity || _heap.LastFailedSize <= bound) return;
-        throw Fail(FuzzOutcomeClass.ModelMismatch, $"{kind}/implausible-malloc",
+        throw Fail(OutcomeKind.ModelMismatch, $"{kind}/implausible-malloc",
             $"out of memory because malloc({_heap.LastFailedSize}) exceeded the simulated heap; this operation cannot need more than {bound} bytes");
     }
 

@@ -7,6 +7,7 @@ using Models.Mmgr;
 using static Allocator.Mmgr.McxtConstants;
 
 using Harness.Fuzz.Engine;
+using Harness.Core;
 namespace Harness.Systems.Mmgr.Oracle;
 
 public sealed partial class AllocatorRunner
@@ -110,7 +111,7 @@ public sealed partial class AllocatorRunner
             return true;
         }
         if (expectAddress != 0 && result != expectAddress)
-            throw Fail(FuzzOutcomeClass.ModelMismatch, "AllocSet/not-recycled", $"create returned {Hex(result)}; the recycled context at {Hex(expectAddress)} (LIFO head) should have been reused");
+            throw Fail(OutcomeKind.ModelMismatch, "AllocSet/not-recycled", $"create returned {Hex(result)}; the recycled context at {Hex(expectAddress)} (LIFO head) should have been reused");
         _model.CommitCreate(kind, parent, min, init, max, chunk, result);
         return true;
     }
@@ -148,7 +149,7 @@ public sealed partial class AllocatorRunner
             return true;
         }
         if ((result & 7) != 0 || (plan.Aligned && result % plan.AlignTo != 0))
-            throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(ctx)}/misaligned", $"pointer {Hex(result)} is not aligned to {(plan.Aligned ? plan.AlignTo : 8)}");
+            throw Fail(OutcomeKind.ModelMismatch, $"{KindOf(ctx)}/misaligned", $"pointer {Hex(result)} is not aligned to {(plan.Aligned ? plan.AlignTo : 8)}");
         ModelChunk chunk = _model.CommitAlloc(plan, result);
         CheckChunkNow(chunk);
         return true;
@@ -182,11 +183,11 @@ public sealed partial class AllocatorRunner
             RequireWarningFor(chunk, "repalloc of a chunk with a damaged sentinel");
         if (end != Ended.Success) return true;
         if (plan.InPlace && result != old)
-            throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(chunk.Owner)}/moved", $"repalloc({Hex(old)}, {size}) moved to {Hex(result)}; it fits in place and must return the same pointer");
+            throw Fail(OutcomeKind.ModelMismatch, $"{KindOf(chunk.Owner)}/moved", $"repalloc({Hex(old)}, {size}) moved to {Hex(result)}; it fits in place and must return the same pointer");
         if (!plan.InPlace && !plan.MayMove && result == old)
-            throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(chunk.Owner)}/not-moved", $"repalloc({Hex(old)}, {size}) returned the same pointer; it cannot fit");
+            throw Fail(OutcomeKind.ModelMismatch, $"{KindOf(chunk.Owner)}/not-moved", $"repalloc({Hex(old)}, {size}) returned the same pointer; it cannot fit");
         if ((result & 7) != 0 || (chunk.Aligned && result % chunk.AlignTo != 0))
-            throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(chunk.Owner)}/misaligned", $"repalloc returned misaligned {Hex(result)}");
+            throw Fail(OutcomeKind.ModelMismatch, $"{KindOf(chunk.Owner)}/misaligned", $"repalloc returned misaligned {Hex(result)}");
         _model.CommitRealloc(plan, result);
         CheckChunkNow(chunk);
         return true;

@@ -9,6 +9,7 @@ using Harness.Fuzz;
 using Models.Mmgr;
 
 using Harness.Fuzz.Engine;
+using Harness.Core;
 namespace Harness.Systems.Mmgr.Oracle;
 
 public sealed partial class AllocatorRunner
@@ -77,7 +78,7 @@ public sealed partial class AllocatorRunner
         ModelContext c = ParentOrView(o.Ctx, nullAllowed: false)!;
         ulong old = _mcxt.MemoryContextSwitchTo(c.Address);
         if (old != _model.Current.Address)
-            throw Fail(FuzzOutcomeClass.ModelMismatch, "current", $"MemoryContextSwitchTo returned {Hex(old)}; expected the previous current {_model.Current.Name} at {Hex(_model.Current.Address)}");
+            throw Fail(OutcomeKind.ModelMismatch, "current", $"MemoryContextSwitchTo returned {Hex(old)}; expected the previous current {_model.Current.Name} at {Hex(_model.Current.Address)}");
         _model.Current = c;
         return true;
     }
@@ -114,19 +115,19 @@ public sealed partial class AllocatorRunner
         if (!summarized)
         {
             if (lines.Length != _scratchContexts.Count + 1)
-                throw Fail(FuzzOutcomeClass.ModelMismatch, "stats/lines", $"MemoryContextStats printed {lines.Length - 1} context lines; the subtree has {_scratchContexts.Count} contexts");
+                throw Fail(OutcomeKind.ModelMismatch, "stats/lines", $"MemoryContextStats printed {lines.Length - 1} context lines; the subtree has {_scratchContexts.Count} contexts");
             int baseDepth = AllocatorModel.Depth(c);
             for (int i = 0; i < _scratchContexts.Count; i++)
             {
                 ModelContext x = _scratchContexts[i];
                 string prefix = new string(' ', 2 * (AllocatorModel.Depth(x) - baseDepth)) + x.Name + ": ";
                 if (!lines[i].StartsWith(prefix, StringComparison.Ordinal))
-                    throw Fail(FuzzOutcomeClass.ModelMismatch, "stats/tree", $"stats line {i + 1} is '{lines[i]}'; expected it to start with '{prefix}' (pre-order, newest child first)");
+                    throw Fail(OutcomeKind.ModelMismatch, "stats/tree", $"stats line {i + 1} is '{lines[i]}'; expected it to start with '{prefix}' (pre-order, newest child first)");
             }
         }
         string grand = $"Grand total: {consumed.totalspace} bytes in {consumed.nblocks} blocks; {consumed.freespace} free ({consumed.freechunks} chunks); {consumed.totalspace - consumed.freespace} used";
         if (lines[^1] != grand)
-            throw Fail(FuzzOutcomeClass.ModelMismatch, "stats/grand-total", $"'{lines[^1]}' differs from MemoryContextMemConsumed: '{grand}'");
+            throw Fail(OutcomeKind.ModelMismatch, "stats/grand-total", $"'{lines[^1]}' differs from MemoryContextMemConsumed: '{grand}'");
         return true;
     }
 
@@ -148,7 +149,7 @@ public sealed partial class AllocatorRunner
         {
             if (!ch.SentinelDamaged || ch.Owner.Kind == ModelContextKind.Bump || !AllocatorModel.IsAncestorOrSelf(c, ch.Owner)) continue;
             if (!AnyWarningNames(ch, before))
-                throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(ch.Owner)}/walker-missed-overrun", $"MemoryContextCheck did not report the write past the end of {ch} at {Hex(ch.Address)}");
+                throw Fail(OutcomeKind.ModelMismatch, $"{KindOf(ch.Owner)}/walker-missed-overrun", $"MemoryContextCheck did not report the write past the end of {ch} at {Hex(ch.Address)}");
         }
     }
 
@@ -161,7 +162,7 @@ public sealed partial class AllocatorRunner
             for (int i = 0; i < expected.Count; i++) same &= expected[i] == _fired[i];
             if (same) return;
         }
-        throw Fail(FuzzOutcomeClass.ModelMismatch, "callbacks", $"callbacks ran in order [{string.Join(",", _fired)}]; expected [{string.Join(",", expected)}]");
+        throw Fail(OutcomeKind.ModelMismatch, "callbacks", $"callbacks ran in order [{string.Join(",", _fired)}]; expected [{string.Join(",", expected)}]");
     }
 
     internal static string Dec(ulong v) => v.ToString(CultureInfo.InvariantCulture);

@@ -14,6 +14,7 @@ using Harness.Fuzz;
 using Models.Mmgr;
 
 using Harness.Fuzz.Engine;
+using Harness.Core;
 namespace Harness.Systems.Mmgr.Oracle;
 
 public sealed partial class AllocatorRunner
@@ -34,7 +35,7 @@ public sealed partial class AllocatorRunner
         CompareContext(_model.ErrorContext);
         foreach (ModelContext c in _model.UserContexts) CompareContext(c);
         if (_mcxt.CurrentMemoryContext != _model.Current.Address)
-            throw Fail(FuzzOutcomeClass.ModelMismatch, "current", $"CurrentMemoryContext is {Hex(_mcxt.CurrentMemoryContext)}; expected {_model.Current.Name} at {Hex(_model.Current.Address)}");
+            throw Fail(OutcomeKind.ModelMismatch, "current", $"CurrentMemoryContext is {Hex(_mcxt.CurrentMemoryContext)}; expected {_model.Current.Name} at {Hex(_model.Current.Address)}");
         CompareFired();
         if (!walk) return;
         if (Checking)
@@ -59,7 +60,7 @@ public sealed partial class AllocatorRunner
         {
             if (NamesDamagedChunk(line)) continue;
             string id = line.Split(':', 2)[0];
-            throw Fail(FuzzOutcomeClass.InvariantFailure, $"verify/{id}", $"MemoryContextVerify: {line}");
+            throw Fail(OutcomeKind.InvariantFailed, $"verify/{id}", $"MemoryContextVerify: {line}");
         }
     }
 
@@ -108,7 +109,7 @@ public sealed partial class AllocatorRunner
             if (run.End <= lo || run.Start >= hi) continue;
             int bad = FirstMismatch(actual, run, Math.Max(lo, run.Start), Math.Min(hi, run.End));
             if (bad >= 0)
-                throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(ch.Owner)}/contents", $"{ch} at {Hex(ch.Address)}: byte {bad} is 0x{actual[bad]:x2}, expected 0x{run.ByteAt(bad):x2}");
+                throw Fail(OutcomeKind.ModelMismatch, $"{KindOf(ch.Owner)}/contents", $"{ch} at {Hex(ch.Address)}: byte {bad} is 0x{actual[bad]:x2}, expected 0x{run.ByteAt(bad):x2}");
         }
     }
 
@@ -144,11 +145,11 @@ public sealed partial class AllocatorRunner
         if (ch.Owner.Kind == ModelContextKind.Bump) return;
         ulong owner = _mcxt.GetMemoryChunkContext(ch.Address);
         if (owner != ch.Owner.Address)
-            throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(ch.Owner)}/chunk-context", $"GetMemoryChunkContext({Hex(ch.Address)}) = {Hex(owner)}; expected {ch.Owner.Name} at {Hex(ch.Owner.Address)}");
+            throw Fail(OutcomeKind.ModelMismatch, $"{KindOf(ch.Owner)}/chunk-context", $"GetMemoryChunkContext({Hex(ch.Address)}) = {Hex(owner)}; expected {ch.Owner.Name} at {Hex(ch.Owner.Address)}");
         ulong space = _mcxt.GetMemoryChunkSpace(ch.Address);
         ulong expected = _model.ChunkSpace(ch);
         if (space != expected)
-            throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(ch.Owner)}/chunk-space", $"GetMemoryChunkSpace of {ch} = {space}; expected {expected}");
+            throw Fail(OutcomeKind.ModelMismatch, $"{KindOf(ch.Owner)}/chunk-space", $"GetMemoryChunkSpace of {ch} = {space}; expected {expected}");
     }
 
     private void CompareContext(ModelContext c)
@@ -156,22 +157,22 @@ public sealed partial class AllocatorRunner
         ulong a = c.Address;
         ulong parent = _mcxt.GetParent(a);
         if (parent != (c.Parent?.Address ?? 0))
-            throw Fail(FuzzOutcomeClass.ModelMismatch, "tree/parent", $"{c.Name}: parent {Hex(parent)}; expected {c.Parent?.Name ?? "none"}");
+            throw Fail(OutcomeKind.ModelMismatch, "tree/parent", $"{c.Name}: parent {Hex(parent)}; expected {c.Parent?.Name ?? "none"}");
         ulong child = _mcxt.GetFirstChild(a);
         int i = 0;
         for (; child != 0 && i <= c.Children.Count; child = _mcxt.GetNextChild(child), i++)
         {
             if (i == c.Children.Count || c.Children[i].Address != child)
-                throw Fail(FuzzOutcomeClass.ModelMismatch, "tree/children", $"{c.Name}: child {i} is {Hex(child)}; expected {(i < c.Children.Count ? c.Children[i].Name : "end of list")} (newest child first)");
+                throw Fail(OutcomeKind.ModelMismatch, "tree/children", $"{c.Name}: child {i} is {Hex(child)}; expected {(i < c.Children.Count ? c.Children[i].Name : "end of list")} (newest child first)");
         }
         if (i != c.Children.Count)
-            throw Fail(FuzzOutcomeClass.ModelMismatch, "tree/children", $"{c.Name}: {i} children; expected {c.Children.Count}");
+            throw Fail(OutcomeKind.ModelMismatch, "tree/children", $"{c.Name}: {i} children; expected {c.Children.Count}");
         bool isReset = _mcxt.GetIsReset(a);
         if (isReset != c.IsReset)
-            throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(c)}/isReset", $"{c.Name}: isReset {isReset}; expected {c.IsReset}");
+            throw Fail(OutcomeKind.ModelMismatch, $"{KindOf(c)}/isReset", $"{c.Name}: isReset {isReset}; expected {c.IsReset}");
         bool empty = _mcxt.MemoryContextIsEmpty(a);
         if (empty != AllocatorModel.IsEmpty(c))
-            throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(c)}/IsEmpty", $"{c.Name}: MemoryContextIsEmpty {empty}; expected {!empty}");
+            throw Fail(OutcomeKind.ModelMismatch, $"{KindOf(c)}/IsEmpty", $"{c.Name}: MemoryContextIsEmpty {empty}; expected {!empty}");
         CheckAccounting(c);
     }
 
@@ -180,7 +181,7 @@ public sealed partial class AllocatorRunner
         ulong a = c.Address;
         ulong mem = _mcxt.GetMemAllocated(a);
         if (_mcxt.MemoryContextMemAllocated(a, false) != mem)
-            throw Fail(FuzzOutcomeClass.ModelMismatch, "accounting/mem-allocated", $"{c.Name}: MemoryContextMemAllocated differs from mem_allocated {mem}");
+            throw Fail(OutcomeKind.ModelMismatch, "accounting/mem-allocated", $"{c.Name}: MemoryContextMemAllocated differs from mem_allocated {mem}");
         var k = new MemoryContextCounters();
         _mcxt.MethodsOf(a).Stats(a, null, ref k);
         ulong used = k.totalspace - k.freespace;
@@ -201,7 +202,7 @@ public sealed partial class AllocatorRunner
             ModelContextKind.Slab => $"total {k.totalspace} == {SlabHeader(c)} + mem_allocated {mem}, live {c.LiveChunks} == {k.nblocks}*{c.SlabChunksPerBlock} - {k.freechunks}",
             _ => $"total {k.totalspace} == mem_allocated {mem} - 112, used {used} == {BumpBlockHeader}*{k.nblocks} + live {c.LiveSpace}",
         };
-        throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(c)}/accounting", $"{c.Name}: {rule}");
+        throw Fail(OutcomeKind.ModelMismatch, $"{KindOf(c)}/accounting", $"{c.Name}: {rule}");
     }
 
     private ulong SlabHeader(ModelContext c) => Checking ? ChunkGeometry.SlabHeaderChecking + c.SlabChunksPerBlock : ChunkGeometry.SlabHeader;
@@ -222,7 +223,7 @@ public sealed partial class AllocatorRunner
             if (msgs[i].Level != Allocator.Common.ElogLevel.Warning) continue;
             string text = msgs[i].Text;
             if (text.Contains("write past chunk end", StringComparison.Ordinal) && NamesDamagedChunk(text)) continue;
-            throw Fail(FuzzOutcomeClass.InvariantFailure, "warning", $"unexpected WARNING: {text}");
+            throw Fail(OutcomeKind.InvariantFailed, "warning", $"unexpected WARNING: {text}");
         }
         _log.Clear();
         _warningsBefore = 0;
@@ -253,7 +254,7 @@ public sealed partial class AllocatorRunner
     private void RequireWarningFor(ModelChunk ch, string what)
     {
         if (!AnyWarningNames(ch, 0))
-            throw Fail(FuzzOutcomeClass.ModelMismatch, $"{KindOf(ch.Owner)}/missed-overrun", $"{what}: no WARNING 'detected write past chunk end' for {ch} at {Hex(ch.Address)}");
+            throw Fail(OutcomeKind.ModelMismatch, $"{KindOf(ch.Owner)}/missed-overrun", $"{what}: no WARNING 'detected write past chunk end' for {ch} at {Hex(ch.Address)}");
     }
 
     // ------------------------------------------------------------------ cleanup and leaks
@@ -286,6 +287,6 @@ public sealed partial class AllocatorRunner
         long blocks = _baseline.Blocks + recycled;
         ulong bytes = _baseline.Bytes + _model.RecycledBytes();
         if (now.Blocks != blocks || now.Bytes != bytes)
-            throw Fail(FuzzOutcomeClass.Leak, "heap", $"after deleting everything the heap holds {now.Blocks} blocks / {now.Bytes} bytes; PostgreSQL keeps Top + ErrorContext ({_baseline.Blocks} / {_baseline.Bytes}) + {recycled} recycled AllocSet contexts ({_model.RecycledBytes()} bytes) = {blocks} / {bytes}");
+            throw Fail(OutcomeKind.Leak, "heap", $"after deleting everything the heap holds {now.Blocks} blocks / {now.Bytes} bytes; PostgreSQL keeps Top + ErrorContext ({_baseline.Blocks} / {_baseline.Bytes}) + {recycled} recycled AllocSet contexts ({_model.RecycledBytes()} bytes) = {blocks} / {bytes}");
     }
 }

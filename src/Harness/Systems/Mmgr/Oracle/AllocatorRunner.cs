@@ -1,6 +1,6 @@
 // AllocatorRunner: the port-vs-model oracle. Runs an AllocatorOp list against a fresh simulated
 // process (SimMemory + SimHeap + Mcxt after MemoryContextInit) and the reference model
-// (src/Models) side by side, compares them, and classifies the first failure as a FuzzOutcome.
+// (src/Models) side by side, compares them, and classifies the first failure as a Outcome.
 //
 // Per op: the model predicts (Expectation), the port runs inside a catch-all, the outcome class
 // and PostgreSQL's exact ERROR text are compared, then the model commits. Every `VerifyEvery` ops
@@ -27,6 +27,7 @@ using Harness.Fuzz;
 using Models.Mmgr;
 
 using Harness.Fuzz.Engine;
+using Harness.Core;
 namespace Harness.Systems.Mmgr.Oracle;
 
 public sealed partial class AllocatorRunner
@@ -69,9 +70,9 @@ public sealed partial class AllocatorRunner
     private bool Checking => _options.Mcxt.MemoryContextChecking;
 
     /// <summary>A failure found by the runner's own comparisons.</summary>
-    private sealed class OracleFailure(FuzzOutcomeClass cls, string site, string reason) : Exception(reason)
+    private sealed class OracleFailure(OutcomeKind kind, string site, string reason) : Exception(reason)
     {
-        public FuzzOutcomeClass Class { get; } = cls;
+        public OutcomeKind Kind { get; } = kind;
         public string Site { get; } = site;
     }
 
@@ -107,7 +108,7 @@ public sealed partial class AllocatorRunner
         }
         catch (Exception e)
         {
-            return new RunResult(new FuzzOutcome(FuzzOutcomeClass.HostException, -1, "setup", $"setup failed: {OneLine(e)}"), 0, 0, 0, false);
+            return new RunResult(new Outcome(OutcomeKind.Crash, -1, "setup", $"setup failed: {OneLine(e)}"), 0, 0, 0, false);
         }
         try
         {
@@ -119,31 +120,31 @@ public sealed partial class AllocatorRunner
                 bool ran = Step(ops[i]);
                 if (ran) executed++;
                 else skipped++;
-                if (_aborted) return Finish(FuzzOutcome.Ok, executed, skipped);
+                if (_aborted) return Finish(Outcome.Ok, executed, skipped);
                 if (every > 0 && (i + 1) % every == 0) VerifyAll(walk: ++points % walkEvery == 0);
             }
             _opIndex = ops.Count;
             _op = null;
             VerifyAll(walk: true);
             if (_options.CheckLeaks) CleanupAndCheckLeaks();
-            return Finish(FuzzOutcome.Ok, executed, skipped);
+            return Finish(Outcome.Ok, executed, skipped);
         }
         catch (OracleFailure f)
         {
-            return Finish(new FuzzOutcome(f.Class, _opIndex, f.Site, f.Message), executed, skipped);
+            return Finish(new Outcome(f.Kind, _opIndex, f.Site, f.Message), executed, skipped);
         }
         catch (Exception e)
         {
             // Something escaped the per-op classification (the runner's own verification calls
             // into the port, e.g. a walker that faulted): classify it the same way.
             var (cls, what) = Classify(e);
-            return Finish(new FuzzOutcome(cls, _opIndex, $"{SiteOp()}/{what}", OneLine(e)), executed, skipped);
+            return Finish(new Outcome(cls, _opIndex, $"{SiteOp()}/{what}", OneLine(e)), executed, skipped);
         }
     }
 
-    private RunResult Finish(FuzzOutcome outcome, int executed, int skipped)
+    private RunResult Finish(Outcome outcome, int executed, int skipped)
     {
-        _trace?.WriteLine(outcome.IsFailure ? $"FAIL {outcome.Class} at op {outcome.OpIndex} [{outcome.Site}]: {outcome.Reason}" : _aborted ? "end: process aborted where PostgreSQL asserts (expected)" : "end: ok");
+        _trace?.WriteLine(outcome.IsFailure ? $"FAIL {outcome.Kind} at op {outcome.Step} [{outcome.Site}]: {outcome.Reason}" : _aborted ? "end: process aborted where PostgreSQL asserts (expected)" : "end: ok");
         return new RunResult(outcome, executed, skipped, _heap.Calls, _aborted);
     }
 
@@ -186,13 +187,13 @@ public sealed partial class AllocatorRunner
 
     // ------------------------------------------------------------------ classification helpers
 
-    private static (FuzzOutcomeClass, string) Classify(Exception e) => e switch
+    private static (OutcomeKind, string) Classify(Exception e) => e switch
     {
-        PgErrorException => (FuzzOutcomeClass.UnexpectedError, "error"),
-        SimFaultException => (FuzzOutcomeClass.SimFault, "fault"),
-        AssertionFailureException => (FuzzOutcomeClass.InvariantFailure, "assert"),
-        PgFatalException => (FuzzOutcomeClass.UnexpectedError, "fatal"),
-        _ => (FuzzOutcomeClass.HostException, e.GetType().Name),
+        PgErrorException => (OutcomeKind.ModelMismatch, "error"),
+        SimFaultException => (OutcomeKind.Fault, "fault"),
+        AssertionFailureException => (OutcomeKind.InvariantFailed, "assert"),
+        PgFatalException => (OutcomeKind.ModelMismatch, "fatal"),
+        _ => (OutcomeKind.Crash, e.GetType().Name),
     };
 
     internal static string OneLine(Exception e)
@@ -203,7 +204,7 @@ public sealed partial class AllocatorRunner
 
     private string SiteOp() => _op is null ? "end" : _op.Code.ToString();
 
-    private OracleFailure Fail(FuzzOutcomeClass cls, string what, string reason) =>
+    private OracleFailure Fail(OutcomeKind cls, string what, string reason) =>
         new(cls, $"{SiteOp()}/{what}", reason);
 
     private static string Hex(ulong a) => $"0x{a:x}";

@@ -3,9 +3,10 @@
 using Harness.Fuzz;
 
 using Harness.Fuzz.Engine;
+using Harness.Core;
 namespace Harness.Systems.Mmgr.Oracle;
 
-public sealed record RunResult(FuzzOutcome Outcome, int Executed, int Skipped, long HeapCalls, bool Aborted)
+public sealed record RunResult(Outcome Outcome, int Executed, int Skipped, long HeapCalls, bool Aborted)
 {
     public bool Passed => !Outcome.IsFailure;
 }

@@ -3,15 +3,20 @@
 // minimize` shrinks it to a handful of operations; with the same budget the correct port yields
 // no finding.
 using Harness.Artifacts;
+using Harness.Fuzz;
 using Harness.Fuzz.Engine;
+using Harness.Systems.Mmgr;
 using Harness.Tests.Fuzz.Engine;
 using Xunit;
 
+using Harness.Core;
 namespace Harness.Tests.Systems.Mmgr.Fuzz;
 
 public sealed class CanaryTests
 {
     private const ulong Seed = 1;
+    private const string Canary = "FreelistIndexOffByOne";
+    private static readonly FuzzTargetDef Target = FuzzTargets.Find(SystemRegistry.Default, "mmgr");
 
     [Fact]
     public void Canary_IsFound_Replayed_AndMinimized()
@@ -19,14 +24,14 @@ public sealed class CanaryTests
         string dir = TempDir.Create();
         try
         {
-            FuzzRunResult planted = CanaryRun.Fuzz("allocator", CanaryRun.DefaultCanary, Seed, CanaryRun.DefaultExecs, dir, TextWriter.Null);
-            FuzzRunResult correct = CanaryRun.Fuzz("allocator", "None", Seed, CanaryRun.DefaultExecs, null, TextWriter.Null);
+            FuzzRunResult planted = CanaryRun.Fuzz(Target, Canary, Seed, MmgrSystem.GateCanaryExecs, dir, TextWriter.Null);
+            FuzzRunResult correct = CanaryRun.Fuzz(Target, "None", Seed, MmgrSystem.GateCanaryExecs, null, TextWriter.Null);
             var correctSigs = correct.Findings.Select(f => f.Signature).ToHashSet();
             Finding f = Assert.Single(planted.Findings.Where(x => !correctSigs.Contains(x.Signature)).Take(1));
 
             ReproArtifact artifact = ReproArtifact.Load(f.ArtifactPath!);
-            Assert.Equal(CanaryRun.DefaultCanary, artifact.Config[FuzzTargetConfig.CanaryKey]);
-            ReplayResult replay = ArtifactReplayers.For(artifact).Replay(artifact, TextWriter.Null);
+            Assert.Equal(Canary, artifact.Config[FuzzTargetConfig.CanaryKey]);
+            ReplayResult replay = ArtifactReplayers.For(artifact).Replay(artifact, SystemRegistry.Default, TextWriter.Null);
             Assert.True(replay.Reproduced, replay.Reason);
 
             var output = new StringWriter();
@@ -36,12 +41,12 @@ public sealed class CanaryTests
             ReproArtifact min = ReproArtifact.Load(minPath);
             int ops = min.Payload.Readable.Count(l => !l.StartsWith('#'));
             Assert.InRange(ops, 1, 8);
-            Assert.Equal(artifact.Outcome.Class, min.Outcome.Class);
-            Assert.True(ArtifactReplayers.For(min).Replay(min, TextWriter.Null).Reproduced);
+            Assert.Equal(artifact.Outcome.Kind, min.Outcome.Kind);
+            Assert.True(ArtifactReplayers.For(min).Replay(min, SystemRegistry.Default, TextWriter.Null).Reproduced);
 
             // The minimized input does not fail on the correct port (it is a regression input there).
             byte[] input = FindingWriter.InputOf(min, minPath);
-            Assert.False(Harness.Fuzz.FuzzTargets.Get("allocator").Execute(input).IsFailure);
+            Assert.False(Target.Create(FuzzTargetConfig.Default).Execute(input).IsFailure);
         }
         finally
         {
@@ -52,8 +57,8 @@ public sealed class CanaryTests
     [Fact]
     public void CorrectPort_HasNoFinding_WithTheSameBudget()
     {
-        FuzzRunResult correct = CanaryRun.Fuzz("allocator", "None", Seed, CanaryRun.DefaultExecs, null, TextWriter.Null);
+        FuzzRunResult correct = CanaryRun.Fuzz(Target, "None", Seed, MmgrSystem.GateCanaryExecs, null, TextWriter.Null);
         Assert.True(correct.Findings.Count == 0,
-            "the correct port failed: " + string.Join("; ", correct.Findings.Select(f => $"{f.Signature} at op {f.Outcome.OpIndex}: {f.Outcome.Reason}")));
+            "the correct port failed: " + string.Join("; ", correct.Findings.Select(f => $"{f.Signature} at op {f.Outcome.Step}: {f.Outcome.Reason}")));
     }
 }

@@ -8,6 +8,7 @@ using Harness.Fuzz;
 using Harness.Systems.Mmgr.Oracle;
 using Harness.Properties;
 using Harness.Systems.Mmgr.Properties;
+using Harness.Core;
 using Xunit;
 
 namespace Harness.Tests.Systems.Mmgr.Oracle;
@@ -113,9 +114,9 @@ public class AllocatorRunnerTests
     [Fact]
     public void OpText_RejectsMalformedLines()
     {
-        Assert.Throws<Harness.Cli.InputException>(() => AllocatorOpText.Parse("Alloc ctx=#1 size=x flags=0 entry=Palloc slabfit=0 align=1"));
-        Assert.Throws<Harness.Cli.InputException>(() => AllocatorOpText.Parse("Frobnicate ctx=#1"));
-        Assert.Throws<Harness.Cli.InputException>(() => AllocatorOpText.Parse("Free chunk=#1 extra=2"));
+        Assert.Throws<MalformedInputException>(() => AllocatorOpText.Parse("Alloc ctx=#1 size=x flags=0 entry=Palloc slabfit=0 align=1"));
+        Assert.Throws<MalformedInputException>(() => AllocatorOpText.Parse("Frobnicate ctx=#1"));
+        Assert.Throws<MalformedInputException>(() => AllocatorOpText.Parse("Free chunk=#1 extra=2"));
     }
 
     // Disagreements with PostgreSQL found by the properties (the port is wrong; left failing on

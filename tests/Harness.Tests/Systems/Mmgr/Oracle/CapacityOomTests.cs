@@ -7,6 +7,7 @@ using Harness.Fuzz;
 using Harness.Systems.Mmgr.Oracle;
 using Xunit;
 
+using Harness.Core;
 namespace Harness.Tests.Systems.Mmgr.Oracle;
 
 public class CapacityOomTests
@@ -68,7 +69,7 @@ public class CapacityOomTests
         // The shapes the fuzzer reported as UnexpectedError before the fix, as op lists.
         var target = new Harness.Systems.Mmgr.Fuzz.AllocatorFuzzTarget(Harness.Fuzz.Engine.FuzzTargetConfig.Default);
         byte[] input = target.Encode(new Harness.Systems.Mmgr.Fuzz.SwarmHeader(false, 0), HugeInitBlock);
-        FuzzOutcome o = target.Execute(input);
+        Outcome o = target.Execute(input);
         Assert.False(o.IsFailure, o.ToString());
     }
 }

@@ -7,6 +7,7 @@ using Harness.Properties;
 using Harness.Systems.Mmgr.Properties;
 using Xunit;
 
+using Harness.Core;
 namespace Harness.Tests.Systems.Mmgr.Properties;
 
 public class AllocatorPropertyTests
@@ -31,14 +32,14 @@ public class AllocatorPropertyTests
     }
 
     private static PropertyReport CanaryRun() =>
-        AllocatorProperties.Check(new AllocatorProperties.Evaluator("model", false, AllocatorCanary.FreelistIndexOffByOne), "model", 7, Gamma, 2000, 50);
+        AllocatorProperties.Suite.Get("model").Create(false, nameof(AllocatorCanary.FreelistIndexOffByOne)).Check(new PropertyRunSpec(7, Gamma, 2000, 50));
 
     [Fact]
     public void PlantedBug_IsFoundAndShrunk()
     {
         PropertyReport r = CanaryRun();
         Assert.False(r.Passed);
-        Assert.True(r.Failure!.Shrunk.Length <= 8, string.Join(" | ", r.Failure.Shrunk.Select(o => o.ToString())));
+        Assert.True(r.Failure!.Shrunk.Count <= 8, string.Join(" | ", r.Failure.Shrunk.Select(o => o.ToString())));
         Assert.Contains("--replay", r.ReplayCommand);
     }
 
@@ -47,7 +48,7 @@ public class AllocatorPropertyTests
     {
         PropertyReport first = CanaryRun();
         PropertyFailure f = first.Failure!;
-        PropertyReport again = AllocatorProperties.Check(new AllocatorProperties.Evaluator("model", false, AllocatorCanary.FreelistIndexOffByOne), "model", f.Seed, f.Gamma, 1, 50, f.Size);
+        PropertyReport again = AllocatorProperties.Suite.Get("model").Create(false, nameof(AllocatorCanary.FreelistIndexOffByOne)).Check(new PropertyRunSpec(f.Seed, f.Gamma, 1, 50, f.Size));
         Assert.False(again.Passed);
         Assert.Equal(f.Shrunk, again.Failure!.Shrunk);
     }
@@ -60,8 +61,9 @@ public class AllocatorPropertyTests
         Assert.Equal("property", artifact.Engine);
         Assert.Equal("ops", artifact.Payload.Kind);
         var trace = new StringWriter();
-        ReplayResult replay = new PropertyArtifactReplayer().Replay(artifact, trace);
+        ReplayResult replay = new PropertyArtifactReplayer().Replay(artifact, SystemRegistry.Default, trace);
         Assert.True(replay.Reproduced, replay.Reason + "\n" + trace);
-        Assert.Equal(r.Failure!.Outcome.OpIndex, replay.Step);
+        Assert.Equal(r.Failure!.Outcome.Step, replay.Outcome.Step);
+        Assert.Equal("mmgr", artifact.Target);
     }
 }

@@ -1,13 +1,20 @@
-// ScenarioRegistry: every named scenario, in a fixed order (the order `harness explore --list` and
-// the gate use), followed by the canaries.
+// LocksSystem: the registration of the lock system: PostgreSQL's spinlocks (s_lock.c), LWLocks
+// (lwlock.c) and semaphores, ported in src/Allocator/Sync. What the engines know of it is its
+// concurrency scenarios and the canaries the explorer must catch (Canaries/CanaryCatalog). The
+// buffer manager and DSA will register their own scenarios that use these locks.
+using Harness.Core;
+using Harness.Explore;
+using Harness.Explore.Scenarios;
 using Harness.Systems.Locks.Canaries;
-
 using Harness.Systems.Locks.Scenarios;
-namespace Harness.Explore.Scenarios;
 
-public static class ScenarioRegistry
+namespace Harness.Systems.Locks;
+
+public sealed class LocksSystem : ISystem
 {
-    public static IReadOnlyList<IScenario> Correct { get; } =
+    public const string SystemName = "locks";
+
+    private static readonly IScenario[] Correct =
     [
         new ScenarioDef("spinlock-mutex", "S_LOCK/S_UNLOCK mutual exclusion and no lost update", 2, 4, 2, 2,
             (c, rt) => new SpinlockMutexScenario(c, rt)),
@@ -27,7 +34,14 @@ public static class ScenarioRegistry
             (c, rt) => new LinearizableCounterScenario(c, rt)),
     ];
 
-    public static IReadOnlyList<IScenario> All { get; } = Correct.Concat(CanaryCatalog.Scenarios).ToList();
+    public string Name => SystemName;
 
-    public static IScenario? Find(string name) => All.FirstOrDefault(s => s.Name == name);
+    public IReadOnlyList<string> Aliases { get; } = [];
+
+    public string Description => "spinlocks (S_LOCK/S_UNLOCK), LWLocks (shared, exclusive, wait-for-var, acquire-or-wait), partition locks";
+
+    public IReadOnlyList<ISystemPart> Parts { get; } =
+    [
+        new ScenarioSet([.. Correct, .. CanaryCatalog.Scenarios], CanaryCatalog.Expectations),
+    ];
 }

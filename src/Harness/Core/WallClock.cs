@@ -1,0 +1,29 @@
+// WallClock: the one place the harness reads a clock. Determinism rule (ARCHITECTURE.md): a wall
+// clock may decide *when to stop* a long campaign (`--seconds`) and may be printed as a rate or a
+// duration; it never decides *what runs*. Every engine that stops on time reports the counts it
+// reached so that the run can be repeated exactly. System.Diagnostics.Stopwatch is banned in the
+// harness (BannedSymbols.txt) so that every reading of the clock goes through here and is easy to
+// audit.
+namespace Harness.Core;
+
+#pragma warning disable RS0030 // the sanctioned clock: see the purpose block
+public sealed class WallClock
+{
+    private readonly System.Diagnostics.Stopwatch _watch = new();
+
+    public static WallClock StartNew()
+    {
+        var c = new WallClock();
+        c.Start();
+        return c;
+    }
+
+    public void Start() => _watch.Start();
+
+    public void Stop() => _watch.Stop();
+
+    public TimeSpan Elapsed => _watch.Elapsed;
+
+    public long ElapsedMilliseconds => _watch.ElapsedMilliseconds;
+}
+#pragma warning restore RS0030
