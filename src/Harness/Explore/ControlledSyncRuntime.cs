@@ -12,7 +12,7 @@ public sealed class ControlledSyncRuntime : ISyncRuntime
 {
     private readonly ControlledEngine _e;
     private readonly int _me;
-    private ulong _prng;
+    private Allocator.Common.Prng _prng = new(0);
 
     public SimMemory Memory { get; private set; } = NewMemory();
 
@@ -27,7 +27,8 @@ public sealed class ControlledSyncRuntime : ISyncRuntime
     internal void ResetMemory() => Memory = NewMemory();
 
     /// <summary>Restarts the spin-delay jitter so every iteration sees the same sequence.</summary>
-    internal void ResetPrng() => _prng = 0x9E3779B97F4A7C15UL * (ulong)(_me + 1);
+    /// <summary>Each backend's spin-delay stream restarts with every iteration, from its backend number.</summary>
+    internal void ResetPrng() => _prng = new Allocator.Common.Prng(Allocator.Common.Prng.Derive(0x5350494E, (ulong)_me));
 
     public int Index => _me;
 
@@ -94,12 +95,8 @@ public sealed class ControlledSyncRuntime : ISyncRuntime
 
     public double SpinDelayRandom()
     {
-        // Deterministic per backend and iteration order: SplitMix64 steps.
-        ulong z = _prng += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        z ^= z >> 31;
-        return (z >> 11) * (1.0 / (1UL << 53));
+        // Deterministic per backend and iteration; 53 random bits, as pg_prng_double takes them.
+        return (_prng.NextU64() >> 11) * (1.0 / (1UL << 53));
     }
 
     public void SemaphoreLock(ulong semAddr)

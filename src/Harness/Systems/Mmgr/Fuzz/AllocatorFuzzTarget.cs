@@ -131,7 +131,7 @@ public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetF
         DecodedInput d = _codec.Decode(input, Config.OpsMax);
         if (index >= d.Ops.Count) return [];
         var result = new List<byte[]>();
-        foreach (AllocatorOp simpler in OpTweaks.Simpler(d.Ops[index]))
+        foreach (AllocatorOp simpler in OpSimplifier.Simpler(d.Ops[index]))
         {
             var ops = d.Ops.ToList();
             ops[index] = simpler;

@@ -36,6 +36,12 @@ public static class BoundarySizes
     /// large boundary value keeps its own selector.</summary>
     public static IReadOnlyList<ulong> SmallTable { get; } = Table.Where(v => v < 65536).ToList();
 
+    /// <summary>Sizes whose requests certainly fail: the table's values from MaxAllocSize - 1 up, and
+    /// the signed 64-bit edges (long.MaxValue - 1 .. long.MaxValue + 1), which the wire format
+    /// reaches only as 64-bit literals (the table's order is fixed, so they are not in it).</summary>
+    public static IReadOnlyList<ulong> HugeValues { get; } =
+        Table.Where(v => v >= MaxAllocSize - 1).Concat(new ulong[] { long.MaxValue - 1UL, long.MaxValue, (ulong)long.MaxValue + 1 }).ToList();
+
     private static readonly Dictionary<ulong, byte> s_index = Table.Select((v, i) => (v, i)).ToDictionary(p => p.v, p => (byte)p.i);
 
     private static List<ulong> Build()

@@ -1,16 +1,15 @@
 // AllocatorGen: FsCheck generators and the shrinker for allocator op lists.
 //
-// Sizes are boundary-heavy (pg-mmgr-dsa.md 12): 0, 1, 7-9, 15-17, 2^k - 1 / 2^k / 2^k + 1 for
-// k = 3..13, 8193, every allocChunkLimit +-1 (1024, 8192, 524288), MaxAllocSize +-1,
-// MaxAllocHugeSize +-1 and SIZE_MAX - k for k = 0..8 (quirk Q2), mixed with uniform small and
-// medium sizes. Context parameters hit the assertion edges (1024, init == max, min == max, the
-// standard DEFAULT / SMALL / START_SMALL sets that share recycled-context lists, quirk Q1) and
+// Sizes are boundary-heavy (pg-mmgr-dsa.md 12), drawn from the system's one boundary table
+// (Fuzz/BoundarySizes), mixed with uniform small and medium sizes. Context parameters hit the
+// assertion edges (1024, init == max, min == max, the standard DEFAULT / SMALL / START_SMALL sets that share recycled-context lists, quirk Q1) and
 // Slab shapes from one chunk per block to chunkSize 0..8 (quirk Q3).
 //
 // Shrinking (recipes-verified.md A): drop chunks of n/2, n/4, ... 1 ops, then single ops, then
-// simplify one op's arguments. References are relative, so every candidate still runs.
+// simplify one op's arguments (Oracle/OpSimplifier, the fuzzer's minimizer uses the same).
 using FsCheck;
 using FsCheck.Fluent;
+using Harness.Systems.Mmgr.Fuzz;
 using Harness.Systems.Mmgr.Oracle;
 
 using Harness.Fuzz;
@@ -20,25 +19,14 @@ namespace Harness.Systems.Mmgr.Properties;
 
 public static class AllocatorGen
 {
-    private static readonly ulong[] BoundarySizes = BuildBoundarySizes();
-
-    private static ulong[] BuildBoundarySizes()
-    {
-        var list = new List<ulong> { 0, 1, 7, 8, 9, 15, 16, 17, 8193, 1023, 1024, 1025, 524287, 524288, 524289 };
-        for (int k = 3; k <= 13; k++) list.AddRange([(1UL << k) - 1, 1UL << k, (1UL << k) + 1]);
-        return list.ToArray();
-    }
-
-    /// <summary>Sizes whose requests certainly fail (size checks, out of memory, Q2).</summary>
-    private static readonly ulong[] HugeSizes =
-    [
-        0x3FFFFFFE, 0x3FFFFFFF, 0x40000000, long.MaxValue - 1UL, long.MaxValue, (ulong)long.MaxValue + 1,
-        ulong.MaxValue, ulong.MaxValue - 1, ulong.MaxValue - 2, ulong.MaxValue - 3, ulong.MaxValue - 4,
-        ulong.MaxValue - 5, ulong.MaxValue - 6, ulong.MaxValue - 7, ulong.MaxValue - 8,
-    ];
+    // The system's one boundary table (BoundarySizes, also the fuzz codec's wire table): its
+    // values below 1 MiB as ordinary sizes, those at MaxAllocSize - 1 and above as sizes whose
+    // requests certainly fail (size checks, out of memory, Q2).
+    private static readonly ulong[] OrdinarySizes = BoundarySizes.Table.Where(v => v < BoundarySizes.FoldLimit).ToArray();
+    private static readonly ulong[] HugeSizes = BoundarySizes.HugeValues.ToArray();
 
     public static Gen<ulong> Size { get; } = Gen.Frequency(
-        (40, Gen.Elements(BoundarySizes)),
+        (40, Gen.Elements(OrdinarySizes)),
         (40, Gen.Choose(0, 300).Select(i => (ulong)i)),
         (14, Gen.Choose(300, 70000).Select(i => (ulong)i)),
         (2, Gen.Choose(70000, 1 << 20).Select(i => (ulong)i)),
@@ -150,50 +138,12 @@ public static class AllocatorGen
         }
         for (int i = 0; i < n; i++)
         {
-            foreach (AllocatorOp simpler in SimplerOps(ops[i]))
+            foreach (AllocatorOp simpler in OpSimplifier.Simpler(ops[i]))
             {
                 var copy = (AllocatorOp[])ops.Clone();
                 copy[i] = simpler;
                 yield return copy;
             }
         }
-    }
-
-    /// <summary>Strictly simpler variants of one op (smaller sizes and references, fewer flags).</summary>
-    public static IEnumerable<AllocatorOp> SimplerOps(AllocatorOp op)
-    {
-        switch (op)
-        {
-            case Alloc a:
-                foreach (ulong s in SmallerSizes(a.Size)) yield return a with { Size = s };
-                if (a.Ctx != 0) yield return a with { Ctx = 0 };
-                if (a.Flags != AllocFlags.None) yield return a with { Flags = AllocFlags.None };
-                if (a.Entry != AllocEntry.Palloc && a.Entry != AllocEntry.MemoryContextAlloc) yield return a with { Entry = AllocEntry.MemoryContextAlloc };
-                break;
-            case Realloc r:
-                foreach (ulong s in SmallerSizes(r.Size)) yield return r with { Size = s };
-                if (r.Chunk != 0) yield return r with { Chunk = 0 };
-                if (r.Flags != AllocFlags.None) yield return r with { Flags = AllocFlags.None };
-                if (r.Entry != ReallocEntry.Repalloc) yield return r with { Entry = ReallocEntry.Repalloc };
-                break;
-            case CreateContext c:
-                if (c.Parent > 0) yield return c with { Parent = 0 };
-                if (c.Kind != ContextKind.AllocSet && c.Kind != ContextKind.Slab) yield return c with { Kind = ContextKind.AllocSet };
-                break;
-            case Free f when f.Chunk != 0: yield return f with { Chunk = 0 }; break;
-            case WritePattern w when w.Chunk != 0: yield return w with { Chunk = 0 }; break;
-            case Reset x when x.Ctx != 0: yield return x with { Ctx = 0 }; break;
-            case Delete x when x.Ctx != 0: yield return x with { Ctx = 0 }; break;
-            case SetParent x when x.Ctx != 0 || x.NewParent > 0: yield return x with { Ctx = 0, NewParent = Math.Min(x.NewParent, 0) }; break;
-            case WritePastEnd x when x.Chunk != 0 || x.Offset != 0: yield return x with { Chunk = 0, Offset = 0 }; break;
-        }
-    }
-
-    private static IEnumerable<ulong> SmallerSizes(ulong s)
-    {
-        if (s == 0) yield break;
-        yield return 0;
-        if (s / 2 > 0) yield return s / 2;
-        if (s - 1 > s / 2) yield return s - 1;
     }
 }
