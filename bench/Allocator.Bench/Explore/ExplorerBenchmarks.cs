@@ -6,8 +6,8 @@
 //   dotnet run -c Release --project bench/Allocator.Bench -- --filter '*ExplorerBenchmarks*'
 // The same figures, without BenchmarkDotNet: harness explore lwlock-shared-exclusive --iterations 20000
 using BenchmarkDotNet.Attributes;
-using Harness.Explore;
 using Harness.Explore.Scenarios;
+using Harness.Explore;
 using Harness.Systems.Locks.Scenarios;
 
 namespace Allocator.Bench.Explore;

@@ -8,8 +8,8 @@
 //              across them (what AllocatorRunner can pass); ConstructorOnly is the part of those
 //              figures that is the Mcxt constructor, not the walk.
 // Run: dotnet run -c Release --project bench/Allocator.Bench -- --filter '*VerifyBenchmarks*'
-using Allocator.Mmgr;
 using Allocator.Common;
+using Allocator.Mmgr;
 using Allocator.Sim;
 using BenchmarkDotNet.Attributes;
 

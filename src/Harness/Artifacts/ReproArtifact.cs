@@ -15,8 +15,8 @@
 // one vocabulary, so every artifact written by version 1 still replays.
 // Writing is atomic (temporary file, then rename) so a killed run never leaves half an artifact,
 // and reading reports exactly what is wrong with a malformed file (ArtifactFormatException).
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using Harness.Core;
 
 namespace Harness.Artifacts;

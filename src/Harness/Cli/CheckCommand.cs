@@ -5,9 +5,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Allocator.Common;
+using Harness.Core;
 using Harness.Properties;
 
-using Harness.Core;
 namespace Harness.Cli;
 
 public sealed class CheckCommand : IHarnessCommand

@@ -1,8 +1,8 @@
 // `harness cmin IN OUT`: corpus minimization. Keeps the smallest set of inputs from IN that still
 // reaches every (edge, hit-count bucket) feature IN reaches, and writes it to OUT under
 // content-hash names. Failing inputs are reported and left out.
-using Harness.Fuzz;
 using Harness.Fuzz.Engine;
+using Harness.Fuzz;
 
 namespace Harness.Cli;
 

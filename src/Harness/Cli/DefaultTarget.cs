@@ -1,7 +1,7 @@
 // DefaultTarget: the fuzz target a command uses when none is named: the only registered one, so
 // no command names a system; with several registered, the user must say which.
-using Harness.Fuzz;
 using Harness.Core;
+using Harness.Fuzz;
 
 namespace Harness.Cli;
 

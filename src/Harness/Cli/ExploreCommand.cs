@@ -5,11 +5,11 @@
 // the one command that reproduces it. `--replay TOKEN` replays a token; `--list` lists scenarios.
 using System.Diagnostics;
 using System.Globalization;
-using Harness.Explore;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 using Harness.Explore.Strategies;
+using Harness.Explore;
 
-using Harness.Core;
 namespace Harness.Cli;
 
 public sealed class ExploreCommand : IHarnessCommand

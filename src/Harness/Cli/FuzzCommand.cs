@@ -3,10 +3,10 @@
 // finding the artifact path and the one `harness repro` command. Exit 0 = no finding, 1 = findings.
 // --workers W runs W parallel workers (own target instance each); the run is a function of
 // (seed, execs, workers), so W is printed with the seed and in every "repeat exactly" line.
-using Harness.Fuzz;
-using Harness.Fuzz.Engine;
-
 using Harness.Core;
+using Harness.Fuzz.Engine;
+using Harness.Fuzz;
+
 namespace Harness.Cli;
 
 public sealed class FuzzCommand : IHarnessCommand

@@ -1,9 +1,9 @@
 // `harness gate`: the CI gate. Runs every IGateSuite with fixed seeds and count budgets, prints a
 // summary, writes JUnit XML and exits 1 with the repro lines if anything failed.
 using System.Diagnostics;
+using Harness.Core;
 using Harness.Gate;
 
-using Harness.Core;
 namespace Harness.Cli;
 
 public sealed class GateCommand : IHarnessCommand

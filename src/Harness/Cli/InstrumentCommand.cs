@@ -2,9 +2,9 @@
 // (plus its pdb and OUT.dll.coverage.tsv manifest). The fuzzing commands do this on their own via
 // InstrumentedLauncher; this command is for inspection, measurement and other assemblies.
 using System.Diagnostics;
+using Harness.Core;
 using Harness.Fuzz.Instrumentation;
 
-using Harness.Core;
 namespace Harness.Cli;
 
 public sealed class InstrumentCommand : IHarnessCommand

@@ -2,10 +2,10 @@
 // signature (outcome kind and site): whole operations first, then operation arguments, then bytes.
 // Writes the minimized repro artifact (and the raw input beside it) and prints its repro command.
 using Harness.Artifacts;
-using Harness.Fuzz;
-using Harness.Fuzz.Engine;
-
 using Harness.Core;
+using Harness.Fuzz.Engine;
+using Harness.Fuzz;
+
 namespace Harness.Cli;
 
 public sealed class MinimizeCommand : IHarnessCommand

@@ -1,8 +1,8 @@
 // `harness repro ARTIFACT`: replays any engine's repro artifact and prints its trace.
 // Exit code 0 if the recorded failure reproduced, 1 if it did not (the replay says where it diverged).
 using Harness.Artifacts;
-
 using Harness.Core;
+
 namespace Harness.Cli;
 
 public sealed class ReproCommand : IHarnessCommand

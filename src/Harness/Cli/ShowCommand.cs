@@ -2,10 +2,10 @@
 // file, .bin finding, AFL++ queue entry) or a fuzz repro artifact (then its own target and config
 // are used and the recorded outcome is printed too).
 using Harness.Artifacts;
-using Harness.Fuzz;
-using Harness.Fuzz.Engine;
-
 using Harness.Core;
+using Harness.Fuzz.Engine;
+using Harness.Fuzz;
+
 namespace Harness.Cli;
 
 public sealed class ShowCommand : IHarnessCommand

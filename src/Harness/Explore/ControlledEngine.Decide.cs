@@ -3,8 +3,8 @@
 // nothing can run.
 using System.Runtime.CompilerServices;
 using Allocator.Sync;
-
 using Harness.Core;
+
 namespace Harness.Explore;
 
 public sealed partial class ControlledEngine

@@ -14,8 +14,8 @@
 //      ExplorationAbortedException from its scheduling point, so stacks unwind and threads return.
 // The decision logic is in ControlledEngine.Decide.cs; the per-backend seam is ControlledSyncRuntime.
 using Allocator.Sync;
-
 using Harness.Core;
+
 namespace Harness.Explore;
 
 public sealed partial class ControlledEngine : IDisposable

@@ -5,8 +5,8 @@
 // change the word is alive or unblocked).
 using System.Text;
 using Allocator.Sync;
-
 using Harness.Core;
+
 namespace Harness.Explore;
 
 internal static class DeadlockAnalyzer

@@ -3,10 +3,10 @@
 // self-check (replay and compare trace hashes), and a minimized schedule (preemptions removed while
 // the same failure signature holds). Budgets are counts; the clock only feeds the progress line.
 using System.Diagnostics;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 using Harness.Explore.Strategies;
 
-using Harness.Core;
 namespace Harness.Explore;
 
 public sealed class Explorer : IDisposable

@@ -11,9 +11,9 @@
 // divergent step; the hash is the determinism self-check.
 using System.Text;
 using Allocator.Sync;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 
-using Harness.Core;
 namespace Harness.Explore;
 
 public sealed record ScheduleToken(string Scenario, ScenarioConfig Config, ExploreOptions Options, int[] Decisions, ScheduleTrace Trace)

@@ -6,6 +6,7 @@
 // give the same outcome; the target catches everything the system under test throws and
 // classifies it (a crash outcome only for a host exception that the port should never raise).
 using Harness.Core;
+
 namespace Harness.Fuzz;
 
 public interface IFuzzTarget

@@ -6,8 +6,8 @@
 using System.Diagnostics;
 using Allocator.Common;
 using Harness.Core;
-using Harness.Explore;
 using Harness.Explore.Scenarios;
+using Harness.Explore;
 
 namespace Harness.Gate;
 

@@ -5,8 +5,8 @@
 using System.Diagnostics;
 using Allocator.Common;
 using Harness.Core;
-using Harness.Fuzz;
 using Harness.Fuzz.Engine;
+using Harness.Fuzz;
 
 namespace Harness.Gate;
 

@@ -5,11 +5,11 @@
 // reports everything a failure needs to be replayed: seed, gamma, size, the shrunk ops as text.
 // Runs are deterministic for (seed, gamma): FsCheck's Replay starts from them.
 using System.Diagnostics;
-using FsCheck;
 using FsCheck.Fluent;
+using FsCheck;
 using Harness.Core;
-using Outcome = Harness.Core.Outcome;
 using Microsoft.FSharp.Core;
+using Outcome = Harness.Core.Outcome;
 
 namespace Harness.Properties;
 

@@ -1,9 +1,9 @@
 // AllocSetCheckingTests: MEMORY_CONTEXT_CHECKING and CLOBBER_FREED_MEMORY in aset.c: the ERRORs on
 // double pfree and realloc of a freed chunk, the "write past chunk end" WARNINGs, and AllocSetCheck's
 // WARNING texts for each kind of corruption (pg-mmgr-dsa.md 2.7, 2.8, 2.11).
+using Allocator.Common;
 using Allocator.Mmgr;
 using Xunit;
-using Allocator.Common;
 using static Allocator.Mmgr.AllocSetConstants;
 using static Allocator.Mmgr.McxtConstants;
 using static Allocator.Tests.Mmgr.McxtFixture;

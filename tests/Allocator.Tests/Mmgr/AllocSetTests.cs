@@ -1,7 +1,7 @@
 // AllocSetTests: aset.c behaviour pinned by worked vectors from pg-mmgr-dsa.md sections 1.3, 1.8, 2.
 using Allocator.Mmgr;
-using Xunit;
 using Allocator.Sim;
+using Xunit;
 using static Allocator.Mmgr.AllocSetConstants;
 using static Allocator.Mmgr.McxtConstants;
 using static Allocator.Tests.Mmgr.McxtFixture;

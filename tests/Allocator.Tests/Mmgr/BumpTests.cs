@@ -2,8 +2,8 @@
 // without checking, worked vectors, the four unsupported operations' ERRORs, dedicated blocks at
 // the tail, abandoning the head's leftover, reset/delete, BumpCheck and the BU1-BU4 walker on
 // planted corruption, OOM and a seeded random workload.
-using Allocator.Mmgr;
 using Allocator.Common;
+using Allocator.Mmgr;
 using Allocator.Sim;
 using Xunit;
 using static Allocator.Mmgr.BumpConstants;

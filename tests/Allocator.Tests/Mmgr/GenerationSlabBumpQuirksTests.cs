@@ -1,7 +1,7 @@
 // GenerationSlabBumpQuirksTests: the quirks of pg-mmgr-dsa.md section 10 that concern Generation,
 // Slab and Bump, each named by its id (Q2, Q3, Q9, Q10). The port must reproduce them, not fix them.
-using Allocator.Mmgr;
 using Allocator.Common;
+using Allocator.Mmgr;
 using Xunit;
 using static Allocator.Mmgr.McxtConstants;
 using static Allocator.Tests.Mmgr.McxtFixture;

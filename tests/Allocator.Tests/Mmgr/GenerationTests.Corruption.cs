@@ -1,7 +1,7 @@
 // GenerationTests.Corruption: planted corruption against GenerationCheck (PostgreSQL's WARNING
 // texts), the GEN1-GEN6/MC3/MC4 walker, and the ERROR for a bogus dedicated block.
-using Allocator.Mmgr;
 using Allocator.Common;
+using Allocator.Mmgr;
 using Xunit;
 using static Allocator.Mmgr.GenerationConstants;
 

@@ -1,8 +1,8 @@
 // GenerationTests.Workloads: the Generation tests that run whole workloads: the OOM sweep (fail
 // every malloc call in turn), the allocation-free hot paths of all three types, and a seeded random
 // workload checked for contents and invariants after every step.
-using Allocator.Mmgr;
 using Allocator.Common;
+using Allocator.Mmgr;
 using Allocator.Sim;
 using Xunit;
 

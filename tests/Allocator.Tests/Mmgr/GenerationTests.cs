@@ -2,8 +2,8 @@
 // layout and worked vectors, block recycling (keeper, current block, freeblock, free), dedicated
 // blocks, realloc, exact ERROR/WARNING texts, GenerationCheck and the GEN1-GEN6 walker on planted
 // corruption, OOM, clobber/randomize, accounting and a seeded random workload checked after every step.
-using Allocator.Mmgr;
 using Allocator.Common;
+using Allocator.Mmgr;
 using Allocator.Sim;
 using Xunit;
 using static Allocator.Mmgr.GenerationConstants;

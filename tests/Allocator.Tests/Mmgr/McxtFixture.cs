@@ -1,8 +1,8 @@
 // McxtFixture: builds one simulated process (memory, heap, Mcxt) for the context tests.
-using Allocator.Mmgr;
-using Xunit;
 using Allocator.Common;
+using Allocator.Mmgr;
 using Allocator.Sim;
+using Xunit;
 
 namespace Allocator.Tests.Mmgr;
 

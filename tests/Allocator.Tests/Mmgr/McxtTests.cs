@@ -1,8 +1,8 @@
 // McxtTests: the common layer of mcxt.c: init, tree operations and their order, callbacks,
 // dispatch on bogus pointers, the size helpers and their exact ERROR texts, strings, stats.
+using Allocator.Common;
 using Allocator.Mmgr;
 using Xunit;
-using Allocator.Common;
 using static Allocator.Mmgr.McxtConstants;
 using static Allocator.Tests.Mmgr.McxtFixture;
 

@@ -1,10 +1,10 @@
 // OomTests: out-of-memory paths of aset.c and mcxt.c under the simulated heap's scripted failures:
 // context creation, new blocks (with the halve-and-retry loop above 1 MiB), dedicated blocks,
 // realloc of dedicated blocks, NO_OOM returning NULL, and consistency after every failure.
-using Allocator.Mmgr;
-using Xunit;
 using Allocator.Common;
+using Allocator.Mmgr;
 using Allocator.Sim;
+using Xunit;
 using static Allocator.Mmgr.AllocSetConstants;
 using static Allocator.Mmgr.McxtConstants;
 using static Allocator.Tests.Mmgr.McxtFixture;

@@ -1,8 +1,8 @@
 // QuirksTests: the quirks of pg-mmgr-dsa.md section 10 that concern AllocSet and the common layer,
 // each named by its id. The port must reproduce them, not fix them.
+using Allocator.Common;
 using Allocator.Mmgr;
 using Xunit;
-using Allocator.Common;
 using static Allocator.Mmgr.AllocSetConstants;
 using static Allocator.Mmgr.McxtConstants;
 using static Allocator.Tests.Mmgr.McxtFixture;

@@ -1,7 +1,7 @@
 // SlabTests.Corruption: planted corruption against SlabCheck (PostgreSQL's WARNING texts) and the
 // SL1-SL5/MC3/MC4 walker, plus a seeded random workload checked after every step.
-using Allocator.Mmgr;
 using Allocator.Common;
+using Allocator.Mmgr;
 using Xunit;
 using static Allocator.Mmgr.McxtConstants;
 using static Allocator.Mmgr.SlabConstants;

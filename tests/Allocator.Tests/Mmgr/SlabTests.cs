@@ -2,8 +2,8 @@
 // chunksPerBlock and blocklist_shift, worked vectors, blocklist movement and curBlocklistIndex,
 // retained empty blocks, the one-chunk-per-block edge, exact ERROR/WARNING texts, SlabCheck and
 // the SL1-SL5 walker on planted corruption, OOM, clobbering and a seeded random workload.
-using Allocator.Mmgr;
 using Allocator.Common;
+using Allocator.Mmgr;
 using Allocator.Sim;
 using Xunit;
 using static Allocator.Mmgr.McxtConstants;

@@ -2,8 +2,8 @@
 // fuzzer runs it ~10 times per execution), and a VerifyScratch shared by several Mcxt instances
 // gives exactly the results separate scratches give, corrupt walks and oversized walks included.
 // The allocation checks count bytes (GC.GetAllocatedBytesForCurrentThread), they do not time.
-using Allocator.Mmgr;
 using Allocator.Common;
+using Allocator.Mmgr;
 using Allocator.Sim;
 using Xunit;
 using static Allocator.Mmgr.AllocSetConstants;

@@ -2,11 +2,11 @@
 // stated strategy within its stated budget with the stated failure kind (and the failing schedule
 // replays deterministically); the correct scenario it shadows passes the same strategy and budget
 // with zero failures.
+using Harness.Core;
+using Harness.Explore.Scenarios;
 using Harness.Explore;
 using Harness.Systems.Locks.Canaries;
-using Harness.Explore.Scenarios;
 using Harness.Systems.Locks.Scenarios;
-using Harness.Core;
 using Xunit;
 
 namespace Harness.Tests.Explore;

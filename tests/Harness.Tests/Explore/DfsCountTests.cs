@@ -4,8 +4,8 @@
 // (multinomial coefficients when unbounded), e.g. for two backends with two writes each the six
 // interleavings are AABB, ABAB, ABBA, BAAB, BABA, BBAA.
 using Allocator.Sync;
-using Harness.Explore;
 using Harness.Explore.Strategies;
+using Harness.Explore;
 using Xunit;
 
 namespace Harness.Tests.Explore;

@@ -1,7 +1,7 @@
 // LockScenarios: the tests' way to name a scenario of the default registry (qualified or bare).
 using Harness.Core;
-using Harness.Explore;
 using Harness.Explore.Scenarios;
+using Harness.Explore;
 
 namespace Harness.Tests.Explore;
 

@@ -4,8 +4,8 @@
 // while holding, so neither switch is free). Found by random exploration with many incidental
 // preemptions, it must shrink to exactly those two, with the same failure signature, and the
 // minimized schedule must replay to that failure.
-using Harness.Explore;
 using Harness.Explore.Scenarios;
+using Harness.Explore;
 using Harness.Systems.Locks.Scenarios;
 using Xunit;
 

@@ -1,10 +1,10 @@
 // Replay: token round trip, artifact round trip through `harness repro`'s replayer, divergence named
 // at the first differing step, and the determinism self-check over many seeds.
 using Harness.Artifacts;
-using Harness.Explore;
-using Harness.Explore.Scenarios;
-using Harness.Systems.Locks.Scenarios;
 using Harness.Core;
+using Harness.Explore.Scenarios;
+using Harness.Explore;
+using Harness.Systems.Locks.Scenarios;
 using Xunit;
 
 namespace Harness.Tests.Explore;

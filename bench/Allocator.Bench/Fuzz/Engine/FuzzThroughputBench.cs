@@ -9,11 +9,11 @@
 // WalkEvery: the check walkers after every operation (1) or the target's default (every 8th, and at
 // the end).
 // Run: dotnet run -c Release --project bench/Allocator.Bench -- --filter '*FuzzThroughput*'
-using BenchmarkDotNet.Attributes;
 using Allocator.Common;
+using BenchmarkDotNet.Attributes;
+using Harness.Fuzz.Engine;
 using Harness.Fuzz;
 using Harness.Systems.Mmgr.Fuzz;
-using Harness.Fuzz.Engine;
 
 namespace Allocator.Bench.Fuzz.Engine;
 

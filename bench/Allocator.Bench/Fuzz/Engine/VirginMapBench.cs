@@ -5,8 +5,8 @@
 // kept here verbatim in behaviour; Evaluate and HasNews are today's VirginMap, in the same run.
 // Run: dotnet run -c Release --project bench/Allocator.Bench -- --filter '*VirginMapBench*' --job short
 using System.Runtime.InteropServices;
-using BenchmarkDotNet.Attributes;
 using Allocator.Common;
+using BenchmarkDotNet.Attributes;
 using Harness.Fuzz.Engine;
 
 namespace Allocator.Bench.Fuzz.Engine;

@@ -4,6 +4,7 @@
 // channel). It attaches afl's shared map itself (the id is inherited through the environment).
 // EOF on stdin means the supervisor is gone: exit.
 using Harness.Core;
+
 namespace Harness.Fuzz.Afl;
 
 public static class AflChildLoop

@@ -19,6 +19,7 @@
 //   16   SIGSTKFLT livelock         a waiter never gets its turn under a fair schedule
 // Ok is status 0 (a normal exit). A wall-clock hang is afl's own timeout (saved under hangs/).
 using Harness.Core;
+
 namespace Harness.Fuzz.Afl;
 
 public static class AflFaultSignals

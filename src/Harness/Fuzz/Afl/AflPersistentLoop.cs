@@ -3,6 +3,7 @@
 // afl timeout kills the whole campaign ("Unable to communicate with fork server"), so use it with
 // a generous -t and targets whose runs are bounded by step budgets; otherwise use the supervisor.
 using Harness.Core;
+
 namespace Harness.Fuzz.Afl;
 
 public static class AflPersistentLoop

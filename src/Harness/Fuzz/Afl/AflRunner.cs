@@ -1,9 +1,9 @@
 // AflRunner: executes one input against a target the way both AFL modes need it: reset AFL's
 // prev_location (afl already cleared the map), run, and turn the outcome into a status word.
 // Execute is specified never to throw; if it does anyway that is a crash outcome, not a dead worker.
+using Harness.Core;
 using Harness.Coverage;
 
-using Harness.Core;
 namespace Harness.Fuzz.Afl;
 
 public static class AflRunner

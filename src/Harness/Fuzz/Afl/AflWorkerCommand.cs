@@ -8,9 +8,9 @@
 // It always runs the instrumented port: if the loaded Allocator is not instrumented it relaunches
 // itself from the instrumented folder first.
 using Harness.Cli;
+using Harness.Core;
 using Harness.Fuzz.Instrumentation;
 
-using Harness.Core;
 namespace Harness.Fuzz.Afl;
 
 public sealed class AflWorkerCommand : IHarnessCommand

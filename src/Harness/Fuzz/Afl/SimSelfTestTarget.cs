@@ -11,8 +11,8 @@
 //   "HANG"  -> never returns (a wall-clock hang: afl's timeout)
 using Allocator.Common;
 using Allocator.Sim;
-
 using Harness.Core;
+
 namespace Harness.Fuzz.Afl;
 
 public sealed class SimSelfTestTarget : IFuzzTarget

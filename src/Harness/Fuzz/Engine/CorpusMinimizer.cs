@@ -7,6 +7,7 @@
 // the kept set preserves all features. Failing inputs are reported and left out (they belong in
 // findings, not in a corpus).
 using Harness.Core;
+
 namespace Harness.Fuzz.Engine;
 
 public sealed record CorpusMinimizeResult(IReadOnlyList<CorpusFile> Kept, int Inputs, int Failing, int Features);

@@ -8,6 +8,7 @@
 // Each candidate is accepted only if it is no larger than the current input and reproduces the
 // same signature, so the result always fails exactly the way the original did.
 using Harness.Core;
+
 namespace Harness.Fuzz.Engine;
 
 public sealed record MinimizeResult(byte[] Input, Outcome Outcome, int OriginalUnits, int Units, long Execs, bool BudgetExhausted);

@@ -1,6 +1,7 @@
 // Finding: one de-duplicated failure of a fuzzing run, keyed by Outcome.Signature
 // (outcome class and site). The first input that produced it is kept; later ones only count.
 using Harness.Core;
+
 namespace Harness.Fuzz.Engine;
 
 public sealed class Finding

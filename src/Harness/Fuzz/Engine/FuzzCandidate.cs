@@ -4,6 +4,7 @@
 // start, Traces (its non-zero cells); a candidate not new then cannot be new later in the batch,
 // because virgin bits only grow, so it needs nothing more.
 using Harness.Core;
+
 namespace Harness.Fuzz.Engine;
 
 internal sealed class FuzzCandidate

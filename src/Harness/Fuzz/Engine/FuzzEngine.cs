@@ -21,8 +21,8 @@
 // read only for the optional --seconds stop (between batches) and the exec/s display.
 using System.Diagnostics;
 using Allocator.Common;
-
 using Harness.Core;
+
 namespace Harness.Fuzz.Engine;
 
 public sealed class FuzzEngine

@@ -7,6 +7,7 @@
 // A target must never throw (IFuzzTarget contract); if one does anyway, the exception becomes a
 // crash outcome here instead of ending the campaign.
 using Harness.Core;
+
 namespace Harness.Fuzz.Engine;
 
 public sealed class FuzzExecutor

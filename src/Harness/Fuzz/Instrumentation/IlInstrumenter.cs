@@ -11,8 +11,8 @@
 // Output is deterministic: the same input bytes and Version give byte-identical dll, pdb and manifest.
 using System.Security.Cryptography;
 using Harness.Coverage;
-using Mono.Cecil;
 using Mono.Cecil.Cil;
+using Mono.Cecil;
 
 namespace Harness.Fuzz.Instrumentation;
 

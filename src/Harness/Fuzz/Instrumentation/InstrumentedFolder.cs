@@ -13,8 +13,8 @@
 // probes (for parallel engine workers) are separate folders, built on first use.
 using System.Security.Cryptography;
 using System.Text;
-
 using Harness.Core;
+
 namespace Harness.Fuzz.Instrumentation;
 
 public static class InstrumentedFolder

@@ -21,9 +21,9 @@
 // once per call, outside any protected region that starts at the first instruction.
 // Never split a prefix (volatile., constrained., unaligned., readonly., tail.) from its instruction,
 // and never put anything between `tail. call` and its `ret`: such leaders get no probe.
-using Mono.Cecil;
 using Mono.Cecil.Cil;
 using Mono.Cecil.Rocks;
+using Mono.Cecil;
 
 namespace Harness.Fuzz.Instrumentation;
 

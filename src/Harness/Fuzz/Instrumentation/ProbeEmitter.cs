@@ -24,8 +24,8 @@
 //
 // Call (tests, tracing): ldc.i4 id; call <ProbeMethod>.
 using Harness.Coverage;
-using Mono.Cecil;
 using Mono.Cecil.Cil;
+using Mono.Cecil;
 
 namespace Harness.Fuzz.Instrumentation;
 

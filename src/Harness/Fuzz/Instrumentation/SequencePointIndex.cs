@@ -1,7 +1,7 @@
 // SequencePointIndex: maps an original IL offset to "file:line" of the nearest sequence point at or
 // before it, for the coverage manifest. Empty when the method has no debug information.
-using Mono.Cecil;
 using Mono.Cecil.Cil;
+using Mono.Cecil;
 
 namespace Harness.Fuzz.Instrumentation;
 

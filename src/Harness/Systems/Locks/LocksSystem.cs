@@ -3,8 +3,8 @@
 // concurrency scenarios and the canaries the explorer must catch (Canaries/CanaryCatalog). The
 // buffer manager and DSA will register their own scenarios that use these locks.
 using Harness.Core;
-using Harness.Explore;
 using Harness.Explore.Scenarios;
+using Harness.Explore;
 using Harness.Systems.Locks.Canaries;
 using Harness.Systems.Locks.Scenarios;
 

@@ -1,10 +1,10 @@
 // The fixed facts of the AFL++ 4.04c protocol and of our signal labelling, and the afl-fuzz command
 // line that `harness afl` prints.
-using Harness.Fuzz;
+using Harness.Core;
 using Harness.Fuzz.Afl;
+using Harness.Fuzz;
 using Xunit;
 
-using Harness.Core;
 namespace Harness.Tests.Fuzz.Afl;
 
 public sealed class AflProtocolTests

@@ -2,10 +2,10 @@
 // complete the forkserver handshake and execute inputs (fuzzer_stats execs_done > 0). It fuzzes
 // the allocator target when the registry has it, else the built-in sim-selftest target.
 // Under CI (CI=true) a missing afl-fuzz fails the test; elsewhere the test is skipped with the reason.
-using Harness.Fuzz.Afl;
 using Harness.Core;
-using Xunit;
+using Harness.Fuzz.Afl;
 using Xunit.Abstractions;
+using Xunit;
 
 namespace Harness.Tests.Fuzz.Afl;
 

@@ -2,10 +2,10 @@
 // entry, named by content hash), every file in fuzz/corpus/** runs ok on the correct port, and
 // every artifact in fuzz/regressions/** reproduces its recorded outcome.
 using Harness.Cli;
-using Harness.Systems.Mmgr.Fuzz;
-using Harness.Fuzz.Engine;
-using Harness.Systems.Mmgr.Oracle;
 using Harness.Core;
+using Harness.Fuzz.Engine;
+using Harness.Systems.Mmgr.Fuzz;
+using Harness.Systems.Mmgr.Oracle;
 using Xunit;
 
 namespace Harness.Tests.Fuzz.Corpus;

@@ -2,11 +2,11 @@
 // deterministic per seed and exec count, it de-duplicates findings by signature, and it writes
 // findings and corpus entries where asked.
 using Harness.Artifacts;
-using Harness.Fuzz;
+using Harness.Core;
 using Harness.Fuzz.Engine;
+using Harness.Fuzz;
 using Xunit;
 
-using Harness.Core;
 namespace Harness.Tests.Fuzz.Engine;
 
 public sealed class FuzzEngineTests

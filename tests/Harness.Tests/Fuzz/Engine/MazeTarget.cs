@@ -3,10 +3,10 @@
 // nibbles, and it records one feature per matched position, so a coverage-guided engine climbs the
 // key position by position (about 16 tries each) while a blind one needs about 16^6. A second bug ("maze/zero", a fault) fires on inputs of exactly
 // 3 zero bytes after a 'Z', to exercise de-duplication of distinct signatures.
-using Harness.Fuzz;
-using Harness.Fuzz.Engine;
-
 using Harness.Core;
+using Harness.Fuzz.Engine;
+using Harness.Fuzz;
+
 namespace Harness.Tests.Fuzz.Engine;
 
 internal sealed class MazeTarget : IFuzzTarget, ITargetFeatures

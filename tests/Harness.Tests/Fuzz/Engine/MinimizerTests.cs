@@ -1,7 +1,7 @@
 // Tests of crash minimization and corpus minimization on the toy MazeTarget.
-using Harness.Fuzz;
-using Harness.Fuzz.Engine;
 using Harness.Core;
+using Harness.Fuzz.Engine;
+using Harness.Fuzz;
 using Xunit;
 
 namespace Harness.Tests.Fuzz.Engine;

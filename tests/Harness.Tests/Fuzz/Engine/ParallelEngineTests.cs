@@ -3,10 +3,10 @@
 // target's coverage does not depend on its execution history (the allocator target's own features
 // and the maze); candidate j runs on worker j mod W; a --seconds stop lands between batches and its
 // reported count repeats the run exactly.
+using Harness.Core;
+using Harness.Fuzz.Engine;
 using Harness.Fuzz;
 using Harness.Systems.Mmgr.Fuzz;
-using Harness.Fuzz.Engine;
-using Harness.Core;
 using Xunit;
 
 namespace Harness.Tests.Fuzz.Engine;

@@ -1,9 +1,9 @@
 // Instrumentation of the real port (Allocator.dll): the instrumented port gives exactly the results
 // of the original on deterministic workloads (the simulated heap, and the allocator fuzz target with
 // its model comparison when the target is registered), while its probes fire.
+using Harness.Core;
 using Harness.Coverage;
 using Harness.Fuzz.Instrumentation;
-using Harness.Core;
 using Xunit;
 
 namespace Harness.Tests.Fuzz.Instrumentation;

@@ -4,9 +4,9 @@
 using System.Text;
 using Allocator.Common;
 using Allocator.Sim;
+using Harness.Core;
 using Harness.Fuzz;
 
-using Harness.Core;
 namespace Harness.Tests.Fuzz.Instrumentation;
 
 public static class AllocatorWorkload

@@ -1,8 +1,8 @@
 // CounterFuzzTarget: the counter as a fuzz target: bytes -> ops (total decoder) -> the oracle.
 // Its features are the (op, value reached) pairs, so the engine climbs towards a full counter.
 using Harness.Core;
-using Harness.Fuzz;
 using Harness.Fuzz.Engine;
+using Harness.Fuzz;
 
 namespace Harness.Tests.Systems.Counter;
 

@@ -4,8 +4,8 @@
 // builds a variant whose port is broken everywhere, to show that the gate fails on it.
 using FsCheck.Fluent;
 using Harness.Core;
-using Harness.Explore;
 using Harness.Explore.Scenarios;
+using Harness.Explore;
 using Harness.Fuzz;
 using Harness.Properties;
 

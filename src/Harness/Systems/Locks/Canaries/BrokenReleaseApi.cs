@@ -6,12 +6,12 @@
 //     NOT_WAITING or posts their semaphore, so they sleep forever.
 // Never used by the port; the explorer must catch both (see CanaryCatalog).
 using Allocator.Sync;
+using Harness.Explore.Linearizability;
 using Harness.Explore.Scenarios;
+using Harness.Explore;
 using Harness.Systems.Locks.Scenarios;
 using static Allocator.Sync.LWLockConstants;
 
-using Harness.Explore;
-using Harness.Explore.Linearizability;
 namespace Harness.Systems.Locks.Canaries;
 
 public sealed class BrokenReleaseApi : LWLockApi

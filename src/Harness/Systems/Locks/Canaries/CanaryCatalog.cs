@@ -4,11 +4,11 @@
 // failure at all (the tests and the gate check both directions).
 using Allocator.Sync;
 using Harness.Core;
+using Harness.Explore.Linearizability;
 using Harness.Explore.Scenarios;
+using Harness.Explore;
 using Harness.Systems.Locks.Scenarios;
 
-using Harness.Explore;
-using Harness.Explore.Linearizability;
 namespace Harness.Systems.Locks.Canaries;
 
 public static class CanaryCatalog

@@ -2,11 +2,11 @@
 // 0 into it. The next backend to want the spinlock waits forever: under blocking spin a deadlock
 // naming the exited holder; under yielding spin, perform_spin_delay's "stuck spinlock" PANIC.
 using Allocator.Sync;
+using Harness.Explore.Linearizability;
 using Harness.Explore.Scenarios;
+using Harness.Explore;
 using Harness.Systems.Locks.Scenarios;
 
-using Harness.Explore;
-using Harness.Explore.Linearizability;
 namespace Harness.Systems.Locks.Canaries;
 
 public sealed class ForgetfulSpinReleaseApi : LWLockApi

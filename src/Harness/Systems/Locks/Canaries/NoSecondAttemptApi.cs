@@ -4,12 +4,12 @@
 // closes. Needs one preemption at the right place, so it is a good test of PCT and bounded DFS.
 using Allocator.Common;
 using Allocator.Sync;
+using Harness.Explore.Linearizability;
 using Harness.Explore.Scenarios;
+using Harness.Explore;
 using Harness.Systems.Locks.Scenarios;
 using static Allocator.Sync.LWLockConstants;
 
-using Harness.Explore;
-using Harness.Explore.Linearizability;
 namespace Harness.Systems.Locks.Canaries;
 
 public sealed class NoSecondAttemptApi : LWLockApi

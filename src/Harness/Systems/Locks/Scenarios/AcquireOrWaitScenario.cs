@@ -5,10 +5,10 @@
 // probably flushed for us) it re-checks. Invariants: after the loop, flushed >= target; a false
 // return leaves the lock not held; exclusion holds while flushing.
 using Allocator.Sync;
-
-using Harness.Explore;
-using Harness.Explore.Scenarios;
 using Harness.Explore.Linearizability;
+using Harness.Explore.Scenarios;
+using Harness.Explore;
+
 namespace Harness.Systems.Locks.Scenarios;
 
 public sealed class AcquireOrWaitScenario : LockScenarioInstance

@@ -2,10 +2,10 @@
 // acquire must give the same exclusion as a real one; a failed one must leave no trace: not
 // queued (lwWaiting NOT_WAITING), no interrupt holdoff left, not in held_lwlocks.
 using Allocator.Sync;
-
-using Harness.Explore;
-using Harness.Explore.Scenarios;
 using Harness.Explore.Linearizability;
+using Harness.Explore.Scenarios;
+using Harness.Explore;
+
 namespace Harness.Systems.Locks.Scenarios;
 
 public sealed class ConditionalAcquireScenario : LockScenarioInstance

@@ -1,9 +1,10 @@
 // CounterRegisterModel: the sequential specification of a map of 32-bit counters: Get returns the
 // value, Put(v) stores v and returns 0, Incr returns the old value and adds one. The structure the
 // explorer's linearizability scenario checks (and, later, the pattern of the buffer mapping table).
-using Harness.Explore;
-using Harness.Explore.Scenarios;
 using Harness.Explore.Linearizability;
+using Harness.Explore.Scenarios;
+using Harness.Explore;
+
 namespace Harness.Systems.Locks.Scenarios;
 
 public sealed class CounterRegisterModel : ISequentialModel<long>

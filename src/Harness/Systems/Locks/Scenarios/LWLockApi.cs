@@ -2,10 +2,10 @@
 // faithful port (this class) or over a canary (a subclass in Canaries/ that overrides one step with
 // a deliberately broken version). The port itself has no hooks.
 using Allocator.Sync;
-
-using Harness.Explore;
-using Harness.Explore.Scenarios;
 using Harness.Explore.Linearizability;
+using Harness.Explore.Scenarios;
+using Harness.Explore;
+
 namespace Harness.Systems.Locks.Scenarios;
 
 public class LWLockApi

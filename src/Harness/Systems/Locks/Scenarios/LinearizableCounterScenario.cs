@@ -4,12 +4,12 @@
 // variant implements incr as a plain read followed by a plain write (a lost update), which is
 // not linearizable.
 using Allocator.Sync;
+using Harness.Core;
 using Harness.Explore.Linearizability;
+using Harness.Explore.Scenarios;
+using Harness.Explore;
 using Harness.Systems.Locks.Scenarios;
 
-using Harness.Explore;
-using Harness.Explore.Scenarios;
-using Harness.Core;
 namespace Harness.Systems.Locks.Scenarios;
 
 public sealed class LinearizableCounterScenario : LockScenarioInstance

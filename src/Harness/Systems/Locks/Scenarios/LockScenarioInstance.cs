@@ -3,10 +3,10 @@
 // processes that start fresh), holder counters in scratch space for the mutual-exclusion checks,
 // and a final check that runs LWLockCheck (every LW*/SEM1 invariant, final form).
 using Allocator.Sync;
-
-using Harness.Explore;
-using Harness.Explore.Scenarios;
 using Harness.Explore.Linearizability;
+using Harness.Explore.Scenarios;
+using Harness.Explore;
+
 namespace Harness.Systems.Locks.Scenarios;
 
 public abstract class LockScenarioInstance : ScenarioInstance

@@ -3,10 +3,10 @@
 // lost wakeup is not a deadlock here: it is a liveness failure, caught by the hot/cold monitor
 // ("waiting for an LWLock" is hot) under a fair strategy, or by the step bound otherwise.
 using Allocator.Sync;
-
-using Harness.Explore;
-using Harness.Explore.Scenarios;
 using Harness.Explore.Linearizability;
+using Harness.Explore.Scenarios;
+using Harness.Explore;
+
 namespace Harness.Systems.Locks.Scenarios;
 
 public sealed class NoLostWakeupScenario : LockScenarioInstance

@@ -4,10 +4,10 @@
 // and releases in reverse. Invariants: exclusion per partition, no deadlock, final counts.
 // A canary variant takes them in the order given (sometimes descending): that one deadlocks.
 using Allocator.Sync;
-
-using Harness.Explore;
-using Harness.Explore.Scenarios;
 using Harness.Explore.Linearizability;
+using Harness.Explore.Scenarios;
+using Harness.Explore;
+
 namespace Harness.Systems.Locks.Scenarios;
 
 public sealed class PartitionOrderScenario : LockScenarioInstance

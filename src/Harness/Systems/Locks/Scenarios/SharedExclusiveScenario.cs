@@ -4,10 +4,10 @@
 // increment a protected counter with a plain read and write, which must end at the number of
 // exclusive operations; LWLockCheck runs at the end.
 using Allocator.Sync;
-
-using Harness.Explore;
-using Harness.Explore.Scenarios;
 using Harness.Explore.Linearizability;
+using Harness.Explore.Scenarios;
+using Harness.Explore;
+
 namespace Harness.Systems.Locks.Scenarios;
 
 public sealed class SharedExclusiveScenario : LockScenarioInstance

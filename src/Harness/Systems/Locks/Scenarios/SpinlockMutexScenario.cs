@@ -2,10 +2,10 @@
 // (S_LOCK / S_UNLOCK), with an "inside" counter checked on entry. Invariants: at most one backend
 // inside (spinlock-mutual-exclusion), and the final count is Backends x Ops (no lost update).
 using Allocator.Sync;
-
-using Harness.Explore;
-using Harness.Explore.Scenarios;
 using Harness.Explore.Linearizability;
+using Harness.Explore.Scenarios;
+using Harness.Explore;
+
 namespace Harness.Systems.Locks.Scenarios;
 
 public sealed class SpinlockMutexScenario : LockScenarioInstance

@@ -4,10 +4,10 @@
 // is free. Invariants: a "changed" return reports a value different from the one waited on; a
 // waiter is never left sleeping (a deadlock would be reported); LWLockCheck at the end.
 using Allocator.Sync;
-
-using Harness.Explore;
-using Harness.Explore.Scenarios;
 using Harness.Explore.Linearizability;
+using Harness.Explore.Scenarios;
+using Harness.Explore;
+
 namespace Harness.Systems.Locks.Scenarios;
 
 public sealed class WaitForVarScenario : LockScenarioInstance

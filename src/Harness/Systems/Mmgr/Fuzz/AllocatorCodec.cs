@@ -21,10 +21,10 @@
 // Decode(Encode(h, ops)) == ops for every list Decode produces; for hand-written lists, values the
 // wire cannot carry are normalized (refs above 255 are reduced mod 256, parent refs above 254 mod 255, AlignTo rounds down to a
 // power of two and is dropped for other entries, UseAfterFree offsets keep 32 bits).
+using Harness.Fuzz.Engine;
+using Harness.Fuzz;
 using Harness.Systems.Mmgr.Oracle;
 
-using Harness.Fuzz;
-using Harness.Fuzz.Engine;
 namespace Harness.Systems.Mmgr.Fuzz;
 
 /// <summary>A decoded input: its header and operations.</summary>

@@ -10,13 +10,13 @@
 // Besides the IL edge map of an instrumented port, the target records semantic features in its
 // own FeatureMap: the sequence of (operation kind, size class) pairs and the run's result (outcome
 // site, executed and skipped counts, heap calls), so the engine has feedback in any process.
-using Allocator.Mmgr;
 using Allocator.Common;
+using Allocator.Mmgr;
+using Harness.Core;
 using Harness.Fuzz.Engine;
+using Harness.Fuzz;
 using Harness.Systems.Mmgr.Oracle;
 
-using Harness.Fuzz;
-using Harness.Core;
 namespace Harness.Systems.Mmgr.Fuzz;
 
 public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeatures, ITraceableTarget

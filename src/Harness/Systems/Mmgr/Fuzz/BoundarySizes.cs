@@ -16,10 +16,10 @@
 // Harness.Fuzz.Allocator, because a namespace named Allocator under Harness.Fuzz would shadow
 // the port's root namespace Allocator in every file under Harness.Fuzz.
 using Allocator.Common;
+using Harness.Fuzz.Engine;
+using Harness.Fuzz;
 using static Allocator.Mmgr.McxtConstants;
 
-using Harness.Fuzz;
-using Harness.Fuzz.Engine;
 namespace Harness.Systems.Mmgr.Fuzz;
 
 public static class BoundarySizes

@@ -2,9 +2,9 @@
 // back; once the input runs out every read returns zero (the default), so decoding is total: any
 // byte string, including the empty one, decodes.
 using System.Buffers.Binary;
-
-using Harness.Fuzz;
 using Harness.Fuzz.Engine;
+using Harness.Fuzz;
+
 namespace Harness.Systems.Mmgr.Fuzz;
 
 public ref struct FuzzedBytes

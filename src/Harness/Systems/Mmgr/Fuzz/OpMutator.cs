@@ -5,10 +5,10 @@
 // Working on decoded lists keeps every mutant meaningful, where a byte flip in a size literal
 // would shift every operation after it.
 using Allocator.Common;
+using Harness.Fuzz.Engine;
+using Harness.Fuzz;
 using Harness.Systems.Mmgr.Oracle;
 
-using Harness.Fuzz;
-using Harness.Fuzz.Engine;
 namespace Harness.Systems.Mmgr.Fuzz;
 
 public sealed class OpMutator

@@ -1,10 +1,10 @@
 // OpTweaks: argument-level changes of one allocator operation, for mutation (Tweak: a boundary
 // value, a neighbouring value, another ref). Minimization goes the other way: OpSimplifier.
 using Allocator.Common;
+using Harness.Fuzz.Engine;
+using Harness.Fuzz;
 using Harness.Systems.Mmgr.Oracle;
 
-using Harness.Fuzz;
-using Harness.Fuzz.Engine;
 namespace Harness.Systems.Mmgr.Fuzz;
 
 public static class OpTweaks

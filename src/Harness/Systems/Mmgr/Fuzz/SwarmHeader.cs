@@ -8,10 +8,10 @@
 // The header turns into a 256-entry selector table: each op's selector byte indexes it. Enabled
 // kinds fill the table in proportion to fixed base weights (allocation-heavy, like real callers),
 // so the same selector byte means different kinds under different headers, as swarm testing wants.
+using Harness.Fuzz.Engine;
+using Harness.Fuzz;
 using Harness.Systems.Mmgr.Oracle;
 
-using Harness.Fuzz;
-using Harness.Fuzz.Engine;
 namespace Harness.Systems.Mmgr.Fuzz;
 
 public readonly record struct SwarmHeader(bool Hostile, uint OffMask)

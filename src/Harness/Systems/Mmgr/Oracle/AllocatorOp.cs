@@ -17,8 +17,9 @@
 // SetParent), is skipped identically on both sides and reported as skipped in the trace.
 //
 // Each record's ToString is one readable line that AllocatorOpText.Parse reads back.
-using Harness.Fuzz;
 using Harness.Fuzz.Engine;
+using Harness.Fuzz;
+
 namespace Harness.Systems.Mmgr.Oracle;
 
 /// <summary>The four memory-context types.</summary>

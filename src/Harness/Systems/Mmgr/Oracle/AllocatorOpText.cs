@@ -4,9 +4,9 @@
 // Malformed text is a MalformedInputException that names the line and the field.
 using System.Globalization;
 using Harness.Core;
-
-using Harness.Fuzz;
 using Harness.Fuzz.Engine;
+using Harness.Fuzz;
+
 namespace Harness.Systems.Mmgr.Oracle;
 
 public static class AllocatorOpText

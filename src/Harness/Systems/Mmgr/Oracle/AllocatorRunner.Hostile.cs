@@ -17,11 +17,11 @@
 //   UseAfterFree   bytes past the 8-byte free-list link of a freed AllocSet chunk: 0x7F under
 //                  CLOBBER_FREED_MEMORY; writing them changes nothing anyone can observe.
 using Allocator.Sim;
+using Harness.Core;
+using Harness.Fuzz.Engine;
 using Harness.Fuzz;
 using Models.Mmgr;
 
-using Harness.Fuzz.Engine;
-using Harness.Core;
 namespace Harness.Systems.Mmgr.Oracle;
 
 public sealed partial class AllocatorRunner

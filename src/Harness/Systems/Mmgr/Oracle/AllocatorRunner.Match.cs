@@ -4,11 +4,11 @@
 // for capacity (the simulated heap could not place the block below its maximum), and a capacity
 // failure only for a request the op could plausibly make.
 using Allocator.Common;
+using Harness.Core;
+using Harness.Fuzz.Engine;
 using Harness.Fuzz;
 using Models.Mmgr;
 
-using Harness.Fuzz.Engine;
-using Harness.Core;
 namespace Harness.Systems.Mmgr.Oracle;
 
 public sealed partial class AllocatorRunner

@@ -1,13 +1,13 @@
 // AllocatorRunner.Ops: resolving relative references, running one op on the port and the model,
 // and comparing the op's outcome with the model's Expectation.
-using Allocator.Mmgr;
 using Allocator.Common;
+using Allocator.Mmgr;
+using Harness.Core;
+using Harness.Fuzz.Engine;
 using Harness.Fuzz;
 using Models.Mmgr;
 using static Allocator.Mmgr.McxtConstants;
 
-using Harness.Fuzz.Engine;
-using Harness.Core;
 namespace Harness.Systems.Mmgr.Oracle;
 
 public sealed partial class AllocatorRunner

@@ -5,11 +5,11 @@
 // TopMemoryContext on both sides; SetParent that would make a cycle is skipped.
 using System.Globalization;
 using Allocator.Mmgr;
+using Harness.Core;
+using Harness.Fuzz.Engine;
 using Harness.Fuzz;
 using Models.Mmgr;
 
-using Harness.Fuzz.Engine;
-using Harness.Core;
 namespace Harness.Systems.Mmgr.Oracle;
 
 public sealed partial class AllocatorRunner

@@ -10,11 +10,11 @@
 //   Bump:       total == mem_allocated - 112;  used == blockhdr * nblocks + sum of live chunk spaces
 using Allocator.Mmgr;
 using Allocator.Sim;
+using Harness.Core;
+using Harness.Fuzz.Engine;
 using Harness.Fuzz;
 using Models.Mmgr;
 
-using Harness.Fuzz.Engine;
-using Harness.Core;
 namespace Harness.Systems.Mmgr.Oracle;
 
 public sealed partial class AllocatorRunner

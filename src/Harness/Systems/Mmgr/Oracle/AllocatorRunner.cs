@@ -20,14 +20,14 @@
 // Speed: one SimMemory and one SimHeap per runner are reused (SimHeap.Reset, which clears only
 // what the last run used) so a run allocates neither a heap array nor a live-block table; the
 // model uses lists; contents are compared with span SequenceEqual.
-using Allocator.Mmgr;
 using Allocator.Common;
+using Allocator.Mmgr;
 using Allocator.Sim;
+using Harness.Core;
+using Harness.Fuzz.Engine;
 using Harness.Fuzz;
 using Models.Mmgr;
 
-using Harness.Fuzz.Engine;
-using Harness.Core;
 namespace Harness.Systems.Mmgr.Oracle;
 
 public sealed partial class AllocatorRunner

@@ -4,8 +4,9 @@
 //   min 0, or MAXALIGNed, >= 1024 and <= max (pg-mmgr-dsa.md 2.3, 3.1).
 //   Slab: 48 <= blockSize <= 0x3FFFFFFF (below the block header the C subtraction wraps);
 //   chunkSize small enough that the full chunk size fits the 30-bit header value.
-using Harness.Fuzz;
 using Harness.Fuzz.Engine;
+using Harness.Fuzz;
+
 namespace Harness.Systems.Mmgr.Oracle;
 
 public static class ContextParams

@@ -1,9 +1,9 @@
 // RunnerOptions: how AllocatorRunner builds the port and how hard it checks.
 using Allocator.Mmgr;
 using Allocator.Sim;
-
-using Harness.Fuzz;
 using Harness.Fuzz.Engine;
+using Harness.Fuzz;
+
 namespace Harness.Systems.Mmgr.Oracle;
 
 public sealed record RunnerOptions

@@ -7,14 +7,14 @@
 //
 // Shrinking (recipes-verified.md A): drop chunks of n/2, n/4, ... 1 ops, then single ops, then
 // simplify one op's arguments (Oracle/OpSimplifier, the fuzzer's minimizer uses the same).
-using FsCheck;
 using FsCheck.Fluent;
+using FsCheck;
+using Harness.Fuzz.Engine;
+using Harness.Fuzz;
+using Harness.Properties;
 using Harness.Systems.Mmgr.Fuzz;
 using Harness.Systems.Mmgr.Oracle;
 
-using Harness.Fuzz;
-using Harness.Fuzz.Engine;
-using Harness.Properties;
 namespace Harness.Systems.Mmgr.Properties;
 
 public static class AllocatorGen

@@ -1,12 +1,12 @@
 // Tests of the allocator input codec: total decoding, encode/decode round trips, swarm headers,
 // boundary-biased sizes and the dictionary.
-using FsCheck;
-using FsCheck.Fluent;
 using Allocator.Common;
+using FsCheck.Fluent;
+using FsCheck;
 using Harness.Systems.Mmgr.Fuzz;
 using Harness.Systems.Mmgr.Oracle;
-using Check = Harness.Systems.Mmgr.Oracle.Check;
 using Xunit;
+using Check = Harness.Systems.Mmgr.Oracle.Check;
 
 namespace Harness.Tests.Systems.Mmgr.Fuzz;
 

@@ -3,13 +3,13 @@
 // minimize` shrinks it to a handful of operations; with the same budget the correct port yields
 // no finding.
 using Harness.Artifacts;
-using Harness.Fuzz;
+using Harness.Core;
 using Harness.Fuzz.Engine;
+using Harness.Fuzz;
 using Harness.Systems.Mmgr;
 using Harness.Tests.Fuzz.Engine;
 using Xunit;
 
-using Harness.Core;
 namespace Harness.Tests.Systems.Mmgr.Fuzz;
 
 public sealed class CanaryTests

@@ -4,11 +4,11 @@
 using Allocator.Mmgr;
 using Allocator.Sim;
 using FsCheck.Fluent;
-using Harness.Fuzz;
-using Harness.Systems.Mmgr.Oracle;
-using Harness.Properties;
-using Harness.Systems.Mmgr.Properties;
 using Harness.Core;
+using Harness.Fuzz;
+using Harness.Properties;
+using Harness.Systems.Mmgr.Oracle;
+using Harness.Systems.Mmgr.Properties;
 using Xunit;
 
 namespace Harness.Tests.Systems.Mmgr.Oracle;

@@ -3,11 +3,11 @@
 // (the heap could not place the block below its maximum), and the tree must stay consistent
 // afterwards. Also: a reused runner gives every run a fresh process (same result twice).
 using Allocator.Mmgr;
+using Harness.Core;
 using Harness.Fuzz;
 using Harness.Systems.Mmgr.Oracle;
 using Xunit;
 
-using Harness.Core;
 namespace Harness.Tests.Systems.Mmgr.Oracle;
 
 public class CapacityOomTests

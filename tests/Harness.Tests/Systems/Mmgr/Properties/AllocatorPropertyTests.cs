@@ -3,11 +3,11 @@
 // exact, and a property artifact round-trips through `harness repro`'s replayer.
 using Allocator.Mmgr;
 using Harness.Artifacts;
+using Harness.Core;
 using Harness.Properties;
 using Harness.Systems.Mmgr.Properties;
 using Xunit;
 
-using Harness.Core;
 namespace Harness.Tests.Systems.Mmgr.Properties;
 
 public class AllocatorPropertyTests

@@ -5,12 +5,13 @@
 //
 // The workload is deterministic (no seed: sizes come from the benchmark's LCG starting at x = 42), so
 // the output is the same on every machine and doubles as a readable example of each context type.
-using Allocator.Mmgr;
 using Allocator.Common;
+using Allocator.Mmgr;
 using Allocator.Sim;
+using Harness.Cli;
 using static Allocator.Mmgr.McxtConstants;
 
-namespace Harness.Cli;
+namespace Harness.Systems.Mmgr.Cli;
 
 public sealed class ContextsCommand : IHarnessCommand
 {
