@@ -7,6 +7,7 @@
 using System.Diagnostics;
 using FsCheck.Fluent;
 using FsCheck;
+using Harness.Artifacts;
 using Harness.Core;
 using Microsoft.FSharp.Core;
 using Outcome = Harness.Core.Outcome;
@@ -47,7 +48,23 @@ public sealed class FsCheckProperty<TOp> : IPropertyRun
     public bool Checking { get; }
     public string Canary { get; }
 
+    /// <summary>The system's text form of its ops (what artifacts store).</summary>
+    public IOpText<TOp> Text => _text;
+
+    /// <summary>The generator and shrinker of op lists up to <paramref name="maxOps"/> long.</summary>
+    public Arbitrary<TOp[]> Arbitrary(int maxOps) => _arbitrary(maxOps);
+
     public Outcome Evaluate(IReadOnlyList<TOp> ops, TextWriter? trace = null) => _evaluate(ops, trace);
+
+    /// <summary>The repro artifact of one failing op list found outside Check (an xunit [Property]
+    /// run, say): engine "property", the ops as text, the seed the run started from.</summary>
+    public ReproArtifact ArtifactFor(IReadOnlyList<TOp> ops, Outcome outcome, ulong seed, ulong gamma, int maxOps)
+    {
+        string[] lines = ops.Select(_text.Format).ToArray();
+        var report = new PropertyReport(System, Property, Checking, Canary, seed, gamma, 1, 0,
+            new PropertyFailure(lines, lines.Length, seed, gamma, 0, outcome, maxOps));
+        return report.ToArtifact()!;
+    }
 
     public Outcome Replay(string opLines, TextWriter trace)
     {

@@ -1,6 +1,7 @@
-// The allocator's FsCheck properties from xunit, with fixed seeds and moderate counts, plus the
-// harness's own guarantees: a planted bug is found and shrunk, replay by (seed, gamma, size) is
-// exact, and a property artifact round-trips through `harness repro`'s replayer.
+// The property engine's own guarantees on the memory-context properties (the properties
+// themselves run as [Property] tests in MmgrPropertyTests): a planted bug is found and shrunk,
+// replay by (seed, gamma, size) is exact, and a property artifact round-trips through `harness
+// repro`'s replayer.
 using Allocator.Mmgr;
 using Harness.Artifacts;
 using Harness.Core;
@@ -13,23 +14,6 @@ namespace Harness.Tests.Systems.Mmgr.Properties;
 public class AllocatorPropertyTests
 {
     private const ulong Gamma = AllocatorProperties.DefaultGamma;
-
-    [Theory]
-    [InlineData("model", true, 400)]
-    [InlineData("model", false, 400)]
-    [InlineData("oom", true, 25)]
-    [InlineData("oom", false, 25)]
-    [InlineData("leak", true, 400)]
-    [InlineData("leak", false, 400)]
-    [InlineData("corruption", true, 400)]
-    public void Property_Holds(string property, bool checking, int cases)
-    {
-        PropertyReport r = AllocatorProperties.Check(property, checking, 20261121, Gamma, cases, property == "oom" ? 24 : 50);
-        var w = new StringWriter();
-        r.WriteFailure(w);
-        Assert.True(r.Passed, w.ToString());
-        Assert.Equal(cases, r.Cases);
-    }
 
     private static PropertyReport CanaryRun() =>
         AllocatorProperties.Suite.Get("model").Create(false, nameof(AllocatorCanary.FreelistIndexOffByOne)).Check(new PropertyRunSpec(7, Gamma, 2000, 50));
