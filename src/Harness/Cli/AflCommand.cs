@@ -2,6 +2,7 @@
 // with AFL++ 4.04c against the instrumented port, then summarises afl's fuzzer_stats.
 // Exit code with --run: 0 no crash saved, 1 crashes saved or afl failed, 2 usage/input error.
 using System.Diagnostics;
+using Harness.Fuzz;
 using Harness.Fuzz.Afl;
 using Harness.Fuzz.Instrumentation;
 
@@ -17,11 +18,11 @@ public sealed class AflCommand : IHarnessCommand
     public string Usage =>
         "usage: harness afl TARGET [--run] [--seconds N] [--corpus DIR] [--out DIR] [--supervise] [--timeout MS] [-- AFL_ARGS...]\n" +
         "  --run        execute afl-fuzz for --seconds (default 60, afl's -V) and summarise fuzzer_stats\n" +
-        "  --corpus     seed folder (default fuzz/corpus/TARGET; a one-file seed folder is created if it is missing or empty)\n" +
+        "  --corpus     seed folder (default: the target's fuzz/corpus folder; a one-file seed folder is created if it is missing or empty)\n" +
         "  --out        afl output folder (default artifacts/afl/TARGET)\n" +
         "  --supervise  supervisor/worker mode: an afl timeout or an uncatchable crash kills only the worker\n" +
         "  --timeout    afl's -t per execution in ms (default 5000)\n" +
-        "  targets: sim-selftest (built in) and every target of the fuzz target registry (e.g. allocator)";
+        "  targets: sim-selftest (built in) and every registered fuzz target (harness systems lists them)";
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
@@ -32,13 +33,17 @@ public sealed class AflCommand : IHarnessCommand
         string? corpus = args.String("corpus");
         string? output = args.String("out");
         args.RejectUnknown();
-        string target = args.Positional0 ?? throw new UsageException("which target? e.g. harness afl allocator");
+        string target = args.Positional0 ?? throw new UsageException("which target? e.g. harness afl " + DefaultTarget.Name(args.Systems));
         IReadOnlyList<string> extra = args.Positional.Skip(1).ToList();
         AflTargets.Get(args.Systems, target);   // unknown names fail here, not inside afl
+        // A registered target runs under its own name (an alias such as "allocator" resolves) and
+        // seeds from its corpus folder; the built-in sim-selftest has neither.
+        FuzzTargetDef? def = FuzzTargets.All(args.Systems).FirstOrDefault(d => d.Answers(target));
+        if (def is not null) target = def.Name;
 
         string repo = TryRepoRoot() ?? Directory.GetCurrentDirectory();
         output = Path.GetFullPath(output ?? Path.Combine(repo, "artifacts", "afl", target));
-        corpus = Path.GetFullPath(corpus ?? Path.Combine(repo, "fuzz", "corpus", target));
+        corpus = Path.GetFullPath(corpus ?? def?.CorpusPath(repo) ?? Path.Combine(repo, "fuzz", "corpus", target));
         corpus = EnsureSeeds(corpus, output, stderr);
 
         string folder = InstrumentedFolder.Ensure(stderr);
