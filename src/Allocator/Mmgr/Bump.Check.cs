@@ -21,12 +21,9 @@ public sealed partial class Bump
     {
         string name = Mcxt.GetName(context);
         ulong total_allocated = 0;
-        ulong head = context + OffBlocks;
         ulong keeper = KeeperBlock(context);
-        ulong maxSteps = MaxListSteps();
-        ulong steps = 0;
 
-        for (ulong block = _mem.ReadU64(head + 8); block != head && ++steps <= maxSteps; block = _mem.ReadU64(block + OffBlkNodeNext))
+        foreach (ulong block in _mem.DlistForeach(context + OffBlocks, MaxListSteps()))
         {
             ulong freeptr = Freeptr(block);
             ulong endptr = Endptr(block);

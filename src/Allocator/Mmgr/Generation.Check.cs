@@ -24,13 +24,10 @@ public sealed partial class Generation
     {
         string name = Mcxt.GetName(context);
         ulong total_allocated = 0;
-        ulong head = context + OffBlocks;
-        ulong maxBlocks = MaxListSteps();
-        ulong steps = 0;
 
-        for (ulong block = _mem.ReadU64(head + 8); block != head; block = _mem.ReadU64(block + OffBlkNodeNext))
+        // Bounded: a cyclic list would loop forever in C.
+        foreach (ulong block in _mem.DlistForeach(context + OffBlocks, MaxListSteps()))
         {
-            if (++steps > maxBlocks) break;   // a cyclic list would loop forever in C
             int blkNFree = (int)_mem.ReadU32(block + OffBlkNFree);
             int blkNChunks = (int)_mem.ReadU32(block + OffBlkNChunks);
             ulong freeptr = _mem.ReadU64(block + OffBlkFreeptr);

@@ -113,7 +113,7 @@ public sealed partial class Generation : MemoryContextMethods
         }
         if (_randomize) Mcxt.RandomizeMem(pointer, size);
 
-        DlistPushHead(context + OffBlocks, block);
+        _mem.DlistPushHead(context + OffBlocks, block);
         return pointer;
     }
 
@@ -161,7 +161,7 @@ public sealed partial class Generation : MemoryContextMethods
 
         Mcxt.SetMemAllocated(context, Mcxt.GetMemAllocated(context) + blksize);
         BlockInit(context, block, blksize);
-        DlistPushHead(context + OffBlocks, block);
+        _mem.DlistPushHead(context + OffBlocks, block);
         _mem.WriteU64(context + OffBlock, block);
         return AllocChunkFromBlock(block, size, chunk_size);
     }

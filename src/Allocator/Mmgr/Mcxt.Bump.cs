@@ -36,10 +36,10 @@ public sealed partial class Mcxt
         }
 
         // Nothing between here and MemoryContextCreate may fail, or the chunk would leak.
-        methods.DlistInit(set + OffBlocks);
+        Memory.DlistInit(set + OffBlocks);
         ulong keeper = Bump.KeeperBlock(set);
         methods.BlockInit(set, keeper, allocSize - Bump_CONTEXTSZ);
-        methods.DlistPushHead(set + OffBlocks, keeper);
+        Memory.DlistPushHead(set + OffBlocks, keeper);
         Memory.WriteU32(set + OffInitBlockSize, (uint)initBlockSize);
         Memory.WriteU32(set + OffMaxBlockSize, (uint)maxBlockSize);
         Memory.WriteU32(set + OffNextBlockSize, (uint)initBlockSize);

@@ -36,11 +36,11 @@ public sealed partial class Mcxt
         }
 
         // Nothing between here and MemoryContextCreate may fail, or the chunk would leak.
-        methods.DlistInit(set + OffBlocks);
+        Memory.DlistInit(set + OffBlocks);
         ulong keeper = Generation.KeeperBlock(set);
         ulong firstBlockSize = allocSize - Generation_CONTEXTSZ;
         methods.BlockInit(set, keeper, firstBlockSize);
-        methods.PushKeeper(set, keeper);
+        Memory.DlistPushHead(set + OffBlocks, keeper);
         Memory.WriteU64(set + OffBlock, keeper);
         Memory.WriteU64(set + OffFreeBlock, 0);
         Memory.WriteU32(set + OffInitBlockSize, (uint)initBlockSize);

@@ -52,10 +52,9 @@ public sealed partial class Mcxt
         while ((chunksPerBlock >> shift) >= SLAB_BLOCKLIST_COUNT - 1) shift++;
         Memory.WriteU32(slab + methods.OffShift, (uint)shift);
 
-        methods.DlistInit(slab + methods.OffEmpty);
-        Memory.WriteU32(slab + methods.OffEmpty + OffDclistCount, 0);
+        Memory.DclistInit(slab + methods.OffEmpty);
         for (int i = 0; i < SLAB_BLOCKLIST_COUNT; i++)
-            methods.DlistInit(slab + methods.OffLists + (ulong)i * SizeOfDlistHead);
+            Memory.DlistInit(slab + methods.OffLists + (ulong)i * SizeOfDlistHead);
         if (Options.MemoryContextChecking)
             Memory.WriteU64(slab + OffIsChunkFreeChecking, slab + SizeOfSlabContextChecking);
 
