@@ -31,8 +31,9 @@ public static class BumpConstants
     public const ulong OffBlocks = 96;            // dlist_head; the head element is the current block
 
     // BumpBlock fields: the dlist node is first, so a node address is its block's address.
-    public const ulong OffBlkNodePrev = Dlist.OffPrev;
-    public const ulong OffBlkNodeNext = Dlist.OffNext;
+    public const ulong OffBlkNode = 0;            // dlist_node {prev, next}
+    public const ulong OffBlkNodePrev = OffBlkNode + Dlist.OffPrev;
+    public const ulong OffBlkNodeNext = OffBlkNode + Dlist.OffNext;
     /// <summary>`context` exists only with MEMORY_CONTEXT_CHECKING.</summary>
     public const ulong OffBlkContextChecking = 16;
     public const ulong OffBlkFreeptr = 16;

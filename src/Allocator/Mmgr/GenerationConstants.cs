@@ -31,8 +31,9 @@ public static class GenerationConstants
     public const ulong OffBlocks = 112;           // dlist_head {prev, next}
 
     // GenerationBlock fields. The dlist node is first, so a node address is its block's address.
-    public const ulong OffBlkNodePrev = Dlist.OffPrev;
-    public const ulong OffBlkNodeNext = Dlist.OffNext;
+    public const ulong OffBlkNode = 0;            // dlist_node {prev, next}
+    public const ulong OffBlkNodePrev = OffBlkNode + Dlist.OffPrev;
+    public const ulong OffBlkNodeNext = OffBlkNode + Dlist.OffNext;
     public const ulong OffBlkContext = 16;
     public const ulong OffBlkBlksize = 24;
     public const ulong OffBlkNChunks = 32;        // int32

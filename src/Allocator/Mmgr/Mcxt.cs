@@ -10,7 +10,6 @@
 // Divergence from C: the `methods` field of a context header holds a fake address in static data
 // (StaticBase + method id) instead of a vtable pointer, so a corrupted field decodes to "not a
 // method table" and becomes a SimFault, as a call through a wild pointer would crash.
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Allocator.Common;
 using Allocator.Sim;
@@ -166,30 +165,6 @@ public sealed partial class Mcxt
         ulong max = Memory.ReadU32(context + offMaxBlockSize);
         Memory.WriteU32(context + offNextBlockSize, (uint)(next > max ? max : next));
         return blksize;
-    }
-
-    /// <summary>The violation a type's Verify records when its walk faults or trips an assertion on
-    /// corrupt memory (the walk stops there; the rest of the tree is still verified).</summary>
-    internal static string VerifyWalkFailure(string invariant, string typeName, ulong context, Exception e) =>
-        e is AssertionFailureException
-            ? $"{invariant}: walking {typeName} context {Ptr(context)} hit an assertion: {e.Message}"
-            : $"{invariant}: walking {typeName} context {Ptr(context)} faulted: {e.Message}";
-
-    /// <summary>The opening check of the Generation, Slab and Bump verifiers: false (and a violation)
-    /// when the context header is not mapped, so the walk stops; a violation, and the walk goes on,
-    /// when the header does not carry the type's tag.</summary>
-    [ExcludeFromCodeCoverage]   // oracle code, like the walkers that call it (Mcxt.Check.cs)
-    internal bool VerifyTypeHeader(ulong context, ulong headerSize, NodeTag tag, string invariant, string typeName, List<string> problems)
-    {
-        if (!Memory.IsMapped(context, headerSize))
-        {
-            problems.Add($"{invariant}: {typeName} context header {Ptr(context)} is not mapped");
-            return false;
-        }
-        NodeTag actual = GetTag(context);
-        if (actual != tag)
-            problems.Add($"{invariant}: context {Ptr(context)} does not carry the {typeName} tag (0x{(uint)actual:x})");
-        return true;
     }
 
     // ------------------------------------------------------------------ size check and OOM
