@@ -17,7 +17,6 @@
 // Divergence: C's RANDOMIZE_ALLOCATED_MEMORY fills small chunks only in checking builds (the call
 // sits inside the checking block), which is kept; on the dedicated-block path a non-checking C
 // build does not compile with RANDOMIZE, and here it randomizes the returned bytes.
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using Allocator.Common;
 using Allocator.Sim;
@@ -93,11 +92,9 @@ public sealed partial class Bump : MemoryContextMethods
         ulong chunk_size = _checking ? MAXALIGN(size + 1) : MAXALIGN(size);
         ulong required_size = chunk_size + _hdr;
         ulong blksize = required_size + _blkhdr;
-        ulong block = _heap.Malloc(blksize);
-        if (block == 0)
-            return Mcxt.MemoryContextAllocationFailure(context, size, flags);
+        ulong block = Mcxt.MallocBlock(context, blksize, size, flags);
+        if (block == 0) return 0;   // MCXT_ALLOC_NO_OOM
 
-        Mcxt.SetMemAllocated(context, Mcxt.GetMemAllocated(context) + blksize);
         _mem.WriteU64(block + _offFreeptr, block + blksize);
         _mem.WriteU64(block + _offEndptr, block + blksize);
         ulong pointer = block + _blkhdr + _hdr;
@@ -143,17 +140,10 @@ public sealed partial class Bump : MemoryContextMethods
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong AllocFromNewBlock(ulong context, ulong size, int flags, ulong chunk_size)
     {
-        ulong blksize = Mcxt.TakeNextBlockSize(context, OffNextBlockSize, OffMaxBlockSize);
+        ulong blksize = Mcxt.TakeNextBlockSize(context, OffNextBlockSize, OffMaxBlockSize, chunk_size + _hdr + _blkhdr);
+        ulong block = Mcxt.MallocBlock(context, blksize, size, flags);
+        if (block == 0) return 0;   // MCXT_ALLOC_NO_OOM
 
-        ulong required_size = chunk_size + _hdr + _blkhdr;
-        if (blksize < required_size)
-            blksize = BitOperations.RoundUpToPowerOf2(required_size);
-
-        ulong block = _heap.Malloc(blksize);
-        if (block == 0)
-            return Mcxt.MemoryContextAllocationFailure(context, size, flags);
-
-        Mcxt.SetMemAllocated(context, Mcxt.GetMemAllocated(context) + blksize);
         BlockInit(context, block, blksize);
         _mem.DlistPushHead(context + OffBlocks, block);
         return AllocChunkFromBlock(block, size, chunk_size);
@@ -190,8 +180,7 @@ public sealed partial class Bump : MemoryContextMethods
         }
         _mem.WriteU32(context + OffNextBlockSize, _mem.ReadU32(context + OffInitBlockSize));
 
-        // Exactly one block is left: C asserts !dlist_is_empty and !dlist_has_next. The first is
-        // spelled first != head, without dlist_is_empty's zeroed-head test, as it always was here.
+        // One block is left (C: !dlist_is_empty, here without its zeroed-head test; !dlist_has_next).
         ulong first = _mem.DlistHeadNode(head);
         Pg.Assert(first != head);
         Pg.Assert(!_mem.DlistHasNext(head, first));

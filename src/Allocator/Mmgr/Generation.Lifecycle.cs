@@ -31,8 +31,7 @@ public sealed partial class Generation
         _mem.WriteU64(context + OffBlock, keeper);
         _mem.WriteU32(context + OffNextBlockSize, _mem.ReadU32(context + OffInitBlockSize));
 
-        // Exactly one block is left: C asserts !dlist_is_empty and !dlist_has_next. The first is
-        // spelled first != head, without dlist_is_empty's zeroed-head test, as it always was here.
+        // One block is left (C: !dlist_is_empty, here without its zeroed-head test; !dlist_has_next).
         ulong first = _mem.DlistHeadNode(head);
         Pg.Assert(first != head);
         Pg.Assert(!_mem.DlistHasNext(head, first));

@@ -32,12 +32,7 @@ public sealed partial class Mcxt
         if (chunksPerBlock == 0)
             throw new PgErrorException($"block size {blockSize} for slab is too small for {chunkSize}-byte chunks");
 
-        ulong slab = Heap.Malloc(methods.ContextHdrSz(chunksPerBlock));
-        if (slab == 0)
-        {
-            if (TopMemoryContext != 0) MemoryContextStatsToLog(TopMemoryContext);
-            throw ContextCreationFailure(name);
-        }
+        ulong slab = MallocContext(methods.ContextHdrSz(chunksPerBlock), name);
 
         // Nothing between here and MemoryContextCreate may fail, or the header would leak.
         Memory.WriteU32(slab + OffChunkSize, (uint)chunkSize);

@@ -174,12 +174,9 @@ public sealed partial class Slab : MemoryContextMethods
         }
         else
         {
-            ulong blockSize = _mem.ReadU32(slab + OffBlockSize);
-            block = _heap.Malloc(blockSize);
-            if (block == 0)
-                return Mcxt.MemoryContextAllocationFailure(slab, size, flags);
+            block = Mcxt.MallocBlock(slab, _mem.ReadU32(slab + OffBlockSize), size, flags);
+            if (block == 0) return 0;   // MCXT_ALLOC_NO_OOM
             _mem.WriteU64(block + OffBlkSlab, slab);
-            Mcxt.SetMemAllocated(slab, Mcxt.GetMemAllocated(slab) + blockSize);
             int cpb = ChunksPerBlock(slab);
             chunk = BlockGetChunk(slab, block, 0);
             SetNFree(block, cpb - 1);
