@@ -2,7 +2,6 @@
 // SlabDelete, SlabGetChunkContext, SlabGetChunkSpace, SlabIsEmpty, SlabStats, SlabBlockIsValid).
 // The allocation paths are in Slab.cs; the lists are ilist.h's dlist and dclist, in
 // Common/Dlist.cs and Common/Dclist.cs.
-using System.Runtime.CompilerServices;
 using Allocator.Common;
 using static Allocator.Mmgr.SlabConstants;
 
