@@ -13,6 +13,7 @@
 // relinking and store it changed by one afterwards, where C updates it after relinking. The two
 // differ only if the relinking writes over the count itself (a corrupted list whose links point
 // into the head); the contexts have always done it this way, and the fuzz corpus pins it.
+using System.Runtime.CompilerServices;
 using Allocator.Sim;
 
 namespace Allocator.Common;
@@ -33,6 +34,7 @@ public static class Dclist
     }
 
     /// <summary>dclist_count: the stored count (not a walk).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint DclistCount(this SimMemory mem, ulong head) => mem.ReadU32(head + OffCount);
 
     /// <summary>dclist_push_head: <paramref name="node"/> becomes the first element; count + 1.</summary>
