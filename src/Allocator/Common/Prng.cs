@@ -6,9 +6,16 @@
 // the golden-value test in tests/Harness.Tests pins it.
 //
 // Deliberately no floating point in the API: ranges are integers, probabilities are "n in d".
+//
+// Marked [ExcludeFromCodeCoverage]: the Allocator assembly is IL-instrumented for fuzzing, and the
+// engines (and the port's own spin-delay jitter) draw from this generator, so probes here would
+// report the engines' random choices as coverage of the port and steer the fuzzer by them.
+using System.Diagnostics.CodeAnalysis;
+
 namespace Allocator.Common;
 
 /// <summary>xoshiro256** seeded through SplitMix64 (Blackman and Vigna, 2018).</summary>
+[ExcludeFromCodeCoverage]
 public sealed class Prng
 {
     private ulong _s0, _s1, _s2, _s3;

@@ -33,10 +33,7 @@ public sealed partial class AllocSet
     public ulong Create(ulong parent, string name, ulong minContextSize, ulong initBlockSize, ulong maxBlockSize)
     {
         SimMemory m = _mem;
-        Pg.Assert(initBlockSize == MAXALIGN(initBlockSize) && initBlockSize >= 1024);
-        Pg.Assert(maxBlockSize == MAXALIGN(maxBlockSize) && maxBlockSize >= initBlockSize && AllocHugeSizeIsValid(maxBlockSize));
-        Pg.Assert(minContextSize == 0 || (minContextSize == MAXALIGN(minContextSize) && minContextSize >= 1024 && minContextSize <= maxBlockSize));
-        Pg.Assert(maxBlockSize <= MEMORYCHUNK_MAX_BLOCKOFFSET);
+        Mcxt.AssertBlockSizeParameters(minContextSize, initBlockSize, maxBlockSize);
 
         int freeListIndex;
         if (minContextSize == ALLOCSET_DEFAULT_MINSIZE && initBlockSize == ALLOCSET_DEFAULT_INITSIZE) freeListIndex = 0;
@@ -58,12 +55,7 @@ public sealed partial class AllocSet
 
         ulong firstBlockSize = SizeOfAllocSetContext + ALLOC_BLOCKHDRSZ + _hdr;
         firstBlockSize = Math.Max(firstBlockSize, minContextSize != 0 ? minContextSize : initBlockSize);
-        set = _heap.Malloc(firstBlockSize);
-        if (set == 0)
-        {
-            if (Mcxt.TopMemoryContext != 0) Mcxt.MemoryContextStatsToLog(Mcxt.TopMemoryContext);
-            throw Mcxt.ContextCreationFailure(name);
-        }
+        set = Mcxt.MallocContext(firstBlockSize, name);
 
         ulong keeper = KeeperBlock(set);
         m.WriteU64(keeper + BlkOffAset, set);

@@ -208,11 +208,9 @@ public sealed partial class AllocSet : MemoryContextMethods
         Mcxt.MemoryContextCheckSize(set, size, flags);
         ulong chunkSize = _checking ? MAXALIGN(size + 1) : MAXALIGN(size);
         ulong blksize = chunkSize + ALLOC_BLOCKHDRSZ + hdr;
-        ulong block = _heap.Malloc(blksize);
-        if (block == 0)
-            return Mcxt.MemoryContextAllocationFailure(set, size, flags);
+        ulong block = Mcxt.MallocBlock(set, blksize, size, flags);
+        if (block == 0) return 0;   // MCXT_ALLOC_NO_OOM
 
-        m.WriteU64(set + OffMemAllocated, m.ReadU64(set + OffMemAllocated) + blksize);
         m.WriteU64(block + BlkOffAset, set);
         m.WriteU64(block + BlkOffFreeptr, block + blksize);
         m.WriteU64(block + BlkOffEndptr, block + blksize);

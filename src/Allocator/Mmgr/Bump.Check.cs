@@ -6,8 +6,9 @@
 // Like C, it does not look at sentinels.
 //
 // Divergences, only on corrupted memory, so the walk is bounded and stays inside the block: the
-// block-list walk is bounded; the chunk walk stops at min(freeptr, endptr) and on a stride that
-// would wrap; the external flag is read without MemoryChunkIsExternal's magic assertion.
+// block-list walk is bounded; the chunk walk (CheckChunkWalk, shared with GenerationCheck) stops at
+// min(freeptr, endptr) and on a stride that would wrap, and reads the external flag without
+// MemoryChunkIsExternal's magic assertion.
 // The final Assert(total == mem_allocated) is kept, as in PostgreSQL.
 using Allocator.Common;
 using static Allocator.Mmgr.BumpConstants;
@@ -21,12 +22,9 @@ public sealed partial class Bump
     {
         string name = Mcxt.GetName(context);
         ulong total_allocated = 0;
-        ulong head = context + OffBlocks;
         ulong keeper = KeeperBlock(context);
-        ulong maxSteps = MaxListSteps();
-        ulong steps = 0;
 
-        for (ulong block = _mem.ReadU64(head + 8); block != head && ++steps <= maxSteps; block = _mem.ReadU64(block + OffBlkNodeNext))
+        foreach (ulong block in _mem.DlistForeach(context + OffBlocks, MaxListSteps()))
         {
             ulong freeptr = Freeptr(block);
             ulong endptr = Endptr(block);
@@ -38,31 +36,12 @@ public sealed partial class Bump
 
             int nchunks = 0;
             bool has_external_chunk = false;
-            ulong limit = Math.Min(freeptr, endptr);
-            ulong ptr = block + _blkhdr;
-            while (ptr < limit && limit - ptr >= _hdr)
+            for (var walk = new CheckChunkWalk(_mem, _hdr, _blkhdr, block, freeptr, endptr); walk.MoveNext();)
             {
-                ulong chunk = ptr;
-                ulong pointer = chunk + _hdr;
-                ulong hdrmask = _mem.ReadU64(pointer - 8);
-                ulong chunkblock, chunksize;
-                if (MemoryChunk.HasExternalFlag(hdrmask))
-                {
-                    chunkblock = chunk - _blkhdr;
-                    chunksize = endptr - pointer;
-                    has_external_chunk = true;
-                }
-                else
-                {
-                    chunkblock = MemoryChunk.GetBlock(chunk, hdrmask);
-                    chunksize = MemoryChunk.GetValue(hdrmask);
-                }
-                ulong next = unchecked(ptr + chunksize + _hdr);
+                has_external_chunk |= walk.IsExternal;
                 nchunks++;
-                if (chunkblock != block)
-                    Mcxt.Log.Warning($"problem in Bump {name}: bogus block link in block {Mcxt.Ptr(block)}, chunk {Mcxt.Ptr(chunk)}");
-                if (next <= ptr) break;   // a stride that wraps around would never end
-                ptr = next;
+                if (walk.ChunkBlock != block)
+                    Mcxt.Log.Warning($"problem in Bump {name}: bogus block link in block {Mcxt.Ptr(block)}, chunk {Mcxt.Ptr(walk.Chunk)}");
             }
             if (has_external_chunk && nchunks > 1)
                 Mcxt.Log.Warning($"problem in Bump {name}: external chunk on non-dedicated block {Mcxt.Ptr(block)}");

@@ -14,7 +14,8 @@
 // Without checking, bump chunks have no header, so a full ordinary block and a dedicated block
 // look alike and the chunk-level checks are skipped. Monotonic freeptr (part of BU2) needs history
 // and is left to the reference model. Never throws for corruption (a fault is reported as a BU1
-// violation), never allocates from the context, bounds every walk.
+// violation), never allocates from the context, bounds every walk. The block-list walk, the chunk
+// tiling and the entry point are VerifyWalk's, shared with Generation and Slab.
 // Oracle code, not the system under test: marked [ExcludeFromCodeCoverage], so the fuzzer's IL
 // instrumenter leaves it without probes (IlInstrumenter.ExcludedFromCoverage says why).
 using System.Diagnostics.CodeAnalysis;
@@ -24,63 +25,30 @@ using static Allocator.Mmgr.McxtConstants;
 
 namespace Allocator.Mmgr;
 
-public sealed partial class Bump : IMemoryContextVerifier
+public sealed partial class Bump : IMemoryContextVerifier, IVerifyWalkBody
 {
     /// <summary>IMemoryContextVerifier.Verify, called by MemoryContextVerify for each context of
     /// this type: appends one string per violation to <paramref name="problems"/>.</summary>
     [ExcludeFromCodeCoverage]
-    public void Verify(ulong context, List<string> problems)
-    {
-        try
-        {
-            VerifyInternal(context, problems);
-        }
-        catch (Exception e) when (e is SimFaultException or AssertionFailureException)
-        {
-            problems.Add(Mcxt.VerifyWalkFailure("BU1", "Bump", context, e));
-        }
-    }
+    public void Verify(ulong context, List<string> problems) => VerifyWalk.Run(this, context, problems);
+
+    [ExcludeFromCodeCoverage]
+    string IVerifyWalkBody.WalkInvariant => "BU1";
+
+    [ExcludeFromCodeCoverage]
+    ulong IVerifyWalkBody.ContextHeaderSize => Bump_CONTEXTSZ;
 
     // Allocation-free when nothing is wrong: the block list and set come from the Mcxt's
     // VerifyScratch, and pointers are formatted (Mcxt.Ptr) only inside a violation's text.
     [ExcludeFromCodeCoverage]
-    private void VerifyInternal(ulong ctx, List<string> v)
+    void IVerifyWalkBody.VerifyBody(ulong ctx, List<string> v)
     {
-        if (!Mcxt.VerifyTypeHeader(ctx, Bump_CONTEXTSZ, NodeTag.T_BumpContext, "BU1", "Bump", v)) return;
-
         ulong keeper = KeeperBlock(ctx);
         VerifyScratch scratch = Mcxt.VerifyScratch;
         List<ulong> blocks = scratch.Blocks();
         HashSet<ulong> seen = scratch.BlockSeen();
-        ulong head = ctx + OffBlocks;
-        ulong prev = head;
-        ulong maxSteps = MaxListSteps();
-        ulong node = _mem.ReadU64(head + 8);
-        while (node != head)
-        {
-            if ((ulong)blocks.Count >= maxSteps || !seen.Add(node))
-            {
-                v.Add($"BU1: block list of {Mcxt.Ptr(ctx)} cycles at {Mcxt.Ptr(node)}");
-                break;
-            }
-            if (!_mem.IsMapped(node, _blkhdr))
-            {
-                v.Add($"BU1: block list of {Mcxt.Ptr(ctx)} reaches unmapped block {Mcxt.Ptr(node)}");
-                break;
-            }
-            ulong nodePrev = _mem.ReadU64(node + OffBlkNodePrev);
-            if (nodePrev != prev)
-                v.Add($"BU1: block {Mcxt.Ptr(node)} has prev link {Mcxt.Ptr(nodePrev)}, expected {Mcxt.Ptr(prev)}");
-            blocks.Add(node);
-            prev = node;
-            node = _mem.ReadU64(node + OffBlkNodeNext);
-        }
-        if (node == head)
-        {
-            ulong headPrev = _mem.ReadU64(head);
-            if (headPrev != prev)
-                v.Add($"BU1: block list head of {Mcxt.Ptr(ctx)} has prev link {Mcxt.Ptr(headPrev)}, expected {Mcxt.Ptr(prev)}");
-        }
+        VerifyWalk.BlockList(_mem, ctx + OffBlocks, OffBlkNode, _blkhdr, MaxListSteps(), seen, blocks, v,
+            new ContextBlockListTexts("BU1", ctx));
         if (!seen.Contains(keeper)) v.Add($"BU1: keeper block {Mcxt.Ptr(keeper)} is not on the block list of {Mcxt.Ptr(ctx)}");
 
         ulong total = 0;
@@ -91,7 +59,7 @@ public sealed partial class Bump : IMemoryContextVerifier
         if (memAllocated != total)
         {
             v.Add($"BU3: mem_allocated {memAllocated} of Bump context {Mcxt.Ptr(ctx)} differs from the blocks' total {total}");
-            v.Add($"MC3: mem_allocated {memAllocated} of Bump context {Mcxt.Ptr(ctx)} differs from the Bump formula {total}");
+            v.Add(VerifyWalk.MemAllocatedMismatch(TypeName, ctx, memAllocated, total));
         }
 
         if (Mcxt.GetIsReset(ctx))
@@ -131,64 +99,39 @@ public sealed partial class Bump : IMemoryContextVerifier
         ulong owner = _mem.ReadU64(block + OffBlkContextChecking);
         if (owner != ctx)
             v.Add($"BU1: block {Mcxt.Ptr(block)} links to context {Mcxt.Ptr(owner)}, not {Mcxt.Ptr(ctx)}");
-        VerifyChunks(block, data, freeptr, endptr, isKeeper, isHead, v);
+        var chunks = new ChunkChecks(this, isKeeper, isHead);
+        if (VerifyWalk.Chunks(_mem, _hdr, MemoryContextMethodID.MCTX_BUMP_ID, "BU2", block, data, freeptr, endptr, ref chunks, v)
+            && chunks.SawExternal && chunks.NChunks > 1)
+            v.Add($"BU1: dedicated block {Mcxt.Ptr(block)} holds {chunks.NChunks} chunks");
         return share;
     }
 
+    /// <summary>BU1 and BU2's per-chunk part of the tiling (checking builds, where chunks have
+    /// headers): an external chunk is the only chunk of a full dedicated block that is neither the
+    /// keeper nor the head; every chunk has requested &lt; size and an intact sentinel.</summary>
     [ExcludeFromCodeCoverage]
-    private void VerifyChunks(ulong block, ulong data, ulong freeptr, ulong endptr, bool isKeeper, bool isHead, List<string> v)
+    private struct ChunkChecks(Bump bump, bool isKeeper, bool isHead) : IChunkTilingChecks
     {
-        ulong hdr = _hdr;
-        ulong ptr = data;
-        int nchunks = 0;
-        bool external = false;
-        while (ptr < freeptr)
+        public int NChunks;
+        public bool SawExternal;
+
+        public void External(ulong chunk, ulong block, ulong data, ulong freeptr, ulong endptr, List<string> v)
         {
-            ulong chunk = ptr;
-            ulong pointer = chunk + hdr;
-            if (freeptr - ptr < hdr)
-            {
-                v.Add($"BU2: block {Mcxt.Ptr(block)} ends in a partial chunk header at {Mcxt.Ptr(chunk)}");
-                return;
-            }
-            ulong hdrmask = _mem.ReadU64(pointer - 8);
-            if ((MemoryContextMethodID)(hdrmask & MEMORY_CONTEXT_METHODID_MASK) != MemoryContextMethodID.MCTX_BUMP_ID)
-                v.Add($"MC4: chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has method id {hdrmask & MEMORY_CONTEXT_METHODID_MASK}, not {(int)MemoryContextMethodID.MCTX_BUMP_ID}");
-            ulong chunksize;
-            if (MemoryChunk.HasExternalFlag(hdrmask))
-            {
-                external = true;
-                if ((hdrmask & ~((1UL << MEMORYCHUNK_VALUE_BASEBIT) - 1)) != MEMORYCHUNK_MAGIC)
-                    v.Add($"MC4: external chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} lacks the magic (header {MemoryChunk.FormatHeader(hdrmask)})");
-                if (chunk != data || freeptr != endptr || isKeeper)
-                    v.Add($"BU1: external chunk {Mcxt.Ptr(chunk)} is not the only chunk of a full dedicated block {Mcxt.Ptr(block)}");
-                if (isHead)
-                    v.Add($"BU1: dedicated block {Mcxt.Ptr(block)} is the head (current block) of the list");
-                chunksize = endptr - pointer;
-            }
-            else
-            {
-                ulong owner = MemoryChunk.GetBlock(chunk, hdrmask);
-                if (owner != block)
-                    v.Add($"MC4: chunk {Mcxt.Ptr(chunk)} decodes to block {Mcxt.Ptr(owner)}, not its block {Mcxt.Ptr(block)}");
-                chunksize = MemoryChunk.GetValue(hdrmask);
-                if (chunksize != MAXALIGN(chunksize))
-                    v.Add($"BU2: chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has unaligned size {chunksize}");
-            }
-            if (chunksize > freeptr - pointer)
-            {
-                v.Add($"BU2: chunk {Mcxt.Ptr(chunk)} of size {chunksize} overruns freeptr of block {Mcxt.Ptr(block)}");
-                return;
-            }
-            nchunks++;
-            ulong requested = _mem.ReadU64(chunk);
+            SawExternal = true;
+            if (chunk != data || freeptr != endptr || isKeeper)
+                v.Add($"BU1: external chunk {Mcxt.Ptr(chunk)} is not the only chunk of a full dedicated block {Mcxt.Ptr(block)}");
+            if (isHead)
+                v.Add($"BU1: dedicated block {Mcxt.Ptr(block)} is the head (current block) of the list");
+        }
+
+        public void Chunk(ulong chunk, ulong pointer, ulong chunksize, ulong block, List<string> v)
+        {
+            NChunks++;
+            ulong requested = bump._mem.ReadU64(chunk);
             if (requested >= chunksize)
                 v.Add($"BU2: chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has requested size {requested} >= chunk size {chunksize}");
-            else if (!Mcxt.SentinelOk(pointer, requested))
+            else if (!bump.Mcxt.SentinelOk(pointer, requested))
                 v.Add($"BU2: chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has a damaged sentinel at +{requested}");
-            ptr = pointer + chunksize;
         }
-        if (external && nchunks > 1)
-            v.Add($"BU1: dedicated block {Mcxt.Ptr(block)} holds {nchunks} chunks");
     }
 }

@@ -17,7 +17,6 @@
 // Divergence: C's RANDOMIZE_ALLOCATED_MEMORY fills small chunks only in checking builds (the call
 // sits inside the checking block), which is kept; on the dedicated-block path a non-checking C
 // build does not compile with RANDOMIZE, and here it randomizes the returned bytes.
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using Allocator.Common;
 using Allocator.Sim;
@@ -79,7 +78,7 @@ public sealed partial class Bump : MemoryContextMethods
             return AllocLarge(context, size, flags);
 
         ulong required_size = chunk_size + _hdr;
-        ulong block = _mem.ReadU64(context + OffBlocks + 8);   // dlist_head_node: the current block
+        ulong block = _mem.DlistHeadNode(context + OffBlocks);   // the current block
         if (Endptr(block) - Freeptr(block) < required_size)
             return AllocFromNewBlock(context, size, flags, chunk_size);
         return AllocChunkFromBlock(block, size, chunk_size);
@@ -93,11 +92,9 @@ public sealed partial class Bump : MemoryContextMethods
         ulong chunk_size = _checking ? MAXALIGN(size + 1) : MAXALIGN(size);
         ulong required_size = chunk_size + _hdr;
         ulong blksize = required_size + _blkhdr;
-        ulong block = _heap.Malloc(blksize);
-        if (block == 0)
-            return Mcxt.MemoryContextAllocationFailure(context, size, flags);
+        ulong block = Mcxt.MallocBlock(context, blksize, size, flags);
+        if (block == 0) return 0;   // MCXT_ALLOC_NO_OOM
 
-        Mcxt.SetMemAllocated(context, Mcxt.GetMemAllocated(context) + blksize);
         _mem.WriteU64(block + _offFreeptr, block + blksize);
         _mem.WriteU64(block + _offEndptr, block + blksize);
         ulong pointer = block + _blkhdr + _hdr;
@@ -113,7 +110,7 @@ public sealed partial class Bump : MemoryContextMethods
         if (_randomize) Mcxt.RandomizeMem(pointer, size);
 
         // The tail, not the head: the head is the current block and may still have room.
-        DlistPushTail(context + OffBlocks, block);
+        _mem.DlistPushTail(context + OffBlocks, block);
         return pointer;
     }
 
@@ -143,19 +140,12 @@ public sealed partial class Bump : MemoryContextMethods
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong AllocFromNewBlock(ulong context, ulong size, int flags, ulong chunk_size)
     {
-        ulong blksize = Mcxt.TakeNextBlockSize(context, OffNextBlockSize, OffMaxBlockSize);
+        ulong blksize = Mcxt.TakeNextBlockSize(context, OffNextBlockSize, OffMaxBlockSize, chunk_size + _hdr + _blkhdr);
+        ulong block = Mcxt.MallocBlock(context, blksize, size, flags);
+        if (block == 0) return 0;   // MCXT_ALLOC_NO_OOM
 
-        ulong required_size = chunk_size + _hdr + _blkhdr;
-        if (blksize < required_size)
-            blksize = BitOperations.RoundUpToPowerOf2(required_size);
-
-        ulong block = _heap.Malloc(blksize);
-        if (block == 0)
-            return Mcxt.MemoryContextAllocationFailure(context, size, flags);
-
-        Mcxt.SetMemAllocated(context, Mcxt.GetMemAllocated(context) + blksize);
         BlockInit(context, block, blksize);
-        DlistPushHead(context + OffBlocks, block);
+        _mem.DlistPushHead(context + OffBlocks, block);
         return AllocChunkFromBlock(block, size, chunk_size);
     }
 
@@ -183,18 +173,17 @@ public sealed partial class Bump : MemoryContextMethods
 
         ulong head = context + OffBlocks;
         ulong keeper = KeeperBlock(context);
-        for (ulong node = _mem.ReadU64(head + 8); node != head;)
+        foreach (ulong block in _mem.DlistForeachModify(head))
         {
-            ulong next = _mem.ReadU64(node + OffBlkNodeNext);
-            if (node == keeper) BlockMarkEmpty(node);
-            else BlockFree(context, node);
-            node = next;
+            if (block == keeper) BlockMarkEmpty(block);
+            else BlockFree(context, block);
         }
         _mem.WriteU32(context + OffNextBlockSize, _mem.ReadU32(context + OffInitBlockSize));
 
-        ulong first = _mem.ReadU64(head + 8);
+        // One block is left (C: !dlist_is_empty, here without its zeroed-head test; !dlist_has_next).
+        ulong first = _mem.DlistHeadNode(head);
         Pg.Assert(first != head);
-        Pg.Assert(_mem.ReadU64(first + OffBlkNodeNext) == head);
+        Pg.Assert(!_mem.DlistHasNext(head, first));
     }
 
     /// <summary>BumpDelete: reset, then free the chunk holding header and keeper block.</summary>
@@ -209,10 +198,9 @@ public sealed partial class Bump : MemoryContextMethods
     public override bool IsEmpty(ulong context)
     {
         Pg.Assert(Mcxt.GetTag(context) == NodeTag.T_BumpContext);
-        ulong head = context + OffBlocks;
-        for (ulong node = _mem.ReadU64(head + 8); node != head; node = _mem.ReadU64(node + OffBlkNodeNext))
+        foreach (ulong block in _mem.DlistForeach(context + OffBlocks))
         {
-            if (Freeptr(node) != node + _blkhdr) return false;
+            if (Freeptr(block) != block + _blkhdr) return false;
         }
         return true;
     }
@@ -222,13 +210,12 @@ public sealed partial class Bump : MemoryContextMethods
     {
         Pg.Assert(Mcxt.GetTag(context) == NodeTag.T_BumpContext);
         ulong nblocks = 0, totalspace = 0, freespace = 0;
-        ulong head = context + OffBlocks;
-        for (ulong node = _mem.ReadU64(head + 8); node != head; node = _mem.ReadU64(node + OffBlkNodeNext))
+        foreach (ulong block in _mem.DlistForeach(context + OffBlocks))
         {
-            ulong endptr = Endptr(node);
+            ulong endptr = Endptr(block);
             nblocks++;
-            totalspace += endptr - node;
-            freespace += endptr - Freeptr(node);
+            totalspace += endptr - block;
+            freespace += endptr - Freeptr(block);
         }
         printfunc?.Invoke(context, $"{totalspace} total in {nblocks} blocks; {freespace} free; {totalspace - freespace} used");
         totals.nblocks += nblocks;
@@ -258,44 +245,10 @@ public sealed partial class Bump : MemoryContextMethods
     private void BlockFree(ulong set, ulong block)
     {
         Pg.Assert(block != KeeperBlock(set));
-        DlistDelete(block);
+        _mem.DlistDelete(block);
         ulong size = Endptr(block) - block;
         Mcxt.SetMemAllocated(set, Mcxt.GetMemAllocated(set) - size);
         if (_clobber) Mcxt.WipeMem(block, size);
         _heap.Free(block);
-    }
-
-    // ------------------------------------------------------------------ dlist (ilist.h) in simulated memory
-
-    internal void DlistInit(ulong head)
-    {
-        _mem.WriteU64(head, head);
-        _mem.WriteU64(head + 8, head);
-    }
-
-    internal void DlistPushHead(ulong head, ulong node)
-    {
-        ulong first = _mem.ReadU64(head + 8);
-        _mem.WriteU64(node + OffBlkNodeNext, first);
-        _mem.WriteU64(node + OffBlkNodePrev, head);
-        _mem.WriteU64(first + OffBlkNodePrev, node);
-        _mem.WriteU64(head + 8, node);
-    }
-
-    private void DlistPushTail(ulong head, ulong node)
-    {
-        ulong last = _mem.ReadU64(head);
-        _mem.WriteU64(node + OffBlkNodeNext, head);
-        _mem.WriteU64(node + OffBlkNodePrev, last);
-        _mem.WriteU64(last + OffBlkNodeNext, node);
-        _mem.WriteU64(head, node);
-    }
-
-    private void DlistDelete(ulong node)
-    {
-        ulong prev = _mem.ReadU64(node + OffBlkNodePrev);
-        ulong next = _mem.ReadU64(node + OffBlkNodeNext);
-        _mem.WriteU64(prev + OffBlkNodeNext, next);
-        _mem.WriteU64(next + OffBlkNodePrev, prev);
     }
 }

@@ -6,6 +6,8 @@
 // dlist node: 32 -> 40 bytes) and gives chunks a full MemoryChunk header (0 -> 16 bytes); both
 // layouts are spelled out here and Bump picks one per process (pg-mmgr-dsa.md 5.1).
 #pragma warning disable CA1707 // PostgreSQL's names, on purpose
+using Allocator.Common;
+
 namespace Allocator.Mmgr;
 
 public static class BumpConstants
@@ -29,8 +31,9 @@ public static class BumpConstants
     public const ulong OffBlocks = 96;            // dlist_head; the head element is the current block
 
     // BumpBlock fields: the dlist node is first, so a node address is its block's address.
-    public const ulong OffBlkNodePrev = 0;
-    public const ulong OffBlkNodeNext = 8;
+    public const ulong OffBlkNode = 0;            // dlist_node {prev, next}
+    public const ulong OffBlkNodePrev = OffBlkNode + Dlist.OffPrev;
+    public const ulong OffBlkNodeNext = OffBlkNode + Dlist.OffNext;
     /// <summary>`context` exists only with MEMORY_CONTEXT_CHECKING.</summary>
     public const ulong OffBlkContextChecking = 16;
     public const ulong OffBlkFreeptr = 16;

@@ -6,10 +6,11 @@
 // sentinel tests and the count of freed chunks.
 //
 // Divergences from C, all only on corrupted memory, so the walker never throws for corruption it
-// can describe and never reads outside a block: the block-list walk is bounded; the chunk walk stops
-// at min(freeptr, endptr) and on a stride that would wrap; the external flag is read without
-// MemoryChunkIsExternal's magic assertion; and the sentinel is only read when requested_size is
-// below the chunk size (C asserts that, after the "bogus chunk size" WARNING has been given).
+// can describe and never reads outside a block: the block-list walk is bounded; the chunk walk
+// (CheckChunkWalk, shared with BumpCheck) stops at min(freeptr, endptr) and on a stride that would
+// wrap, and reads the external flag without MemoryChunkIsExternal's magic assertion; and the
+// sentinel is only read when requested_size is below the chunk size (C asserts that, after the
+// "bogus chunk size" WARNING has been given).
 // The final Assert(total == mem_allocated) is kept: PostgreSQL aborts there in assert builds.
 using Allocator.Common;
 using static Allocator.Mmgr.GenerationConstants;
@@ -24,13 +25,10 @@ public sealed partial class Generation
     {
         string name = Mcxt.GetName(context);
         ulong total_allocated = 0;
-        ulong head = context + OffBlocks;
-        ulong maxBlocks = MaxListSteps();
-        ulong steps = 0;
 
-        for (ulong block = _mem.ReadU64(head + 8); block != head; block = _mem.ReadU64(block + OffBlkNodeNext))
+        // Bounded: a cyclic list would loop forever in C.
+        foreach (ulong block in _mem.DlistForeach(context + OffBlocks, MaxListSteps()))
         {
-            if (++steps > maxBlocks) break;   // a cyclic list would loop forever in C
             int blkNFree = (int)_mem.ReadU32(block + OffBlkNFree);
             int blkNChunks = (int)_mem.ReadU32(block + OffBlkNChunks);
             ulong freeptr = _mem.ReadU64(block + OffBlkFreeptr);
@@ -45,29 +43,14 @@ public sealed partial class Generation
 
             int nfree = 0, nchunks = 0;
             bool has_external_chunk = false;
-            ulong limit = Math.Min(freeptr, endptr);
-            ulong ptr = block + Generation_BLOCKHDRSZ;
-            while (ptr < limit && limit - ptr >= _hdr)
+            for (var walk = new CheckChunkWalk(_mem, _hdr, Generation_BLOCKHDRSZ, block, freeptr, endptr); walk.MoveNext();)
             {
-                ulong chunk = ptr;
-                ulong pointer = chunk + _hdr;
-                ulong hdrmask = _mem.ReadU64(pointer - 8);
-                ulong chunkblock, chunksize;
-                if (MemoryChunk.HasExternalFlag(hdrmask))
-                {
-                    chunkblock = chunk - Generation_BLOCKHDRSZ;
-                    chunksize = endptr - pointer;
-                    has_external_chunk = true;
-                }
-                else
-                {
-                    chunkblock = MemoryChunk.GetBlock(chunk, hdrmask);
-                    chunksize = MemoryChunk.GetValue(hdrmask);
-                }
-
-                ulong next = unchecked(ptr + chunksize + _hdr);
+                ulong chunk = walk.Chunk;
+                ulong pointer = walk.Pointer;
+                ulong chunksize = walk.ChunkSize;
+                has_external_chunk |= walk.IsExternal;
                 nchunks++;
-                if (chunkblock != block)
+                if (walk.ChunkBlock != block)
                     Warn($"problem in Generation {name}: bogus block link in block {Mcxt.Ptr(block)}, chunk {Mcxt.Ptr(chunk)}");
 
                 ulong requested = _checking ? _mem.ReadU64(chunk) : 0;
@@ -80,15 +63,13 @@ public sealed partial class Generation
                 {
                     if (chunksize < requested || chunksize != MAXALIGN(chunksize))
                         Warn($"problem in Generation {name}: bogus chunk size in block {Mcxt.Ptr(block)}, chunk {Mcxt.Ptr(chunk)}");
-                    if (requested < chunksize && requested < limit - pointer && !Mcxt.SentinelOk(pointer, requested))
+                    if (requested < chunksize && requested < walk.Limit - pointer && !Mcxt.SentinelOk(pointer, requested))
                         Warn($"problem in Generation {name}: detected write past chunk end in block {Mcxt.Ptr(block)}, chunk {Mcxt.Ptr(chunk)}");
                 }
                 else
                 {
                     nfree++;
                 }
-                if (next <= ptr) break;   // a stride that wraps around would never end
-                ptr = next;
             }
 
             if (nchunks != blkNChunks)

@@ -1,8 +1,8 @@
-// Generation.Lifecycle: the Generation type's reset, delete, queries, stats and block/list helpers
+// Generation.Lifecycle: the Generation type's reset, delete, queries, stats and block helpers
 // (generation.c: GenerationReset, GenerationDelete, GenerationGetChunkContext,
 // GenerationGetChunkSpace, GenerationIsEmpty, GenerationStats, GenerationBlockInit,
-// GenerationBlockMarkEmpty, GenerationBlockFree, and ilist.h's dlist operations on simulated
-// memory). The allocation paths are in Generation.cs.
+// GenerationBlockMarkEmpty, GenerationBlockFree). The allocation paths are in Generation.cs; the
+// block list is ilist.h's dlist, in Common/Dlist.cs.
 using System.Runtime.CompilerServices;
 using Allocator.Common;
 using static Allocator.Mmgr.GenerationConstants;
@@ -23,19 +23,18 @@ public sealed partial class Generation
         _mem.WriteU64(context + OffFreeBlock, 0);
         ulong head = context + OffBlocks;
         ulong keeper = KeeperBlock(context);
-        for (ulong node = _mem.ReadU64(head + 8); node != head;)
+        foreach (ulong block in _mem.DlistForeachModify(head))
         {
-            ulong next = _mem.ReadU64(node + OffBlkNodeNext);
-            if (node == keeper) BlockMarkEmpty(node);
-            else BlockFree(context, node);
-            node = next;
+            if (block == keeper) BlockMarkEmpty(block);
+            else BlockFree(context, block);
         }
         _mem.WriteU64(context + OffBlock, keeper);
         _mem.WriteU32(context + OffNextBlockSize, _mem.ReadU32(context + OffInitBlockSize));
 
-        ulong first = _mem.ReadU64(head + 8);
+        // One block is left (C: !dlist_is_empty, here without its zeroed-head test; !dlist_has_next).
+        ulong first = _mem.DlistHeadNode(head);
         Pg.Assert(first != head);
-        Pg.Assert(_mem.ReadU64(first + OffBlkNodeNext) == head);
+        Pg.Assert(!_mem.DlistHasNext(head, first));
     }
 
     /// <summary>GenerationDelete: reset, then free the chunk holding header and keeper block.</summary>
@@ -78,10 +77,9 @@ public sealed partial class Generation
     public override bool IsEmpty(ulong context)
     {
         Pg.Assert(Mcxt.GetTag(context) == NodeTag.T_GenerationContext);
-        ulong head = context + OffBlocks;
-        for (ulong node = _mem.ReadU64(head + 8); node != head; node = _mem.ReadU64(node + OffBlkNodeNext))
+        foreach (ulong block in _mem.DlistForeach(context + OffBlocks))
         {
-            if ((int)_mem.ReadU32(node + OffBlkNChunks) > 0) return false;
+            if ((int)_mem.ReadU32(block + OffBlkNChunks) > 0) return false;
         }
         return true;
     }
@@ -92,14 +90,13 @@ public sealed partial class Generation
         Pg.Assert(Mcxt.GetTag(context) == NodeTag.T_GenerationContext);
         ulong nblocks = 0, nchunks = 0, nfreechunks = 0, freespace = 0;
         ulong totalspace = Generation_CONTEXTSZ;
-        ulong head = context + OffBlocks;
-        for (ulong node = _mem.ReadU64(head + 8); node != head; node = _mem.ReadU64(node + OffBlkNodeNext))
+        foreach (ulong block in _mem.DlistForeach(context + OffBlocks))
         {
             nblocks++;
-            nchunks += (ulong)(long)(int)_mem.ReadU32(node + OffBlkNChunks);
-            nfreechunks += (ulong)(long)(int)_mem.ReadU32(node + OffBlkNFree);
-            totalspace += _mem.ReadU64(node + OffBlkBlksize);
-            freespace += _mem.ReadU64(node + OffBlkEndptr) - _mem.ReadU64(node + OffBlkFreeptr);
+            nchunks += (ulong)(long)(int)_mem.ReadU32(block + OffBlkNChunks);
+            nfreechunks += (ulong)(long)(int)_mem.ReadU32(block + OffBlkNFree);
+            totalspace += _mem.ReadU64(block + OffBlkBlksize);
+            freespace += _mem.ReadU64(block + OffBlkEndptr) - _mem.ReadU64(block + OffBlkFreeptr);
         }
         printfunc?.Invoke(context,
             $"{totalspace} total in {nblocks} blocks ({nchunks} chunks); {freespace} free ({nfreechunks} chunks); {totalspace - freespace} used");
@@ -151,41 +148,10 @@ public sealed partial class Generation
     {
         Pg.Assert(block != KeeperBlock(set));
         Pg.Assert(block != _mem.ReadU64(set + OffFreeBlock));
-        DlistDelete(block);
+        _mem.DlistDelete(block);
         ulong blksize = _mem.ReadU64(block + OffBlkBlksize);
         Mcxt.SetMemAllocated(set, Mcxt.GetMemAllocated(set) - blksize);
         if (_clobber) Mcxt.WipeMem(block, blksize);
         _heap.Free(block);
     }
-
-    // ------------------------------------------------------------------ dlist (ilist.h) in simulated memory
-
-    /// <summary>dlist_init: an empty circular list points at itself.</summary>
-    internal void DlistInit(ulong head)
-    {
-        _mem.WriteU64(head, head);
-        _mem.WriteU64(head + 8, head);
-    }
-
-    /// <summary>dlist_push_head; the node is {prev, next} at the block's offset 0.</summary>
-    private void DlistPushHead(ulong head, ulong node)
-    {
-        ulong first = _mem.ReadU64(head + 8);
-        _mem.WriteU64(node + OffBlkNodeNext, first);
-        _mem.WriteU64(node + OffBlkNodePrev, head);
-        _mem.WriteU64(first + OffBlkNodePrev, node);
-        _mem.WriteU64(head + 8, node);
-    }
-
-    /// <summary>dlist_delete.</summary>
-    private void DlistDelete(ulong node)
-    {
-        ulong prev = _mem.ReadU64(node + OffBlkNodePrev);
-        ulong next = _mem.ReadU64(node + OffBlkNodeNext);
-        _mem.WriteU64(prev + OffBlkNodeNext, next);
-        _mem.WriteU64(next + OffBlkNodePrev, prev);
-    }
-
-    /// <summary>Used by GenerationContextCreate to link the keeper block.</summary>
-    internal void PushKeeper(ulong context, ulong keeper) => DlistPushHead(context + OffBlocks, keeper);
 }

@@ -16,7 +16,8 @@
 //   MC4   every chunk header carries the Generation method id and decodes to its own block
 //         (external chunks: only on a dedicated block at the fixed offset, with the magic).
 // It never throws for corruption (a fault is reported as a GEN3 violation), never allocates from
-// the context, and bounds every walk by the mapped heap size.
+// the context, and bounds every walk by the mapped heap size. The block-list walk, the chunk
+// tiling and the entry point are VerifyWalk's, shared with Slab and Bump.
 // Oracle code, not the system under test: marked [ExcludeFromCodeCoverage], so the fuzzer's IL
 // instrumenter leaves it without probes (IlInstrumenter.ExcludedFromCoverage says why).
 using System.Diagnostics.CodeAnalysis;
@@ -26,30 +27,24 @@ using static Allocator.Mmgr.McxtConstants;
 
 namespace Allocator.Mmgr;
 
-public sealed partial class Generation : IMemoryContextVerifier
+public sealed partial class Generation : IMemoryContextVerifier, IVerifyWalkBody
 {
     /// <summary>IMemoryContextVerifier.Verify, called by MemoryContextVerify for each context of
     /// this type: appends one string per violation to <paramref name="problems"/>.</summary>
     [ExcludeFromCodeCoverage]
-    public void Verify(ulong context, List<string> problems)
-    {
-        try
-        {
-            VerifyInternal(context, problems);
-        }
-        catch (Exception e) when (e is SimFaultException or AssertionFailureException)
-        {
-            problems.Add(Mcxt.VerifyWalkFailure("GEN3", "Generation", context, e));
-        }
-    }
+    public void Verify(ulong context, List<string> problems) => VerifyWalk.Run(this, context, problems);
+
+    [ExcludeFromCodeCoverage]
+    string IVerifyWalkBody.WalkInvariant => "GEN3";
+
+    [ExcludeFromCodeCoverage]
+    ulong IVerifyWalkBody.ContextHeaderSize => Generation_CONTEXTSZ;
 
     // Allocation-free when nothing is wrong: the block list and set come from the Mcxt's
     // VerifyScratch, and pointers are formatted (Mcxt.Ptr) only inside a violation's text.
     [ExcludeFromCodeCoverage]
-    private void VerifyInternal(ulong ctx, List<string> v)
+    void IVerifyWalkBody.VerifyBody(ulong ctx, List<string> v)
     {
-        if (!Mcxt.VerifyTypeHeader(ctx, Generation_CONTEXTSZ, NodeTag.T_GenerationContext, "GEN3", "Generation", v)) return;
-
         ulong keeper = KeeperBlock(ctx);
         ulong current = _mem.ReadU64(ctx + OffBlock);
         ulong freeblock = _mem.ReadU64(ctx + OffFreeBlock);
@@ -59,35 +54,8 @@ public sealed partial class Generation : IMemoryContextVerifier
         VerifyScratch scratch = Mcxt.VerifyScratch;
         List<ulong> blocks = scratch.Blocks();
         HashSet<ulong> seen = scratch.BlockSeen();
-        ulong head = ctx + OffBlocks;
-        ulong prev = head;
-        ulong maxSteps = MaxListSteps();
-        ulong node = _mem.ReadU64(head + 8);
-        while (node != head)
-        {
-            if ((ulong)blocks.Count >= maxSteps || !seen.Add(node))
-            {
-                v.Add($"GEN3: block list of {Mcxt.Ptr(ctx)} cycles at {Mcxt.Ptr(node)}");
-                break;
-            }
-            if (!_mem.IsMapped(node, Generation_BLOCKHDRSZ))
-            {
-                v.Add($"GEN3: block list of {Mcxt.Ptr(ctx)} reaches unmapped block {Mcxt.Ptr(node)}");
-                break;
-            }
-            ulong nodePrev = _mem.ReadU64(node + OffBlkNodePrev);
-            if (nodePrev != prev)
-                v.Add($"GEN3: block {Mcxt.Ptr(node)} has prev link {Mcxt.Ptr(nodePrev)}, expected {Mcxt.Ptr(prev)}");
-            blocks.Add(node);
-            prev = node;
-            node = _mem.ReadU64(node + OffBlkNodeNext);
-        }
-        if (node == head)
-        {
-            ulong headPrev = _mem.ReadU64(head);
-            if (headPrev != prev)
-                v.Add($"GEN3: block list head of {Mcxt.Ptr(ctx)} has prev link {Mcxt.Ptr(headPrev)}, expected {Mcxt.Ptr(prev)}");
-        }
+        VerifyWalk.BlockList(_mem, ctx + OffBlocks, OffBlkNode, Generation_BLOCKHDRSZ, MaxListSteps(), seen, blocks, v,
+            new ContextBlockListTexts("GEN3", ctx));
         if (!seen.Contains(keeper)) v.Add($"GEN3: keeper block {Mcxt.Ptr(keeper)} is not on the block list of {Mcxt.Ptr(ctx)}");
 
         ulong sumBlksize = 0;
@@ -108,7 +76,7 @@ public sealed partial class Generation : IMemoryContextVerifier
         if (memAllocated != sumBlksize)
         {
             v.Add($"GEN4: mem_allocated {memAllocated} of Generation context {Mcxt.Ptr(ctx)} differs from the sum of blksize {sumBlksize}");
-            v.Add($"MC3: mem_allocated {memAllocated} of Generation context {Mcxt.Ptr(ctx)} differs from the Generation formula {sumBlksize}");
+            v.Add(VerifyWalk.MemAllocatedMismatch(TypeName, ctx, memAllocated, sumBlksize));
         }
 
         if (Mcxt.GetIsReset(ctx))
@@ -160,68 +128,42 @@ public sealed partial class Generation : IMemoryContextVerifier
         if ((nchunks == 0) != (freeptr == data))
             v.Add($"GEN5: block {Mcxt.Ptr(block)} has {nchunks} chunks but freeptr at data start + {freeptr - data}");
 
-        VerifyChunks(block, data, freeptr, endptr, nchunks, nfree, v);
+        var tally = new ChunkTally(this);
+        if (!VerifyWalk.Chunks(_mem, _hdr, MemoryContextMethodID.MCTX_GENERATION_ID, "GEN2", block, data, freeptr, endptr, ref tally, v))
+            return blksize;
+        if (tally.Counted != nchunks)
+            v.Add($"GEN2: block {Mcxt.Ptr(block)} holds {tally.Counted} chunks but its header says nchunks {nchunks}");
+        if (_checking && tally.CountedFree != nfree)
+            v.Add($"GEN2: block {Mcxt.Ptr(block)} holds {tally.CountedFree} freed chunks but its header says nfree {nfree}");
         return blksize;
     }
 
+    /// <summary>GEN2's per-chunk part of the tiling: counts the chunks and, with checking, the
+    /// freed ones; a live chunk has requested &lt; size and an intact sentinel. A dedicated
+    /// block holds its external chunk and nothing else (MC4).</summary>
     [ExcludeFromCodeCoverage]
-    private void VerifyChunks(ulong block, ulong data, ulong freeptr, ulong endptr, int nchunks, int nfree, List<string> v)
+    private struct ChunkTally(Generation generation) : IChunkTilingChecks
     {
-        ulong hdr = _hdr;
-        bool checking = _checking;
-        int counted = 0, countedFree = 0;
-        ulong ptr = data;
-        while (ptr < freeptr)
+        public int Counted;
+        public int CountedFree;
+
+        public readonly void External(ulong chunk, ulong block, ulong data, ulong freeptr, ulong endptr, List<string> v)
         {
-            ulong chunk = ptr;
-            ulong pointer = chunk + hdr;
-            if (freeptr - ptr < hdr)
-            {
-                v.Add($"GEN2: block {Mcxt.Ptr(block)} ends in a partial chunk header at {Mcxt.Ptr(chunk)}");
-                return;
-            }
-            ulong hdrmask = _mem.ReadU64(pointer - 8);
-            if ((MemoryContextMethodID)(hdrmask & MEMORY_CONTEXT_METHODID_MASK) != MemoryContextMethodID.MCTX_GENERATION_ID)
-                v.Add($"MC4: chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has method id {hdrmask & MEMORY_CONTEXT_METHODID_MASK}, not {(int)MemoryContextMethodID.MCTX_GENERATION_ID}");
-            ulong chunksize;
-            if (MemoryChunk.HasExternalFlag(hdrmask))
-            {
-                if ((hdrmask & ~((1UL << MEMORYCHUNK_VALUE_BASEBIT) - 1)) != MEMORYCHUNK_MAGIC)
-                    v.Add($"MC4: external chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} lacks the magic (header {MemoryChunk.FormatHeader(hdrmask)})");
-                if (chunk != data || freeptr != endptr)
-                    v.Add($"MC4: external chunk {Mcxt.Ptr(chunk)} is not the only chunk of a dedicated block {Mcxt.Ptr(block)}");
-                chunksize = endptr - pointer;
-            }
-            else
-            {
-                ulong owner = MemoryChunk.GetBlock(chunk, hdrmask);
-                if (owner != block)
-                    v.Add($"MC4: chunk {Mcxt.Ptr(chunk)} decodes to block {Mcxt.Ptr(owner)}, not its block {Mcxt.Ptr(block)}");
-                chunksize = MemoryChunk.GetValue(hdrmask);
-                if (chunksize != MAXALIGN(chunksize))
-                    v.Add($"GEN2: chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has unaligned size {chunksize}");
-            }
-            if (chunksize > freeptr - pointer)
-            {
-                v.Add($"GEN2: chunk {Mcxt.Ptr(chunk)} of size {chunksize} overruns freeptr of block {Mcxt.Ptr(block)}");
-                return;
-            }
-            counted++;
-            if (checking)
-            {
-                ulong requested = _mem.ReadU64(chunk);
-                if (requested == InvalidAllocSize)
-                    countedFree++;
-                else if (requested >= chunksize)
-                    v.Add($"GEN2: live chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has requested size {requested} >= chunk size {chunksize}");
-                else if (!Mcxt.SentinelOk(pointer, requested))
-                    v.Add($"GEN2: live chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has a damaged sentinel at +{requested}");
-            }
-            ptr = pointer + chunksize;
+            if (chunk != data || freeptr != endptr)
+                v.Add($"MC4: external chunk {Mcxt.Ptr(chunk)} is not the only chunk of a dedicated block {Mcxt.Ptr(block)}");
         }
-        if (counted != nchunks)
-            v.Add($"GEN2: block {Mcxt.Ptr(block)} holds {counted} chunks but its header says nchunks {nchunks}");
-        if (checking && countedFree != nfree)
-            v.Add($"GEN2: block {Mcxt.Ptr(block)} holds {countedFree} freed chunks but its header says nfree {nfree}");
+
+        public void Chunk(ulong chunk, ulong pointer, ulong chunksize, ulong block, List<string> v)
+        {
+            Counted++;
+            if (!generation._checking) return;
+            ulong requested = generation._mem.ReadU64(chunk);
+            if (requested == InvalidAllocSize)
+                CountedFree++;
+            else if (requested >= chunksize)
+                v.Add($"GEN2: live chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has requested size {requested} >= chunk size {chunksize}");
+            else if (!generation.Mcxt.SentinelOk(pointer, requested))
+                v.Add($"GEN2: live chunk {Mcxt.Ptr(chunk)} in block {Mcxt.Ptr(block)} has a damaged sentinel at +{requested}");
+        }
     }
 }

@@ -16,7 +16,6 @@
 //
 // Everything lives in simulated memory; this object holds only per-process constants derived
 // from the options (header size, switches), never per-context state.
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using Allocator.Common;
 using Allocator.Sim;
@@ -90,11 +89,9 @@ public sealed partial class Generation : MemoryContextMethods
         ulong chunk_size = _checking ? MAXALIGN(size + 1) : MAXALIGN(size);
         ulong required_size = chunk_size + _hdr;
         ulong blksize = required_size + Generation_BLOCKHDRSZ;
-        ulong block = _heap.Malloc(blksize);
-        if (block == 0)
-            return Mcxt.MemoryContextAllocationFailure(context, size, flags);
+        ulong block = Mcxt.MallocBlock(context, blksize, size, flags);
+        if (block == 0) return 0;   // MCXT_ALLOC_NO_OOM
 
-        Mcxt.SetMemAllocated(context, Mcxt.GetMemAllocated(context) + blksize);
         _mem.WriteU64(block + OffBlkContext, context);
         _mem.WriteU64(block + OffBlkBlksize, blksize);
         _mem.WriteU32(block + OffBlkNChunks, 1);
@@ -113,7 +110,7 @@ public sealed partial class Generation : MemoryContextMethods
         }
         if (_randomize) Mcxt.RandomizeMem(pointer, size);
 
-        DlistPushHead(context + OffBlocks, block);
+        _mem.DlistPushHead(context + OffBlocks, block);
         return pointer;
     }
 
@@ -149,19 +146,12 @@ public sealed partial class Generation : MemoryContextMethods
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong AllocFromNewBlock(ulong context, ulong size, int flags, ulong chunk_size)
     {
-        ulong blksize = Mcxt.TakeNextBlockSize(context, OffNextBlockSize, OffMaxBlockSize);
+        ulong blksize = Mcxt.TakeNextBlockSize(context, OffNextBlockSize, OffMaxBlockSize, chunk_size + _hdr + Generation_BLOCKHDRSZ);
+        ulong block = Mcxt.MallocBlock(context, blksize, size, flags);
+        if (block == 0) return 0;   // MCXT_ALLOC_NO_OOM
 
-        ulong required_size = chunk_size + _hdr + Generation_BLOCKHDRSZ;
-        if (blksize < required_size)
-            blksize = BitOperations.RoundUpToPowerOf2(required_size);
-
-        ulong block = _heap.Malloc(blksize);
-        if (block == 0)
-            return Mcxt.MemoryContextAllocationFailure(context, size, flags);
-
-        Mcxt.SetMemAllocated(context, Mcxt.GetMemAllocated(context) + blksize);
         BlockInit(context, block, blksize);
-        DlistPushHead(context + OffBlocks, block);
+        _mem.DlistPushHead(context + OffBlocks, block);
         _mem.WriteU64(context + OffBlock, block);
         return AllocChunkFromBlock(block, size, chunk_size);
     }

@@ -6,6 +6,8 @@
 // header lives in simulated memory at these offsets, so a stray user write corrupts exactly what
 // it would corrupt in PostgreSQL. Relationships are pinned by GenerationTests.Constants_*.
 #pragma warning disable CA1707 // PostgreSQL's names, on purpose
+using Allocator.Common;
+
 namespace Allocator.Mmgr;
 
 public static class GenerationConstants
@@ -29,8 +31,9 @@ public static class GenerationConstants
     public const ulong OffBlocks = 112;           // dlist_head {prev, next}
 
     // GenerationBlock fields. The dlist node is first, so a node address is its block's address.
-    public const ulong OffBlkNodePrev = 0;
-    public const ulong OffBlkNodeNext = 8;
+    public const ulong OffBlkNode = 0;            // dlist_node {prev, next}
+    public const ulong OffBlkNodePrev = OffBlkNode + Dlist.OffPrev;
+    public const ulong OffBlkNodeNext = OffBlkNode + Dlist.OffNext;
     public const ulong OffBlkContext = 16;
     public const ulong OffBlkBlksize = 24;
     public const ulong OffBlkNChunks = 32;        // int32

@@ -18,28 +18,20 @@ public sealed partial class Mcxt
     public ulong BumpContextCreate(ulong parent, string name, ulong minContextSize, ulong initBlockSize, ulong maxBlockSize)
     {
         var methods = (Bump)Methods[(int)MemoryContextMethodID.MCTX_BUMP_ID]!;
-        Pg.Assert(initBlockSize == MAXALIGN(initBlockSize) && initBlockSize >= 1024);
-        Pg.Assert(maxBlockSize == MAXALIGN(maxBlockSize) && maxBlockSize >= initBlockSize && AllocHugeSizeIsValid(maxBlockSize));
-        Pg.Assert(minContextSize == 0 || (minContextSize == MAXALIGN(minContextSize) && minContextSize >= 1024 && minContextSize <= maxBlockSize));
-        Pg.Assert(maxBlockSize <= MEMORYCHUNK_MAX_BLOCKOFFSET);
+        AssertBlockSizeParameters(minContextSize, initBlockSize, maxBlockSize);
 
         ulong hdr = methods.ChunkHdrSz;
         ulong blkhdr = methods.BlockHdrSz;
         ulong allocSize = Bump_CONTEXTSZ + blkhdr + hdr;
         allocSize = Math.Max(allocSize, minContextSize != 0 ? minContextSize : initBlockSize);
 
-        ulong set = Heap.Malloc(allocSize);
-        if (set == 0)
-        {
-            if (TopMemoryContext != 0) MemoryContextStatsToLog(TopMemoryContext);
-            throw ContextCreationFailure(name);
-        }
+        ulong set = MallocContext(allocSize, name);
 
         // Nothing between here and MemoryContextCreate may fail, or the chunk would leak.
-        methods.DlistInit(set + OffBlocks);
+        Memory.DlistInit(set + OffBlocks);
         ulong keeper = Bump.KeeperBlock(set);
         methods.BlockInit(set, keeper, allocSize - Bump_CONTEXTSZ);
-        methods.DlistPushHead(set + OffBlocks, keeper);
+        Memory.DlistPushHead(set + OffBlocks, keeper);
         Memory.WriteU32(set + OffInitBlockSize, (uint)initBlockSize);
         Memory.WriteU32(set + OffMaxBlockSize, (uint)maxBlockSize);
         Memory.WriteU32(set + OffNextBlockSize, (uint)initBlockSize);

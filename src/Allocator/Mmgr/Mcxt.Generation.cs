@@ -19,28 +19,20 @@ public sealed partial class Mcxt
     public ulong GenerationContextCreate(ulong parent, string name, ulong minContextSize, ulong initBlockSize, ulong maxBlockSize)
     {
         var methods = (Generation)Methods[(int)MemoryContextMethodID.MCTX_GENERATION_ID]!;
-        Pg.Assert(initBlockSize == MAXALIGN(initBlockSize) && initBlockSize >= 1024);
-        Pg.Assert(maxBlockSize == MAXALIGN(maxBlockSize) && maxBlockSize >= initBlockSize && AllocHugeSizeIsValid(maxBlockSize));
-        Pg.Assert(minContextSize == 0 || (minContextSize == MAXALIGN(minContextSize) && minContextSize >= 1024 && minContextSize <= maxBlockSize));
-        Pg.Assert(maxBlockSize <= MEMORYCHUNK_MAX_BLOCKOFFSET);
+        AssertBlockSizeParameters(minContextSize, initBlockSize, maxBlockSize);
 
         ulong hdr = ChunkHdrSz;
         ulong allocSize = Generation_CONTEXTSZ + Generation_BLOCKHDRSZ + hdr;
         allocSize = Math.Max(allocSize, minContextSize != 0 ? minContextSize : initBlockSize);
 
-        ulong set = Heap.Malloc(allocSize);
-        if (set == 0)
-        {
-            if (TopMemoryContext != 0) MemoryContextStatsToLog(TopMemoryContext);
-            throw ContextCreationFailure(name);
-        }
+        ulong set = MallocContext(allocSize, name);
 
         // Nothing between here and MemoryContextCreate may fail, or the chunk would leak.
-        methods.DlistInit(set + OffBlocks);
+        Memory.DlistInit(set + OffBlocks);
         ulong keeper = Generation.KeeperBlock(set);
         ulong firstBlockSize = allocSize - Generation_CONTEXTSZ;
         methods.BlockInit(set, keeper, firstBlockSize);
-        methods.PushKeeper(set, keeper);
+        Memory.DlistPushHead(set + OffBlocks, keeper);
         Memory.WriteU64(set + OffBlock, keeper);
         Memory.WriteU64(set + OffFreeBlock, 0);
         Memory.WriteU32(set + OffInitBlockSize, (uint)initBlockSize);

@@ -32,12 +32,7 @@ public sealed partial class Mcxt
         if (chunksPerBlock == 0)
             throw new PgErrorException($"block size {blockSize} for slab is too small for {chunkSize}-byte chunks");
 
-        ulong slab = Heap.Malloc(methods.ContextHdrSz(chunksPerBlock));
-        if (slab == 0)
-        {
-            if (TopMemoryContext != 0) MemoryContextStatsToLog(TopMemoryContext);
-            throw ContextCreationFailure(name);
-        }
+        ulong slab = MallocContext(methods.ContextHdrSz(chunksPerBlock), name);
 
         // Nothing between here and MemoryContextCreate may fail, or the header would leak.
         Memory.WriteU32(slab + OffChunkSize, (uint)chunkSize);
@@ -52,10 +47,9 @@ public sealed partial class Mcxt
         while ((chunksPerBlock >> shift) >= SLAB_BLOCKLIST_COUNT - 1) shift++;
         Memory.WriteU32(slab + methods.OffShift, (uint)shift);
 
-        methods.DlistInit(slab + methods.OffEmpty);
-        Memory.WriteU32(slab + methods.OffEmpty + OffDclistCount, 0);
+        Memory.DclistInit(slab + methods.OffEmpty);
         for (int i = 0; i < SLAB_BLOCKLIST_COUNT; i++)
-            methods.DlistInit(slab + methods.OffLists + (ulong)i * SizeOfDlistHead);
+            Memory.DlistInit(slab + methods.OffLists + (ulong)i * SizeOfDlistHead);
         if (Options.MemoryContextChecking)
             Memory.WriteU64(slab + OffIsChunkFreeChecking, slab + SizeOfSlabContextChecking);
 

@@ -10,7 +10,7 @@
 // Divergence from C: the `methods` field of a context header holds a fake address in static data
 // (StaticBase + method id) instead of a vtable pointer, so a corrupted field decodes to "not a
 // method table" and becomes a SimFault, as a call through a wild pointer would crash.
-using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using Allocator.Common;
 using Allocator.Sim;
@@ -168,28 +168,54 @@ public sealed partial class Mcxt
         return blksize;
     }
 
-    /// <summary>The violation a type's Verify records when its walk faults or trips an assertion on
-    /// corrupt memory (the walk stops there; the rest of the tree is still verified).</summary>
-    internal static string VerifyWalkFailure(string invariant, string typeName, ulong context, Exception e) =>
-        e is AssertionFailureException
-            ? $"{invariant}: walking {typeName} context {Ptr(context)} hit an assertion: {e.Message}"
-            : $"{invariant}: walking {typeName} context {Ptr(context)} faulted: {e.Message}";
-
-    /// <summary>The opening check of the Generation, Slab and Bump verifiers: false (and a violation)
-    /// when the context header is not mapped, so the walk stops; a violation, and the walk goes on,
-    /// when the header does not carry the type's tag.</summary>
-    [ExcludeFromCodeCoverage]   // oracle code, like the walkers that call it (Mcxt.Check.cs)
-    internal bool VerifyTypeHeader(ulong context, ulong headerSize, NodeTag tag, string invariant, string typeName, List<string> problems)
+    /// <summary>The new-block size of GenerationAllocFromNewBlock and BumpAllocFromNewBlock: the
+    /// doubling step above, raised to the next power of two when <paramref name="required_size"/>
+    /// (chunk, chunk header and block header) does not fit in it.</summary>
+    internal ulong TakeNextBlockSize(ulong context, ulong offNextBlockSize, ulong offMaxBlockSize, ulong required_size)
     {
-        if (!Memory.IsMapped(context, headerSize))
+        ulong blksize = TakeNextBlockSize(context, offNextBlockSize, offMaxBlockSize);
+        return blksize < required_size ? BitOperations.RoundUpToPowerOf2(required_size) : blksize;
+    }
+
+    /// <summary>The block malloc of every context type's allocation paths: mallocs
+    /// <paramref name="blksize"/> bytes and adds them to the context's mem_allocated. When malloc
+    /// fails: MemoryContextAllocationFailure for the request of <paramref name="size"/> bytes, so
+    /// ERROR "out of memory", or 0 (nothing counted) under MCXT_ALLOC_NO_OOM.</summary>
+    internal ulong MallocBlock(ulong context, ulong blksize, ulong size, int flags)
+    {
+        ulong block = Heap.Malloc(blksize);
+        if (block == 0)
+            return MemoryContextAllocationFailure(context, size, flags);
+        SetMemAllocated(context, GetMemAllocated(context) + blksize);
+        return block;
+    }
+
+    // ------------------------------------------------------------------ context creation
+
+    /// <summary>The block-size parameter Asserts that AllocSetContextCreateInternal,
+    /// GenerationContextCreate and BumpContextCreate open with: init MAXALIGNed and at least 1 KiB;
+    /// max MAXALIGNed, at least init, a valid huge size and at most MEMORYCHUNK_MAX_BLOCKOFFSET; min
+    /// 0 or MAXALIGNed in [1 KiB, max].</summary>
+    internal static void AssertBlockSizeParameters(ulong minContextSize, ulong initBlockSize, ulong maxBlockSize)
+    {
+        Pg.Assert(initBlockSize == MAXALIGN(initBlockSize) && initBlockSize >= 1024);
+        Pg.Assert(maxBlockSize == MAXALIGN(maxBlockSize) && maxBlockSize >= initBlockSize && AllocHugeSizeIsValid(maxBlockSize));
+        Pg.Assert(minContextSize == 0 || (minContextSize == MAXALIGN(minContextSize) && minContextSize >= 1024 && minContextSize <= maxBlockSize));
+        Pg.Assert(maxBlockSize <= MEMORYCHUNK_MAX_BLOCKOFFSET);
+    }
+
+    /// <summary>The malloc of a new context's header (and, for all types but Slab, its keeper
+    /// block). When it fails: the stats dump of TopMemoryContext and ERROR "out of memory"
+    /// (ContextCreationFailure), as every type's create function does.</summary>
+    internal ulong MallocContext(ulong size, string name)
+    {
+        ulong context = Heap.Malloc(size);
+        if (context == 0)
         {
-            problems.Add($"{invariant}: {typeName} context header {Ptr(context)} is not mapped");
-            return false;
+            if (TopMemoryContext != 0) MemoryContextStatsToLog(TopMemoryContext);
+            throw ContextCreationFailure(name);
         }
-        NodeTag actual = GetTag(context);
-        if (actual != tag)
-            problems.Add($"{invariant}: context {Ptr(context)} does not carry the {typeName} tag (0x{(uint)actual:x})");
-        return true;
+        return context;
     }
 
     // ------------------------------------------------------------------ size check and OOM

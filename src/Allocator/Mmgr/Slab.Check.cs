@@ -32,8 +32,7 @@ public sealed partial class Slab
         uint chunkSize = ChunkSize(slab);
 
         ulong empty = slab + OffEmpty;
-        ulong steps = 0;
-        for (ulong node = _mem.ReadU64(empty + 8); node != empty && ++steps <= maxSteps; node = _mem.ReadU64(node + 8))
+        foreach (ulong node in _mem.DclistForeach(empty, maxSteps))
         {
             ulong block = node - OffBlkNode;
             if (NFree(block) != cpb)
@@ -45,9 +44,7 @@ public sealed partial class Slab
         long nblocks = 0;
         for (int i = 0; i < SLAB_BLOCKLIST_COUNT; i++)
         {
-            ulong head = ListHead(slab, i);
-            steps = 0;
-            for (ulong node = _mem.ReadU64(head + 8); node != head && ++steps <= maxSteps; node = _mem.ReadU64(node + 8))
+            foreach (ulong node in _mem.DlistForeach(ListHead(slab, i), maxSteps))
             {
                 ulong block = node - OffBlkNode;
                 CheckBlock(slab, block, i, cpb, full, chunkSize, isChunkFree, scratch, name);
@@ -55,7 +52,7 @@ public sealed partial class Slab
             }
         }
 
-        nblocks += _mem.ReadU32(empty + OffDclistCount);
+        nblocks += _mem.DclistCount(empty);
         Pg.Assert((ulong)nblocks * _mem.ReadU32(slab + OffBlockSize) == Mcxt.GetMemAllocated(slab));
     }
 

@@ -1,8 +1,7 @@
-// Slab.Lifecycle: the Slab type's reset, delete, queries, stats and list helpers (slab.c:
-// SlabReset, SlabDelete, SlabGetChunkContext, SlabGetChunkSpace, SlabIsEmpty, SlabStats,
-// SlabBlockIsValid, and ilist.h's dlist operations on simulated memory). The allocation paths
-// are in Slab.cs.
-using System.Runtime.CompilerServices;
+// Slab.Lifecycle: the Slab type's reset, delete, queries, stats and helpers (slab.c: SlabReset,
+// SlabDelete, SlabGetChunkContext, SlabGetChunkSpace, SlabIsEmpty, SlabStats, SlabBlockIsValid).
+// The allocation paths are in Slab.cs; the lists are ilist.h's dlist and dclist, in
+// Common/Dlist.cs and Common/Dclist.cs.
 using Allocator.Common;
 using static Allocator.Mmgr.SlabConstants;
 
@@ -21,23 +20,17 @@ public sealed partial class Slab
 
         ulong blockSize = _mem.ReadU32(slab + OffBlockSize);
         ulong empty = slab + OffEmpty;
-        for (ulong node = _mem.ReadU64(empty + 8); node != empty;)
+        foreach (ulong node in _mem.DclistForeachModify(empty))
         {
-            ulong next = _mem.ReadU64(node + 8);
-            DlistDelete(node);
-            _mem.WriteU32(empty + OffDclistCount, _mem.ReadU32(empty + OffDclistCount) - 1);
+            _mem.DclistDeleteFrom(empty, node);
             ReleaseBlock(slab, node - OffBlkNode, blockSize);
-            node = next;
         }
         for (int i = 0; i < SLAB_BLOCKLIST_COUNT; i++)
         {
-            ulong head = ListHead(slab, i);
-            for (ulong node = _mem.ReadU64(head + 8); node != head;)
+            foreach (ulong node in _mem.DlistForeachModify(ListHead(slab, i)))
             {
-                ulong next = _mem.ReadU64(node + 8);
-                DlistDelete(node);
+                _mem.DlistDelete(node);
                 ReleaseBlock(slab, node - OffBlkNode, blockSize);
-                node = next;
             }
         }
         SetCurIndex(slab, 0);
@@ -89,13 +82,12 @@ public sealed partial class Slab
         Pg.Assert(Mcxt.GetTag(slab) == NodeTag.T_SlabContext);
         ulong blockSize = _mem.ReadU32(slab + OffBlockSize);
         ulong full = FullChunkSize(slab);
-        uint emptyCount = _mem.ReadU32(slab + OffEmpty + OffDclistCount);
+        uint emptyCount = _mem.DclistCount(slab + OffEmpty);
         ulong nblocks = 0, freechunks = 0, freespace = 0;
         ulong totalspace = ContextHdrSz(ChunksPerBlock(slab)) + emptyCount * blockSize;
         for (int i = 0; i < SLAB_BLOCKLIST_COUNT; i++)
         {
-            ulong head = ListHead(slab, i);
-            for (ulong node = _mem.ReadU64(head + 8); node != head; node = _mem.ReadU64(node + 8))
+            foreach (ulong node in _mem.DlistForeach(ListHead(slab, i)))
             {
                 ulong nfree = (ulong)(long)NFree(node - OffBlkNode);
                 nblocks++;
@@ -120,37 +112,5 @@ public sealed partial class Slab
         if (block == 0) return false;
         ulong slab = _mem.ReadU64(block + OffBlkSlab);
         return slab != 0 && Mcxt.GetTag(slab) == NodeTag.T_SlabContext;
-    }
-
-    /// <summary>dlist_init / dclist_init for a head at <paramref name="head"/>.</summary>
-    internal void DlistInit(ulong head)
-    {
-        _mem.WriteU64(head, head);
-        _mem.WriteU64(head + 8, head);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool DlistIsEmpty(ulong head)
-    {
-        ulong next = _mem.ReadU64(head + 8);
-        return next == 0 || next == head;
-    }
-
-    /// <summary>dlist_push_head; a node is {prev, next}.</summary>
-    private void DlistPushHead(ulong head, ulong node)
-    {
-        ulong first = _mem.ReadU64(head + 8);
-        _mem.WriteU64(node + 8, first);
-        _mem.WriteU64(node, head);
-        _mem.WriteU64(first, node);
-        _mem.WriteU64(head + 8, node);
-    }
-
-    private void DlistDelete(ulong node)
-    {
-        ulong prev = _mem.ReadU64(node);
-        ulong next = _mem.ReadU64(node + 8);
-        _mem.WriteU64(prev + 8, next);
-        _mem.WriteU64(next, prev);
     }
 }

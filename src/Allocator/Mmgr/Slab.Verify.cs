@@ -18,7 +18,8 @@
 //        chunkSize and its sentinel is intact.
 //   MC2  a context marked isReset owns no block.
 // It never throws for corruption (a fault is reported as an SL1 violation), never allocates from
-// the context, and bounds every walk.
+// the context, and bounds every walk. The list walk and the entry point are VerifyWalk's, shared
+// with Generation and Bump.
 // Oracle code, not the system under test: marked [ExcludeFromCodeCoverage], so the fuzzer's IL
 // instrumenter leaves it without probes (IlInstrumenter.ExcludedFromCoverage says why).
 using System.Diagnostics.CodeAnalysis;
@@ -28,31 +29,25 @@ using static Allocator.Mmgr.SlabConstants;
 
 namespace Allocator.Mmgr;
 
-public sealed partial class Slab : IMemoryContextVerifier
+public sealed partial class Slab : IMemoryContextVerifier, IVerifyWalkBody
 {
     /// <summary>IMemoryContextVerifier.Verify, called by MemoryContextVerify for each context of
     /// this type: appends one string per violation to <paramref name="problems"/>.</summary>
     [ExcludeFromCodeCoverage]
-    public void Verify(ulong context, List<string> problems)
-    {
-        try
-        {
-            VerifyInternal(context, problems);
-        }
-        catch (Exception e) when (e is SimFaultException or AssertionFailureException)
-        {
-            problems.Add(Mcxt.VerifyWalkFailure("SL1", "Slab", context, e));
-        }
-    }
+    public void Verify(ulong context, List<string> problems) => VerifyWalk.Run(this, context, problems);
+
+    [ExcludeFromCodeCoverage]
+    string IVerifyWalkBody.WalkInvariant => "SL1";
+
+    [ExcludeFromCodeCoverage]
+    ulong IVerifyWalkBody.ContextHeaderSize => SizeOfContext;
 
     // Allocation-free when nothing is wrong: the block list, the block set and the free-slot marks
     // come from the Mcxt's VerifyScratch, and pointers and list names are formatted only inside a
     // violation's text.
     [ExcludeFromCodeCoverage]
-    private void VerifyInternal(ulong slab, List<string> v)
+    void IVerifyWalkBody.VerifyBody(ulong slab, List<string> v)
     {
-        if (!Mcxt.VerifyTypeHeader(slab, SizeOfContext, NodeTag.T_SlabContext, "SL1", "Slab", v)) return;
-
         uint chunkSize = ChunkSize(slab);
         ulong full = FullChunkSize(slab);
         ulong blockSize = _mem.ReadU32(slab + OffBlockSize);
@@ -70,7 +65,7 @@ public sealed partial class Slab : IMemoryContextVerifier
         ulong empty = slab + OffEmpty;
         WalkList(empty, seen, EmptyBlocksList, blocks, v);
         int emptyBlocks = blocks.Count;
-        uint emptyCount = _mem.ReadU32(empty + OffDclistCount);
+        uint emptyCount = _mem.DclistCount(empty);
         if (emptyCount != (ulong)emptyBlocks)
             v.Add($"SL1: emptyblocks of {Mcxt.Ptr(slab)} holds {emptyBlocks} blocks but its count says {emptyCount}");
         if (emptyBlocks > SLAB_MAXIMUM_EMPTY_BLOCKS)
@@ -114,7 +109,7 @@ public sealed partial class Slab : IMemoryContextVerifier
         if (memAllocated != expected)
         {
             v.Add($"SL4: mem_allocated {memAllocated} of Slab context {Mcxt.Ptr(slab)} differs from ({listed} listed + {emptyBlocks} empty) * {blockSize} = {expected}");
-            v.Add($"MC3: mem_allocated {memAllocated} of Slab context {Mcxt.Ptr(slab)} differs from the Slab formula {expected}");
+            v.Add(VerifyWalk.MemAllocatedMismatch(TypeName, slab, memAllocated, expected));
         }
         if (Mcxt.GetIsReset(slab) && listed + emptyBlocks != 0)
             v.Add($"MC2: Slab context {Mcxt.Ptr(slab)} is marked reset but owns {listed + emptyBlocks} blocks");
@@ -158,38 +153,30 @@ public sealed partial class Slab : IMemoryContextVerifier
     private static string ListName(int list) => list == EmptyBlocksList ? "emptyblocks" : $"blocklist[{list}]";
 
     /// <summary>Walks one circular list of block nodes, checking links; leaves its blocks, in list
-    /// order, in <paramref name="blocks"/> (cleared first).</summary>
+    /// order, in <paramref name="blocks"/> (cleared first). A zeroed head is an empty list.</summary>
     [ExcludeFromCodeCoverage]
     private void WalkList(ulong head, HashSet<ulong> seen, int list, List<ulong> blocks, List<string> v)
     {
         blocks.Clear();
-        ulong maxSteps = MaxListSteps();
-        ulong prev = head;
-        ulong node = _mem.ReadU64(head + 8);
-        if (node == 0 && _mem.ReadU64(head) == 0) return;   // a zeroed head is an empty list
-        while (node != head)
-        {
-            ulong block = node - OffBlkNode;
-            if ((ulong)blocks.Count >= maxSteps || !seen.Add(block))
-            {
-                v.Add($"SL1: {ListName(list)} reaches block {Mcxt.Ptr(block)} twice (cycle or block on two lists)");
-                return;
-            }
-            if (!_mem.IsMapped(block, Slab_BLOCKHDRSZ))
-            {
-                v.Add($"SL1: {ListName(list)} reaches unmapped block {Mcxt.Ptr(block)}");
-                return;
-            }
-            ulong nodePrev = _mem.ReadU64(node);
-            if (nodePrev != prev)
-                v.Add($"SL1: block {Mcxt.Ptr(block)} on {ListName(list)} has prev link {Mcxt.Ptr(nodePrev)}, expected {Mcxt.Ptr(prev)}");
-            blocks.Add(block);
-            prev = node;
-            node = _mem.ReadU64(node + 8);
-        }
-        ulong headPrev = _mem.ReadU64(head);
-        if (headPrev != prev)
-            v.Add($"SL1: head of {ListName(list)} has prev link {Mcxt.Ptr(headPrev)}, expected {Mcxt.Ptr(prev)}");
+        if (_mem.ReadU64(head + Dlist.OffNext) == 0 && _mem.ReadU64(head + Dlist.OffPrev) == 0) return;
+        VerifyWalk.BlockList(_mem, head, OffBlkNode, Slab_BLOCKHDRSZ, MaxListSteps(), seen, blocks, v, new ListTexts(list));
+    }
+
+    /// <summary>The SL1 texts of WalkList, naming the list.</summary>
+    [ExcludeFromCodeCoverage]
+    private readonly struct ListTexts(int list) : IBlockListTexts
+    {
+        public string Cycle(ulong block) =>
+            $"SL1: {ListName(list)} reaches block {Mcxt.Ptr(block)} twice (cycle or block on two lists)";
+
+        public string Unmapped(ulong block) =>
+            $"SL1: {ListName(list)} reaches unmapped block {Mcxt.Ptr(block)}";
+
+        public string PrevLink(ulong block, ulong prevLink, ulong expected) =>
+            $"SL1: block {Mcxt.Ptr(block)} on {ListName(list)} has prev link {Mcxt.Ptr(prevLink)}, expected {Mcxt.Ptr(expected)}";
+
+        public string HeadPrevLink(ulong prevLink, ulong expected) =>
+            $"SL1: head of {ListName(list)} has prev link {Mcxt.Ptr(prevLink)}, expected {Mcxt.Ptr(expected)}";
     }
 
     [ExcludeFromCodeCoverage]

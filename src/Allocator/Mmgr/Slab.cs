@@ -94,7 +94,7 @@ public sealed partial class Slab : MemoryContextMethods
     private int FindNextBlockListIndex(ulong slab)
     {
         for (int i = 1; i < SLAB_BLOCKLIST_COUNT; i++)
-            if (!DlistIsEmpty(ListHead(slab, i))) return i;
+            if (!_mem.DlistIsEmpty(ListHead(slab, i))) return i;
         return 0;
     }
 
@@ -142,8 +142,8 @@ public sealed partial class Slab : MemoryContextMethods
             return AllocFromNewBlock(slab, size, flags);
 
         ulong blocklist = ListHead(slab, cur);
-        Pg.Assert(!DlistIsEmpty(blocklist));
-        ulong block = _mem.ReadU64(blocklist + 8) - OffBlkNode;
+        Pg.Assert(!_mem.DlistIsEmpty(blocklist));
+        ulong block = _mem.DlistHeadNode(blocklist) - OffBlkNode;   // dlist_head_element
         Pg.Assert(cur == BlocklistIndex(slab, NFree(block)));
         Pg.Assert(NFree(block) > 0);
 
@@ -151,9 +151,9 @@ public sealed partial class Slab : MemoryContextMethods
         int newIdx = BlocklistIndex(slab, NFree(block));
         if (cur != newIdx)
         {
-            DlistDelete(block + OffBlkNode);
-            DlistPushHead(ListHead(slab, newIdx), block + OffBlkNode);
-            if (DlistIsEmpty(blocklist))
+            _mem.DlistDelete(block + OffBlkNode);
+            _mem.DlistPushHead(ListHead(slab, newIdx), block + OffBlkNode);
+            if (_mem.DlistIsEmpty(blocklist))
                 SetCurIndex(slab, FindNextBlockListIndex(slab));
         }
         return AllocSetupNewChunk(slab, block, chunk, size);
@@ -166,24 +166,17 @@ public sealed partial class Slab : MemoryContextMethods
         ulong block;
         ulong chunk;
         ulong empty = slab + OffEmpty;
-        uint emptyCount = _mem.ReadU32(empty + OffDclistCount);
-        if (emptyCount > 0)
+        if (_mem.DclistCount(empty) > 0)
         {
-            ulong node = _mem.ReadU64(empty + 8);
-            DlistDelete(node);
-            _mem.WriteU32(empty + OffDclistCount, emptyCount - 1);
-            block = node - OffBlkNode;
+            block = _mem.DclistPopHeadNode(empty) - OffBlkNode;
             Pg.Assert(NFree(block) == ChunksPerBlock(slab));
             chunk = GetNextFreeChunk(slab, block);
         }
         else
         {
-            ulong blockSize = _mem.ReadU32(slab + OffBlockSize);
-            block = _heap.Malloc(blockSize);
-            if (block == 0)
-                return Mcxt.MemoryContextAllocationFailure(slab, size, flags);
+            block = Mcxt.MallocBlock(slab, _mem.ReadU32(slab + OffBlockSize), size, flags);
+            if (block == 0) return 0;   // MCXT_ALLOC_NO_OOM
             _mem.WriteU64(block + OffBlkSlab, slab);
-            Mcxt.SetMemAllocated(slab, Mcxt.GetMemAllocated(slab) + blockSize);
             int cpb = ChunksPerBlock(slab);
             chunk = BlockGetChunk(slab, block, 0);
             SetNFree(block, cpb - 1);
@@ -198,8 +191,8 @@ public sealed partial class Slab : MemoryContextMethods
         // other full blocks, and this assertion fails from the second block on: PostgreSQL's
         // assert builds trap there and its production builds carry on. Both are reproduced,
         // through AssertChecking (see SlabTests.OneChunkPerBlock_*).
-        if (Mcxt.Options.AssertChecking) Pg.Assert(DlistIsEmpty(blocklist));
-        DlistPushHead(blocklist, block + OffBlkNode);
+        if (Mcxt.Options.AssertChecking) Pg.Assert(_mem.DlistIsEmpty(blocklist));
+        _mem.DlistPushHead(blocklist, block + OffBlkNode);
         SetCurIndex(slab, idx);
         return AllocSetupNewChunk(slab, block, chunk, size);
     }
@@ -260,8 +253,8 @@ public sealed partial class Slab : MemoryContextMethods
         int newIdx = BlocklistIndex(slab, nfree);
         if (curIdx != newIdx)
         {
-            DlistDelete(block + OffBlkNode);
-            DlistPushHead(ListHead(slab, newIdx), block + OffBlkNode);
+            m.DlistDelete(block + OffBlkNode);
+            m.DlistPushHead(ListHead(slab, newIdx), block + OffBlkNode);
             // The old list may be empty now, or a lower list may have gained a block: recompute
             // whenever the list left is at or below the current index.
             if (CurIndex(slab) >= curIdx)
@@ -273,13 +266,11 @@ public sealed partial class Slab : MemoryContextMethods
 
         if (nfree == cpb)
         {
-            DlistDelete(block + OffBlkNode);
+            m.DlistDelete(block + OffBlkNode);
             ulong empty = slab + OffEmpty;
-            uint emptyCount = m.ReadU32(empty + OffDclistCount);
-            if (emptyCount < SLAB_MAXIMUM_EMPTY_BLOCKS)
+            if (m.DclistCount(empty) < SLAB_MAXIMUM_EMPTY_BLOCKS)
             {
-                DlistPushHead(empty, block + OffBlkNode);
-                m.WriteU32(empty + OffDclistCount, emptyCount + 1);
+                m.DclistPushHead(empty, block + OffBlkNode);
             }
             else
             {
@@ -288,7 +279,7 @@ public sealed partial class Slab : MemoryContextMethods
                 _heap.Free(block);
                 Mcxt.SetMemAllocated(slab, Mcxt.GetMemAllocated(slab) - blockSize);
             }
-            if (CurIndex(slab) == newIdx && DlistIsEmpty(ListHead(slab, newIdx)))
+            if (CurIndex(slab) == newIdx && m.DlistIsEmpty(ListHead(slab, newIdx)))
                 SetCurIndex(slab, FindNextBlockListIndex(slab));
         }
     }

@@ -7,6 +7,8 @@
 // 176 to 192 bytes (pg-mmgr-dsa.md 4.1). Both layouts are spelled out here; Slab picks one per
 // process. The chunksPerBlock-byte isChunkFree array follows the header in the same malloc chunk.
 #pragma warning disable CA1707 // PostgreSQL's names, on purpose
+using Allocator.Common;
+
 namespace Allocator.Mmgr;
 
 public static class SlabConstants
@@ -42,10 +44,10 @@ public static class SlabConstants
     public const ulong OffEmptyBlocksChecking = 120;
     public const ulong OffBlocklistChecking = 144;
 
-    /// <summary>Offset of dclist_head.count within the dclist_head.</summary>
-    public const ulong OffDclistCount = 16;
-    /// <summary>Size of a dlist_head (and of a dlist_node).</summary>
-    public const ulong SizeOfDlistHead = 16;
+    /// <summary>Offset of dclist_head.count within the dclist_head (Common/Dclist.cs).</summary>
+    public const ulong OffDclistCount = Dclist.OffCount;
+    /// <summary>Size of a dlist_head (and of a dlist_node; Common/Dlist.cs).</summary>
+    public const ulong SizeOfDlistHead = Dlist.SizeOfNode;
 
     // SlabBlock fields.
     public const ulong OffBlkSlab = 0;

@@ -4,6 +4,9 @@
 // semaphores block for real (ProductionSemaphores). Scheduling points cost nothing here.
 //
 // This is the one place in the port where real time is right: perform_spin_delay's pg_usleep.
+// The spin-delay jitter (pg_global_prng_state's job in s_lock.c) comes from the project's Prng,
+// seeded by the caller.
+using Allocator.Common;
 using Allocator.Sim;
 
 namespace Allocator.Sync;
@@ -11,7 +14,7 @@ namespace Allocator.Sync;
 public sealed class ProductionSyncRuntime : ISyncRuntime
 {
     private readonly ProductionSemaphores _kernel;
-    private ulong _prngState;
+    private readonly Prng _prng;
 
     public SimMemory Memory { get; }
 
@@ -22,7 +25,7 @@ public sealed class ProductionSyncRuntime : ISyncRuntime
     {
         Memory = memory;
         _kernel = kernel;
-        _prngState = spinSeed | 1;
+        _prng = new Prng(spinSeed);
     }
 
     public uint AtomicRead32(ulong addr) => Volatile.Read(ref Memory.AtomicRef32(addr));
@@ -68,16 +71,9 @@ public sealed class ProductionSyncRuntime : ISyncRuntime
 #pragma warning restore RS0030
     }
 
-    public double SpinDelayRandom()
-    {
-        // xorshift64: jitter only, never decides what a test runs.
-        ulong x = _prngState;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        _prngState = x;
-        return (x >> 11) * (1.0 / (1UL << 53));
-    }
+    /// <summary>pg_prng_double: uniform in [0, 1), from the top 53 bits of the next Prng value.
+    /// Jitter only; it never decides what a test runs. (Prng itself has no floating point.)</summary>
+    public double SpinDelayRandom() => (_prng.NextU64() >> 11) * (1.0 / (1UL << 53));
 
     public void SemaphoreLock(ulong semAddr) => _kernel.Lock(Memory, semAddr);
     public void SemaphoreUnlock(ulong semAddr) => _kernel.Unlock(Memory, semAddr);
