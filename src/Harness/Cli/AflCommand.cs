@@ -2,9 +2,9 @@
 // with AFL++ 4.04c against the instrumented port, then summarises afl's fuzzer_stats.
 // Exit code with --run: 0 no crash saved, 1 crashes saved or afl failed, 2 usage/input error.
 using System.Diagnostics;
-using Harness.Fuzz;
 using Harness.Fuzz.Afl;
 using Harness.Fuzz.Instrumentation;
+using Harness.Fuzz;
 
 namespace Harness.Cli;
 

@@ -5,8 +5,8 @@
 // per test, so after shrinking it holds the shrunk list); the label names it: `harness repro PATH`.
 // The [Property] attribute carries a fixed Replay seed, which FsCheck prints with every failure.
 using System.Globalization;
-using FsCheck;
 using FsCheck.Fluent;
+using FsCheck;
 using Harness.Core;
 using Harness.Properties;
 using Outcome = Harness.Core.Outcome;

@@ -4,9 +4,9 @@
 // Long runs stay on `harness check mmgr`. The last test shows the same machinery catching the
 // planted FreelistIndexOffByOne bug and its artifact replaying.
 using Allocator.Mmgr;
-using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using FsCheck;
 using Harness.Artifacts;
 using Harness.Core;
 using Harness.Properties;
