@@ -36,7 +36,7 @@ public sealed class AflCommand : IHarnessCommand
         string target = args.Positional0 ?? throw new UsageException("which target? e.g. harness afl " + DefaultTarget.Name(args.Systems));
         IReadOnlyList<string> extra = args.Positional.Skip(1).ToList();
         AflTargets.Get(args.Systems, target);   // unknown names fail here, not inside afl
-        // A registered target runs under its own name (an alias such as "allocator" resolves) and
+        // A registered target runs under its own name (an older alias resolves to it) and
         // seeds from its corpus folder; the built-in sim-selftest has neither.
         FuzzTargetDef? def = FuzzTargets.All(args.Systems).FirstOrDefault(d => d.Answers(target));
         if (def is not null) target = def.Name;

@@ -53,7 +53,7 @@ public sealed class FuzzCommand : IHarnessCommand
         args.RejectUnknown();
 
         FuzzTargetDef def = FuzzTargets.Find(args.Systems, target);
-        target = def.Name;   // an alias ("allocator") runs, and is reported, as the target's own name
+        target = def.Name;   // an alias runs, and is reported, under the target's own name
         IFuzzTarget t = def.Create(config); // validates the name and config before any relaunch
         if (InstrumentedRun.RelaunchIfNeeded(noInstrument, stderr, perThreadMaps: workers > 1) is int code) return code;
 

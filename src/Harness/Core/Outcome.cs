@@ -8,7 +8,7 @@ namespace Harness.Core;
 /// <param name="Step">The failing operation (index into the decoded input or op list) or schedule
 /// step; -1 when none applies.</param>
 /// <param name="Site">Where it failed, short and stable: no addresses or sizes, so that two
-/// inputs failing the same way share it (e.g. "pfree/AllocSetFree/sentinel", "cycle").</param>
+/// inputs failing the same way share it (e.g. "pfree/assert", "cycle").</param>
 /// <param name="Reason">One line for humans.</param>
 public readonly record struct Outcome(OutcomeKind Kind, long Step, string Site, string Reason)
 {

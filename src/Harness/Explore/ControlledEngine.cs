@@ -81,7 +81,7 @@ public sealed partial class ControlledEngine : IDisposable
     public IReadOnlyDictionary<ulong, string> Names => _names;
 
     /// <summary>Runs one iteration: <paramref name="bodies"/>[i] is backend i's code.</summary>
-    /// <param name="heldBy">Diagnostics: the objects backend i holds (LWLocks), for deadlock reports.</param>
+    /// <param name="heldBy">Diagnostics: the objects backend i holds (locks), for deadlock reports.</param>
     /// <param name="expected">When replaying, the validation stream every step must match.</param>
     public IterationResult RunIteration(Action[] bodies, ISchedulingStrategy strategy, ExploreOptions options,
         Func<int, IEnumerable<(ulong Obj, string Mode)>>? heldBy = null, ScheduleTrace? expected = null)

@@ -1,5 +1,5 @@
 // DeadlockAnalyzer: explains a deadlock, reported the moment no backend can run while some have not
-// exited. For each blocked backend it names the wait target (the LWLock it sleeps for, the spinlock
+// exited. For each blocked backend it names the wait target (the lock it sleeps for, the spinlock
 // or word it spins on, the semaphore), the holders of that target, and then either the wait-for
 // cycle or, if there is none, a lost-wakeup diagnosis (nobody who could ever post the semaphore or
 // change the word is alive or unblocked).

@@ -13,7 +13,7 @@ namespace Harness.Fuzz;
 public sealed record FuzzGateCanary(string Canary, ulong Seed, long Execs);
 
 /// <param name="Name">The target's name ("mmgr"); unique across systems.</param>
-/// <param name="Aliases">Older names that still resolve ("allocator").</param>
+/// <param name="Aliases">Older names that still resolve (artifacts and commands written before a rename).</param>
 /// <param name="CorpusFolder">Folder under fuzz/corpus and fuzz/regressions.</param>
 /// <param name="Create">Builds a target; an unknown canary in the config is an UnknownNameException.</param>
 /// <param name="Canaries">The planted bugs FuzzTargetConfig.Canary may name (besides "None").</param>
