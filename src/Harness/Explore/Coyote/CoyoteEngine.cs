@@ -9,7 +9,8 @@
 // steps (every scheduling point Coyote took, including task creation and completion), taken from its
 // test report. Our own step bound (ExploreOptions.MaxSteps, policy fail) is checked at every seam
 // call; Coyote's bounds are set above it (4x + 1000 unfair, 10x that fair) so they only end an
-// iteration under policy "continue".
+// iteration under policy "continue" (with liveness on, the unfair prefix of a fair strategy is
+// shortened: see BaseConfiguration).
 //
 // Failures that Coyote finds itself (its liveness monitor check, its own deadlock detector as a
 // fallback to ours) are classified from its bug report: a liveness report is a livelock at site
@@ -38,9 +39,14 @@ public sealed class CoyoteEngine
 
     public static Configuration BaseConfiguration(ExploreOptions options)
     {
-        uint unfair = options.StepBoundPolicy == StepBoundPolicy.Fail ? (uint)Math.Min(int.MaxValue / 40L, options.MaxSteps * 4L + 1000) : (uint)options.MaxSteps;
+        uint bound = options.StepBoundPolicy == StepBoundPolicy.Fail ? (uint)Math.Min(int.MaxValue / 40L, options.MaxSteps * 4L + 1000) : (uint)options.MaxSteps;
+        // Coyote's fair strategies run unfairly for the first MaxUnfairSchedulingSteps steps of an
+        // iteration and count liveness temperature all along; with liveness on, that prefix must be
+        // well below the temperature threshold, or a correct scenario whose poller spins through the
+        // unfair prefix reads as a starved waiter (measured: a false alarm on lwlock-no-lost-wakeup).
+        uint unfair = options.Liveness ? (uint)Math.Max(1, options.LivenessThreshold / 4) : bound;
         return Configuration.Create()
-            .WithMaxSchedulingSteps(unfair, unfair * 10)
+            .WithMaxSchedulingSteps(unfair, bound * 10)
             .WithLivenessTemperatureThreshold((uint)options.LivenessThreshold)
             .WithPotentialDeadlocksReportedAsBugs(true)
             .WithConsoleLoggingEnabled(false)

@@ -47,6 +47,16 @@ public static class CoyoteStrategies
         _ => throw new ArgumentException($"unknown Coyote strategy '{name}' (known: {string.Join(", ", Names)})", nameof(name)),
     };
 
+    /// <summary>The Coyote strategy closest to one of our explorer's (for side-by-side runs): the same
+    /// name where Coyote has it; our dfs and portfolio have no public Coyote counterpart, and
+    /// prioritization (PCT) stands in for them.</summary>
+    public static string CounterpartOf(string ours) => ours switch
+    {
+        "random" or "probabilistic" => ours,
+        "fair-pct" => "fair-prioritization",
+        _ => "prioritization",
+    };
+
     /// <summary>Coyote's seed is 32 bits; ours are 64. The fold is fixed, printed with every run and
     /// recorded in artifacts, so the same harness seed always gives the same Coyote seed.</summary>
     public static uint SeedOf(ulong seed) => (uint)(seed ^ (seed >> 32));
