@@ -58,6 +58,9 @@ public sealed class ExploreCompareCommand : IHarnessCommand
             foreach (CanaryExpectation c in set.Canaries)
             {
                 if (noYielding && c.SpinMode == SpinMode.Yielding) continue;
+                // One row per canary: the explorer's expectation names the strategy both engines use
+                // (Coyote's counterpart); an expectation written for Coyote adds no row of its own.
+                if (c.Engine != ExploreEngines.Explorer) continue;
                 IScenario s = set.Find(c.Name)!;
                 ExploreOptions engine = c.SpinMode == SpinMode.Yielding ? new ExploreOptions { SpinMode = SpinMode.Yielding, MaxSteps = ExploreOptions.DefaultYieldingMaxSteps } : new ExploreOptions();
                 string theirs = CoyoteStrategies.CounterpartOf(c.Strategy);
