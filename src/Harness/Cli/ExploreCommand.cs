@@ -3,12 +3,14 @@
 // steps/s, decisions/s, distinct schedules, failures), a summary with the throughput figures, and
 // on failure: the failure, the readable (minimized) trace, the replay token, the repro artifact and
 // the one command that reproduces it. `--replay TOKEN` replays a token; `--list` lists scenarios.
+// `--engine coyote` runs the same scenario under Microsoft Coyote instead (Explore/Coyote).
 using System.Diagnostics;
 using System.Globalization;
 using Harness.Core;
 using Harness.Explore.Scenarios;
 using Harness.Explore.Strategies;
 using Harness.Explore;
+using Harness.Explore.Coyote;
 
 namespace Harness.Cli;
 
@@ -17,12 +19,16 @@ public sealed class ExploreCommand : IHarnessCommand
     public string Name => "explore";
     public string Summary => "explore a concurrency scenario's schedules (random, pct, dfs, ...); replay a schedule token";
     public string Usage => """
-        usage: harness explore SCENARIO [--strategy S] [--iterations N] [--seed S] [--max-steps M] [--preemptions P]
+        usage: harness explore SCENARIO [--engine explorer|coyote] [--strategy S] [--iterations N] [--seed S] [--max-steps M] [--preemptions P]
                                [--depth D] [--backends B] [--ops K] [--swarm] [--spin blocking|yielding]
                                [--on-max-steps fail|continue] [--no-minimize] [--trace-lines N] [--artifacts DIR]
                harness explore [SCENARIO] --replay TOKEN
                harness explore --list
+          --engine E        explorer (default: our controlled scheduler) or coyote (Microsoft Coyote's TestingEngine)
           --strategy S      random | probabilistic | pct | fair-pct | dfs | portfolio (default pct; fair-pct for liveness scenarios)
+                            coyote: random | probabilistic | prioritization (= pct) | fair-prioritization (= fair-pct) |
+                            delay-bounding | fair-delay-bounding | q-learning
+          --strategy-value V  coyote: the strategy's bound (priority changes, delays, probability level; Coyote's default)
           --iterations N    iteration budget (default 1000); dfs stops earlier when exhausted
           --seed S          seed (default 1); iteration i of a seeded strategy uses Prng.Derive(S, i)
           --max-steps M     steps per iteration before the step-bound policy applies (default 20000; 200000 with --spin yielding)
@@ -41,6 +47,9 @@ public sealed class ExploreCommand : IHarnessCommand
         bool list = args.Flag("list");
         string? replay = args.String("replay");
         string? strategyArg = args.String("strategy");
+        string engineName = args.String("engine", "explorer");
+        if (engineName is not ("explorer" or CoyoteEngine.Name)) throw new UsageException($"--engine is explorer or coyote, not '{engineName}'");
+        int? strategyValue = args.String("strategy-value") is null ? null : args.Int("strategy-value", 0, 0, 1_000_000);
         int iterations = args.Int("iterations", ExploreRun.DefaultIterations, 1, int.MaxValue);
         ulong seed = args.ULong("seed", 1);
         string spin = args.String("spin", "blocking");
@@ -77,6 +86,21 @@ public sealed class ExploreCommand : IHarnessCommand
         (ISystem system, IScenario scenario) = ScenarioSet.Resolve(args.Systems, name);
         name = ScenarioSet.Qualified(system, scenario);
         string strategy = strategyArg ?? (scenario.NeedsFairness ? "fair-pct" : "pct");
+        if (engineName == CoyoteEngine.Name)
+        {
+            if (swarm) throw new UsageException("--swarm is not supported by the coyote engine (one configuration per run)");
+            if (!CoyoteStrategies.Names.Contains(strategy)) throw new UsageException($"unknown coyote strategy '{strategy}' (known: {string.Join(", ", CoyoteStrategies.Names)})");
+            if (scenario.NeedsFairness && !CoyoteStrategies.IsFair(strategy))
+                throw new UsageException($"{name} checks liveness and needs a fair strategy (random, probabilistic, fair-prioritization, fair-delay-bounding), not {strategy}");
+            if (backends is int cb && (cb < scenario.MinBackends || cb > scenario.MaxBackends))
+                throw new UsageException($"{name} runs {scenario.MinBackends}..{scenario.MaxBackends} backends");
+            var crun = new ExploreRun
+            {
+                Strategy = strategy, Seed = seed, Iterations = iterations, StrategyValue = strategyValue, Backends = backends, Ops = ops,
+                Engine = new ExploreOptions { MaxSteps = maxSteps, SpinMode = spinMode, StepBoundPolicy = onMax == "continue" ? StepBoundPolicy.Continue : StepBoundPolicy.Fail },
+            };
+            return RunCoyote(name, scenario, crun, spin, traceLines, artifacts, stdout);
+        }
         if (!StrategyFactory.Names.Contains(strategy)) throw new UsageException($"unknown strategy '{strategy}' (known: {string.Join(", ", StrategyFactory.Names)})");
         if (scenario.NeedsFairness && strategy is "pct" or "dfs")
             throw new UsageException($"{name} checks liveness and needs a fair strategy (fair-pct, random, probabilistic, portfolio), not {strategy}");
@@ -128,6 +152,48 @@ public sealed class ExploreCommand : IHarnessCommand
         stdout.WriteLine($"artifact: {file}");
         stdout.WriteLine($"reproduce: harness repro {file}");
         stdout.WriteLine($"       or: harness explore {name} --replay {token}");
+        return Program.ExitFailure;
+    }
+
+    private static int RunCoyote(string name, IScenario scenario, ExploreRun run, string spin, int traceLines, string artifacts, TextWriter stdout)
+    {
+        string strategy = CoyoteStrategies.Canonical(run.Strategy);
+        ExploreOptions options = CoyoteEngine.OptionsFor(scenario, run);
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"explore: engine=coyote scenario={name} strategy={strategy} strategy-value={CoyoteEngine.StrategyValue(run)} seed={run.Seed} (coyote seed {CoyoteStrategies.SeedOf(run.Seed)}) " +
+            $"iterations={run.Iterations} max-steps={run.Engine.MaxSteps} spin={spin} backends={run.Backends ?? scenario.DefaultBackends} ops={run.Ops ?? scenario.DefaultOps} " +
+            $"liveness={(options.Liveness ? $"monitor, threshold {options.LivenessThreshold}" : "off")}"));
+        var engine = new CoyoteEngine();
+        bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
+        engine.Progress = r =>
+        {
+            string line = ProgressLine(r, run.Iterations);
+            if (live) stdout.Write($"\r{line}   ");
+            else stdout.WriteLine(line);
+        };
+        ExplorationReport report = engine.Run(scenario, run);
+        if (live) stdout.Write("\r");
+        stdout.WriteLine(ProgressLine(report, run.Iterations));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"explore: {report.Iterations} iterations ({report.Completed} completed, {report.Bounded} bounded, {report.Failures} failed); " +
+            $"{report.TotalSteps} steps, {report.TotalDecisions} coyote scheduling steps; steps/iteration min/avg/max {report.MinSteps}/{(report.Iterations == 0 ? 0 : report.TotalSteps / report.Iterations)}/{report.MaxStepsSeen}; " +
+            $"{report.DistinctSchedules} distinct schedules; {report.Seconds:0.00} s"));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"explore: throughput {report.IterationsPerSecond:0} iterations/s, {report.StepsPerSecond:0} decisions/s (scheduling points), {(report.Seconds > 0 ? report.TotalDecisions / report.Seconds : 0):0} coyote scheduling steps/s"));
+        FailureReport? f = report.FirstFailure;
+        if (f is null) return Program.ExitOk;
+
+        stdout.WriteLine($"FAILURE: {f.Failure.Kind.Name()} ({f.Failure.Site}) at step {f.Failure.Step} of iteration {f.Iteration} [{f.StrategyDescription}; {f.Config}]");
+        stdout.WriteLine($"  {f.Failure.Message.Replace("\n", "\n  ", StringComparison.Ordinal)}");
+        stdout.WriteLine($"determinism self-check: {(f.DeterminismChecked ? (f.Deterministic ? "replay matched (same trace hash, same failure, same step)" : "MISMATCH: the Coyote replay differed") : "skipped")}");
+        stdout.WriteLine($"trace (last {Math.Min(traceLines, f.Trace.Count - 1)} of {f.Trace.Count - 1} steps):");
+        stdout.WriteLine($"  {f.Trace[0]}");
+        foreach (string line in f.Trace.Skip(Math.Max(1, f.Trace.Count - traceLines))) stdout.WriteLine($"  {line}");
+        string file = Path.Combine(artifacts, $"coyote-{name.Replace('/', '-')}-{strategy}-{run.Seed}.json");
+        string traceFile = CoyoteArtifacts.Save(CoyoteArtifacts.Build(name, run, options, f), file);
+        stdout.WriteLine($"artifact: {file} (coyote trace: {traceFile})");
+        stdout.WriteLine($"reproduce: harness repro {file}");
+        stdout.WriteLine($"   under coyote's CLI: {CoyoteArtifacts.CoyoteReplayCommand(file, Path.Combine(AppContext.BaseDirectory, "harness.dll"))}");
         return Program.ExitFailure;
     }
 

@@ -169,13 +169,15 @@ public sealed partial class ControlledEngine
 
     // ---- read access for DeadlockAnalyzer
 
-    internal int BackendCount => _n;
-    internal bool IsRunning(int i) => _status[i] == StatusRunning;
-    internal bool IsFinished(int i) => _status[i] == StatusFinished;
+    public int BackendCount => _n;
+    public bool IsRunning(int i) => _status[i] == StatusRunning;
+    public bool IsFinished(int i) => _status[i] == StatusFinished;
     internal PendingOp PendingOf(int i) => _pending[i];
-    internal string? WaitWhat(int i) => _waitWhat[i];
-    internal ulong WaitObj(int i) => _waitObj[i];
-    internal int SpinHolder(ulong obj) => _spinHolder.TryGetValue(obj, out int h) ? h : -1;
-    internal uint ReadWord(ulong addr) => _runtimes[0].Memory.ReadU32(addr);
-    internal IEnumerable<(ulong Obj, string Mode)> HeldBy(int i) => _heldBy?.Invoke(i) ?? [];
+    public SyncOpKind PendingKind(int i) => _pending[i].Kind;
+    public ulong PendingObj(int i) => _pending[i].Obj;
+    public string? WaitWhat(int i) => _waitWhat[i];
+    public ulong WaitObj(int i) => _waitObj[i];
+    public int SpinHolder(ulong obj) => _spinHolder.TryGetValue(obj, out int h) ? h : -1;
+    public uint ReadWord(ulong addr) => _runtimes[0].Memory.ReadU32(addr);
+    public IEnumerable<(ulong Obj, string Mode)> HeldBy(int i) => _heldBy?.Invoke(i) ?? [];
 }

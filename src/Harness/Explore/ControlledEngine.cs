@@ -18,7 +18,7 @@ using Harness.Core;
 
 namespace Harness.Explore;
 
-public sealed partial class ControlledEngine : IDisposable
+public sealed partial class ControlledEngine : IDisposable, IWaitGraph
 {
     /// <summary>Largest number of backends per iteration (enabled sets are 64-bit masks; 16 is plenty).</summary>
     public const int MaxBackends = 16;

@@ -39,17 +39,14 @@ public sealed class ControlledSyncRuntime : ISyncRuntime
     public bool AtomicCompareExchange32(ulong addr, ref uint expected, uint newval)
     {
         _e.Point(_me, SyncOpKind.AtomicCas32, addr);
-        ref uint w = ref Memory.AtomicRef32(addr);
-        if (w == expected) { w = newval; return true; }
-        expected = w;
-        return false;
+        return WordOps.Cas32(Memory, addr, ref expected, newval);
     }
 
-    public uint AtomicExchange32(ulong addr, uint newval) { _e.Point(_me, SyncOpKind.AtomicExchange32, addr); ref uint w = ref Memory.AtomicRef32(addr); uint o = w; w = newval; return o; }
-    public uint AtomicFetchAdd32(ulong addr, uint add) { _e.Point(_me, SyncOpKind.AtomicFetchAdd32, addr); ref uint w = ref Memory.AtomicRef32(addr); uint o = w; w = unchecked(o + add); return o; }
-    public uint AtomicFetchSub32(ulong addr, uint sub) { _e.Point(_me, SyncOpKind.AtomicFetchSub32, addr); ref uint w = ref Memory.AtomicRef32(addr); uint o = w; w = unchecked(o - sub); return o; }
-    public uint AtomicFetchOr32(ulong addr, uint or) { _e.Point(_me, SyncOpKind.AtomicFetchOr32, addr); ref uint w = ref Memory.AtomicRef32(addr); uint o = w; w = o | or; return o; }
-    public uint AtomicFetchAnd32(ulong addr, uint and) { _e.Point(_me, SyncOpKind.AtomicFetchAnd32, addr); ref uint w = ref Memory.AtomicRef32(addr); uint o = w; w = o & and; return o; }
+    public uint AtomicExchange32(ulong addr, uint newval) { _e.Point(_me, SyncOpKind.AtomicExchange32, addr); return WordOps.Exchange32(Memory, addr, newval); }
+    public uint AtomicFetchAdd32(ulong addr, uint add) { _e.Point(_me, SyncOpKind.AtomicFetchAdd32, addr); return WordOps.FetchAdd32(Memory, addr, add); }
+    public uint AtomicFetchSub32(ulong addr, uint sub) { _e.Point(_me, SyncOpKind.AtomicFetchSub32, addr); return WordOps.FetchSub32(Memory, addr, sub); }
+    public uint AtomicFetchOr32(ulong addr, uint or) { _e.Point(_me, SyncOpKind.AtomicFetchOr32, addr); return WordOps.FetchOr32(Memory, addr, or); }
+    public uint AtomicFetchAnd32(ulong addr, uint and) { _e.Point(_me, SyncOpKind.AtomicFetchAnd32, addr); return WordOps.FetchAnd32(Memory, addr, and); }
 
     public ulong AtomicRead64(ulong addr) { _e.Point(_me, SyncOpKind.AtomicRead64, addr); return Memory.AtomicRef64(addr); }
     public void AtomicWrite64(ulong addr, ulong value) { _e.Point(_me, SyncOpKind.AtomicWrite64, addr); Memory.AtomicRef64(addr) = value; }
@@ -57,21 +54,16 @@ public sealed class ControlledSyncRuntime : ISyncRuntime
     public bool AtomicCompareExchange64(ulong addr, ref ulong expected, ulong newval)
     {
         _e.Point(_me, SyncOpKind.AtomicCas64, addr);
-        ref ulong w = ref Memory.AtomicRef64(addr);
-        if (w == expected) { w = newval; return true; }
-        expected = w;
-        return false;
+        return WordOps.Cas64(Memory, addr, ref expected, newval);
     }
 
-    public ulong AtomicExchange64(ulong addr, ulong newval) { _e.Point(_me, SyncOpKind.AtomicExchange64, addr); ref ulong w = ref Memory.AtomicRef64(addr); ulong o = w; w = newval; return o; }
-    public ulong AtomicFetchAdd64(ulong addr, ulong add) { _e.Point(_me, SyncOpKind.AtomicFetchAdd64, addr); ref ulong w = ref Memory.AtomicRef64(addr); ulong o = w; w = unchecked(o + add); return o; }
+    public ulong AtomicExchange64(ulong addr, ulong newval) { _e.Point(_me, SyncOpKind.AtomicExchange64, addr); return WordOps.Exchange64(Memory, addr, newval); }
+    public ulong AtomicFetchAdd64(ulong addr, ulong add) { _e.Point(_me, SyncOpKind.AtomicFetchAdd64, addr); return WordOps.FetchAdd64(Memory, addr, add); }
 
     public uint TestAndSet(ulong addr)
     {
         _e.Point(_me, SyncOpKind.SpinTas, addr);
-        ref uint w = ref Memory.AtomicRef32(addr);
-        uint o = w;
-        w = 1;
+        uint o = WordOps.TestAndSet(Memory, addr);
         if (o == 0) _e.SpinAcquired(_me, addr);
         return o;
     }
@@ -102,9 +94,7 @@ public sealed class ControlledSyncRuntime : ISyncRuntime
     public void SemaphoreLock(ulong semAddr)
     {
         _e.Point(_me, SyncOpKind.SemLock, semAddr, BlockKind.SemPositive);
-        ref uint w = ref Memory.AtomicRef32(semAddr);
-        Allocator.Common.Pg.Assert(w > 0);
-        w--;
+        WordOps.SemDecrement(Memory, semAddr);
     }
 
     public void SemaphoreUnlock(ulong semAddr)

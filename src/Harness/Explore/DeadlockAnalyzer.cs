@@ -11,7 +11,7 @@ namespace Harness.Explore;
 
 internal static class DeadlockAnalyzer
 {
-    public static ExplorationFailure Analyze(ControlledEngine e, int step)
+    public static ExplorationFailure Analyze(IWaitGraph e, int step)
     {
         int n = e.BackendCount;
         var waits = new List<int>[n];
@@ -20,19 +20,20 @@ internal static class DeadlockAnalyzer
         {
             waits[b] = new List<int>();
             if (!e.IsRunning(b)) continue;
-            PendingOp p = e.PendingOf(b);
+            SyncOpKind pKind = e.PendingKind(b);
+            ulong pObj = e.PendingObj(b);
             string what = e.WaitWhat(b) ?? "";
             ulong target;
             string desc;
-            if (p.Kind == SyncOpKind.SemLock)
+            if (pKind == SyncOpKind.SemLock)
             {
-                target = what.Length > 0 ? e.WaitObj(b) : p.Obj;
-                desc = what.Length > 0 ? $"sleeps on {e.NameOf(p.Obj)} waiting for {what}" : $"sleeps on {e.NameOf(p.Obj)}";
+                target = what.Length > 0 ? e.WaitObj(b) : pObj;
+                desc = what.Length > 0 ? $"sleeps on {e.NameOf(pObj)} waiting for {what}" : $"sleeps on {e.NameOf(pObj)}";
             }
             else
             {
-                target = p.Obj;
-                desc = $"spins on {e.NameOf(p.Obj)} (word 0x{e.ReadWord(p.Obj):x}, waiting for it to change)";
+                target = pObj;
+                desc = $"spins on {e.NameOf(pObj)} (word 0x{e.ReadWord(pObj):x}, waiting for it to change)";
             }
             var holders = new List<int>();
             for (int h = 0; h < n; h++)

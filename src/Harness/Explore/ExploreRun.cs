@@ -13,6 +13,8 @@ public sealed record ExploreRun
     public int Depth { get; init; } = Strategies.PctStrategy.DefaultDepth;
     /// <summary>DFS maximum preemption bound (iterative 0..P); -1 for none.</summary>
     public int Preemptions { get; init; } = Strategies.DfsStrategy.DefaultMaxPreemptions;
+    /// <summary>Coyote engine: the strategy's bound (priority changes, delays, probability level); null = Coyote's default.</summary>
+    public int? StrategyValue { get; init; }
     public int? Backends { get; init; }
     public int? Ops { get; init; }
     /// <summary>Draw a new configuration (backends, ops, mix) per iteration.</summary>

@@ -8,11 +8,16 @@ using Harness.Explore.Scenarios;
 
 namespace Harness.Explore;
 
-/// <summary>What must catch one canary: within Budget iterations of Strategy from Seed, a failure
-/// of ExpectedKind; the correct scenario it shadows must pass the same budget with no failure.</summary>
+/// <summary>What must catch one canary: within Budget iterations of Strategy (a strategy of Engine)
+/// from Seed, a failure of ExpectedKind; the correct scenario it shadows must pass the same budget
+/// with no failure.</summary>
 /// <param name="Name">The canary scenario's name (bare, within its system).</param>
 /// <param name="Shadows">The correct scenario it breaks.</param>
-public sealed record CanaryExpectation(string Name, string Shadows, string Strategy, int Budget, OutcomeKind ExpectedKind, SpinMode SpinMode = SpinMode.Blocking, ulong Seed = 1);
+/// <param name="Engine">"explorer" (ours) or "coyote" (ExploreEngines).</param>
+/// <param name="InGate">False for an expectation the tests prove but the gate leaves to another
+/// engine's expectation of the same canary (the gate runs the engine that wins).</param>
+public sealed record CanaryExpectation(string Name, string Shadows, string Strategy, int Budget, OutcomeKind ExpectedKind, SpinMode SpinMode = SpinMode.Blocking, ulong Seed = 1,
+    string Engine = ExploreEngines.Explorer, bool InGate = true);
 
 public sealed class ScenarioSet : ISystemPart
 {

@@ -3,6 +3,12 @@
 // nothing: zero false alarms), and every canary under the strategy and budget its system states
 // (ScenarioSet.Canaries), which must be caught with the stated kind. Fixed seeds derived from the
 // gate seed and the system's name; budgets scale with --scale. About 10-20 s at scale 1.
+//
+// Two engines: each canary runs on the engine its expectation names (the one that needs fewer
+// iterations to catch it, docs/engines.md; expectations marked InGate=false are left to the
+// winner), and every correct scenario also gets one Coyote run (CoyoteCorrectIterations, its
+// prioritization or fair-prioritization strategy), so that no correct scenario raises a false
+// alarm under either engine. Case names say which engine ran ("/coyote:prioritization").
 using System.Diagnostics;
 using Allocator.Common;
 using Harness.Core;
@@ -14,6 +20,8 @@ namespace Harness.Gate;
 public sealed class ExploreGateSuite : IGateSuite
 {
     public const int BaseIterations = 200;
+    /// <summary>Coyote iterations per correct scenario at scale 1 (Coyote runs ~200 iterations/s here).</summary>
+    public const int CoyoteCorrectIterations = 50;
 
     public string Name => "explore";
 
@@ -41,11 +49,19 @@ public sealed class ExploreGateSuite : IGateSuite
                         Swarm = strategy == "portfolio",
                         Minimize = true,
                     };
-                    results.Add(Check(explorer, ScenarioSet.Qualified(system, s), s, run, null, options, log));
+                    results.Add(Check(explorer, ExploreEngines.Explorer, ScenarioSet.Qualified(system, s), s, run, null, options, log));
                 }
+                var coyoteRun = new ExploreRun
+                {
+                    Strategy = s.NeedsFairness ? "fair-prioritization" : "prioritization",
+                    Seed = Prng.Derive(systemSeed, n++),
+                    Iterations = CoyoteCorrectIterations * options.Scale,
+                };
+                results.Add(Check(explorer, ExploreEngines.Coyote, ScenarioSet.Qualified(system, s), s, coyoteRun, null, options, log));
             }
             foreach (CanaryExpectation c in set.Canaries)
             {
+                if (!c.InGate) continue;
                 IScenario s = set.Find(c.Name)!;
                 var run = new ExploreRun
                 {
@@ -56,42 +72,44 @@ public sealed class ExploreGateSuite : IGateSuite
                     Minimize = false,
                     SelfCheck = true,
                 };
-                results.Add(Check(explorer, ScenarioSet.Qualified(system, s), s, run, c.ExpectedKind, options, log));
+                results.Add(Check(explorer, c.Engine, ScenarioSet.Qualified(system, s), s, run, c.ExpectedKind, options, log));
             }
         }
         return results;
     }
 
     /// <param name="mustFail">null: a correct scenario, which must pass; else a canary, which must fail with this kind.</param>
-    private GateResult Check(Explorer explorer, string qualified, IScenario s, ExploreRun run, OutcomeKind? mustFail, GateOptions options, TextWriter log)
+    private GateResult Check(Explorer explorer, string engine, string qualified, IScenario s, ExploreRun run, OutcomeKind? mustFail, GateOptions options, TextWriter log)
     {
         var sw = WallClock.StartNew();
-        string caseName = $"{qualified}/{run.Strategy}{(run.Engine.SpinMode == SpinMode.Yielding ? "/yielding" : "")}";
-        string repro = $"harness explore {qualified} --strategy {run.Strategy} --seed {run.Seed} --iterations {run.Iterations}" +
+        bool coyote = engine == ExploreEngines.Coyote;
+        string caseName = $"{qualified}/{(coyote ? "coyote:" : "")}{run.Strategy}{(run.Engine.SpinMode == SpinMode.Yielding ? "/yielding" : "")}";
+        string repro = $"harness explore {qualified}{(coyote ? " --engine coyote" : "")} --strategy {run.Strategy} --seed {run.Seed} --iterations {run.Iterations}" +
                        (run.Swarm ? " --swarm" : "") + (run.Engine.SpinMode == SpinMode.Yielding ? " --spin yielding" : "") +
                        (run.Strategy == "dfs" ? $" --preemptions {run.Preemptions}" : "");
         ExplorationReport r;
         try
         {
-            r = explorer.Run(s, run);
+            r = ExploreEngines.Run(engine, explorer, s, run);
         }
         catch (Exception e)
         {
-            return new GateResult(Name, caseName, false, $"explorer crashed: {e.GetType().Name}: {e.Message}", repro, sw.Elapsed.TotalSeconds);
+            return new GateResult(Name, caseName, false, $"{engine} crashed: {e.GetType().Name}: {e.Message}", repro, sw.Elapsed.TotalSeconds);
         }
         FailureReport? f = r.FirstFailure;
-        string counts = $"{r.Iterations} iterations, {r.TotalSteps} steps, {r.DistinctSchedules} distinct schedules{(r.Exhausted ? ", exhausted" : "")}";
+        string counts = $"{engine}: {r.Iterations} iterations, {r.TotalSteps} steps, {r.DistinctSchedules} distinct schedules{(r.Exhausted ? ", exhausted" : "")}";
         if (mustFail is not OutcomeKind kind)
         {
             if (f is null) return new GateResult(Name, caseName, true, counts, null, sw.Elapsed.TotalSeconds);
-            string artifact = Path.Combine(options.ArtifactDir, $"explore-{qualified.Replace('/', '-')}-{run.Strategy}-{run.Seed}.json");
-            ExploreArtifacts.Build(qualified, run, f).Save(artifact);
+            string artifact = Path.Combine(options.ArtifactDir, $"{(coyote ? "coyote" : "explore")}-{qualified.Replace('/', '-')}-{run.Strategy}-{run.Seed}.json");
+            if (coyote) Harness.Explore.Coyote.CoyoteArtifacts.Save(Harness.Explore.Coyote.CoyoteArtifacts.Build(qualified, run, Harness.Explore.Coyote.CoyoteEngine.OptionsFor(s, run), f), artifact);
+            else ExploreArtifacts.Build(qualified, run, f).Save(artifact);
             log.WriteLine($"    explore: {qualified} failed: {f.Failure}");
             return new GateResult(Name, caseName, false, $"FALSE ALARM or real bug: {f.Failure.Signature} at iteration {f.Iteration}: {ExplorationFailure.FirstLine(f.Failure.Message)}; artifact {artifact}",
                 $"harness repro {artifact}  (or: {repro})", sw.Elapsed.TotalSeconds);
         }
         if (f is not null && f.Failure.Kind == kind && f.Deterministic)
-            return new GateResult(Name, $"canary:{caseName}", true, $"caught {f.Failure.Signature} at iteration {f.Iteration} of {run.Iterations}", null, sw.Elapsed.TotalSeconds);
+            return new GateResult(Name, $"canary:{caseName}", true, $"{engine} caught {f.Failure.Signature} at iteration {f.Iteration} of {run.Iterations}", null, sw.Elapsed.TotalSeconds);
         string why = f is null ? $"not caught in {counts}" : !f.Deterministic ? "caught but the replay was not deterministic" : $"caught as {f.Failure.Signature}, expected {kind.Name()}";
         return new GateResult(Name, $"canary:{caseName}", false, $"canary {why}", repro, sw.Elapsed.TotalSeconds);
     }
