@@ -7,10 +7,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using Harness.Core;
+using Harness.Explore.Coyote;
 using Harness.Explore.Scenarios;
 using Harness.Explore.Strategies;
 using Harness.Explore;
-using Harness.Explore.Coyote;
 
 namespace Harness.Cli;
 

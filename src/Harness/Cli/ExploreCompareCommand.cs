@@ -9,9 +9,9 @@
 // clock only gives the rates, which depend on the machine and its load.
 using System.Globalization;
 using Harness.Core;
-using Harness.Explore;
 using Harness.Explore.Coyote;
 using Harness.Explore.Scenarios;
+using Harness.Explore;
 
 namespace Harness.Cli;
 

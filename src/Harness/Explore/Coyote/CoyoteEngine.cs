@@ -18,8 +18,8 @@
 // the backends' recorded state. Budgets are counts; the clock only feeds progress and rates.
 using Harness.Core;
 using Harness.Explore.Scenarios;
-using Microsoft.Coyote;
 using Microsoft.Coyote.SystematicTesting;
+using Microsoft.Coyote;
 
 namespace Harness.Explore.Coyote;
 

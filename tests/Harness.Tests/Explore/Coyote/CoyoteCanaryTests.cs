@@ -5,9 +5,9 @@
 // passes CorrectBudget iterations with no failure. Also a system that is not locks (the tests'
 // counter system), to show the engine is generic over IScenario.
 using Harness.Core;
-using Harness.Explore;
 using Harness.Explore.Coyote;
 using Harness.Explore.Scenarios;
+using Harness.Explore;
 using Harness.Systems.Locks.Canaries;
 using Harness.Tests.Systems.Counter;
 using Xunit;

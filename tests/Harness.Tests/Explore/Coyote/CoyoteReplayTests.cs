@@ -5,9 +5,9 @@
 // written for `coyote replay`.
 using Harness.Artifacts;
 using Harness.Core;
-using Harness.Explore;
 using Harness.Explore.Coyote;
 using Harness.Explore.Scenarios;
+using Harness.Explore;
 using Xunit;
 
 namespace Harness.Tests.Explore.Coyote;
