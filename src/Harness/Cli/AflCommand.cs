@@ -15,12 +15,13 @@ public sealed class AflCommand : IHarnessCommand
     public string Name => "afl";
     public string Summary => "print or run the AFL++ (afl-fuzz 4.04c) campaign for a target";
     public string Usage =>
-        "usage: harness afl TARGET [--run] [--seconds N] [--corpus DIR] [--out DIR] [--supervise] [--timeout MS] [-- AFL_ARGS...]\n" +
+        "usage: harness afl TARGET [--run] [--seconds N] [--corpus DIR] [--out DIR] [--supervise] [--timeout MS] [--instrumentation cecil|sharpfuzz] [-- AFL_ARGS...]\n" +
         "  --run        execute afl-fuzz for --seconds (default 60, afl's -V) and summarise fuzzer_stats\n" +
         "  --corpus     seed folder (default fuzz/corpus/TARGET; a one-file seed folder is created if it is missing or empty)\n" +
         "  --out        afl output folder (default artifacts/afl/TARGET)\n" +
         "  --supervise  supervisor/worker mode: an afl timeout or an uncatchable crash kills only the worker\n" +
         "  --timeout    afl's -t per execution in ms (default 5000)\n" +
+        "  --instrumentation  the port's IL instrumentation: cecil (default) or sharpfuzz (built by the build)\n" +
         "  targets: sim-selftest (built in) and every target of the fuzz target registry (e.g. allocator)";
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -31,6 +32,7 @@ public sealed class AflCommand : IHarnessCommand
         int timeout = args.Int("timeout", DefaultTimeoutMs, 10, 3_600_000);
         string? corpus = args.String("corpus");
         string? output = args.String("out");
+        InstrumentationKind kind = InstrumentationKinds.Parse(args.String(InstrumentationKinds.OptionName));
         args.RejectUnknown();
         string target = args.Positional0 ?? throw new UsageException("which target? e.g. harness afl allocator");
         IReadOnlyList<string> extra = args.Positional.Skip(1).ToList();
@@ -41,7 +43,7 @@ public sealed class AflCommand : IHarnessCommand
         corpus = Path.GetFullPath(corpus ?? Path.Combine(repo, "fuzz", "corpus", target));
         corpus = EnsureSeeds(corpus, output, stderr);
 
-        string folder = InstrumentedFolder.Ensure(stderr);
+        string folder = InstrumentedFolder.Ensure(stderr, kind);
         string? aflFuzz = AflCommandLine.FindAflFuzz();
         AflCommandLine line = AflCommandLine.Build(aflFuzz ?? "afl-fuzz", target, folder, corpus, output, timeout,
             run ? seconds : null, supervise, extra);

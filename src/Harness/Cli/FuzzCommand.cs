@@ -5,6 +5,7 @@
 // (seed, execs, workers), so W is printed with the seed and in every "repeat exactly" line.
 using Harness.Core;
 using Harness.Fuzz.Engine;
+using Harness.Fuzz.Instrumentation;
 using Harness.Fuzz;
 
 namespace Harness.Cli;
@@ -18,7 +19,8 @@ public sealed class FuzzCommand : IHarnessCommand
     public string Summary => "coverage-guided in-process fuzzing of a target (deterministic per seed, exec count and workers)";
     public string Usage => """
         usage: harness fuzz TARGET [--seed S] [--execs N] [--workers W] [--seconds T] [--corpus DIR] [--out DIR]
-                                   [--ops-max M] [--canary NAME] [--max-len B] [--status-every K] [--no-instrument]
+                                   [--ops-max M] [--canary NAME] [--max-len B] [--status-every K]
+                                   [--instrumentation cecil|sharpfuzz] [--no-instrument]
           TARGET          a registered fuzz target (harness systems lists them)
           --seed S        mutation seed (default 1); same seed + --execs + --workers = same corpus and findings
           --execs N       mutated executions (default 100000; unlimited when only --seconds is given)
@@ -30,6 +32,8 @@ public sealed class FuzzCommand : IHarnessCommand
           --canary NAME   switch on a planted bug of the port (e.g. FreelistIndexOffByOne)
           --max-len B     longest input in bytes (default 4096)
           --status-every K  status line every K execs after the first powers of two (default 50000)
+          --instrumentation K  which IL instrumentation of the port to relaunch on: cecil (default) or sharpfuzz
+                          (sharpfuzz has no per-thread maps: with --workers above 1 it runs on features only)
           --no-instrument don't relaunch on the IL-instrumented port (target features only)
         """;
 
@@ -49,13 +53,16 @@ public sealed class FuzzCommand : IHarnessCommand
         long statusEvery = args.Long("status-every", 50_000, 1);
         int workers = args.Int("workers", 1, 1, FuzzEngineOptions.MaxWorkers);
         bool noInstrument = args.Flag("no-instrument");
+        InstrumentationKind kind = InstrumentationKinds.Parse(args.String(InstrumentationKinds.OptionName));
         FuzzTargetConfig config = args.FuzzTargetConfig();
         args.RejectUnknown();
 
         FuzzTargetDef def = FuzzTargets.Find(args.Systems, target);
         target = def.Name;   // an alias ("allocator") runs, and is reported, as the target's own name
         IFuzzTarget t = def.Create(config); // validates the name and config before any relaunch
-        if (InstrumentedRun.RelaunchIfNeeded(noInstrument, stderr, perThreadMaps: workers > 1) is int code) return code;
+        string? noIlMap = InstrumentedRun.WhyNoIlMapForWorkers(InstrumentationKinds.Loaded ?? kind, workers);
+        if (noIlMap is not null && !noInstrument) stderr.WriteLine("fuzz: " + noIlMap);
+        if (InstrumentedRun.RelaunchIfNeeded(noInstrument || noIlMap is not null, stderr, kind, perThreadMaps: workers > 1) is int code) return code;
 
         string? repo = TryRepo();
         if (corpus is null && repo is not null && Directory.Exists(def.CorpusPath(repo)))
@@ -64,7 +71,7 @@ public sealed class FuzzCommand : IHarnessCommand
         if (corpus is not null && !Directory.Exists(corpus)) throw new InputException($"--corpus {corpus}: no such folder");
         outDir ??= Path.Combine("out", "fuzz", target);
 
-        bool il = InstrumentedRun.IlCoverageAvailable;
+        bool il = InstrumentedRun.IlCoverageAvailable && noIlMap is null;
         if (il && workers > 1 && !Harness.Coverage.CoverageMap.HasPerThreadProbes)
             throw new InputException("--workers above 1 needs the port instrumented with per-thread probes (harness fuzz relaunches on that copy itself); "
                 + "this process runs a single-thread instrumented copy: use --workers 1 or --no-instrument");
@@ -84,7 +91,7 @@ public sealed class FuzzCommand : IHarnessCommand
         };
         stdout.WriteLine($"fuzz: target={target} seed={seed} execs={(execs == long.MaxValue ? "unlimited" : execs)} workers={workers} seconds={(seconds?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-")} "
             + $"ops-max={config.OpsMax} canary={config.Canary} max-len={maxLen}");
-        stdout.WriteLine($"fuzz: corpus={corpus ?? "none"} out={outDir} coverage={string.Join("+", sources.Select(s => s.Name))} (IL-instrumented port: {(il ? "yes" : "no")})");
+        stdout.WriteLine($"fuzz: corpus={corpus ?? "none"} out={outDir} coverage={string.Join("+", sources.Select(s => s.Name))} (IL-instrumented port: {InstrumentationKinds.Loaded?.Name() ?? "no"})");
 
         FuzzRunResult r = new FuzzEngine(createWorker, options, stdout).Run();
         stdout.WriteLine($"fuzz: {r.Execs} execs in {r.Seconds:0.0}s ({r.ExecsPerSecond:0} exec/s, {workers} worker{(workers == 1 ? "" : "s")}), {r.SeedInputs} seed inputs, corpus {r.Corpus.Count}, edges {r.Edges}, features {r.Features}, findings {r.Findings.Count}");

@@ -1,5 +1,5 @@
 // AflRunner: executes one input against a target the way both AFL modes need it: reset AFL's
-// prev_location (afl already cleared the map), run, and turn the outcome into a status word.
+// prev_location (ours and SharpFuzz's; afl already cleared the map), run, and turn the outcome into a status word.
 // Execute is specified never to throw; if it does anyway that is a crash outcome, not a dead worker.
 using Harness.Core;
 using Harness.Coverage;
@@ -11,6 +11,7 @@ public static class AflRunner
     public static Outcome RunOnce(IFuzzTarget target, ReadOnlySpan<byte> input)
     {
         CoverageMap.PreviousLocation = 0;
+        Instrumentation.SharpFuzzTrace.ResetPrevious();
         try
         {
             return target.Execute(input);

@@ -1,5 +1,5 @@
 // AflSharedMap: attaches afl-fuzz's coverage map (SysV shm id in __AFL_SHM_ID) and points
-// CoverageMap's probes at it. Under AFL_SKIP_BIN_CHECK afl's map is 64 KiB (plus 8 bytes), exactly
+// CoverageMap's probes at it (and SharpFuzz's, which follow CoverageMap: SharpFuzzTrace). Under AFL_SKIP_BIN_CHECK afl's map is 64 KiB (plus 8 bytes), exactly
 // CoverageMap.MapSize, and the hello announces that size so a smaller AFL_MAP_SIZE makes afl stop
 // with a clear message instead of this process writing past the segment.
 using System.Globalization;
@@ -20,5 +20,6 @@ public static unsafe class AflSharedMap
         if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int id))
             throw new Harness.Core.MalformedInputException($"{AflProtocol.ShmIdVariable} is not a shm id: '{s}'");
         CoverageMap.UseSharedMemory(Libc.AttachShared(id));
+        Instrumentation.SharpFuzzTrace.Follow();
     }
 }

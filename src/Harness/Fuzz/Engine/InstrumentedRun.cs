@@ -5,7 +5,8 @@
 // commands run from tests (Program.Run inside a test host) stay in-process and use the target's
 // own feature map alone. A campaign with several workers relaunches on the copy with per-thread
 // probes (each worker fills its own IL map slice), which is ~20% slower per worker than the
-// default copy, so one-worker campaigns keep the default.
+// default copy, so one-worker campaigns keep the default. SharpFuzz's probes have no per-thread
+// state (SharpFuzzTrace), so a SharpFuzz campaign with several workers does not relaunch at all.
 using System.Reflection;
 using Harness.Coverage;
 using Harness.Fuzz.Instrumentation;
@@ -15,13 +16,23 @@ namespace Harness.Fuzz.Engine;
 public static class InstrumentedRun
 {
     /// <summary>Null to continue in this process; otherwise the exit code of the instrumented child.</summary>
-    public static int? RelaunchIfNeeded(bool noInstrument, TextWriter log, bool perThreadMaps = false)
+    public static int? RelaunchIfNeeded(bool noInstrument, TextWriter log, InstrumentationKind kind = InstrumentationKinds.Default, bool perThreadMaps = false)
     {
         if (noInstrument || InstrumentedLauncher.AllocatorIsInstrumented) return null;
         if (Assembly.GetEntryAssembly() != typeof(Program).Assembly) return null;
         string[] args = Environment.GetCommandLineArgs().Skip(1).ToArray();
-        return InstrumentedLauncher.RelaunchInstrumentedIfNeeded(args, log, perThreadMaps);
+        return InstrumentedLauncher.RelaunchInstrumentedIfNeeded(args, log, kind, perThreadMaps);
     }
+
+    /// <summary>
+    /// Whether parallel workers can read the IL map in this process: only when its probes keep a map
+    /// per thread. SharpFuzz's write one map and one previous location for all threads, so two
+    /// workers' executions would mix (and the engine's results would depend on timing).
+    /// </summary>
+    public static string? WhyNoIlMapForWorkers(InstrumentationKind kind, int workers) =>
+        workers > 1 && !kind.HasPerThreadMaps()
+            ? $"{kind.Name()} probes share one map and one previous location among threads; with {workers} workers the IL map cannot be told apart per execution, so this run uses the target's features only"
+            : null;
 
     /// <summary>True when the IL edge map is fed by an instrumented port in this process.</summary>
     public static bool IlCoverageAvailable => InstrumentedLauncher.AllocatorIsInstrumented || CoverageMap.IsInstrumentedProcess;

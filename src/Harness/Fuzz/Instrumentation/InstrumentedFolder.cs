@@ -1,14 +1,20 @@
 // InstrumentedFolder: a runnable copy of the harness's output folder whose Allocator.dll (and pdb)
 // is the instrumented one. Built once and reused:
 //
-//   <root>/<key>/           key = sha256(Allocator.dll bytes, IlInstrumenter.VersionFor(per-thread?))[..16]
+//   <root>/<key>/           key = sha256(Allocator.dll bytes, instrumenter version)[..16]
 //                                 + "-" + sha256(source folder path)[..8]
-//     Allocator.dll/.pdb    instrumented; Allocator.dll.coverage.tsv is its manifest
+//     Allocator.dll/.pdb    instrumented; for cecil, Allocator.dll.coverage.tsv is its manifest
 //     harness.dll, ...      every other file of the source folder, re-synced on each use
 //                           (copied when its length or timestamp differs), so a rebuilt harness
 //                           never runs against a stale copy
 //
-// <root> is $HARNESS_INSTRUMENTED_DIR, else <repo>/artifacts/instrumented, else the temp folder.
+// Cecil copies are instrumented here, on first use (IlInstrumenter.VersionFor(per-thread?) is the
+// version). SharpFuzz copies take the Allocator.dll the build already instrumented
+// (<output>/sharpfuzz/Allocator.dll, see Directory.Build.targets; its bytes are the key, and the pdb
+// stays out because it no longer matches). The sharpfuzz/ folder itself is not copied.
+//
+// <root> is $HARNESS_INSTRUMENTED_DIR, else <repo>/artifacts/instrumented (the repository or
+// worktree the harness was built in), else the temp folder.
 // A lock file serialises concurrent builders (parallel tests, two campaigns). Copies with per-thread
 // probes (for parallel engine workers) are separate folders, built on first use.
 using System.Security.Cryptography;
@@ -21,6 +27,12 @@ public static class InstrumentedFolder
 {
     public const string RootVariable = "HARNESS_INSTRUMENTED_DIR";
     public const string TargetAssembly = "Allocator";
+
+    /// <summary>Subfolder of the build output holding the SharpFuzz-instrumented Allocator.dll.</summary>
+    public const string SharpFuzzSubfolder = "sharpfuzz";
+
+    /// <summary>Part of a SharpFuzz copy's key and marker (the tool version pinned in .config/dotnet-tools.json).</summary>
+    public const string SharpFuzzVersion = "sharpfuzz-2.3.0";
     private const string CompleteMarker = ".instrumented-complete";
 
     /// <summary>The folder holding harness.dll and the other files of the running harness.</summary>
@@ -36,23 +48,38 @@ public static class InstrumentedFolder
     }
 
     /// <summary>Builds (or reuses) the folder for the harness in SourceFolder and returns its path.</summary>
-    public static string Ensure(TextWriter log, bool perThreadMaps = false) => Ensure(SourceFolder, Root(), log, perThreadMaps);
+    public static string Ensure(TextWriter log, InstrumentationKind kind = InstrumentationKinds.Default, bool perThreadMaps = false) =>
+        Ensure(SourceFolder, Root(), log, kind, perThreadMaps);
 
-    public static string Ensure(string sourceFolder, string root, TextWriter log, bool perThreadMaps = false)
+    public static string Ensure(string sourceFolder, string root, TextWriter log, InstrumentationKind kind = InstrumentationKinds.Default, bool perThreadMaps = false)
     {
         sourceFolder = Path.GetFullPath(sourceFolder);
         string sourceDll = Path.Combine(sourceFolder, TargetAssembly + ".dll");
         if (!File.Exists(sourceDll)) throw new FileNotFoundException($"no {TargetAssembly}.dll next to the harness", sourceDll);
         if (IlInstrumenter.IsInstrumented(sourceDll))
             throw new InvalidOperationException($"{sourceDll} is already instrumented; run the harness from its build output");
+        if (kind == InstrumentationKind.SharpFuzz && perThreadMaps)
+            throw new ArgumentException("SharpFuzz instrumentation has no per-thread probes", nameof(perThreadMaps));
 
-        string version = IlInstrumenter.VersionFor(perThreadMaps);
-        string key = Key(sourceDll, sourceFolder, version);
+        string sharpFuzzDll = Path.Combine(sourceFolder, SharpFuzzSubfolder, TargetAssembly + ".dll");
+        if (kind == InstrumentationKind.SharpFuzz && !File.Exists(sharpFuzzDll))
+            throw new FileNotFoundException($"no SharpFuzz-instrumented {TargetAssembly}.dll in the build output (the build's SharpFuzzInstrumentAllocator target writes it; rebuild)", sharpFuzzDll);
+        string version = kind == InstrumentationKind.SharpFuzz ? SharpFuzzVersion : IlInstrumenter.VersionFor(perThreadMaps);
+        string key = Key(kind == InstrumentationKind.SharpFuzz ? sharpFuzzDll : sourceDll, sourceFolder, version);
         string folder = Path.Combine(root, key);
         Directory.CreateDirectory(root);
         using FileStream lockFile = AcquireLock(Path.Combine(root, key + ".lock"));
         Directory.CreateDirectory(folder);
         string marker = Path.Combine(folder, CompleteMarker);
+        if (!File.Exists(marker) && kind == InstrumentationKind.SharpFuzz)
+        {
+            string dest = Path.Combine(folder, TargetAssembly + ".dll");
+            File.Copy(sharpFuzzDll, dest + ".tmp", overwrite: true);
+            File.Move(dest + ".tmp", dest, overwrite: true);
+            File.Delete(Path.Combine(folder, TargetAssembly + ".pdb"));
+            log.WriteLine($"SharpFuzz-instrumented {TargetAssembly}.dll from the build -> {folder}");
+            File.WriteAllText(marker, version + "\n");
+        }
         if (!File.Exists(marker))
         {
             var sw = WallClock.StartNew();
@@ -81,6 +108,7 @@ public static class InstrumentedFolder
         {
             string rel = Path.GetRelativePath(source, file);
             if (rel is TargetAssembly + ".dll" or TargetAssembly + ".pdb") continue;
+            if (rel.StartsWith(SharpFuzzSubfolder + Path.DirectorySeparatorChar, StringComparison.Ordinal)) continue;
             string target = Path.Combine(dest, rel);
             var s = new FileInfo(file);
             var t = new FileInfo(target);

@@ -7,7 +7,6 @@
 // HARNESS_INSTRUMENTED_CHILD=1 marks the child, so a broken folder fails loudly instead of
 // relaunching forever.
 using System.Diagnostics;
-using System.Reflection;
 using Harness.Coverage;
 
 namespace Harness.Fuzz.Instrumentation;
@@ -16,16 +15,16 @@ public static class InstrumentedLauncher
 {
     public const string ChildVariable = "HARNESS_INSTRUMENTED_CHILD";
 
-    /// <summary>True when the Allocator assembly loaded in this process carries the instrumentation marker.</summary>
-    public static bool AllocatorIsInstrumented =>
-        typeof(global::Allocator.Sim.SimHeap).Assembly.GetCustomAttribute<InstrumentedAssemblyAttribute>() is not null;
+    /// <summary>True when the Allocator assembly loaded in this process is instrumented (either kind).</summary>
+    public static bool AllocatorIsInstrumented => InstrumentationKinds.Loaded is not null;
 
     /// <summary>
     /// Returns null when this process already runs the instrumented port (continue in-process);
     /// otherwise runs the same command in an instrumented copy and returns the child's exit code.
     /// </summary>
-    /// <param name="perThreadMaps">Relaunch on the copy with per-thread probes (parallel engine workers).</param>
-    public static int? RelaunchInstrumentedIfNeeded(string[] args, TextWriter log, bool perThreadMaps = false)
+    /// <param name="kind">Which instrumentation the copy carries.</param>
+    /// <param name="perThreadMaps">Relaunch on the copy with per-thread probes (parallel engine workers; cecil only).</param>
+    public static int? RelaunchInstrumentedIfNeeded(string[] args, TextWriter log, InstrumentationKind kind = InstrumentationKinds.Default, bool perThreadMaps = false)
     {
         if (AllocatorIsInstrumented)
         {
@@ -36,7 +35,7 @@ public static class InstrumentedLauncher
             throw new InvalidOperationException(
                 $"relaunched with {ChildVariable}=1 but {typeof(global::Allocator.Sim.SimHeap).Assembly.Location} is not instrumented");
 
-        string folder = InstrumentedFolder.Ensure(log, perThreadMaps);
+        string folder = InstrumentedFolder.Ensure(log, kind, perThreadMaps);
         var psi = new ProcessStartInfo(DotnetHost.Path) { UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(folder, "harness.dll"));
         foreach (string a in args) psi.ArgumentList.Add(a);
