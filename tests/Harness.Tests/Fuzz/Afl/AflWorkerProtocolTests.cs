@@ -1,6 +1,8 @@
 // The worker speaks the forkserver protocol correctly: the test plays afl-fuzz's part (a SysV map,
 // the two pipes, the per-run words), in persistent mode and in supervised mode, where a worker that
-// dies (an uncatchable crash, or a kill as afl does on timeout) is reported and replaced.
+// dies (an uncatchable crash, or a kill as afl does on timeout) is reported and replaced. Each test
+// runs on both instrumentations of the port (ours and SharpFuzz's): the protocol, the coverage in
+// afl's map and the outcome-labelled statuses must not depend on which one.
 using System.Diagnostics;
 using System.IO.Pipes;
 using Harness.Coverage;
@@ -14,10 +16,12 @@ public sealed class AflWorkerProtocolTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);   // a safety net, not an assertion
 
-    [Fact]
-    public void Persistent_worker_reports_coverage_and_labelled_faults()
+    [Theory]
+    [InlineData(InstrumentationKind.Cecil)]
+    [InlineData(InstrumentationKind.SharpFuzz)]
+    public void Persistent_worker_reports_coverage_and_labelled_faults(InstrumentationKind kind)
     {
-        using var afl = new FakeAfl(supervise: false);
+        using var afl = new FakeAfl(supervise: false, kind);
         Assert.Equal(0xC001FFFFu, afl.Read());
         Assert.Equal((0u, afl.Process.Id), afl.Run(new byte[] { 0, 5, 0, 9, 1, 0, 2, 7, 3, 1 }));
         Assert.True(afl.EdgesInMap() > 3, "the instrumented port wrote no coverage into afl's map");
@@ -29,10 +33,12 @@ public sealed class AflWorkerProtocolTests
         Assert.Equal(0, afl.Process.ExitCode);
     }
 
-    [Fact]
-    public void Supervisor_survives_worker_crashes_and_kills()
+    [Theory]
+    [InlineData(InstrumentationKind.Cecil)]
+    [InlineData(InstrumentationKind.SharpFuzz)]
+    public void Supervisor_survives_worker_crashes_and_kills(InstrumentationKind kind)
     {
-        using var afl = new FakeAfl(supervise: true);
+        using var afl = new FakeAfl(supervise: true, kind);
         Assert.Equal(0xC001FFFFu, afl.Read());
         (uint status, int first) = afl.Run(new byte[] { 0, 5, 0, 9, 1, 0 });
         Assert.Equal(0u, status);
@@ -71,9 +77,9 @@ public sealed class AflWorkerProtocolTests
 
         public Process Process { get; }
 
-        public FakeAfl(bool supervise)
+        public FakeAfl(bool supervise, InstrumentationKind kind)
         {
-            string folder = InstrumentedFolder.Ensure(TextWriter.Null);
+            string folder = InstrumentedFolder.Ensure(TextWriter.Null, kind);
             _dir = Directory.CreateTempSubdirectory("harness-afl-proto-").FullName;
             _input = Path.Combine(_dir, ".cur_input");
             File.WriteAllBytes(_input, Array.Empty<byte>());
