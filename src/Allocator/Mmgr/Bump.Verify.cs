@@ -15,8 +15,8 @@
 // look alike and the chunk-level checks are skipped. Monotonic freeptr (part of BU2) needs history
 // and is left to the reference model. Never throws for corruption (a fault is reported as a BU1
 // violation), never allocates from the context, bounds every walk.
-// Oracle code, not the system under test: marked [ExcludeFromCodeCoverage], so the fuzzer's IL
-// instrumenter leaves it without probes (IlInstrumenter.ExcludedFromCoverage says why).
+// Oracle code, not the system under test: marked [ExcludeFromCodeCoverage]. SharpFuzz, the fuzzer's
+// IL instrumenter, selects by type name only and probes it anyway (docs/fuzzing-instrumentation.md).
 using System.Diagnostics.CodeAnalysis;
 using Allocator.Common;
 using static Allocator.Mmgr.BumpConstants;

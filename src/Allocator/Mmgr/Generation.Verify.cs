@@ -17,8 +17,8 @@
 //         (external chunks: only on a dedicated block at the fixed offset, with the magic).
 // It never throws for corruption (a fault is reported as a GEN3 violation), never allocates from
 // the context, and bounds every walk by the mapped heap size.
-// Oracle code, not the system under test: marked [ExcludeFromCodeCoverage], so the fuzzer's IL
-// instrumenter leaves it without probes (IlInstrumenter.ExcludedFromCoverage says why).
+// Oracle code, not the system under test: marked [ExcludeFromCodeCoverage]. SharpFuzz, the fuzzer's
+// IL instrumenter, selects by type name only and probes it anyway (docs/fuzzing-instrumentation.md).
 using System.Diagnostics.CodeAnalysis;
 using Allocator.Common;
 using static Allocator.Mmgr.GenerationConstants;

@@ -1,5 +1,5 @@
 // `harness afl TARGET`: prints (and with --run, runs) the afl-fuzz command line that fuzzes TARGET
-// with AFL++ 4.04c against the instrumented port, then summarises afl's fuzzer_stats.
+// with AFL++ 4.04c against the SharpFuzz-instrumented port, then summarises afl's fuzzer_stats.
 // Exit code with --run: 0 no crash saved, 1 crashes saved or afl failed, 2 usage/input error.
 using System.Diagnostics;
 using Harness.Fuzz.Afl;
@@ -15,13 +15,12 @@ public sealed class AflCommand : IHarnessCommand
     public string Name => "afl";
     public string Summary => "print or run the AFL++ (afl-fuzz 4.04c) campaign for a target";
     public string Usage =>
-        "usage: harness afl TARGET [--run] [--seconds N] [--corpus DIR] [--out DIR] [--supervise] [--timeout MS] [--instrumentation cecil|sharpfuzz] [-- AFL_ARGS...]\n" +
+        "usage: harness afl TARGET [--run] [--seconds N] [--corpus DIR] [--out DIR] [--supervise] [--timeout MS] [-- AFL_ARGS...]\n" +
         "  --run        execute afl-fuzz for --seconds (default 60, afl's -V) and summarise fuzzer_stats\n" +
         "  --corpus     seed folder (default fuzz/corpus/TARGET; a one-file seed folder is created if it is missing or empty)\n" +
         "  --out        afl output folder (default artifacts/afl/TARGET)\n" +
         "  --supervise  supervisor/worker mode: an afl timeout or an uncatchable crash kills only the worker\n" +
         "  --timeout    afl's -t per execution in ms (default 5000)\n" +
-        "  --instrumentation  the port's IL instrumentation: cecil (default) or sharpfuzz (built by the build)\n" +
         "  targets: sim-selftest (built in) and every target of the fuzz target registry (e.g. allocator)";
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -32,7 +31,6 @@ public sealed class AflCommand : IHarnessCommand
         int timeout = args.Int("timeout", DefaultTimeoutMs, 10, 3_600_000);
         string? corpus = args.String("corpus");
         string? output = args.String("out");
-        InstrumentationKind kind = InstrumentationKinds.Parse(args.String(InstrumentationKinds.OptionName));
         args.RejectUnknown();
         string target = args.Positional0 ?? throw new UsageException("which target? e.g. harness afl allocator");
         IReadOnlyList<string> extra = args.Positional.Skip(1).ToList();
@@ -43,7 +41,7 @@ public sealed class AflCommand : IHarnessCommand
         corpus = Path.GetFullPath(corpus ?? Path.Combine(repo, "fuzz", "corpus", target));
         corpus = EnsureSeeds(corpus, output, stderr);
 
-        string folder = InstrumentedFolder.Ensure(stderr, kind);
+        string folder = InstrumentedFolder.Ensure(stderr);
         string? aflFuzz = AflCommandLine.FindAflFuzz();
         AflCommandLine line = AflCommandLine.Build(aflFuzz ?? "afl-fuzz", target, folder, corpus, output, timeout,
             run ? seconds : null, supervise, extra);

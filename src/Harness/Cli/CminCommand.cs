@@ -2,7 +2,6 @@
 // reaches every (edge, hit-count bucket) feature IN reaches, and writes it to OUT under
 // content-hash names. Failing inputs are reported and left out.
 using Harness.Fuzz.Engine;
-using Harness.Fuzz.Instrumentation;
 using Harness.Fuzz;
 
 namespace Harness.Cli;
@@ -12,11 +11,10 @@ public sealed class CminCommand : IHarnessCommand
     public string Name => "cmin";
     public string Summary => "minimize a corpus folder, keeping every bucketed edge it reaches";
     public string Usage => """
-        usage: harness cmin IN OUT [--target T] [--ops-max M] [--canary NAME] [--max-len B] [--instrumentation cecil|sharpfuzz] [--no-instrument]
+        usage: harness cmin IN OUT [--target T] [--ops-max M] [--canary NAME] [--max-len B] [--no-instrument]
           IN, OUT         input and output corpus folders (OUT is created; existing files stay)
           --target T      target (default: the only registered one)
-          --instrumentation K  relaunch on the cecil (default) or sharpfuzz instrumented port
-          --no-instrument don't relaunch on the IL-instrumented port (target features only)
+          --no-instrument don't relaunch on the SharpFuzz-instrumented port (target features only)
         """;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -24,14 +22,13 @@ public sealed class CminCommand : IHarnessCommand
         string targetName = args.String("target") ?? DefaultTarget.Name(args.Systems);
         int maxLen = args.Int("max-len", 4096, 1, 1 << 20);
         bool noInstrument = args.Flag("no-instrument");
-        InstrumentationKind kind = InstrumentationKinds.Parse(args.String(InstrumentationKinds.OptionName));
         FuzzTargetConfig config = args.FuzzTargetConfig();
         args.RejectUnknown();
         if (args.Positional.Count != 2) throw new UsageException("give an input and an output folder");
         string inDir = args.Positional[0], outDir = args.Positional[1];
         if (!Directory.Exists(inDir)) throw new InputException($"{inDir}: no such folder");
         IFuzzTarget target = FuzzTargets.Create(args.Systems, targetName, config);
-        if (InstrumentedRun.RelaunchIfNeeded(noInstrument, stderr, kind) is int code) return code;
+        if (InstrumentedRun.RelaunchIfNeeded(noInstrument, stderr) is int code) return code;
 
         var problems = new List<string>();
         List<CorpusFile> files = CorpusFolder.Load(inDir, maxLen, problems);

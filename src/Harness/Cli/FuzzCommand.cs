@@ -5,7 +5,6 @@
 // (seed, execs, workers), so W is printed with the seed and in every "repeat exactly" line.
 using Harness.Core;
 using Harness.Fuzz.Engine;
-using Harness.Fuzz.Instrumentation;
 using Harness.Fuzz;
 
 namespace Harness.Cli;
@@ -19,8 +18,7 @@ public sealed class FuzzCommand : IHarnessCommand
     public string Summary => "coverage-guided in-process fuzzing of a target (deterministic per seed, exec count and workers)";
     public string Usage => """
         usage: harness fuzz TARGET [--seed S] [--execs N] [--workers W] [--seconds T] [--corpus DIR] [--out DIR]
-                                   [--ops-max M] [--canary NAME] [--max-len B] [--status-every K]
-                                   [--instrumentation cecil|sharpfuzz] [--no-instrument]
+                                   [--ops-max M] [--canary NAME] [--max-len B] [--status-every K] [--no-instrument]
           TARGET          a registered fuzz target (harness systems lists them)
           --seed S        mutation seed (default 1); same seed + --execs + --workers = same corpus and findings
           --execs N       mutated executions (default 100000; unlimited when only --seconds is given)
@@ -32,9 +30,8 @@ public sealed class FuzzCommand : IHarnessCommand
           --canary NAME   switch on a planted bug of the port (e.g. FreelistIndexOffByOne)
           --max-len B     longest input in bytes (default 4096)
           --status-every K  status line every K execs after the first powers of two (default 50000)
-          --instrumentation K  which IL instrumentation of the port to relaunch on: cecil (default) or sharpfuzz
-                          (sharpfuzz has no per-thread maps: with --workers above 1 it runs on features only)
-          --no-instrument don't relaunch on the IL-instrumented port (target features only)
+          --no-instrument don't relaunch on the SharpFuzz-instrumented port (target features only;
+                          with --workers above 1 always so: SharpFuzz's map is one for all threads)
         """;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -53,16 +50,15 @@ public sealed class FuzzCommand : IHarnessCommand
         long statusEvery = args.Long("status-every", 50_000, 1);
         int workers = args.Int("workers", 1, 1, FuzzEngineOptions.MaxWorkers);
         bool noInstrument = args.Flag("no-instrument");
-        InstrumentationKind kind = InstrumentationKinds.Parse(args.String(InstrumentationKinds.OptionName));
         FuzzTargetConfig config = args.FuzzTargetConfig();
         args.RejectUnknown();
 
         FuzzTargetDef def = FuzzTargets.Find(args.Systems, target);
         target = def.Name;   // an alias ("allocator") runs, and is reported, as the target's own name
         IFuzzTarget t = def.Create(config); // validates the name and config before any relaunch
-        string? noIlMap = InstrumentedRun.WhyNoIlMapForWorkers(InstrumentationKinds.Loaded ?? kind, workers);
+        string? noIlMap = InstrumentedRun.WhyNoIlMapForWorkers(workers);
         if (noIlMap is not null && !noInstrument) stderr.WriteLine("fuzz: " + noIlMap);
-        if (InstrumentedRun.RelaunchIfNeeded(noInstrument || noIlMap is not null, stderr, kind, perThreadMaps: workers > 1) is int code) return code;
+        if (InstrumentedRun.RelaunchIfNeeded(noInstrument || noIlMap is not null, stderr) is int code) return code;
 
         string? repo = TryRepo();
         if (corpus is null && repo is not null && Directory.Exists(def.CorpusPath(repo)))
@@ -72,9 +68,6 @@ public sealed class FuzzCommand : IHarnessCommand
         outDir ??= Path.Combine("out", "fuzz", target);
 
         bool il = InstrumentedRun.IlCoverageAvailable && noIlMap is null;
-        if (il && workers > 1 && !Harness.Coverage.CoverageMap.HasPerThreadProbes)
-            throw new InputException("--workers above 1 needs the port instrumented with per-thread probes (harness fuzz relaunches on that copy itself); "
-                + "this process runs a single-thread instrumented copy: use --workers 1 or --no-instrument");
         var sources = FuzzEngine.SourcesFor(t, includeIlMap: il);   // named in the configuration line
         var createWorker = FuzzWorkerSetup.Factory(() => def.Create(config), includeIlMap: il);
         var options = new FuzzEngineOptions
@@ -91,7 +84,7 @@ public sealed class FuzzCommand : IHarnessCommand
         };
         stdout.WriteLine($"fuzz: target={target} seed={seed} execs={(execs == long.MaxValue ? "unlimited" : execs)} workers={workers} seconds={(seconds?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-")} "
             + $"ops-max={config.OpsMax} canary={config.Canary} max-len={maxLen}");
-        stdout.WriteLine($"fuzz: corpus={corpus ?? "none"} out={outDir} coverage={string.Join("+", sources.Select(s => s.Name))} (IL-instrumented port: {InstrumentationKinds.Loaded?.Name() ?? "no"})");
+        stdout.WriteLine($"fuzz: corpus={corpus ?? "none"} out={outDir} coverage={string.Join("+", sources.Select(s => s.Name))} (IL-instrumented port: {(InstrumentedRun.IlCoverageAvailable ? "sharpfuzz" : "no")})");
 
         FuzzRunResult r = new FuzzEngine(createWorker, options, stdout).Run();
         stdout.WriteLine($"fuzz: {r.Execs} execs in {r.Seconds:0.0}s ({r.ExecsPerSecond:0} exec/s, {workers} worker{(workers == 1 ? "" : "s")}), {r.SeedInputs} seed inputs, corpus {r.Corpus.Count}, edges {r.Edges}, features {r.Features}, findings {r.Findings.Count}");

@@ -19,13 +19,12 @@ public sealed class AflWorkerCommand : IHarnessCommand
 
     public string Name => CommandName;
     public string Summary => "(internal) the afl-fuzz target process; run once on FILE outside afl";
-    public string Usage => "usage: harness afl-worker TARGET FILE [--supervise] [--instrumentation cecil|sharpfuzz]   (flags after FILE)   (afl-fuzz substitutes FILE for @@)";
+    public string Usage => "usage: harness afl-worker TARGET FILE [--supervise]   (flags after FILE)   (afl-fuzz substitutes FILE for @@)";
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
         bool supervise = args.Flag("supervise");
         bool child = args.Flag("child");
-        InstrumentationKind kind = InstrumentationKinds.Parse(args.String(InstrumentationKinds.OptionName));
         args.RejectUnknown();
         if (args.Positional.Count != 2) throw new UsageException("give the target name and the input file (@@)");
         string targetName = args.Positional[0];
@@ -36,7 +35,7 @@ public sealed class AflWorkerCommand : IHarnessCommand
             // The supervisor runs no port code, so only the processes that run the target need the instrumented port.
             var forward = new List<string> { CommandName, targetName, file };
             if (child) forward.Add("--child");
-            int? relaunched = InstrumentedLauncher.RelaunchInstrumentedIfNeeded(forward.ToArray(), stderr, kind);
+            int? relaunched = InstrumentedLauncher.RelaunchInstrumentedIfNeeded(forward.ToArray(), stderr);
             if (relaunched is int code) return code;
         }
         IFuzzTarget target = AflTargets.Get(args.Systems, targetName);
@@ -51,10 +50,8 @@ public sealed class AflWorkerCommand : IHarnessCommand
 
         if (!File.Exists(file)) throw new InputException($"no such input file: {file}");
         Outcome outcome = AflRunner.RunOnce(target, File.ReadAllBytes(file));
-        if (InstrumentationKinds.Loaded == InstrumentationKind.SharpFuzz)
-            stderr.WriteLine($"afl-worker: coverage from SharpFuzz-instrumented {InstrumentedFolder.TargetAssembly}, {Coverage.CoverageMap.CountNonZero()} map bytes set");
-        foreach (Coverage.InstrumentedModule m in Coverage.CoverageMap.Modules)
-            stderr.WriteLine($"afl-worker: coverage from {m.AssemblyName} ({m.InstrumenterVersion}, {m.ProbeCount} probes), {Coverage.CoverageMap.CountNonZero()} map bytes set");
+        if (InstrumentedLauncher.AllocatorIsInstrumented)
+            stderr.WriteLine($"afl-worker: coverage from SharpFuzz-instrumented {InstrumentedFolder.TargetAssembly}, {SharpFuzzTrace.CountNonZero()} map bytes set");
         stdout.WriteLine(outcome.IsFailure
             ? $"{outcome.Kind.Name()} at op {outcome.Step} ({outcome.Site}): {outcome.Reason}  [afl signal {AflFaultSignals.SignalFor(outcome.Kind)}]"
             : "ok");

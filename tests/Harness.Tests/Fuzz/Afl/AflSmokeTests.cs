@@ -1,6 +1,6 @@
 // Smoke test against the real afl-fuzz (AFL++ 4.04c): `harness afl TARGET --run` for 30 s must
-// complete the forkserver handshake and execute inputs (fuzzer_stats execs_done > 0), on our
-// instrumentation and on SharpFuzz's (--instrumentation sharpfuzz). It fuzzes
+// complete the forkserver handshake, execute inputs (fuzzer_stats execs_done > 0) and see edges
+// written by the SharpFuzz-instrumented port. It fuzzes
 // the allocator target when the registry has it, else the built-in sim-selftest target.
 // Under CI (CI=true) a missing afl-fuzz fails the test; elsewhere the test is skipped with the reason.
 using Harness.Core;
@@ -27,12 +27,7 @@ public sealed class AflSmokeTests
     public AflSmokeTests(ITestOutputHelper output) => _output = output;
 
     [AflFact]
-    public void Real_afl_fuzz_completes_the_handshake_and_executes_inputs() => Campaign();
-
-    [AflFact]
-    public void Real_afl_fuzz_runs_the_sharpfuzz_instrumented_port() => Campaign("--instrumentation", "sharpfuzz");
-
-    private void Campaign(params string[] extra)
+    public void Real_afl_fuzz_completes_the_handshake_and_executes_inputs()
     {
         Assert.True(AflCommandLine.FindAflFuzz() is not null, "afl-fuzz is not on PATH: .ci/run must install afl++ (apt-get install -y afl++)");
         string target = AflTargets.Exists(SystemRegistry.Default, "mmgr") ? "mmgr" : SimSelfTestTarget.TargetName;
@@ -42,7 +37,7 @@ public sealed class AflSmokeTests
             string output = Path.Combine(dir, "out");
             var stdout = new StringWriter();
             var stderr = new StringWriter();
-            string[] args = new[] { "afl", target, "--run", "--seconds", Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", output }.Concat(extra).ToArray();
+            string[] args = new[] { "afl", target, "--run", "--seconds", Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", output };
             int code = Harness.Program.Run(args, stdout, stderr);
             _output.WriteLine(stdout.ToString());
             _output.WriteLine(stderr.ToString());

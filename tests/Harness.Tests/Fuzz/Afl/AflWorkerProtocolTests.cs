@@ -1,11 +1,9 @@
 // The worker speaks the forkserver protocol correctly: the test plays afl-fuzz's part (a SysV map,
 // the two pipes, the per-run words), in persistent mode and in supervised mode, where a worker that
-// dies (an uncatchable crash, or a kill as afl does on timeout) is reported and replaced. Each test
-// runs on both instrumentations of the port (ours and SharpFuzz's): the protocol, the coverage in
-// afl's map and the outcome-labelled statuses must not depend on which one.
+// dies (an uncatchable crash, or a kill as afl does on timeout) is reported and replaced. The worker
+// runs the SharpFuzz-instrumented port: its probes must write afl's map.
 using System.Diagnostics;
 using System.IO.Pipes;
-using Harness.Coverage;
 using Harness.Fuzz.Afl;
 using Harness.Fuzz.Instrumentation;
 using Xunit;
@@ -16,12 +14,10 @@ public sealed class AflWorkerProtocolTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);   // a safety net, not an assertion
 
-    [Theory]
-    [InlineData(InstrumentationKind.Cecil)]
-    [InlineData(InstrumentationKind.SharpFuzz)]
-    public void Persistent_worker_reports_coverage_and_labelled_faults(InstrumentationKind kind)
+    [Fact]
+    public void Persistent_worker_reports_coverage_and_labelled_faults()
     {
-        using var afl = new FakeAfl(supervise: false, kind);
+        using var afl = new FakeAfl(supervise: false);
         Assert.Equal(0xC001FFFFu, afl.Read());
         Assert.Equal((0u, afl.Process.Id), afl.Run(new byte[] { 0, 5, 0, 9, 1, 0, 2, 7, 3, 1 }));
         Assert.True(afl.EdgesInMap() > 3, "the instrumented port wrote no coverage into afl's map");
@@ -33,12 +29,10 @@ public sealed class AflWorkerProtocolTests
         Assert.Equal(0, afl.Process.ExitCode);
     }
 
-    [Theory]
-    [InlineData(InstrumentationKind.Cecil)]
-    [InlineData(InstrumentationKind.SharpFuzz)]
-    public void Supervisor_survives_worker_crashes_and_kills(InstrumentationKind kind)
+    [Fact]
+    public void Supervisor_survives_worker_crashes_and_kills()
     {
-        using var afl = new FakeAfl(supervise: true, kind);
+        using var afl = new FakeAfl(supervise: true);
         Assert.Equal(0xC001FFFFu, afl.Read());
         (uint status, int first) = afl.Run(new byte[] { 0, 5, 0, 9, 1, 0 });
         Assert.Equal(0u, status);
@@ -77,13 +71,13 @@ public sealed class AflWorkerProtocolTests
 
         public Process Process { get; }
 
-        public FakeAfl(bool supervise, InstrumentationKind kind)
+        public FakeAfl(bool supervise)
         {
-            string folder = InstrumentedFolder.Ensure(TextWriter.Null, kind);
+            string folder = InstrumentedFolder.Ensure(TextWriter.Null);
             _dir = Directory.CreateTempSubdirectory("harness-afl-proto-").FullName;
             _input = Path.Combine(_dir, ".cur_input");
             File.WriteAllBytes(_input, Array.Empty<byte>());
-            _shmId = Libc.CreateShared(CoverageMap.MapSize + 8);
+            _shmId = Libc.CreateShared(SharpFuzzTrace.MapSize + 8);
             _map = Libc.AttachSharedAddress(_shmId);
             var psi = new ProcessStartInfo(DotnetHost.Path)
             {
@@ -128,7 +122,7 @@ public sealed class AflWorkerProtocolTests
         /// <summary>One execution as afl does it: clear the map, write the input, go, pid, status.</summary>
         public (uint Status, int Pid) Run(byte[] input, uint wasKilled = 0)
         {
-            System.Runtime.InteropServices.Marshal.Copy(new byte[CoverageMap.MapSize], 0, _map, CoverageMap.MapSize);
+            System.Runtime.InteropServices.Marshal.Copy(new byte[SharpFuzzTrace.MapSize], 0, _map, SharpFuzzTrace.MapSize);
             WriteInput(input);
             Control(wasKilled);
             int pid = (int)Read();
@@ -137,7 +131,7 @@ public sealed class AflWorkerProtocolTests
 
         public int EdgesInMap()
         {
-            byte[] copy = new byte[CoverageMap.MapSize];
+            byte[] copy = new byte[SharpFuzzTrace.MapSize];
             System.Runtime.InteropServices.Marshal.Copy(_map, copy, 0, copy.Length);
             return copy.Count(b => b != 0);
         }

@@ -2,84 +2,82 @@
 // of Allocator.dll next to the untouched original, with the oracle-only types left out by the
 // prefix arguments), the instrumented folder made from it, and the harness running on it: IL edges
 // reach the engine's map with one worker, and several workers fall back to features, saying why.
+using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
+using System.Reflection.PortableExecutable;
 using Harness.Fuzz.Instrumentation;
-using Mono.Cecil;
-using Mono.Cecil.Cil;
 using Xunit;
 
 namespace Harness.Tests.Fuzz.Instrumentation;
 
 public sealed class SharpFuzzInstrumentationTests
 {
-    private static string BuiltCopy => Path.Combine(AppContext.BaseDirectory, InstrumentedFolder.SharpFuzzSubfolder, "Allocator.dll");
+    private static string BuiltCopy => InstrumentedFolder.BuiltCopy(AppContext.BaseDirectory);
 
     [Fact]
     public void Build_writes_an_instrumented_copy_and_leaves_the_original_alone()
     {
         Assert.True(File.Exists(BuiltCopy), $"the build's SharpFuzzInstrumentAllocator target wrote no {BuiltCopy}");
-        using AssemblyDefinition copy = AssemblyDefinition.ReadAssembly(BuiltCopy);
-        using AssemblyDefinition original = AssemblyDefinition.ReadAssembly(Path.Combine(AppContext.BaseDirectory, "Allocator.dll"));
-        Assert.Contains(copy.MainModule.AssemblyReferences, r => r.Name == SharpFuzzTrace.RuntimeAssembly);
-        Assert.DoesNotContain(original.MainModule.AssemblyReferences, r => r.Name == SharpFuzzTrace.RuntimeAssembly);
-        Assert.Equal(0, ProbedMethods(original.MainModule, "Allocator.Mmgr.AllocSet"));
-        Assert.True(ProbedMethods(copy.MainModule, "Allocator.Mmgr.AllocSet") > 10);
+        using var copy = new Probes(BuiltCopy);
+        using var original = new Probes(Path.Combine(AppContext.BaseDirectory, "Allocator.dll"));
+        Assert.True(copy.ReferencesSharpFuzz);
+        Assert.False(original.ReferencesSharpFuzz);
+        Assert.Equal(0, original.ProbedMethods("Allocator.Mmgr.AllocSet"));
+        Assert.True(copy.ProbedMethods("Allocator.Mmgr.AllocSet") > 10);
     }
 
     [Fact]
     public void Prefix_arguments_keep_the_oracle_scratch_type_and_the_prng_without_probes()
     {
-        using AssemblyDefinition copy = AssemblyDefinition.ReadAssembly(BuiltCopy);
-        Assert.Equal(0, ProbedMethods(copy.MainModule, "Allocator.Mmgr.VerifyScratch"));
-        Assert.Equal(0, ProbedMethods(copy.MainModule, "Allocator.Common.Prng"));
-        Assert.True(ProbedMethods(copy.MainModule, "Allocator.Sim.SimHeap") > 0);
+        using var copy = new Probes(BuiltCopy);
+        Assert.Equal(0, copy.ProbedMethods("Allocator.Mmgr.VerifyScratch"));
+        Assert.Equal(0, copy.ProbedMethods("Allocator.Common.Prng"));
+        Assert.True(copy.ProbedMethods("Allocator.Sim.SimHeap") > 0);
         // SharpFuzz selects by type name only: the walker methods the port marks
         // [ExcludeFromCodeCoverage] inside AllocSet get probes (documented, measured).
-        Assert.True(IsProbed(copy.MainModule.GetType("Allocator.Mmgr.AllocSet").Methods.Single(m => m.Name == "VerifyInto")));
+        Assert.True(copy.IsProbed("Allocator.Mmgr.AllocSet", "VerifyInto"));
     }
 
     [Fact]
     public void Folder_takes_the_builds_copy_without_its_pdb_or_the_subfolder()
     {
-        string folder = InstrumentedFolder.Ensure(TextWriter.Null, InstrumentationKind.SharpFuzz);
+        string folder = InstrumentedFolder.Ensure(TextWriter.Null);
         Assert.Equal(File.ReadAllBytes(BuiltCopy), File.ReadAllBytes(Path.Combine(folder, "Allocator.dll")));
         Assert.False(File.Exists(Path.Combine(folder, "Allocator.pdb")));   // it describes the uninstrumented IL
         Assert.False(Directory.Exists(Path.Combine(folder, InstrumentedFolder.SharpFuzzSubfolder)));
         Assert.True(File.Exists(Path.Combine(folder, SharpFuzzTrace.RuntimeAssembly + ".dll")));
-        Assert.NotEqual(folder, InstrumentedFolder.Ensure(TextWriter.Null, InstrumentationKind.Cecil));
-        Assert.Throws<ArgumentException>(() => InstrumentedFolder.Ensure(TextWriter.Null, InstrumentationKind.SharpFuzz, perThreadMaps: true));
+        var log = new StringWriter();
+        Assert.Equal(folder, InstrumentedFolder.Ensure(log));
+        Assert.Equal("", log.ToString());   // reused: nothing copied again
     }
 
     [Fact]
     public void Fuzz_reads_sharpfuzz_edges_with_one_worker()
     {
-        string dir = Directory.CreateTempSubdirectory("harness-sharpfuzz-").FullName;
-        try
-        {
-            (int code, string stdout, string stderr) = InstrumentedLauncherTests.RunHarness(
-                "fuzz", "mmgr", "--instrumentation", "sharpfuzz", "--execs", "300", "--corpus", "none", "--out", dir);
-            Assert.True(code == 0, stderr);
-            Assert.Contains("relaunching instrumented", stderr);
-            Assert.Contains("coverage=il+features (IL-instrumented port: sharpfuzz)", stdout);
-            Assert.True(IlEdges(stdout) > 100, stdout);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        (int code, string stdout, string stderr) = Fuzz("--workers", "1");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("relaunching instrumented", stderr);
+        Assert.Contains("coverage=il+features (IL-instrumented port: sharpfuzz)", stdout);
+        Assert.True(IlEdges(stdout) > 100, stdout);
     }
 
     [Fact]
     public void Fuzz_with_two_workers_on_sharpfuzz_uses_features_and_says_why()
     {
+        (int code, string stdout, string stderr) = Fuzz("--workers", "2");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("share one map and one previous location among threads", stderr);
+        Assert.DoesNotContain("relaunching instrumented", stderr);
+        Assert.Contains("coverage=features (IL-instrumented port: no)", stdout);
+    }
+
+    /// <summary>A short `harness fuzz mmgr` in a child process (the real relaunch), output in a temp folder.</summary>
+    private static (int Code, string Stdout, string Stderr) Fuzz(params string[] extra)
+    {
         string dir = Directory.CreateTempSubdirectory("harness-sharpfuzz-").FullName;
         try
         {
-            (int code, string stdout, string stderr) = InstrumentedLauncherTests.RunHarness(
-                "fuzz", "mmgr", "--instrumentation", "sharpfuzz", "--workers", "2", "--execs", "300", "--corpus", "none", "--out", dir);
-            Assert.True(code == 0, stderr);
-            Assert.Contains("share one map and one previous location among threads", stderr);
-            Assert.DoesNotContain("relaunching instrumented", stderr);
-            Assert.Contains("coverage=features (IL-instrumented port: no)", stdout);
+            return InstrumentedLauncherTests.RunHarness(["fuzz", "mmgr", "--execs", "300", "--corpus", "none", "--out", dir, .. extra]);
         }
         finally
         {
@@ -94,12 +92,57 @@ public sealed class SharpFuzzInstrumentationTests
         return int.Parse(line.AsSpan(at, line.IndexOf(' ', at) - at), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static int ProbedMethods(ModuleDefinition module, string typeName) =>
-        module.GetTypes().Where(t => t.FullName == typeName || t.FullName.StartsWith(typeName + "/", StringComparison.Ordinal))
-            .SelectMany(t => t.Methods).Count(IsProbed);
+    /// <summary>
+    /// Reads an assembly's method bodies for SharpFuzz probes. A probe ends by storing
+    /// Trace.PrevLocation (stsfld, opcode 0x80, then the field's token); nothing else in the port
+    /// touches that field, so a body containing that instruction is probed.
+    /// </summary>
+    private sealed class Probes : IDisposable
+    {
+        private readonly PEReader _pe;
+        private readonly MetadataReader _md;
+        private readonly byte[]? _store;
 
-    /// <summary>A SharpFuzz probe stores Trace.PrevLocation; nothing else in the port touches it.</summary>
-    private static bool IsProbed(MethodDefinition m) =>
-        m.HasBody && m.Body.Instructions.Any(i => i.OpCode == OpCodes.Stsfld && i.Operand is FieldReference f
-            && f.Name == "PrevLocation" && f.DeclaringType.FullName == "SharpFuzz.Common.Trace");
+        public Probes(string path)
+        {
+            _pe = new PEReader(File.OpenRead(path));
+            _md = _pe.GetMetadataReader();
+            foreach (MemberReferenceHandle h in _md.MemberReferences)
+            {
+                MemberReference r = _md.GetMemberReference(h);
+                if (_md.GetString(r.Name) != "PrevLocation" || r.Parent.Kind != HandleKind.TypeReference) continue;
+                TypeReference t = _md.GetTypeReference((TypeReferenceHandle)r.Parent);
+                if (_md.GetString(t.Namespace) != "SharpFuzz.Common" || _md.GetString(t.Name) != "Trace") continue;
+                _store = [0x80, .. BitConverter.GetBytes(MetadataTokens.GetToken(h))];
+            }
+        }
+
+        public bool ReferencesSharpFuzz => _md.AssemblyReferences.Any(h => _md.GetString(_md.GetAssemblyReference(h).Name) == SharpFuzzTrace.RuntimeAssembly);
+
+        /// <summary>Probed methods of the type (full name, dots) and of the types nested in it.</summary>
+        public int ProbedMethods(string typeName) => Methods(typeName, nested: true).Count(IsProbed);
+
+        public bool IsProbed(string typeName, string method) =>
+            IsProbed(Methods(typeName, nested: false).Single(m => _md.GetString(_md.GetMethodDefinition(m).Name) == method));
+
+        private IEnumerable<MethodDefinitionHandle> Methods(string typeName, bool nested) =>
+            _md.TypeDefinitions.Where(h => Matches(h, typeName, nested)).SelectMany(h => _md.GetTypeDefinition(h).GetMethods());
+
+        private bool Matches(TypeDefinitionHandle h, string typeName, bool nested)
+        {
+            TypeDefinition t = _md.GetTypeDefinition(h);
+            if (t.GetDeclaringType() is { IsNil: false } outer) return nested && Matches(outer, typeName, nested);
+            return $"{_md.GetString(t.Namespace)}.{_md.GetString(t.Name)}" == typeName;
+        }
+
+        private bool IsProbed(MethodDefinitionHandle h)
+        {
+            int rva = _md.GetMethodDefinition(h).RelativeVirtualAddress;
+            if (_store is null || rva == 0) return false;
+            ReadOnlySpan<byte> il = _pe.GetMethodBody(rva).GetILContent().AsSpan();
+            return il.IndexOf(_store) >= 0;
+        }
+
+        public void Dispose() => _pe.Dispose();
+    }
 }
