@@ -9,7 +9,8 @@
 //
 // Marked [ExcludeFromCodeCoverage]: the Allocator assembly is IL-instrumented for fuzzing, and the
 // engines (and the port's own spin-delay jitter) draw from this generator, so probes here would
-// report the engines' random choices as coverage of the port and steer the fuzzer by them.
+// report the engines' random choices as coverage of the port and steer the fuzzer by them. SharpFuzz
+// does not read the attribute; the build excludes this type by name (-Allocator.Common.Prng).
 using System.Diagnostics.CodeAnalysis;
 
 namespace Allocator.Common;

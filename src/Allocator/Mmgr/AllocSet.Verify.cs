@@ -6,8 +6,8 @@
 // bounds every walk: blocks by the live heap block count, chunk tiling by the block's bounds,
 // freelists by the number of tiled chunks. Allocation-free when nothing is wrong: collections come
 // from the Mcxt's VerifyScratch, and names and texts are formatted only for a violation.
-// Oracle code, not the system under test: marked [ExcludeFromCodeCoverage], so the fuzzer's IL
-// instrumenter leaves it without probes (IlInstrumenter.ExcludedFromCoverage says why).
+// Oracle code, not the system under test: marked [ExcludeFromCodeCoverage]. SharpFuzz, the fuzzer's
+// IL instrumenter, selects by type name only and probes it anyway (docs/fuzzing-instrumentation.md).
 using System.Diagnostics.CodeAnalysis;
 using Allocator.Common;
 using Allocator.Sim;

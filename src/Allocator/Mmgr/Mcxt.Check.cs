@@ -6,8 +6,8 @@
 // pre-order, problems reported as WARNINGs.
 //
 // MemoryContextVerify and its helpers are oracle code, not the system under test: marked
-// [ExcludeFromCodeCoverage], so the fuzzer's IL instrumenter leaves them without probes
-// (IlInstrumenter.ExcludedFromCoverage says why). MemoryContextCheck keeps its probes.
+// [ExcludeFromCodeCoverage]. SharpFuzz, the fuzzer's IL instrumenter, selects by type name only
+// and probes them anyway (docs/fuzzing-instrumentation.md).
 //
 // MemoryContextVerify never throws for corruption, never allocates from the structures it checks,
 // and bounds every walk (visited sets and counts, not trust in the links). Its collections come

@@ -20,8 +20,8 @@
 // It never throws for corruption (a fault is reported as an SL1 violation), never allocates from
 // the context, and bounds every walk. The list walk and the entry point are VerifyWalk's, shared
 // with Generation and Bump.
-// Oracle code, not the system under test: marked [ExcludeFromCodeCoverage], so the fuzzer's IL
-// instrumenter leaves it without probes (IlInstrumenter.ExcludedFromCoverage says why).
+// Oracle code, not the system under test: marked [ExcludeFromCodeCoverage]. SharpFuzz, the fuzzer's
+// IL instrumenter, selects by type name only and probes it anyway (docs/fuzzing-instrumentation.md).
 using System.Diagnostics.CodeAnalysis;
 using Allocator.Common;
 using static Allocator.Mmgr.McxtConstants;

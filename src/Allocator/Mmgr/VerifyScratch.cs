@@ -17,8 +17,8 @@
 // one scratch must not verify concurrently. Each accessor serves exactly one purpose, so the
 // collections a walk holds at the same time (the context list MemoryContextVerify iterates while a
 // type verifier runs, for instance) are always distinct objects.
-// Oracle code, not the system under test: marked [ExcludeFromCodeCoverage], so the fuzzer's IL
-// instrumenter leaves it without probes (IlInstrumenter.ExcludedFromCoverage says why).
+// Oracle code, not the system under test: marked [ExcludeFromCodeCoverage], and, being a type of
+// its own, left without SharpFuzz probes by the build's prefix arguments (Directory.Build.targets).
 using System.Diagnostics.CodeAnalysis;
 
 namespace Allocator.Mmgr;

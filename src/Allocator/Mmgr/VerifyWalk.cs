@@ -20,8 +20,8 @@
 // string only for a violation (the texts are structs, called through generic constraints).
 // AllocSet's verifier (AS1-AS10) walks its own, differently shaped block list (aset.c's prev/next
 // block links, not a dlist) and does not use this.
-// Oracle code, not the system under test: marked [ExcludeFromCodeCoverage], so the fuzzer's IL
-// instrumenter leaves it without probes (IlInstrumenter.ExcludedFromCoverage says why).
+// Oracle code, not the system under test: marked [ExcludeFromCodeCoverage]. SharpFuzz, the fuzzer's
+// IL instrumenter, selects by type name only and probes it anyway (docs/fuzzing-instrumentation.md).
 using System.Diagnostics.CodeAnalysis;
 using Allocator.Common;
 using Allocator.Sim;

@@ -1,5 +1,5 @@
 // `harness afl TARGET`: prints (and with --run, runs) the afl-fuzz command line that fuzzes TARGET
-// with AFL++ 4.04c against the instrumented port, then summarises afl's fuzzer_stats.
+// with AFL++ 4.04c against the SharpFuzz-instrumented port, then summarises afl's fuzzer_stats.
 // Exit code with --run: 0 no crash saved, 1 crashes saved or afl failed, 2 usage/input error.
 using System.Diagnostics;
 using Harness.Fuzz.Afl;

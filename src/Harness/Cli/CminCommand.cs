@@ -14,7 +14,7 @@ public sealed class CminCommand : IHarnessCommand
         usage: harness cmin IN OUT [--target T] [--ops-max M] [--canary NAME] [--max-len B] [--no-instrument]
           IN, OUT         input and output corpus folders (OUT is created; existing files stay)
           --target T      target (default: the only registered one)
-          --no-instrument don't relaunch on the IL-instrumented port (target features only)
+          --no-instrument don't relaunch on the SharpFuzz-instrumented port (target features only)
         """;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)

@@ -30,7 +30,8 @@ public sealed class FuzzCommand : IHarnessCommand
           --canary NAME   switch on a planted bug of the port (e.g. FreelistIndexOffByOne)
           --max-len B     longest input in bytes (default 4096)
           --status-every K  status line every K execs after the first powers of two (default 50000)
-          --no-instrument don't relaunch on the IL-instrumented port (target features only)
+          --no-instrument don't relaunch on the SharpFuzz-instrumented port (target features only;
+                          with --workers above 1 always so: SharpFuzz's map is one for all threads)
         """;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -55,7 +56,9 @@ public sealed class FuzzCommand : IHarnessCommand
         FuzzTargetDef def = FuzzTargets.Find(args.Systems, target);
         target = def.Name;   // an alias runs, and is reported, under the target's own name
         IFuzzTarget t = def.Create(config); // validates the name and config before any relaunch
-        if (InstrumentedRun.RelaunchIfNeeded(noInstrument, stderr, perThreadMaps: workers > 1) is int code) return code;
+        string? noIlMap = InstrumentedRun.WhyNoIlMapForWorkers(workers);
+        if (noIlMap is not null && !noInstrument) stderr.WriteLine("fuzz: " + noIlMap);
+        if (InstrumentedRun.RelaunchIfNeeded(noInstrument || noIlMap is not null, stderr) is int code) return code;
 
         string? repo = TryRepo();
         if (corpus is null && repo is not null && Directory.Exists(def.CorpusPath(repo)))
@@ -64,10 +67,7 @@ public sealed class FuzzCommand : IHarnessCommand
         if (corpus is not null && !Directory.Exists(corpus)) throw new InputException($"--corpus {corpus}: no such folder");
         outDir ??= Path.Combine("out", "fuzz", target);
 
-        bool il = InstrumentedRun.IlCoverageAvailable;
-        if (il && workers > 1 && !Harness.Coverage.CoverageMap.HasPerThreadProbes)
-            throw new InputException("--workers above 1 needs the port instrumented with per-thread probes (harness fuzz relaunches on that copy itself); "
-                + "this process runs a single-thread instrumented copy: use --workers 1 or --no-instrument");
+        bool il = InstrumentedRun.IlCoverageAvailable && noIlMap is null;
         var sources = FuzzEngine.SourcesFor(t, includeIlMap: il);   // named in the configuration line
         var createWorker = FuzzWorkerSetup.Factory(() => def.Create(config), includeIlMap: il);
         var options = new FuzzEngineOptions
@@ -84,7 +84,7 @@ public sealed class FuzzCommand : IHarnessCommand
         };
         stdout.WriteLine($"fuzz: target={target} seed={seed} execs={(execs == long.MaxValue ? "unlimited" : execs)} workers={workers} seconds={(seconds?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-")} "
             + $"ops-max={config.OpsMax} canary={config.Canary} max-len={maxLen}");
-        stdout.WriteLine($"fuzz: corpus={corpus ?? "none"} out={outDir} coverage={string.Join("+", sources.Select(s => s.Name))} (IL-instrumented port: {(il ? "yes" : "no")})");
+        stdout.WriteLine($"fuzz: corpus={corpus ?? "none"} out={outDir} coverage={string.Join("+", sources.Select(s => s.Name))} (IL-instrumented port: {(InstrumentedRun.IlCoverageAvailable ? "sharpfuzz" : "no")})");
 
         FuzzRunResult r = new FuzzEngine(createWorker, options, stdout).Run();
         stdout.WriteLine($"fuzz: {r.Execs} execs in {r.Seconds:0.0}s ({r.ExecsPerSecond:0} exec/s, {workers} worker{(workers == 1 ? "" : "s")}), {r.SeedInputs} seed inputs, corpus {r.Corpus.Count}, edges {r.Edges}, features {r.Features}, findings {r.Findings.Count}");

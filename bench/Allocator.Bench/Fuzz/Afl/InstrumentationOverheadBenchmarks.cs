@@ -1,7 +1,8 @@
 // InstrumentationOverheadBenchmarks: the cost of IL coverage probes on the port. The same W1 pass
 // (palloc/poke/peek/pfree pairs on an AllocSet, see Contexts/Workloads.cs) runs against the normal
-// Allocator.dll and against an instrumented copy (probes calling CoverageMap.Hit, as the AFL worker
-// and the in-process engine run it), loaded side by side in one process.
+// Allocator.dll and against the build's SharpFuzz-instrumented copy (<bin>/sharpfuzz/, as the AFL
+// worker and the in-process engine run it), loaded side by side in one process; the probes write
+// the harness's private map (SharpFuzzTrace, bound before the copy runs).
 //   dotnet run -c Release --project bench/Allocator.Bench -- --filter '*InstrumentationOverhead*'
 using System.Reflection;
 using System.Runtime.Loader;
@@ -31,8 +32,8 @@ public class InstrumentationOverheadBenchmarks
     {
         string bin = Path.GetDirectoryName(typeof(OverheadWorkload).Assembly.Location)!;
         _folder = Directory.CreateTempSubdirectory("harness-overhead-").FullName;
-        IlInstrumenter.Instrument(Path.Combine(bin, "Allocator.dll"), Path.Combine(_folder, "Allocator.dll"),
-            new InstrumentOptions { RegisterModule = false });
+        File.Copy(InstrumentedFolder.BuiltCopy(bin), Path.Combine(_folder, "Allocator.dll"));
+        SharpFuzzTrace.Reset();   // binds SharpFuzz's map pointer (the harness's module initialiser) before any probe runs
         string benchDll = typeof(OverheadWorkload).Assembly.Location;
         File.Copy(benchDll, Path.Combine(_folder, Path.GetFileName(benchDll)));
         var context = new FolderContext(_folder);

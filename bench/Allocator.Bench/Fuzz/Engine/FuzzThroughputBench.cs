@@ -45,7 +45,7 @@ public class FuzzThroughputBench
         }
         _pair[0] = _target;
         _pair[1] = new AllocatorFuzzTarget(FuzzTargetConfig.Default, WalkEvery);
-        _gang = new WorkerGang(2, ownIlMaps: false);
+        _gang = new WorkerGang(2);
     }
 
     [GlobalCleanup]

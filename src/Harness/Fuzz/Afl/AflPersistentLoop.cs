@@ -14,7 +14,7 @@ public static class AflPersistentLoop
         AflRunner.WarmUp(target);
         AflSharedMap.Attach();
         var input = new AflInput(inputPath);
-        if (!server.SendHello(Coverage.CoverageMap.MapSize))
+        if (!server.SendHello(Instrumentation.SharpFuzzTrace.MapSize))
         {
             log.WriteLine("afl-worker: cannot write the hello on the status pipe (not started by afl-fuzz?)");
             return Program.ExitUsage;

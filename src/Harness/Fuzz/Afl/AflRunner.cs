@@ -1,8 +1,9 @@
 // AflRunner: executes one input against a target the way both AFL modes need it: reset AFL's
-// prev_location (afl already cleared the map), run, and turn the outcome into a status word.
+// prev_location (SharpFuzz's Trace.PrevLocation; afl already cleared the map), run, and turn the
+// outcome into a status word.
 // Execute is specified never to throw; if it does anyway that is a crash outcome, not a dead worker.
 using Harness.Core;
-using Harness.Coverage;
+using Harness.Fuzz.Instrumentation;
 
 namespace Harness.Fuzz.Afl;
 
@@ -10,7 +11,7 @@ public static class AflRunner
 {
     public static Outcome RunOnce(IFuzzTarget target, ReadOnlySpan<byte> input)
     {
-        CoverageMap.PreviousLocation = 0;
+        SharpFuzzTrace.ResetPrevious();
         try
         {
             return target.Execute(input);
@@ -36,6 +37,6 @@ public static class AflRunner
             RunOnce(target, new byte[64]);
             RunOnce(target, ramp);
         }
-        CoverageMap.Reset();
+        SharpFuzzTrace.Reset();
     }
 }

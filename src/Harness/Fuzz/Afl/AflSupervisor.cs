@@ -34,7 +34,7 @@ public sealed class AflSupervisor : IDisposable
     {
         server.CloseOnExec();
         if (!StartWorker()) return Program.ExitFailure;
-        if (!server.SendHello(Coverage.CoverageMap.MapSize))
+        if (!server.SendHello(Instrumentation.SharpFuzzTrace.MapSize))
         {
             _log.WriteLine("afl-worker: cannot write the hello on the status pipe (not started by afl-fuzz?)");
             return Program.ExitUsage;

@@ -50,8 +50,8 @@ public sealed class AflWorkerCommand : IHarnessCommand
 
         if (!File.Exists(file)) throw new InputException($"no such input file: {file}");
         Outcome outcome = AflRunner.RunOnce(target, File.ReadAllBytes(file));
-        foreach (Coverage.InstrumentedModule m in Coverage.CoverageMap.Modules)
-            stderr.WriteLine($"afl-worker: coverage from {m.AssemblyName} ({m.InstrumenterVersion}, {m.ProbeCount} probes), {Coverage.CoverageMap.CountNonZero()} map bytes set");
+        if (InstrumentedLauncher.AllocatorIsInstrumented)
+            stderr.WriteLine($"afl-worker: coverage from SharpFuzz-instrumented {InstrumentedFolder.TargetAssembly}, {SharpFuzzTrace.CountNonZero()} map bytes set");
         stdout.WriteLine(outcome.IsFailure
             ? $"{outcome.Kind.Name()} at op {outcome.Step} ({outcome.Site}): {outcome.Reason}  [afl signal {AflFaultSignals.SignalFor(outcome.Kind)}]"
             : "ok");

@@ -1,6 +1,6 @@
 // FeatureMap: a private, AFL-style edge map that a target fills with semantic features (for the
 // allocator: which operation kind produced which result class after which other one). It works
-// exactly like CoverageMap (edge = cur ^ prev, saturating counters) but belongs to one target
+// like AFL's map (edge = cur ^ prev, saturating counters) but belongs to one target
 // instance, so it is deterministic in any process, instrumented or not, and parallel tests never
 // share it.
 using System.Runtime.CompilerServices;

@@ -75,7 +75,7 @@ public sealed class FuzzEngine
     {
         _clock.Start();
         CreateWorkers();
-        using var gang = new WorkerGang(_options.Workers, _executors[0].Sources.Any(s => s is CoverageMapSource));
+        using var gang = new WorkerGang(_options.Workers);
         gang.RunOnAll(w => _executors[w].Run(ReadOnlySpan<byte>.Empty)); // warm-up, discarded
 
         int seeds = LoadSeeds(gang);
@@ -137,10 +137,9 @@ public sealed class FuzzEngine
             if (w > 0 && !setups[w].Sources.Select(s => (s.Name, s.Size)).SequenceEqual(setups[0].Sources.Select(s => (s.Name, s.Size))))
                 throw new ArgumentException($"worker {w}'s coverage sources differ from worker 0's");
         }
-        // With single-thread probes every thread writes the main map: parallel workers would see each other's edges.
-        if (setups.Length > 1 && setups[0].Sources.Any(s => s is CoverageMapSource)
-            && Harness.Coverage.CoverageMap.IsInstrumentedProcess && !Harness.Coverage.CoverageMap.HasPerThreadProbes)
-            throw new InvalidOperationException("parallel workers with the IL map need the port instrumented with per-thread probes (InstrumentOptions.PerThreadMaps)");
+        // SharpFuzz's probes write one map from every thread: parallel workers would see each other's edges.
+        if (setups.Length > 1 && setups[0].Sources.Any(s => s is CoverageMapSource) && InstrumentedRun.IlCoverageAvailable)
+            throw new InvalidOperationException(InstrumentedRun.WhyNoIlMapForWorkers(setups.Length));
         VirginMap[] virgin = setups[0].Sources.Select(s => new VirginMap(s.Size)).ToArray();
         _executors = setups.Select(s => new FuzzExecutor(s.Target, s.Sources, virgin)).ToArray();
         _structure = setups[0].Target as IStructureAware;

@@ -34,8 +34,8 @@ public sealed record FuzzEngineOptions
     /// Candidate j of a batch runs on worker j mod Workers, so results depend on it.</summary>
     public int Workers { get; init; } = 1;
 
-    /// <summary>Most workers a run may use (one IL map slice each, see CoverageMap.MaxSlices).</summary>
-    public const int MaxWorkers = Harness.Coverage.CoverageMap.MaxSlices;
+    /// <summary>Most workers a run may use (a bound, not a tuning: each is a thread with its own target).</summary>
+    public const int MaxWorkers = 16;
 
     /// <summary>Candidates generated from one corpus state and executed together (an engine
     /// constant, not a CLI option: it changes what runs, so it stays fixed unless a test says otherwise).</summary>

@@ -2,7 +2,7 @@
 //
 // The engine keeps a separate novelty (virgin) map per source, so it can combine the IL edge map of
 // the instrumented port (CoverageMapSource) with a target's own semantic feature map (FeatureMap),
-// and tests can feed synthetic maps without touching the process-wide CoverageMap.
+// and tests can feed synthetic maps without touching the process-wide SharpFuzz map.
 namespace Harness.Fuzz.Engine;
 
 public interface ICoverageSource

@@ -7,10 +7,6 @@
 // Which worker runs what is fixed by the job (the engine: candidate j on worker j mod W), never by
 // timing. An exception inside a job is caught on its worker and rethrown on the main thread (the
 // lowest worker index first) once every worker has finished the job.
-//
-// With IL coverage, each extra thread attaches its own CoverageMap slice for its lifetime, so the
-// IL map a worker reads after an execution holds that execution's edges only.
-using Harness.Coverage;
 
 namespace Harness.Fuzz.Engine;
 
@@ -25,8 +21,7 @@ internal sealed class WorkerGang : IDisposable
     private bool _disposed;
 
     /// <param name="count">Workers including the calling thread's (1..FuzzEngineOptions.MaxWorkers).</param>
-    /// <param name="ownIlMaps">Give each extra thread its own CoverageMap slice.</param>
-    public WorkerGang(int count, bool ownIlMaps)
+    public WorkerGang(int count)
     {
         if (count < 1 || count > FuzzEngineOptions.MaxWorkers)
             throw new ArgumentOutOfRangeException(nameof(count), $"workers must be 1..{FuzzEngineOptions.MaxWorkers}");
@@ -38,19 +33,8 @@ internal sealed class WorkerGang : IDisposable
         for (int i = 1; i < count; i++)
         {
             int index = i;
-            _threads[i - 1] = new Thread(() => Loop(index, ownIlMaps)) { IsBackground = true, Name = $"fuzz worker {index}" };
+            _threads[i - 1] = new Thread(() => Loop(index)) { IsBackground = true, Name = $"fuzz worker {index}" };
             _threads[i - 1].Start();
-        }
-        // The threads attach their map slices first; a failure there (all slices taken, afl-fuzz's
-        // shared map attached) surfaces here, before anything runs.
-        try
-        {
-            RunOnAll(static _ => { });
-        }
-        catch
-        {
-            Dispose();
-            throw;
         }
     }
 
@@ -78,30 +62,14 @@ internal sealed class WorkerGang : IDisposable
         }
     }
 
-    private void Loop(int index, bool ownIlMap)
+    private void Loop(int index)
     {
-        CoverageMap.WorkerSlice? slice = null;
-        try
+        while (true)
         {
-            if (ownIlMap) slice = CoverageMap.AttachWorkerSlice();
-        }
-        catch (Exception e)
-        {
-            _errors[index] = e;
-        }
-        try
-        {
-            while (true)
-            {
-                _barrier!.SignalAndWait();
-                if (_stopping) return;
-                if (_errors[index] is null) RunCaught(index);
-                _barrier.SignalAndWait();
-            }
-        }
-        finally
-        {
-            slice?.Dispose();
+            _barrier!.SignalAndWait();
+            if (_stopping) return;
+            RunCaught(index);
+            _barrier.SignalAndWait();
         }
     }
 
@@ -117,7 +85,7 @@ internal sealed class WorkerGang : IDisposable
         }
     }
 
-    /// <summary>Stops and joins the worker threads (they release their map slices).</summary>
+    /// <summary>Stops and joins the worker threads.</summary>
     public void Dispose()
     {
         if (_disposed) return;

@@ -1,14 +1,12 @@
 // InstrumentedLauncher: makes the current harness command run against the instrumented port.
 //
 // A process cannot swap an assembly it has already loaded, so when the loaded Allocator assembly
-// is not instrumented the launcher builds (or reuses) an InstrumentedFolder and re-runs
+// is not SharpFuzz-instrumented the launcher builds (or reuses) an InstrumentedFolder and re-runs
 // `dotnet <folder>/harness.dll <same args>` as a child with stdio inherited, returning its exit
 // code. The child sees an instrumented Allocator and continues in-process (returns null).
 // HARNESS_INSTRUMENTED_CHILD=1 marks the child, so a broken folder fails loudly instead of
 // relaunching forever.
 using System.Diagnostics;
-using System.Reflection;
-using Harness.Coverage;
 
 namespace Harness.Fuzz.Instrumentation;
 
@@ -16,27 +14,22 @@ public static class InstrumentedLauncher
 {
     public const string ChildVariable = "HARNESS_INSTRUMENTED_CHILD";
 
-    /// <summary>True when the Allocator assembly loaded in this process carries the instrumentation marker.</summary>
-    public static bool AllocatorIsInstrumented =>
-        typeof(global::Allocator.Sim.SimHeap).Assembly.GetCustomAttribute<InstrumentedAssemblyAttribute>() is not null;
+    /// <summary>True when the Allocator assembly loaded in this process is SharpFuzz-instrumented (it references SharpFuzz's runtime).</summary>
+    public static bool AllocatorIsInstrumented { get; } =
+        typeof(global::Allocator.Sim.SimHeap).Assembly.GetReferencedAssemblies().Any(n => n.Name == SharpFuzzTrace.RuntimeAssembly);
 
     /// <summary>
     /// Returns null when this process already runs the instrumented port (continue in-process);
     /// otherwise runs the same command in an instrumented copy and returns the child's exit code.
     /// </summary>
-    /// <param name="perThreadMaps">Relaunch on the copy with per-thread probes (parallel engine workers).</param>
-    public static int? RelaunchInstrumentedIfNeeded(string[] args, TextWriter log, bool perThreadMaps = false)
+    public static int? RelaunchInstrumentedIfNeeded(string[] args, TextWriter log)
     {
-        if (AllocatorIsInstrumented)
-        {
-            CoverageMap.MarkInstrumented();
-            return null;
-        }
+        if (AllocatorIsInstrumented) return null;
         if (Environment.GetEnvironmentVariable(ChildVariable) == "1")
             throw new InvalidOperationException(
                 $"relaunched with {ChildVariable}=1 but {typeof(global::Allocator.Sim.SimHeap).Assembly.Location} is not instrumented");
 
-        string folder = InstrumentedFolder.Ensure(log, perThreadMaps);
+        string folder = InstrumentedFolder.Ensure(log);
         var psi = new ProcessStartInfo(DotnetHost.Path) { UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(folder, "harness.dll"));
         foreach (string a in args) psi.ArgumentList.Add(a);

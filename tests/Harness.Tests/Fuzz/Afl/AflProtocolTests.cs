@@ -12,7 +12,7 @@ public sealed class AflProtocolTests
     [Fact]
     public void Hello_announces_a_64_KiB_map_with_no_reply_options()
     {
-        uint hello = AflProtocol.Hello(Harness.Coverage.CoverageMap.MapSize);
+        uint hello = AflProtocol.Hello(Harness.Fuzz.Instrumentation.SharpFuzzTrace.MapSize);
         Assert.Equal(0xC001FFFFu, hello);
         Assert.Equal(65536, (int)(((hello & 0x00FFFFFE) >> 1) + 1));   // afl's decoding
         Assert.Equal(0u, hello & 0x01000000);                          // no FS_OPT_SHDMEM_FUZZ

@@ -1,5 +1,6 @@
 // Smoke test against the real afl-fuzz (AFL++ 4.04c): `harness afl TARGET --run` for 30 s must
-// complete the forkserver handshake and execute inputs (fuzzer_stats execs_done > 0). It fuzzes
+// complete the forkserver handshake, execute inputs (fuzzer_stats execs_done > 0) and see edges
+// written by the SharpFuzz-instrumented port. It fuzzes
 // the allocator target when the registry has it, else the built-in sim-selftest target.
 // Under CI (CI=true) a missing afl-fuzz fails the test; elsewhere the test is skipped with the reason.
 using Harness.Core;
@@ -36,13 +37,15 @@ public sealed class AflSmokeTests
             string output = Path.Combine(dir, "out");
             var stdout = new StringWriter();
             var stderr = new StringWriter();
-            int code = Harness.Program.Run(new[] { "afl", target, "--run", "--seconds", Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", output }, stdout, stderr);
+            string[] args = new[] { "afl", target, "--run", "--seconds", Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", output };
+            int code = Harness.Program.Run(args, stdout, stderr);
             _output.WriteLine(stdout.ToString());
             _output.WriteLine(stderr.ToString());
             AflStats? stats = AflStats.TryLoad(output);
             Assert.True(stats is not null, $"afl-fuzz wrote no fuzzer_stats (handshake failed?), exit {code}:\n{stderr}");
             Assert.True(stats!.ExecsDone > 0, "no executions: " + stats.Summary());
             Assert.True(stats.CorpusCount >= 1);
+            Assert.True(stats.EdgesFound > 0, "afl saw no edges: the instrumented port did not write afl's map. " + stats.Summary());
             Assert.True(code is 0 or 1, $"exit code {code}");
             Assert.Contains("afl: execs ", stdout.ToString());
         }

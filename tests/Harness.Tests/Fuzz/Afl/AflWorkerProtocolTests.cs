@@ -1,9 +1,9 @@
 // The worker speaks the forkserver protocol correctly: the test plays afl-fuzz's part (a SysV map,
 // the two pipes, the per-run words), in persistent mode and in supervised mode, where a worker that
-// dies (an uncatchable crash, or a kill as afl does on timeout) is reported and replaced.
+// dies (an uncatchable crash, or a kill as afl does on timeout) is reported and replaced. The worker
+// runs the SharpFuzz-instrumented port: its probes must write afl's map.
 using System.Diagnostics;
 using System.IO.Pipes;
-using Harness.Coverage;
 using Harness.Fuzz.Afl;
 using Harness.Fuzz.Instrumentation;
 using Xunit;
@@ -77,7 +77,7 @@ public sealed class AflWorkerProtocolTests
             _dir = Directory.CreateTempSubdirectory("harness-afl-proto-").FullName;
             _input = Path.Combine(_dir, ".cur_input");
             File.WriteAllBytes(_input, Array.Empty<byte>());
-            _shmId = Libc.CreateShared(CoverageMap.MapSize + 8);
+            _shmId = Libc.CreateShared(SharpFuzzTrace.MapSize + 8);
             _map = Libc.AttachSharedAddress(_shmId);
             var psi = new ProcessStartInfo(DotnetHost.Path)
             {
@@ -122,7 +122,7 @@ public sealed class AflWorkerProtocolTests
         /// <summary>One execution as afl does it: clear the map, write the input, go, pid, status.</summary>
         public (uint Status, int Pid) Run(byte[] input, uint wasKilled = 0)
         {
-            System.Runtime.InteropServices.Marshal.Copy(new byte[CoverageMap.MapSize], 0, _map, CoverageMap.MapSize);
+            System.Runtime.InteropServices.Marshal.Copy(new byte[SharpFuzzTrace.MapSize], 0, _map, SharpFuzzTrace.MapSize);
             WriteInput(input);
             Control(wasKilled);
             int pid = (int)Read();
@@ -131,7 +131,7 @@ public sealed class AflWorkerProtocolTests
 
         public int EdgesInMap()
         {
-            byte[] copy = new byte[CoverageMap.MapSize];
+            byte[] copy = new byte[SharpFuzzTrace.MapSize];
             System.Runtime.InteropServices.Marshal.Copy(_map, copy, 0, copy.Length);
             return copy.Count(b => b != 0);
         }

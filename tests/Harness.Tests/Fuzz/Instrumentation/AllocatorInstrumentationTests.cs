@@ -1,22 +1,24 @@
-// Instrumentation of the real port (Allocator.dll): the instrumented port gives exactly the results
-// of the original on deterministic workloads (the simulated heap, and the allocator fuzz target with
-// its model comparison when the target is registered), while its probes fire.
-using Harness.Core;
-using Harness.Coverage;
+// SharpFuzz instrumentation of the real port (Allocator.dll): the instrumented port gives exactly
+// the results of the original on deterministic workloads (the simulated heap, and the mmgr fuzz
+// target with its model comparison), while its probes fill the map. The map is process-wide, so
+// these tests run in a collection of their own with parallelization off.
 using Harness.Fuzz.Instrumentation;
 using Xunit;
 
 namespace Harness.Tests.Fuzz.Instrumentation;
 
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TraceMapCollection
+{
+    public const string Name = "SharpFuzz trace map";
+}
+
+[Collection(TraceMapCollection.Name)]
 public sealed class AllocatorInstrumentationTests
 {
     private const string Workload = "Harness.Tests.Fuzz.Instrumentation.AllocatorWorkload";
 
-    private static InstrumentedCopy InstrumentAllocator() => new("Allocator", new InstrumentOptions
-    {
-        ProbeMethod = typeof(ProbeTrace).GetMethod(nameof(ProbeTrace.Hit)),
-        RegisterModule = false,
-    }, "harness", "Harness.Tests");
+    private static InstrumentedCopy InstrumentAllocator() => new("harness", "Harness.Tests");
 
     [Theory]
     [InlineData(1L)]
@@ -26,11 +28,12 @@ public sealed class AllocatorInstrumentationTests
     {
         using InstrumentedCopy copy = InstrumentAllocator();
         string expected = AllocatorWorkload.SimHeapDigest(seed, 3000);
-        (object? actual, List<int> ids) = copy.Trace(Workload, nameof(AllocatorWorkload.SimHeapDigest), seed, 3000);
+        SharpFuzzTrace.Reset();
+        Assert.Equal(0, SharpFuzzTrace.CountNonZero());   // the uninstrumented original wrote nothing
+        object? actual = copy.Call(Workload, nameof(AllocatorWorkload.SimHeapDigest), seed, 3000);
         Assert.Equal(expected, (string)actual!);
-        Assert.True(ids.Count > 3000, $"only {ids.Count} probes ran");
-        Assert.True(copy.Result.Probes > 100, $"only {copy.Result.Probes} probes in Allocator.dll");
-        Assert.True(copy.Result.PdbPath is not null && File.Exists(copy.Result.PdbPath));
+        Assert.True(SharpFuzzTrace.CountNonZero() > 20, $"only {SharpFuzzTrace.CountNonZero()} map bytes set");
+        SharpFuzzTrace.Reset();
     }
 
     [Fact]
@@ -38,28 +41,42 @@ public sealed class AllocatorInstrumentationTests
     {
         using InstrumentedCopy copy = InstrumentAllocator();
         string expected = AllocatorWorkload.TargetDigest("mmgr", 7, 300);
-        (object? actual, List<int> ids) = copy.Trace(Workload, nameof(AllocatorWorkload.TargetDigest), "mmgr", 7L, 300);
+        SharpFuzzTrace.Reset();
+        object? actual = copy.Call(Workload, nameof(AllocatorWorkload.TargetDigest), "mmgr", 7L, 300);
         Assert.Equal(expected, (string)actual!);
-        Assert.NotEmpty(ids);
+        Assert.True(SharpFuzzTrace.CountNonZero() > 100, $"only {SharpFuzzTrace.CountNonZero()} map bytes set");
+        SharpFuzzTrace.Reset();
     }
+}
 
+[Collection(TraceMapCollection.Name)]
+public sealed unsafe class SharpFuzzTraceTests
+{
     [Fact]
-    public void Instrumenting_allocator_is_deterministic()
+    public void Map_follows_shared_memory_and_back_and_reset_clears_map_and_previous_location()
     {
-        string bin = AppContext.BaseDirectory;
-        string dir = Path.Combine(Path.GetTempPath(), "harness-instr-tests", Guid.NewGuid().ToString("N"));
-        try
+        Assert.True(SharpFuzzTrace.UsesPrivateBuffer);
+        byte[] shm = GC.AllocateArray<byte>(SharpFuzzTrace.MapSize + 8, pinned: true);
+        fixed (byte* p = shm)
         {
-            InstrumentResult a = IlInstrumenter.Instrument(Path.Combine(bin, "Allocator.dll"), Path.Combine(dir, "a", "Allocator.dll"));
-            InstrumentResult b = IlInstrumenter.Instrument(Path.Combine(bin, "Allocator.dll"), Path.Combine(dir, "b", "Allocator.dll"));
-            Assert.Equal(File.ReadAllBytes(a.OutputPath), File.ReadAllBytes(b.OutputPath));
-            Assert.Equal(File.ReadAllBytes(a.PdbPath!), File.ReadAllBytes(b.PdbPath!));
-            Assert.Equal(File.ReadAllText(a.ManifestPath), File.ReadAllText(b.ManifestPath));
-            Assert.Contains(a.Sites, s => s.Source.Length > 0);   // the manifest maps probes to source lines
+            SharpFuzzTrace.UseSharedMemory(p);
+            try
+            {
+                Assert.False(SharpFuzzTrace.UsesPrivateBuffer);
+                SharpFuzz.Common.Trace.SharedMem[0x1234] = 3;   // what a probe does
+                SharpFuzz.Common.Trace.PrevLocation = 0x1234 >> 1;
+                Assert.Equal(3, shm[0x1234]);
+                Assert.Equal(1, SharpFuzzTrace.CountNonZero());
+                SharpFuzzTrace.Reset();
+                Assert.Equal(0, shm[0x1234]);
+                Assert.Equal(0, SharpFuzz.Common.Trace.PrevLocation);
+            }
+            finally
+            {
+                SharpFuzzTrace.UsePrivateBuffer();
+            }
         }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.True(SharpFuzzTrace.UsesPrivateBuffer);
+        Assert.Throws<ArgumentNullException>(() => SharpFuzzTrace.UseSharedMemory(null));
     }
 }

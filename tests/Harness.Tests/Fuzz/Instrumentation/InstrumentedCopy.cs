@@ -1,11 +1,11 @@
-// InstrumentedCopy: instruments an assembly into a fresh temp folder and loads it into its own
-// collectible AssemblyLoadContext next to the uninstrumented original in the default context,
-// so a test can call the same method both ways and compare. Names listed in `alsoLoad` are loaded
-// from the temp folder too (copied uninstrumented), so that they bind to the instrumented copy;
-// every other reference falls back to the default context (shared Harness.Coverage statics).
+// InstrumentedCopy: the build's SharpFuzz-instrumented Allocator.dll (<bin>/sharpfuzz/) loaded into
+// its own collectible AssemblyLoadContext next to the uninstrumented original in the default
+// context, so a test can call the same method both ways and compare. Names listed in `alsoLoad` are
+// loaded from a temp folder too (copied as they are), so that they bind to the instrumented copy;
+// every other reference falls back to the default context, SharpFuzz.Common included (so the probes
+// of the copy write the one Trace map the test reads through SharpFuzzTrace).
 using System.Reflection;
 using System.Runtime.Loader;
-using Harness.Coverage;
 using Harness.Fuzz.Instrumentation;
 
 namespace Harness.Tests.Fuzz.Instrumentation;
@@ -15,48 +15,32 @@ public sealed class InstrumentedCopy : IDisposable
     private readonly Context _context;
 
     public string Folder { get; }
-    public InstrumentResult Result { get; }
-    public Assembly Assembly { get; }
 
-    public InstrumentedCopy(string assemblyName, InstrumentOptions options, params string[] alsoLoad)
+    public InstrumentedCopy(params string[] alsoLoad)
     {
-        Folder = Path.Combine(Path.GetTempPath(), "harness-instr-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Folder);
+        Folder = Directory.CreateTempSubdirectory("harness-instr-tests-").FullName;
         string bin = AppContext.BaseDirectory;
-        Result = IlInstrumenter.Instrument(Path.Combine(bin, assemblyName + ".dll"), Path.Combine(Folder, assemblyName + ".dll"), options);
-        foreach (string name in alsoLoad)
-        {
-            File.Copy(Path.Combine(bin, name + ".dll"), Path.Combine(Folder, name + ".dll"));
-            File.Copy(Path.Combine(bin, name + ".pdb"), Path.Combine(Folder, name + ".pdb"));
-        }
-        _context = new Context(Folder, alsoLoad.Append(assemblyName).ToHashSet(StringComparer.Ordinal));
-        Assembly = _context.LoadFromAssemblyPath(Path.Combine(Folder, assemblyName + ".dll"));
+        File.Copy(InstrumentedFolder.BuiltCopy(bin), Path.Combine(Folder, "Allocator.dll"));
+        foreach (string name in alsoLoad) File.Copy(Path.Combine(bin, name + ".dll"), Path.Combine(Folder, name + ".dll"));
+        _context = new Context(Folder, alsoLoad.Append("Allocator").ToHashSet(StringComparer.Ordinal));
+        _context.LoadFromAssemblyPath(Path.Combine(Folder, "Allocator.dll"));
         foreach (string name in alsoLoad) _context.LoadFromAssemblyPath(Path.Combine(Folder, name + ".dll"));
     }
 
     /// <summary>Calls a public static method of a type in the instrumented copy (or in an alsoLoad copy).</summary>
     public object? Call(string typeFullName, string method, params object?[] args)
     {
-        Type t = FindType(typeFullName);
+        Type t = _context.Assemblies.Select(a => a.GetType(typeFullName)).FirstOrDefault(t => t is not null)
+            ?? throw new TypeLoadException(typeFullName);
         MethodInfo m = t.GetMethod(method, BindingFlags.Public | BindingFlags.Static)
             ?? throw new MissingMethodException(typeFullName, method);
         return m.Invoke(null, args);
     }
 
-    public Type FindType(string typeFullName) =>
-        _context.Assemblies.Select(a => a.GetType(typeFullName)).FirstOrDefault(t => t is not null)
-        ?? throw new TypeLoadException(typeFullName);
-
-    /// <summary>Runs a call with the probes' ids captured (requires ProbeMethod = ProbeTrace.Hit).</summary>
-    public (object? Result, List<int> Ids) Trace(string typeFullName, string method, params object?[] args)
-    {
-        using ProbeTrace.Capture c = ProbeTrace.Start();
-        object? r = Call(typeFullName, method, args);
-        return (r, c.Ids);
-    }
-
     public void Dispose()
     {
+        // The copy's harness.dll may have pointed the probes at its own buffer, which goes with the context.
+        SharpFuzzTrace.UsePrivateBuffer();
         _context.Unload();
         try
         {
