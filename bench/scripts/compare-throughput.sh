@@ -44,6 +44,9 @@ for r in $(seq 1 "$rounds"); do
 done | tee "$tmp/rows"
 echo "medians:"
 for label in before after; do
-  awk -v l="$label" '$1 == l { for (i = 3; i <= 7; i++) v[i] = v[i] " " $i }
-    END { printf "%-6s", l; for (i = 3; i <= 7; i++) { n = split(v[i], a, " "); asort(a); printf " %s", a[int((n + 1) / 2)] } print "" }' "$tmp/rows"
+  line=$label
+  for col in 3 4 5 6 7; do
+    line="$line $(awk -v l="$label" -v c="$col" '$1 == l { print $c }' "$tmp/rows" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
+  done
+  echo "$line"
 done
