@@ -1,0 +1,135 @@
+// DynaHash.Check: the invariant walker for a shared dynahash table, run at quiescence (no backend
+// inside a hash operation, every partition lock free). It only reads; it never follows a link that
+// does not point at an element of the pool, so a corrupted table yields messages, not faults.
+//
+// Invariants (numbered; a violation names its number):
+//   DH1  every element reachable from a bucket chain or a freelist is an element of the pool (the
+//        batches element_alloc carved out, on an element boundary) and is reached exactly once
+//        over all chains and freelists (no element in two places, no cycle).
+//   DH2  each chained element sits in the bucket calc_bucket(its hashvalue) names, and its
+//        hashvalue is the hash of its key (reference §19.2 M6).
+//   DH3  the freelists' nentries sum to the number of chained elements; in a partitioned table,
+//        each freelist's nentries equals the chained elements whose hash mod 32 is its index
+//        (reference §19.3 H1).
+//   DH4  no key appears twice among the chained elements.
+//   DH5  chained elements plus freelist elements equal the pool size (no leak; §19.3 H2).
+//   DH6  every freelist mutex word is 0 (no spinlock left held).
+//   DH7  the geometry is consistent: low_mask == max_bucket, high_mask == 2*low_mask+1, the
+//        bucket count is a power of two >= num_partitions, nsegs <= dsize, nsegs segments cover
+//        the buckets, and every one of them is present (§19.3 H5).
+namespace Allocator.Buffers.Dynahash;
+
+public sealed partial class DynaHash
+{
+    public List<string> Check()
+    {
+        var errors = new List<string>();
+        var mem = Mem;
+        uint maxBucket = MaxBucket, lowMask = LowMask, highMask = HighMask;
+        long nsegs = NSegs, dsize = DSize, numPartitions = NumPartitions;
+        ulong nbuckets = (ulong)maxBucket + 1;
+
+        // DH7: geometry
+        bool geometryOk = true;
+        if (lowMask != maxBucket) { errors.Add($"DH7: low_mask 0x{lowMask:x} != max_bucket {maxBucket}"); geometryOk = false; }
+        if (highMask != (lowMask << 1 | 1)) { errors.Add($"DH7: high_mask 0x{highMask:x} is not 2*low_mask+1 (low_mask 0x{lowMask:x})"); geometryOk = false; }
+        if ((nbuckets & (nbuckets - 1)) != 0 || nbuckets < (ulong)Math.Max(1, numPartitions))
+        { errors.Add($"DH7: bucket count {nbuckets} is not a power of two >= num_partitions {numPartitions}"); geometryOk = false; }
+        if (nsegs < 1 || nsegs > dsize || (ulong)nsegs * _ssize < nbuckets)
+        { errors.Add($"DH7: nsegs {nsegs} does not fit dsize {dsize} or cover {nbuckets} buckets"); geometryOk = false; }
+        else
+        {
+            for (long s = 0; s < nsegs; s++)
+                if (mem.ReadU64(Dir + (ulong)s * PointerSize) == 0) { errors.Add($"DH7: segment {s} is missing"); geometryOk = false; }
+        }
+
+        // DH6: mutexes
+        for (int i = 0; i < NUM_FREELISTS; i++)
+        {
+            uint m = mem.ReadU32(FreeListAddr(i) + FreeListOffMutex);
+            if (m != 0) errors.Add($"DH6: freelist {i} mutex is held (0x{m:x})");
+        }
+
+        // The pool: every element address.
+        ulong elementSize = ElementSize;
+        var pool = new HashSet<ulong>();
+        foreach (var (first, count) in _batches)
+            for (long i = 0; i < count; i++) pool.Add(first + (ulong)i * elementSize);
+
+        var where = new Dictionary<ulong, string>();
+        bool Visit(ulong e, string place)
+        {
+            if (!pool.Contains(e)) { errors.Add($"DH1: {place} links to 0x{e:x}, which is not an element of the pool"); return false; }
+            if (where.TryGetValue(e, out string? other))
+            {
+                errors.Add(other == place
+                    ? $"DH1: {place} reaches element 0x{e:x} twice (a cycle)"
+                    : $"DH1: element 0x{e:x} is in {other} and in {place}");
+                return false;
+            }
+            where.Add(e, place);
+            return true;
+        }
+
+        // Freelists
+        long freeCount = 0;
+        for (int i = 0; i < NUM_FREELISTS; i++)
+        {
+            string place = $"freelist {i}";
+            for (ulong e = FreeListHead(i); e != 0; e = mem.ReadU64(e + ElemOffLink))
+            {
+                if (!Visit(e, place)) break;
+                freeCount++;
+            }
+        }
+
+        // Chains
+        long chained = 0;
+        var perFreelist = new long[NUM_FREELISTS];
+        var keys = new Dictionary<string, ulong>();
+        if (geometryOk)
+        {
+            for (uint b = 0; b <= maxBucket; b++)
+            {
+                string place = $"bucket {b}";
+                ulong head = BucketHeadAddr(b);
+                for (ulong e = mem.ReadU64(head); e != 0; e = mem.ReadU64(e + ElemOffLink))
+                {
+                    if (!Visit(e, place)) break;
+                    chained++;
+                    uint hv = mem.ReadU32(e + ElemOffHashValue);
+                    uint expectBucket = CalcBucket(hv, maxBucket, highMask, lowMask);
+                    if (expectBucket != b)
+                        errors.Add($"DH2: element 0x{e:x} in bucket {b} has hashvalue 0x{hv:x8}, which maps to bucket {expectBucket}");
+                    ReadOnlySpan<byte> key = mem.ReadSpan(ElementKey(e), _keysize);
+                    uint keyHash = GetHashValue(key);
+                    if (keyHash != hv)
+                        errors.Add($"DH2: element 0x{e:x} has hashvalue 0x{hv:x8} but its key hashes to 0x{keyHash:x8}");
+                    perFreelist[FreelistIdx(hv)]++;
+                    string hex = Convert.ToHexString(key);
+                    if (keys.TryGetValue(hex, out ulong dup))
+                        errors.Add($"DH4: key {hex} is in element 0x{dup:x} and in element 0x{e:x}");
+                    else
+                        keys.Add(hex, e);
+                }
+            }
+        }
+
+        // DH3: entry accounting
+        long sum = 0;
+        for (int i = 0; i < NUM_FREELISTS; i++) sum += FreeListNEntries(i);
+        if (geometryOk && sum != chained)
+            errors.Add($"DH3: the freelists' nentries sum to {sum}, but {chained} elements are in bucket chains");
+        if (geometryOk && _partitioned)
+        {
+            for (int i = 0; i < NUM_FREELISTS; i++)
+                if (FreeListNEntries(i) != perFreelist[i])
+                    errors.Add($"DH3: freelist {i} has nentries {FreeListNEntries(i)}, but {perFreelist[i]} chained entries hash to it");
+        }
+
+        // DH5: nothing leaked
+        if (geometryOk && chained + freeCount != PoolSize)
+            errors.Add($"DH5: {chained} chained + {freeCount} free elements != pool size {PoolSize}");
+        return errors;
+    }
+}
