@@ -163,5 +163,8 @@ public class DynaHashCheckTests
         _mem.WriteU64(_t.Dir, 0);
         List<string> errs = _t.Check();
         Assert.Contains(errs, x => x.StartsWith("DH7: segment 0 is missing", StringComparison.Ordinal));
+        _mem.WriteU64(_t.Dir, 0xDEAD_0000_0000UL); // a wild segment pointer is reported, not followed
+        errs = _t.Check();
+        Assert.Contains(errs, x => x.StartsWith("DH7: segment 0 at 0xdead00000000 is not inside", StringComparison.Ordinal));
     }
 }

@@ -16,7 +16,8 @@
 //   DH6  every freelist mutex word is 0 (no spinlock left held).
 //   DH7  the geometry is consistent: low_mask == max_bucket, high_mask == 2*low_mask+1, the
 //        bucket count is a power of two >= num_partitions, nsegs <= dsize, nsegs segments cover
-//        the buckets, and every one of them is present (§19.3 H5).
+//        the buckets, and every one of them is present and inside the shared segment (§19.3 H5).
+//        When DH7 fails the chains are not walked (so DH2-DH5 are not judged).
 namespace Allocator.Buffers.Dynahash;
 
 public sealed partial class DynaHash
@@ -40,7 +41,12 @@ public sealed partial class DynaHash
         else
         {
             for (long s = 0; s < nsegs; s++)
-                if (mem.ReadU64(Dir + (ulong)s * PointerSize) == 0) { errors.Add($"DH7: segment {s} is missing"); geometryOk = false; }
+            {
+                ulong segp = mem.ReadU64(Dir + (ulong)s * PointerSize);
+                if (segp == 0) { errors.Add($"DH7: segment {s} is missing"); geometryOk = false; }
+                else if (!Shmem.ShmemAddrIsValid(segp) || !Shmem.ShmemAddrIsValid(segp + _ssize * PointerSize - 1))
+                { errors.Add($"DH7: segment {s} at 0x{segp:x} is not inside the shared segment"); geometryOk = false; }
+            }
         }
 
         // DH6: mutexes
