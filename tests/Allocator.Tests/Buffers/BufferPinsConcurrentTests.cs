@@ -112,4 +112,80 @@ public sealed class BufferPinsConcurrentTests
         Assert.Equal(0, g.Elog.WarningCount);
         Assert.Empty(LWLockCheck.Check(g.Segment, g.Pins.Select(p => (SyncBackend?)p.Backend).ToArray(), final: true));
     }
+
+    [Fact]
+    public void CleanupWaiter_IsWokenByTheUnpinThatLeavesOnlyItsPin_OnRealThreads()
+    {
+        // The waiter does what LockBufferForCleanup does around the pin count (without the content
+        // lock): pinned, it sleeps with BM_PIN_COUNT_WAITER set until it is the only pinner. The
+        // others pin and unpin the same buffer meanwhile. Every sleep must be ended by exactly one
+        // wake-up (semaphore counts back to 0), and the waiter must see refcount 1 when it proceeds.
+        const int Others = 2, Rounds = 200, OpsPerOther = 3000;
+        var g = new BufferBackends(Others + 1, 1);
+        BufferDesc d = g.Desc(1);
+        BufferPins waiter = g.Pins[Others];
+        int failures = 0, sleeps = 0;
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var start = new Barrier(Others + 1);
+        var threads = new List<Thread>();
+        for (int t = 0; t < Others; t++)
+        {
+            BufferPins p = g.Pins[t];
+            var rng = new Prng(77 + (ulong)t);
+            threads.Add(new Thread(() =>
+            {
+                try
+                {
+                    start.SignalAndWait();
+                    int mine = 0;
+                    for (int i = 0; i < OpsPerOther; i++)
+                    {
+                        if (mine == 0 || (mine < 3 && rng.Index(2) == 0)) { BufferBackends.Pin(p, d); mine++; }
+                        else { p.UnpinBuffer(d); mine--; }
+                    }
+                    while (mine-- > 0) p.UnpinBuffer(d);
+                }
+                catch (Exception e) when (e is AssertionFailureException or PgErrorException or PgFatalException) { errors.Enqueue(e.Message); }
+            }));
+        }
+        threads.Add(new Thread(() =>
+        {
+            try
+            {
+                SyncBackend b = waiter.Backend;
+                start.SignalAndWait();
+                for (int r = 0; r < Rounds; r++)
+                {
+                    BufferBackends.Pin(waiter, d);
+                    for (;;)
+                    {
+                        uint s = BufHdrLock.LockBufHdr(b, d);
+                        if (BUF_STATE_GET_REFCOUNT(s) == 1)
+                        {
+                            BufHdrLock.UnlockBufHdr(b, d, s); // only our pin: the cleanup lock would be ours
+                            break;
+                        }
+                        if ((s & BM_PIN_COUNT_WAITER) != 0) Interlocked.Increment(ref failures); // nobody else waits
+                        BufferDescriptors.WriteWaitBackend(b.Memory, d, b.MyProcNumber);
+                        waiter.PinCountWaitBuf = d;
+                        BufHdrLock.UnlockBufHdr(b, d, s | BM_PIN_COUNT_WAITER);
+                        PGSemaphore.PGSemaphoreLock(b, g.Segment.SemAddr(b.MyProcNumber)); // ProcWaitForSignal
+                        Interlocked.Increment(ref sleeps);
+                        waiter.PinCountWaitBuf = null;
+                        // the waker cleared the flag before signalling
+                        if ((BufferDescriptors.ReadState(b.Runtime, d) & BM_PIN_COUNT_WAITER) != 0) Interlocked.Increment(ref failures);
+                    }
+                    waiter.UnpinBuffer(d);
+                }
+            }
+            catch (Exception e) when (e is AssertionFailureException or PgErrorException or PgFatalException) { errors.Enqueue(e.Message); }
+        }));
+        foreach (Thread th in threads) th.Start();
+        foreach (Thread th in threads) Assert.True(th.Join(30_000));
+        Assert.Empty(errors);
+        Assert.Equal(0, failures);
+        Assert.Empty(g.Check(final: true));
+        Assert.Equal(0u, g.State(1) & ~BUF_USAGECOUNT_MASK);
+        Assert.Empty(LWLockCheck.Check(g.Segment, g.Pins.Select(p => (SyncBackend?)p.Backend).ToArray(), final: true));
+    }
 }
