@@ -1,11 +1,11 @@
 // BufferDescLayout: one buffer descriptor (BufferDesc of buf_internals.h, PostgreSQL 17) as it lies
 // in simulated shared memory, padded to BUFFERDESC_PAD_TO_SIZE (64) bytes:
 //
-//   +0   tag.spcOid              uint32  BufferTag (20 bytes): header lock, or a pin for reading
-//   +4   tag.dbOid               uint32
-//   +8   tag.relNumber           uint32
+//   +0   tag.SpcOid              uint32  BufferTag (20 bytes): header lock, or a pin for reading
+//   +4   tag.DbOid               uint32
+//   +8   tag.RelNumber           uint32
 //   +12  tag.forkNum             int32
-//   +16  tag.blockNum            uint32
+//   +16  tag.BlockNum            uint32
 //   +20  buf_id                  int32   immutable
 //   +24  state                   uint32  atomic (BufferConstants)
 //   +28  wait_backend_pgprocno   int32   header lock
@@ -39,32 +39,6 @@ public static class BufferDescLayout
     public const ulong BUFFERDESC_PAD_TO_SIZE = 64;
 }
 
-/// <summary>BufferTag: which page a buffer holds.</summary>
-public readonly record struct BufferTag(uint spcOid, uint dbOid, uint relNumber, ForkNumber forkNum, uint blockNum)
-{
-    /// <summary>ClearBufferTag's value.</summary>
-    public static BufferTag Cleared => new(BufferConstants.InvalidOid, BufferConstants.InvalidOid,
-        BufferConstants.InvalidRelFileNumber, ForkNumber.InvalidForkNumber, BufferConstants.InvalidBlockNumber);
-
-    /// <summary>relpathperm(rlocator, forknum): "base/db/rel", "global/rel" or "pg_tblspc/spc/db/rel"
-    /// (the tablespace version directory is left out), with the fork suffix.</summary>
-    public string RelPath()
-    {
-        string b = spcOid switch
-        {
-            BufferConstants.GLOBALTABLESPACE_OID => $"global/{relNumber}",
-            BufferConstants.DEFAULTTABLESPACE_OID => $"base/{dbOid}/{relNumber}",
-            _ => $"pg_tblspc/{spcOid}/{dbOid}/{relNumber}",
-        };
-        return forkNum switch
-        {
-            ForkNumber.FSM_FORKNUM => b + "_fsm",
-            ForkNumber.VISIBILITYMAP_FORKNUM => b + "_vm",
-            ForkNumber.INIT_FORKNUM => b + "_init",
-            _ => b,
-        };
-    }
-}
 
 /// <summary>A handle to one descriptor: its simulated address. The same value in every backend and run.</summary>
 public readonly record struct BufferDesc(ulong Address)

@@ -138,11 +138,11 @@ public sealed class BufferDescriptors
     /// <summary>Sets the tag; the caller holds the header lock.</summary>
     public static void WriteTag(SimMemory m, BufferDesc d, BufferTag tag)
     {
-        m.WriteU32(d.TagAddr + BufferDescLayout.OFF_tag_spcOid, tag.spcOid);
-        m.WriteU32(d.TagAddr + BufferDescLayout.OFF_tag_dbOid, tag.dbOid);
-        m.WriteU32(d.TagAddr + BufferDescLayout.OFF_tag_relNumber, tag.relNumber);
-        m.WriteU32(d.TagAddr + BufferDescLayout.OFF_tag_forkNum, unchecked((uint)(int)tag.forkNum));
-        m.WriteU32(d.TagAddr + BufferDescLayout.OFF_tag_blockNum, tag.blockNum);
+        m.WriteU32(d.TagAddr + BufferDescLayout.OFF_tag_spcOid, tag.SpcOid);
+        m.WriteU32(d.TagAddr + BufferDescLayout.OFF_tag_dbOid, tag.DbOid);
+        m.WriteU32(d.TagAddr + BufferDescLayout.OFF_tag_relNumber, tag.RelNumber);
+        m.WriteU32(d.TagAddr + BufferDescLayout.OFF_tag_forkNum, unchecked((uint)(int)tag.ForkNum));
+        m.WriteU32(d.TagAddr + BufferDescLayout.OFF_tag_blockNum, tag.BlockNum);
     }
 
     /// <summary>wait_backend_pgprocno, under the header lock.</summary>

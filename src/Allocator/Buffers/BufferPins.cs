@@ -212,7 +212,7 @@ public sealed class BufferPins
         // theoretically the header should be locked for the tag; PostgreSQL does not either
         BufferTag tag = BufferDescriptors.ReadTagUnlocked(Rt, buf);
         uint buf_state = BufferDescriptors.ReadState(Rt, buf);
-        return $"[{buffer:D3}] (rel={tag.RelPath()}, blockNum={tag.blockNum}, flags=0x{buf_state & BUF_FLAG_MASK:x}, refcount={BUF_STATE_GET_REFCOUNT(buf_state)} {loccount})";
+        return $"[{buffer:D3}] (rel={tag.RelPath()}, blockNum={tag.BlockNum}, flags=0x{buf_state & BUF_FLAG_MASK:x}, refcount={BUF_STATE_GET_REFCOUNT(buf_state)} {loccount})";
     }
 
     /// <summary>CheckForBufferLeaks: a WARNING "buffer refcount leak: ..." per buffer this backend still

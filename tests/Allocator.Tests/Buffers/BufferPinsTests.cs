@@ -143,7 +143,7 @@ public sealed class BufferPinsTests
         }
         foreach (Thread th in threads) Assert.True(th.Join(30_000));
         Assert.Equal(0, violations);
-        Assert.Equal(unchecked(BufferTag.Cleared.blockNum + (uint)(Threads * Iters)), g.Descs.InitMemory.ReadU32(counter));
+        Assert.Equal(unchecked(BufferTag.Cleared.BlockNum + (uint)(Threads * Iters)), g.Descs.InitMemory.ReadU32(counter));
         Assert.Equal(0u, g.State(1));
     }
 

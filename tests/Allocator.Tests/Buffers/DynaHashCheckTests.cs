@@ -1,7 +1,7 @@
 // Tests of DynaHash.Check(): a healthy populated table passes, and each numbered invariant fires
 // when simulated memory is corrupted the way it describes (and the walker does not fault).
-using Allocator.Buffers;
 using Allocator.Buffers.Dynahash;
+using Allocator.Buffers;
 using Allocator.Sim;
 using Xunit;
 

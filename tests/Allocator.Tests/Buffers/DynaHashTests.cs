@@ -2,8 +2,8 @@
 // at creation, the four actions, pool exhaustion (ENTER's ERROR, ENTER_NULL's null), growth from
 // leftover shared memory, freelist borrowing, attaching from a second backend, and a random
 // workload checked against a Dictionary model with Check() after every operation.
-using Allocator.Buffers;
 using Allocator.Buffers.Dynahash;
+using Allocator.Buffers;
 using Allocator.Common;
 using Allocator.Shmem;
 using Allocator.Sim;
@@ -318,7 +318,7 @@ public class DynaHashTests
         var rng = new Prng(seed);
         for (int op = 0; op < 3000; op++)
         {
-            var tag = new BufferTag(1663, 5, 16384 + (uint)rng.Index(3), rng.Index(2), (uint)rng.Below(keySpace));
+            var tag = new BufferTag(1663, 5, 16384 + (uint)rng.Index(3), (ForkNumber)rng.Index(2), (uint)rng.Below(keySpace));
             uint h = BufTable.BufTableHashCode(tag);
             switch (rng.Index(4))
             {

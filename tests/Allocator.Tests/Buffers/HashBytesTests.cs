@@ -21,7 +21,7 @@ public class HashBytesTests
     [MemberData(nameof(Vectors))]
     public void BufferTagHash_MatchesPostgres(uint spc, uint db, uint rel, int fork, uint block, uint hash, uint partition, uint freelist)
     {
-        var tag = new BufferTag(spc, db, rel, fork, block);
+        var tag = new BufferTag(spc, db, rel, (ForkNumber)fork, block);
         uint h = tag.HashCode();
         Assert.Equal(hash, h);
         Assert.Equal(partition, h % 128);
@@ -31,7 +31,7 @@ public class HashBytesTests
     [Fact]
     public void ClearedTag_IsTheLastVector()
     {
-        Assert.Equal(new BufferTag(0, 0, 0, -1, 0xFFFFFFFF), BufferTag.Cleared);
+        Assert.Equal(new BufferTag(0, 0, 0, ForkNumber.InvalidForkNumber, 0xFFFFFFFF), BufferTag.Cleared);
         Assert.Equal(0xC7726A92u, BufferTag.Cleared.HashCode());
     }
 
@@ -46,7 +46,7 @@ public class HashBytesTests
     {
         var mem = new SimMemory();
         ulong at = mem.MapRegion("t", 64).Base + 8;
-        var tag = new BufferTag(0x01020304, 0x05060708, 0x090A0B0C, -1, 0xDEADBEEF);
+        var tag = new BufferTag(0x01020304, 0x05060708, 0x090A0B0C, ForkNumber.InvalidForkNumber, 0xDEADBEEF);
         tag.Write(mem, at);
         Assert.Equal(tag, BufferTag.Read(mem, at));
         Assert.Equal(0x090A0B0Cu, mem.ReadU32(at + 8));
