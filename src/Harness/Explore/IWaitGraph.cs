@@ -1,5 +1,5 @@
 // IWaitGraph: what DeadlockAnalyzer reads about the backends of a stuck iteration: who still runs,
-// what each blocked backend waits for (the operation it is parked on, the LWLock it reported waiting
+// what each blocked backend waits for (the operation it is parked on, the lock it reported waiting
 // for), who holds what, and readable object names. Both controlled runtimes implement it (the
 // explorer's ControlledEngine and the Coyote engine's CoyoteBackendSet), so a deadlock gets the same
 // diagnosis and the same outcome kind under either engine.

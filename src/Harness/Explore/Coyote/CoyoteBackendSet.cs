@@ -209,7 +209,7 @@ public sealed class CoyoteBackendSet : IWaitGraph
 
     internal void SpinReleased(ulong obj) => _spinHolder.Remove(obj);
 
-    /// <summary>The longest-waiting backend's wait, for a liveness report ("backend 2 waits for LWLock lockA exclusive").</summary>
+    /// <summary>The longest-waiting backend's wait, for a liveness report ("backend 2 waits for lockA exclusive").</summary>
     public string DescribeWaiters()
     {
         var parts = new List<string>();

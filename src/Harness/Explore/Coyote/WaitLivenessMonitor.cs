@@ -1,5 +1,5 @@
 // WaitLivenessMonitor: the Coyote liveness monitor for "every waiter is eventually served". A
-// backend that reports waiting (pgstat_report_wait_start before it sleeps for an LWLock) joins a
+// backend that reports waiting (pgstat_report_wait_start before it sleeps for a lock) joins a
 // queue; the monitor is hot while the queue is non-empty. Serving the *oldest* waiter passes the
 // monitor through a cold state (which resets Coyote's liveness temperature) and back to hot if
 // others still wait; serving a younger one does not. So under a fair strategy, a backend that waits
