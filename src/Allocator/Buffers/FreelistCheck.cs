@@ -7,8 +7,10 @@
 //       duplicate, no out-of-range link, length <= NBuffers; when it is non-empty lastFreeBuffer
 //       is its last member.
 //   F2  freeNext == FREENEXT_NOT_IN_LIST exactly for the buffers not on the list.
-//   F4  (quiescent corollary) every wrap fold has finished, so nextVictimBuffer < NBuffers;
-//       completePasses did not go below a previously observed value, if one is given.
+//   F4  (quiescent corollary) every drawn wrap ticket has folded the hand, so nextVictimBuffer <=
+//       NBuffers (exactly NBuffers when the last tick drew NBuffers-1: the fold belongs to whoever
+//       draws ticket NBuffers next); completePasses did not go below a previously observed value,
+//       if one is given.
 //   F6  each given ring: 0 <= current < nbuffers, slots empty or valid buffer numbers.
 //   SL  buffer_strategy_lock is free.
 //
@@ -74,7 +76,7 @@ public static class FreelistCheck
 
         // F4
         uint nv = sc.NextVictimBuffer(m);
-        if (nv >= (uint)n) errors.Add($"F4: nextVictimBuffer {nv} is not below NBuffers {n} at quiescence (a wrap fold is missing)");
+        if (nv > (uint)n) errors.Add($"F4: nextVictimBuffer {nv} exceeds NBuffers {n} at quiescence (a wrap fold is missing)");
         uint passes = sc.CompletePasses(m);
         if (previousCompletePasses is uint prev && passes < prev)
             errors.Add($"F4: completePasses went down from {prev} to {passes}");

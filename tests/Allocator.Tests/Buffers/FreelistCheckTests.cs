@@ -48,7 +48,9 @@ public sealed class FreelistCheckTests
     public void UnfoldedHand_AndShrinkingPasses_AreF4_HeldLockIsSL()
     {
         var g = new BufferBackends(1, N);
-        g.Descs.InitMemory.WriteU32(g.Strategy.NextVictimBufferAddr, N);
+        g.Descs.InitMemory.WriteU32(g.Strategy.NextVictimBufferAddr, N); // the next tick folds it: fine
+        Assert.Empty(FreelistCheck.Check(g.Strategy));
+        g.Descs.InitMemory.WriteU32(g.Strategy.NextVictimBufferAddr, N + 1);
         AssertReports(g, "F4:");
         var g2 = new BufferBackends(1, N);
         Assert.Contains(FreelistCheck.Check(g2.Strategy, previousCompletePasses: 1), e => e.StartsWith("F4:", StringComparison.Ordinal));

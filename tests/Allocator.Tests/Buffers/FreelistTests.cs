@@ -125,6 +125,7 @@ public sealed class FreelistTests
         for (int i = 0; i < N; i++) Assert.Equal(i, Freelist.ClockSweepTick(p.Backend, g.Strategy));
         Assert.Equal((uint)N, g.Strategy.NextVictimBuffer(m)); // not folded yet: nobody drew ticket N
         Assert.Equal(0u, g.Strategy.CompletePasses(m));
+        Assert.Empty(g.CheckAll(final: true)); // a hand at exactly N is not a missing fold
         Assert.Equal(0, Freelist.StrategySyncStart(p.Backend, g.Strategy, out uint passes, out _));
         Assert.Equal(1u, passes); // the pending pass is already counted
         Assert.Equal(0, Freelist.ClockSweepTick(p.Backend, g.Strategy));
