@@ -115,5 +115,4 @@ public sealed class StrategyControl
 
     /// <summary>freeNext of buffer <paramref name="id"/> (plain: under the spinlock or at quiescence).</summary>
     public int FreeNextOf(SimMemory m, int id) => BufferDescriptors.ReadFreeNext(m, Descriptors.GetBufferDescriptor(id));
-
 }
