@@ -23,24 +23,6 @@ using static Allocator.Buffers.BufferConstants;
 
 namespace Allocator.Buffers;
 
-/// <summary>BufferAccessStrategyType (bufmgr.h).</summary>
-public enum BufferAccessStrategyType
-{
-    BAS_NORMAL,
-    BAS_BULKREAD,
-    BAS_BULKWRITE,
-    BAS_VACUUM,
-}
-
-/// <summary>A buffer access strategy as far as pinning cares: a non-null strategy is a ring, whose pins
-/// raise the usage count only from 0 to 1. (The ring itself belongs to freelist.c, not ported yet.)</summary>
-public sealed class BufferAccessStrategy
-{
-    public BufferAccessStrategyType btype { get; }
-
-    public BufferAccessStrategy(BufferAccessStrategyType btype) => this.btype = btype;
-}
-
 public sealed class BufferPins
 {
     public SyncBackend Backend { get; }
