@@ -75,6 +75,20 @@ public sealed class StorageFaults
     /// <summary>Injects <paramref name="kind"/> at the next operation.</summary>
     public StorageFaults Next(StorageFaultKind kind) => At(OperationCount, kind);
 
+    /// <summary>Injects <paramref name="kind"/> at the next operation it fits (a read fault at the next
+    /// read, a write fault at the next write or extend), however many others come first. Replaces a
+    /// fault armed this way that has not fired yet.</summary>
+    public StorageFaults ArmNextFitting(StorageFaultKind kind)
+    {
+        _armed = kind;
+        return this;
+    }
+
+    /// <summary>The fault ArmNextFitting is holding, or None.</summary>
+    public StorageFaultKind Armed => _armed;
+
+    private StorageFaultKind _armed;
+
     internal static bool Fits(StorageFaultKind kind, StorageOp op) => kind switch
     {
         StorageFaultKind.ReadError or StorageFaultKind.ShortRead or StorageFaultKind.BitFlip => op == StorageOp.Read,
@@ -90,6 +104,11 @@ public sealed class StorageFaults
         StorageFaultKind kind = StorageFaultKind.None;
         if (_schedule.Remove(n, out StorageFaultKind scheduled) && Fits(scheduled, op))
             kind = scheduled;
+        else if (_armed != StorageFaultKind.None && Fits(_armed, op))
+        {
+            kind = _armed;
+            _armed = StorageFaultKind.None;
+        }
         else if (_prng is not null)
             kind = Draw(op);
         if (kind != StorageFaultKind.None) Injected.Add((n, kind));

@@ -39,7 +39,26 @@ public sealed class PropertyGateSuite : IGateSuite
                 }
                 results.Add(new GateResult(Name, name, r.Passed, r.Summary, repro, sw.Elapsed.TotalSeconds));
             }
+            for (int i = 0; i < suite.GateCanaries.Count; i++)
+                results.Add(Canary(system, suite, suite.GateCanaries[i], Prng.Derive(systemSeed, 0x63616E00UL + (ulong)i)));
         }
         return results;
+    }
+
+    /// <summary>A planted bug must make its property fail, with the expected kind, within the budget.</summary>
+    private GateResult Canary(ISystem system, PropertySuite suite, PropertyGateCanary c, ulong seed)
+    {
+        var sw = WallClock.StartNew();
+        // `harness check` derives its first run's seed from --seed this way, so the replay line repeats it exactly
+        ulong runSeed = Prng.Derive(seed, 0);
+        PropertyReport r = suite.Get(c.Property).Create(c.Checking, c.Canary)
+            .Check(new PropertyRunSpec(runSeed, PropertyRunSpec.DefaultGamma, c.Cases, c.Ops));
+        OutcomeKind? kind = r.Failure?.Outcome.Kind;
+        bool caught = kind == c.Expected;
+        string summary = r.Failure is { } f
+            ? $"planted bug {(caught ? "caught" : "caught with the WRONG kind")}: {f.Outcome} (shrunk to {f.Shrunk.Count} ops)"
+            : $"planted bug NOT caught in {c.Cases} cases: the property lost its teeth";
+        string replay = $"harness check {system.Name} --property {c.Property} --checking {(c.Checking ? "on" : "off")} --canary {c.Canary} --seed {seed} --cases {c.Cases} --ops {c.Ops}";
+        return new GateResult(Name, $"canary-{system.Name}-{c.Canary}", caught, summary, replay, sw.Elapsed.TotalSeconds);
     }
 }

@@ -25,16 +25,27 @@ public sealed record PropertyDef(string Name, string Description, CheckingModes 
 /// <summary>One run of the gate: cases at scale 1 and the longest op list.</summary>
 public sealed record PropertyGateCase(string Property, bool Checking, int Cases, int Ops);
 
+/// <summary>A planted bug the gate runs a property against: it must fail within Cases cases (the
+/// budget does not scale), with an outcome of kind Expected.</summary>
+public sealed record PropertyGateCanary(string Canary, string Property, bool Checking, int Cases, int Ops, OutcomeKind Expected);
+
 public sealed class PropertySuite : ISystemPart
 {
     /// <summary>The name of "no planted bug".</summary>
     public const string NoCanary = "None";
 
-    public PropertySuite(IReadOnlyList<PropertyDef> properties, IReadOnlyList<PropertyGateCase> gate, IReadOnlyList<string> canaries)
+    public PropertySuite(IReadOnlyList<PropertyDef> properties, IReadOnlyList<PropertyGateCase> gate, IReadOnlyList<string> canaries,
+        IReadOnlyList<PropertyGateCanary>? gateCanaries = null)
     {
         Properties = properties;
         Gate = gate;
         Canaries = canaries;
+        GateCanaries = gateCanaries ?? [];
+        foreach (PropertyGateCanary c in GateCanaries)
+        {
+            if (!canaries.Contains(c.Canary)) throw new ArgumentException($"gate canary {c.Canary} is not one of the suite's canaries");
+            if (!Get(c.Property).Allows(c.Checking)) throw new ArgumentException($"gate canary {c.Canary} runs {c.Property} with checking off, which the property does not allow");
+        }
         foreach (PropertyGateCase g in gate)
         {
             PropertyDef p = Get(g.Property);
@@ -48,9 +59,13 @@ public sealed class PropertySuite : ISystemPart
 
     public IReadOnlyList<string> Canaries { get; }
 
+    /// <summary>Planted bugs the gate checks the properties still catch.</summary>
+    public IReadOnlyList<PropertyGateCanary> GateCanaries { get; }
+
     public string Engine => "properties";
 
-    public string Summary => $"properties {string.Join(", ", Properties.Select(p => p.Name))}; {Gate.Count} gate runs";
+    public string Summary => $"properties {string.Join(", ", Properties.Select(p => p.Name))}; {Gate.Count} gate runs"
+        + (GateCanaries.Count == 0 ? "" : $", {GateCanaries.Count} gate canaries");
 
     public PropertyDef Get(string name) =>
         Properties.FirstOrDefault(p => p.Name == name) ?? throw new UnknownNameException("property", name, Properties.Select(p => p.Name));

@@ -1,0 +1,46 @@
+// BuffersSystem: the registration of the shared buffer manager (src/Allocator/Buffers, Shmem,
+// Storage; PostgreSQL's src/backend/storage/buffer: bufmgr.c, buf_init.c, buf_table.c,
+// freelist.c, with dynahash.c). Everything the engines know about it is listed here: its FsCheck
+// properties, its fuzz target and the planted bugs (BufferCanary) each is expected to catch.
+// Its concurrency scenarios belong to the exploration issue that follows.
+using Allocator.Buffers;
+using Harness.Core;
+using Harness.Fuzz;
+using Harness.Systems.Buffers.Fuzz;
+using Harness.Systems.Buffers.Properties;
+
+namespace Harness.Systems.Buffers;
+
+public sealed class BuffersSystem : ISystem
+{
+    public const string SystemName = "buffers";
+
+    /// <summary>The fuzzer's CI budget for the planted bug: found within this many executions.</summary>
+    public const long GateCanaryExecs = 3_000;
+
+    /// <summary>The gate's burst on the correct port.</summary>
+    public const long GateBurstExecs = 20_000;
+
+    public static IReadOnlyList<string> CanaryNames { get; } =
+        Enum.GetNames<BufferCanary>().Where(n => n != nameof(BufferCanary.None)).ToList();
+
+    public static BufferCanary ParseCanary(string name) =>
+        Enum.TryParse(name, ignoreCase: false, out BufferCanary c) && Enum.IsDefined(c)
+            ? c
+            : throw new UnknownNameException("canary", name, Enum.GetNames<BufferCanary>());
+
+    public string Name => SystemName;
+
+    public IReadOnlyList<string> Aliases { get; } = ["bufmgr"];
+
+    public string Description => "shared buffer manager: mapping table, pins, clock sweep, rings, I/O, WAL-before-data, checkpoints, drop/evict";
+
+    public IReadOnlyList<ISystemPart> Parts { get; } =
+    [
+        BufferProperties.Suite,
+        new FuzzTargetDef(BufferFuzzTarget.TargetName, [], SystemName,
+            config => new BufferFuzzTarget(config),
+            CanaryNames,
+            new FuzzGateCanary(nameof(BufferCanary.AbortKeepsIoInProgress), 1, GateCanaryExecs), GateBurstExecs),
+    ];
+}

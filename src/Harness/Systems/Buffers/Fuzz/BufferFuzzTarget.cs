@@ -1,0 +1,167 @@
+// BufferFuzzTarget: the buffer manager as a fuzz target. Bytes -> BufferCodec (total) -> a workload
+// and op list -> BufferRunner (port against BufferModel after every op, BufMgrCheck's walk of the
+// pool in checking mode, pins compared every op, durability checked at every crash) -> an Outcome.
+//
+// Its own features, so the engine climbs even without IL coverage: which op follows which, what
+// happened to each op (done, skipped, an expected ERROR, a fault's ERROR, a crash), the pool size
+// and backend count, and bucketed counts of skips, errors and crashes.
+using Allocator.Buffers;
+using Allocator.Common;
+using Harness.Core;
+using Harness.Fuzz;
+using Harness.Fuzz.Engine;
+using Harness.Systems.Buffers.Oracle;
+
+namespace Harness.Systems.Buffers.Fuzz;
+
+public sealed class BufferFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeatures, ITraceableTarget
+{
+    public const string TargetName = "buffers";
+
+    private readonly FeatureMap _features = new(14);
+    private readonly Dictionary<BufferWorkload, BufferRunner> _runners = new();
+    private readonly BufferCanary _canary;
+    private readonly bool _checking;
+
+    public BufferFuzzTarget(FuzzTargetConfig config, bool checking = true)
+    {
+        Config = config;
+        _canary = BuffersSystem.ParseCanary(config.Canary);
+        _checking = checking;
+    }
+
+    public FuzzTargetConfig Config { get; }
+
+    public string Name => TargetName;
+
+    public ICoverageSource Features => _features;
+
+    public IReadOnlyList<byte[]> Dictionary => BufferDictionary.Tokens;
+
+    private BufferRunner Runner(BufferWorkload w)
+    {
+        if (!_runners.TryGetValue(w, out BufferRunner? r))
+            _runners[w] = r = new BufferRunner(new BufferRunOptions(w, _checking, _canary));
+        return r;
+    }
+
+    public Outcome Execute(ReadOnlySpan<byte> input)
+    {
+        _features.Reset();
+        BufferCodec.Decoded d = BufferCodec.Decode(input, Config.OpsMax);
+        BufferRunner runner = Runner(d.Workload);
+        int prev = 0xFF;
+        BufferRunResult r = runner.Run(d.Ops, null, (op, result) =>
+        {
+            int code = (int)op.Code;
+            _features.Hit(code * 8 + (int)result);
+            _features.HitAlone(0x40000 + (prev << 8 | code));
+            prev = code;
+        });
+        _features.HitAlone(0x10000 + (int)r.Outcome.Kind);
+        _features.HitAlone(0x20000 + (d.Workload.NBuffers << 4 | d.Workload.Backends));
+        _features.HitAlone(0x30000 + (CountBucket(r.Skipped) << 12 | CountBucket(r.Errors) << 6 | CountBucket(r.Crashes)));
+        if (r.Outcome.IsFailure) _features.HitAlone(0x50000 + (StableName.Hash31(r.Outcome.Site) & 0xFFFF));
+        return r.Outcome;
+    }
+
+    public Outcome ExecuteTraced(ReadOnlySpan<byte> input, TextWriter trace)
+    {
+        BufferCodec.Decoded d = BufferCodec.Decode(input, Config.OpsMax);
+        return Runner(d.Workload).Run(d.Ops, trace).Outcome;
+    }
+
+    public IReadOnlyList<string> Disassemble(ReadOnlySpan<byte> input)
+    {
+        BufferCodec.Decoded d = BufferCodec.Decode(input, Config.OpsMax);
+        var lines = new List<string>(d.Ops.Count + 1) { $"# {d.Workload}" };
+        for (int i = 0; i < d.Ops.Count; i++) lines.Add($"{i,3}: {d.Ops[i]}");
+        return lines;
+    }
+
+    // ------------------------------------------------------------------ structure-aware mutation
+
+    public byte[] MutateStructure(ReadOnlySpan<byte> input, ReadOnlySpan<byte> other, Prng rng, int maxLength)
+    {
+        var bytes = new List<byte>(input.ToArray());
+        while (bytes.Count < BufferCodec.HeaderSize) bytes.Add(0);
+        int records = (bytes.Count - BufferCodec.HeaderSize) / BufferCodec.RecordSize;
+        bytes.RemoveRange(BufferCodec.HeaderSize + records * BufferCodec.RecordSize, bytes.Count - BufferCodec.HeaderSize - records * BufferCodec.RecordSize);
+        int Pos(int i) => BufferCodec.HeaderSize + i * BufferCodec.RecordSize;
+        switch (rng.Index(5))
+        {
+            case 0: // insert a random record
+            {
+                int at = rng.Index(records + 1);
+                var rec = new byte[BufferCodec.RecordSize];
+                for (int k = 0; k < rec.Length; k++) rec[k] = (byte)rng.Index(256);
+                bytes.InsertRange(Pos(at), rec);
+                break;
+            }
+            case 1: // duplicate a record (same op again: pins twice, re-reads, re-dirties)
+                if (records > 0)
+                {
+                    int i = rng.Index(records);
+                    bytes.InsertRange(Pos(rng.Index(records + 1)), bytes.GetRange(Pos(i), BufferCodec.RecordSize));
+                }
+                break;
+            case 2: // delete a record
+                if (records > 0) bytes.RemoveRange(Pos(rng.Index(records)), BufferCodec.RecordSize);
+                break;
+            case 3: // swap two records
+                if (records > 1)
+                {
+                    int i = rng.Index(records), j = rng.Index(records);
+                    for (int k = 0; k < BufferCodec.RecordSize; k++) (bytes[Pos(i) + k], bytes[Pos(j) + k]) = (bytes[Pos(j) + k], bytes[Pos(i) + k]);
+                }
+                break;
+            default: // splice a run of records from the other input
+            {
+                int otherRecords = Math.Max(0, (other.Length - BufferCodec.HeaderSize) / BufferCodec.RecordSize);
+                if (otherRecords > 0)
+                {
+                    int from = rng.Index(otherRecords), count = 1 + rng.Index(Math.Min(8, otherRecords - from));
+                    bytes.InsertRange(Pos(rng.Index(records + 1)), other.Slice(Pos(from), count * BufferCodec.RecordSize).ToArray());
+                }
+                break;
+            }
+        }
+        if (bytes.Count > maxLength) bytes.RemoveRange(maxLength, bytes.Count - maxLength);
+        return bytes.ToArray();
+    }
+
+    public int UnitCount(ReadOnlySpan<byte> input) => BufferCodec.Decode(input, Config.OpsMax).Ops.Count;
+
+    public byte[] WithoutUnits(ReadOnlySpan<byte> input, int start, int count)
+    {
+        int records = Math.Max(0, (input.Length - BufferCodec.HeaderSize) / BufferCodec.RecordSize);
+        var bytes = new List<byte>(input[..Math.Min(input.Length, BufferCodec.HeaderSize + records * BufferCodec.RecordSize)].ToArray());
+        if (start >= records) return bytes.ToArray();
+        count = Math.Min(count, records - start);
+        bytes.RemoveRange(BufferCodec.HeaderSize + start * BufferCodec.RecordSize, count * BufferCodec.RecordSize);
+        return bytes.ToArray();
+    }
+
+    /// <summary>Simpler forms of one record: backend 0, relation 0, mode 0, block/pin 0.</summary>
+    public IEnumerable<byte[]> SimplifyUnit(ReadOnlySpan<byte> input, int index)
+    {
+        int at = BufferCodec.HeaderSize + index * BufferCodec.RecordSize;
+        if (at + BufferCodec.RecordSize > input.Length) return [];
+        var result = new List<byte[]>();
+        byte[] orig = input.ToArray();
+        void Try(Action<byte[]> change)
+        {
+            byte[] c = (byte[])orig.Clone();
+            change(c);
+            if (!c.AsSpan().SequenceEqual(orig)) result.Add(c);
+        }
+        Try(c => c[at + 1] = 0);
+        Try(c => c[at + 1] &= 0xF0);
+        Try(c => c[at + 1] &= 0x0F);
+        Try(c => c[at + 2] = 0);
+        Try(c => c[at + 3] = 0);
+        return result;
+    }
+
+    private static int CountBucket(int n) => n <= 3 ? Math.Max(n, 0) : Math.Min(2 + System.Numerics.BitOperations.Log2((uint)n), 63);
+}

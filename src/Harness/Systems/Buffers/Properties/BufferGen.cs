@@ -1,0 +1,87 @@
+// BufferGen: FsCheck generators and the shrinker of buffer-manager op lists. Pages are drawn from
+// the first few blocks of each relation (so backends meet on the same pages and a small pool must
+// evict), pins by small indices, values distinct per list position. The "faults" mix adds armed
+// storage faults and power losses.
+using FsCheck;
+using FsCheck.Fluent;
+using Allocator.Storage;
+using Harness.Systems.Buffers.Oracle;
+
+namespace Harness.Systems.Buffers.Properties;
+
+public static class BufferGen
+{
+    private static readonly Gen<int> Backend = Gen.Choose(0, BufferWorkload.MaxBackends - 1);
+    private static readonly Gen<int> Rel = Gen.Choose(0, BufferWorkload.RelationCount - 1);
+    private static readonly Gen<uint> Block = Gen.Frequency((6, Gen.Choose(0, 5)), (1, Gen.Choose(6, 9))).Select(b => (uint)b);
+    private static readonly Gen<int> Pin = Gen.Choose(0, 3);
+    private static readonly Gen<ulong> Value = Gen.Choose(1, 1 << 30).Select(v => (ulong)v);
+
+    private static Gen<BufferOp> PageOp(BufferOpCode code) =>
+        from b in Backend from p in Pin select new BufferOp(code, b, Pin: p);
+
+    public static Gen<BufferOp> Benign { get; } = Gen.Frequency(
+        (12, from b in Backend from r in Rel from blk in Block from m in Gen.Frequency((6, Gen.Constant(0)), (1, Gen.Choose(1, 7)))
+             select new BufferOp(BufferOpCode.Read, b, r, blk, Mode: m)),
+        (2, from b in Backend from r in Rel from blk in Block from m in Gen.Choose(0, 1) from v in Value
+            select new BufferOp(BufferOpCode.ReadZero, b, r, blk, Mode: m, Value: v)),
+        (8, PageOp(BufferOpCode.Release)),
+        (4, from b in Backend from p in Pin from m in Gen.Choose(1, 2) select new BufferOp(BufferOpCode.Lock, b, Pin: p, Mode: m)),
+        (3, PageOp(BufferOpCode.Unlock)),
+        (8, from b in Backend from p in Pin from v in Value select new BufferOp(BufferOpCode.Modify, b, Pin: p, Value: v)),
+        (6, PageOp(BufferOpCode.Inspect)),
+        (2, from b in Backend from p in Pin from v in Value select new BufferOp(BufferOpCode.Hint, b, Pin: p, Value: v)),
+        (2, PageOp(BufferOpCode.Flush)),
+        (2, PageOp(BufferOpCode.Cleanup)),
+        (3, from b in Backend from r in Rel select new BufferOp(BufferOpCode.Extend, b, r)),
+        (2, from b in Backend from r in Rel from blk in Block select new BufferOp(BufferOpCode.Evict, b, r, blk)),
+        (1, from b in Backend from r in Rel from n in Gen.Choose(0, 6) select new BufferOp(BufferOpCode.Truncate, b, r, (uint)n)),
+        (1, from b in Backend from d in Gen.Choose(0, 1) select new BufferOp(BufferOpCode.DropDatabase, b, d)),
+        (1, from b in Backend from r in Rel select new BufferOp(BufferOpCode.FlushRelation, b, r)),
+        (1, from b in Backend from d in Gen.Choose(0, 1) select new BufferOp(BufferOpCode.FlushDatabase, b, d)),
+        (2, Gen.Choose(0, 1).Select(m => new BufferOp(BufferOpCode.Checkpoint, Mode: m))),
+        (1, Gen.Constant(new BufferOp(BufferOpCode.BgWriter))),
+        (3, Backend.Select(b => new BufferOp(BufferOpCode.Commit, b))),
+        (1, Backend.Select(b => new BufferOp(BufferOpCode.Abort, b))));
+
+    public static Gen<BufferOp> Faulty { get; } = Gen.Frequency(
+        (4, Gen.Elements(BufferCodec.Faults).Select(k => new BufferOp(BufferOpCode.Fault, Mode: (int)k))),
+        (1, Gen.Constant(new BufferOp(BufferOpCode.Crash))));
+
+    public static Gen<BufferOp[]> Ops(int maxOps, bool faults)
+    {
+        Gen<BufferOp> one = faults ? Gen.Frequency((8, Benign), (1, Faulty)) : Benign;
+        return Gen.Sized(size => Gen.Choose(1, Math.Max(1, Math.Min(maxOps, 2 + size * maxOps / 50))))
+            .SelectMany(n => Gen.ArrayOf(one, n));
+    }
+
+    public static Arbitrary<BufferOp[]> Arbitrary(int maxOps, bool faults) => Arb.From(Ops(maxOps, faults), Shrink);
+
+    /// <summary>Shorter lists first (halves, quarters, ... single ops removed), then simpler ops:
+    /// backend 0, pin 0, relation 0, block 0, no mode.</summary>
+    public static IEnumerable<BufferOp[]> Shrink(BufferOp[] ops)
+    {
+        int n = ops.Length;
+        for (int chunk = n / 2; chunk >= 1; chunk /= 2)
+        {
+            for (int start = 0; start + chunk <= n; start += chunk)
+            {
+                var shorter = new BufferOp[n - chunk];
+                Array.Copy(ops, 0, shorter, 0, start);
+                Array.Copy(ops, start + chunk, shorter, start, n - start - chunk);
+                yield return shorter;
+            }
+        }
+        for (int i = 0; i < n; i++)
+        {
+            BufferOp o = ops[i];
+            foreach (BufferOp s in new[] { o with { Backend = 0 }, o with { Pin = 0 }, o with { Rel = 0 }, o with { Block = 0 } })
+            {
+                if (s == o) continue;
+                var copy = (BufferOp[])ops.Clone();
+                copy[i] = s;
+                yield return copy;
+            }
+        }
+    }
+}
