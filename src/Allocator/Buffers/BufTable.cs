@@ -30,6 +30,16 @@ public sealed class BufTable
     public static BufTable InitBufTable(ShmemSegment shmem, SimMemory mem, int size) =>
         new(DynaHash.ShmemInitHash(shmem, mem, TableName, size, size, BufferTag.Size, EntrySize, NUM_BUFFER_PARTITIONS));
 
+    /// <summary>A backend's own attachment to the existing table (ShmemInitHash finding it): accesses go
+    /// through <paramref name="mem"/>, its mapping, and the freelist mutexes through
+    /// <paramref name="backend"/>'s sync seam. Run the table checker on the creator's instance.</summary>
+    public static BufTable AttachBufTable(ShmemSegment shmem, SimMemory mem, int size, Sync.SyncBackend backend)
+    {
+        BufTable t = InitBufTable(shmem, mem, size);
+        t.Hash.SpinBackend = backend;
+        return t;
+    }
+
     /// <summary>BufTableHashCode.</summary>
     public static uint BufTableHashCode(in BufferTag tag) => tag.HashCode();
 

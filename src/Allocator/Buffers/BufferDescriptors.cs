@@ -1,5 +1,8 @@
 // BufferDescriptors: the shared array of NBuffers buffer descriptors (BufferDescriptors of
-// buf_init.c), in its own simulated shared-memory region, and the accessors for their fields.
+// buf_init.c), and the accessors for their fields. The array either owns a simulated shared-memory
+// region of its own (the standalone constructor, for tests of the pin and freelist layers) or lies
+// at a given address inside the main shared-memory segment, where InitBufferPool puts it
+// ("Buffer Descriptors", BufferPool).
 //
 // The region is mapped at the same Base in every backend (as SyncSegment is), so a descriptor's
 // address is its object id in traces. Every access that can race goes through the backend's
@@ -11,6 +14,7 @@
 // Initialisation follows InitBufferPool: tag cleared, state 0, no waiter, buf_id = i, the free
 // list threaded through freeNext, the content LWLock initialised.
 #pragma warning disable CA1707 // PostgreSQL's names
+using Allocator.Shmem;
 using Allocator.Sim;
 using Allocator.Sync;
 using static Allocator.Buffers.BufferConstants;
@@ -28,7 +32,17 @@ public sealed class BufferDescriptors
     public string Name { get; }
     public ulong Base { get; }
     public int NBuffers { get; }
+    /// <summary>The bytes the array lies in: its own region's, or the whole main segment's.</summary>
     public byte[] Backing { get; }
+
+    /// <summary>Where the array starts within Backing.</summary>
+    private readonly ulong _backingOffset;
+
+    /// <summary>The main segment the array lies in, or null when it owns its region.</summary>
+    private readonly ShmemSegment? _shmem;
+
+    /// <summary>Bytes of the array: NBuffers padded descriptors.</summary>
+    public ulong Size => (ulong)NBuffers * BufferDescLayout.BUFFERDESC_PAD_TO_SIZE;
 
     /// <summary>The region's own mapping: initialisation, and checkers at quiescence.</summary>
     public SimMemory InitMemory { get; }
@@ -46,7 +60,28 @@ public sealed class BufferDescriptors
         Reset();
     }
 
-    public SimRegion MapInto(SimMemory mem) => mem.MapRegion(Name, Backing, Base);
+    /// <summary>The array at <paramref name="address"/> inside <paramref name="shmem"/> (what
+    /// ShmemInitStruct returned for it); initialised in place. Backends reach it by attaching the
+    /// segment (MapInto does just that).</summary>
+    public BufferDescriptors(int nbuffers, ShmemSegment shmem, ulong address, string name = "Buffer Descriptors")
+    {
+        if (nbuffers < 1 || nbuffers > (1 << 20)) throw new ArgumentOutOfRangeException(nameof(nbuffers));
+        if ((address & (BufferDescLayout.BUFFERDESC_PAD_TO_SIZE - 1)) != 0) throw new ArgumentException("descriptor array must be cache-line aligned", nameof(address));
+        Name = name;
+        Base = address;
+        NBuffers = nbuffers;
+        _shmem = shmem;
+        if (!shmem.ShmemAddrIsValid(address) || !shmem.ShmemAddrIsValid(address + Size - 1))
+            throw new ArgumentOutOfRangeException(nameof(address), "the array must lie inside the segment");
+        Backing = shmem.Region.Backing;
+        _backingOffset = address - shmem.Base;
+        InitMemory = shmem.Memory;
+        Reset();
+    }
+
+    /// <summary>Maps the array into a backend's address space: its own region at Base, or the
+    /// whole main segment it lies in.</summary>
+    public SimRegion MapInto(SimMemory mem) => _shmem is null ? mem.MapRegion(Name, Backing, Base) : _shmem.AttachTo(mem);
 
     /// <summary>GetBufferDescriptor(id).</summary>
     public BufferDesc GetBufferDescriptor(int id)
@@ -70,7 +105,7 @@ public sealed class BufferDescriptors
     /// <summary>InitBufferPool's descriptor part. Only while no backend runs.</summary>
     public void Reset()
     {
-        Array.Clear(Backing);
+        Array.Clear(Backing, (int)_backingOffset, (int)Size);
         SimMemory m = InitMemory;
         for (int i = 0; i < NBuffers; i++)
         {

@@ -1,5 +1,5 @@
 // BufferPins: one backend's pin operations on shared buffers (bufmgr.c PinBuffer,
-// PinBuffer_Locked, UnpinBuffer/UnpinBufferNoOwner, IncrBufferRefCount, CheckForBufferLeaks,
+// PinBuffer_Locked, UnpinBuffer, UnpinBufferNoOwner, IncrBufferRefCount, CheckForBufferLeaks,
 // AtEOXact_Buffers, DebugPrintBufferRefcount, PostgreSQL 17), over the shared descriptor array and
 // this backend's PrivateRefCount.
 //
@@ -10,11 +10,9 @@
 // the only remaining pin is the waiter's, clears the flag and wakes the waiter.
 //
 // Divergences:
-//   * No resource owner: PostgreSQL also records each pin in CurrentResourceOwner for error
-//     cleanup; the private refcounts are the only record here, and CheckForBufferLeaks reads them.
-//   * ProcSendSignal(waiter) sets the waiter's latch in PostgreSQL; here it posts the waiter's
-//     PGSemaphore through the seam (the sync layer has no latches yet), so the waiter's
-//     ProcWaitForSignal is a PGSemaphoreLock.
+//   * The resource owner is optional (Owner): BufMgr sets it, and then every pin is remembered in
+//     it and every UnpinBuffer forgets it, as in PostgreSQL; the standalone pin tests run without
+//     one, where the private refcounts are the only record.
 //   * The content-lock check of UnpinBuffer asks this backend's LWLockBackend.
 #pragma warning disable CA1707 // PostgreSQL's names
 using Allocator.Common;
@@ -29,6 +27,9 @@ public sealed class BufferPins
     public BufferDescriptors Descriptors { get; }
     public PrivateRefCount Refs { get; } = new();
     public ElogSink Elog { get; }
+
+    /// <summary>CurrentResourceOwner for pins, or null (see the divergence note).</summary>
+    public ResourceOwner? Owner { get; set; }
 
     /// <summary>PinCountWaitBuf: the descriptor whose cleanup lock this backend waits for, if any.</summary>
     public BufferDesc? PinCountWaitBuf { get; set; }
@@ -98,6 +99,7 @@ public sealed class BufferPins
 
         @ref.refcount++;
         Pg.Assert(@ref.refcount > 0);
+        Owner?.RememberBuffer(b);
         return result;
     }
 
@@ -117,11 +119,19 @@ public sealed class BufferPins
 
         PrivateRefCountEntry @ref = Refs.NewPrivateRefCountEntry(b);
         @ref.refcount++;
+        Owner?.RememberBuffer(b);
     }
 
-    /// <summary>UnpinBuffer: drop one of this backend's pins; the last one lowers the shared refcount
-    /// and may wake a cleanup-lock waiter.</summary>
+    /// <summary>UnpinBuffer: forget the pin in the resource owner, then UnpinBufferNoOwner.</summary>
     public void UnpinBuffer(BufferDesc buf)
+    {
+        Owner?.ForgetBuffer(GetBuffer(buf));
+        UnpinBufferNoOwner(buf);
+    }
+
+    /// <summary>UnpinBufferNoOwner: drop one of this backend's pins; the last one lowers the shared
+    /// refcount and may wake a cleanup-lock waiter. (Resource-owner release calls this directly.)</summary>
+    public void UnpinBufferNoOwner(BufferDesc buf)
     {
         int b = GetBuffer(buf);
         PrivateRefCountEntry? @ref = Refs.GetPrivateRefCountEntry(b, false);
@@ -174,17 +184,14 @@ public sealed class BufferPins
     public void IncrBufferRefCount(int buffer)
     {
         Pg.Assert(buffer > 0 && buffer <= Descriptors.NBuffers);
+        Owner?.RememberBuffer(buffer);
         PrivateRefCountEntry? @ref = Refs.GetPrivateRefCountEntry(buffer, true);
         Pg.Assert(@ref is not null);
         @ref.refcount++;
     }
 
-    /// <summary>ProcSendSignal(procno): wake that backend (see the divergence note above).</summary>
-    private void ProcSendSignal(int procno)
-    {
-        Pg.Assert(procno >= 0 && procno < Backend.Segment.NumProcs);
-        PGSemaphore.PGSemaphoreUnlock(Backend, Backend.Segment.SemAddr(procno));
-    }
+    /// <summary>ProcSendSignal(procno): set that backend's latch.</summary>
+    private void ProcSendSignal(int procno) => Latch.ProcSendSignal(Backend, procno);
 
     /// <summary>DebugPrintBufferRefcount: "[bbb] (rel=..., blockNum=..., flags=0x..., refcount=shared private)".</summary>
     public string DebugPrintBufferRefcount(int buffer)

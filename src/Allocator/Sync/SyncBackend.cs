@@ -1,6 +1,7 @@
 // SyncBackend: the process-local sync state of one simulated backend: its sync runtime (its view of
 // shared memory), its proc number (MyProcNumber, MyProc), s_lock.c's backend-local spins_per_delay,
-// InterruptHoldoffCount (HOLD_INTERRUPTS/RESUME_INTERRUPTS) and lwlock.c's held_lwlocks array.
+// InterruptHoldoffCount (HOLD_INTERRUPTS/RESUME_INTERRUPTS), lwlock.c's held_lwlocks array and
+// condition_variable.c's cv_sleep_target.
 //
 // Lifecycle: Start() at backend start (set_spins_per_delay from the shared value), Exit() at exit
 // (update_spins_per_delay folds the local value back in). Not thread-safe: one backend, one thread.
@@ -21,6 +22,10 @@ public sealed class SyncBackend
 
     /// <summary>miscadmin.h: interrupts are held off while this is positive (every held LWLock adds one).</summary>
     public int InterruptHoldoffCount;
+
+    /// <summary>condition_variable.c's cv_sleep_target: the address of the condition variable this
+    /// backend has prepared to sleep on (is on the wakeup list of), 0 for none.</summary>
+    public ulong cv_sleep_target;
 
     /// <summary>lwlock.c's held_lwlocks / num_held_lwlocks.</summary>
     public LWLockBackend LWLocks { get; }

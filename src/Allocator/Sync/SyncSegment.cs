@@ -104,6 +104,12 @@ public sealed class SyncSegment
             m.WriteU32(a + PgProcLayout.OFF_lwWaitLink_next, 0);
             m.WriteU32(a + PgProcLayout.OFF_lwWaitLink_prev, 0);
             m.WriteU32(a + PgProcLayout.OFF_sem, 0); // PGSemaphoreReset
+            // InitSharedLatch + OwnLatch: clear, owner awake, no pending wake-up
+            m.WriteU32(a + PgProcLayout.OFF_procLatch_is_set, 0);
+            m.WriteU32(a + PgProcLayout.OFF_procLatch_maybe_sleeping, 0);
+            m.WriteU32(a + PgProcLayout.OFF_procLatch_sem, 0);
+            m.WriteU32(a + PgProcLayout.OFF_cvWaitLink_next, 0);
+            m.WriteU32(a + PgProcLayout.OFF_cvWaitLink_prev, 0);
         }
         for (int i = 0; i < NumLWLocks; i++) LWLock.Initialize(m, GetLWLock(i), _lwlockTranche[i]);
         // S_INIT_LOCK: 0 = free; the variables start at 0 (cleared above).
@@ -118,6 +124,15 @@ public sealed class SyncSegment
     }
 
     public ulong SemAddr(int procno) => ProcAddr(procno) + PgProcLayout.OFF_sem;
+
+    /// <summary>&amp;allProcs[procno].procLatch.is_set.</summary>
+    public ulong LatchIsSetAddr(int procno) => ProcAddr(procno) + PgProcLayout.OFF_procLatch_is_set;
+
+    /// <summary>&amp;allProcs[procno].procLatch.maybe_sleeping.</summary>
+    public ulong LatchMaybeSleepingAddr(int procno) => ProcAddr(procno) + PgProcLayout.OFF_procLatch_maybe_sleeping;
+
+    /// <summary>The latch's wake-up semaphore (see PgProcLayout).</summary>
+    public ulong LatchSemAddr(int procno) => ProcAddr(procno) + PgProcLayout.OFF_procLatch_sem;
 
     public LWLock GetLWLock(int index)
     {
@@ -169,6 +184,9 @@ public sealed class SyncSegment
         {
             runtime.NameObject(SemAddr(p), $"sem[{p}]");
             runtime.NameObject(ProcAddr(p) + PgProcLayout.OFF_lwWaiting, $"proc[{p}].lwWaiting");
+            runtime.NameObject(LatchIsSetAddr(p), $"proc[{p}].procLatch.is_set");
+            runtime.NameObject(LatchMaybeSleepingAddr(p), $"proc[{p}].procLatch.maybe_sleeping");
+            runtime.NameObject(LatchSemAddr(p), $"proc[{p}].procLatch.sem");
         }
         for (int i = 0; i < NumLWLocks; i++) runtime.NameObject(GetLWLock(i).StateAddr, _lwlockNames[i]);
         for (int i = 0; i < NumSpinLocks; i++) runtime.NameObject(SpinLockAddr(i), $"spin{i}");

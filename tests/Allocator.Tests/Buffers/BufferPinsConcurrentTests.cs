@@ -169,7 +169,7 @@ public sealed class BufferPinsConcurrentTests
                         BufferDescriptors.WriteWaitBackend(b.Memory, d, b.MyProcNumber);
                         waiter.PinCountWaitBuf = d;
                         BufHdrLock.UnlockBufHdr(b, d, s | BM_PIN_COUNT_WAITER);
-                        PGSemaphore.PGSemaphoreLock(b, g.Segment.SemAddr(b.MyProcNumber)); // ProcWaitForSignal
+                        Latch.ProcWaitForSignal(b);
                         Interlocked.Increment(ref sleeps);
                         waiter.PinCountWaitBuf = null;
                         // the waker cleared the flag before signalling

@@ -228,14 +228,16 @@ public sealed class BufferPinsTests
         BufHdrLock.UnlockBufHdr(waiter.Backend, d, s | BM_PIN_COUNT_WAITER);
         Assert.Empty(g.Check());
 
-        ulong sem = g.Segment.SemAddr(waiter.Backend.MyProcNumber);
+        int procno = waiter.Backend.MyProcNumber;
         g.Pins[0].UnpinBuffer(d); // refcount 2: no wake-up yet
         Assert.NotEqual(0u, g.State(1) & BM_PIN_COUNT_WAITER);
-        Assert.Equal(0u, g.Segment.InitMemory.ReadU32(sem));
-        g.Pins[1].UnpinBuffer(d); // refcount 1, the waiter's own pin: wake it and clear the flag
+        Assert.False(Latch.IsSet(g.Segment.InitMemory, g.Segment, procno));
+        g.Pins[1].UnpinBuffer(d); // refcount 1, the waiter's own pin: wake it (set its latch) and clear the flag
         Assert.Equal(0u, g.State(1) & BM_PIN_COUNT_WAITER);
-        Assert.Equal(1u, g.Segment.InitMemory.ReadU32(sem));
-        PGSemaphore.PGSemaphoreLock(waiter.Backend, sem); // ProcWaitForSignal
+        Assert.True(Latch.IsSet(g.Segment.InitMemory, g.Segment, procno));
+        Assert.Equal(0u, g.Segment.InitMemory.ReadU32(g.Segment.SemAddr(procno))); // the LWLock semaphore is untouched
+        Latch.ProcWaitForSignal(waiter.Backend); // returns at once: the latch is set
+        Assert.False(Latch.IsSet(g.Segment.InitMemory, g.Segment, procno));
         waiter.PinCountWaitBuf = null;
         Assert.Empty(g.Check());
         waiter.UnpinBuffer(d);

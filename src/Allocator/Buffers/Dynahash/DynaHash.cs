@@ -361,16 +361,30 @@ public sealed partial class DynaHash
 
     // ------------------------------------------------------------------ freelist mutex
 
+    /// <summary>When set, the freelist mutexes are real spinlocks taken through this backend's sync
+    /// seam (SLock), as concurrent backends need; when null, the single-backend plain-write form
+    /// described in the header. Set it on each backend's own attached HTAB.</summary>
+    public SyncBackend? SpinBackend { get; set; }
+
     private void SpinLockAcquire(ulong freeList,
         [System.Runtime.CompilerServices.CallerLineNumber] int line = 0,
         [System.Runtime.CompilerServices.CallerMemberName] string func = "")
     {
         ulong mutex = freeList + FreeListOffMutex;
+        if (SpinBackend is not null)
+        {
+            SLock.S_LOCK(SpinBackend, mutex, "dynahash.c", line, func);
+            return;
+        }
         if (Mem.ReadU32(mutex) != 0) throw SLock.s_lock_stuck("dynahash.c", line, func);
         Mem.WriteU32(mutex, 1);
     }
 
-    private void SpinLockRelease(ulong freeList) => Mem.WriteU32(freeList + FreeListOffMutex, 0);
+    private void SpinLockRelease(ulong freeList)
+    {
+        if (SpinBackend is not null) SLock.S_UNLOCK(SpinBackend, freeList + FreeListOffMutex);
+        else Mem.WriteU32(freeList + FreeListOffMutex, 0);
+    }
 
     // ------------------------------------------------------------------ lookup
 
