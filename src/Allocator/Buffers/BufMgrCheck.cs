@@ -24,6 +24,8 @@
 //       zeros is exempt: RBM_ZERO_* modes legitimately leave a zeroed page that differs from disk.
 //   D8  (quiescent) a BM_VALID buffer's block exists on disk: after DropRelationBuffers (or a
 //       truncation) and the unlink, no buffer of the dropped blocks remains.
+//   P5  (ours; quiescent, pool form only) each backend's resource owner remembers as many pins of a
+//       buffer as its private refcount holds.
 //
 // Not quiescent (some backend parked inside a routine, for instance with a read in flight): a
 // buffer whose header lock is held, a tag whose partition lock is held exclusively and the free
@@ -66,6 +68,50 @@ public static partial class BufMgrCheck
 
         /// <summary>Backends' lock bookkeeping for D1; null entries are skipped.</summary>
         public IReadOnlyList<SyncBackend?>? Backends { get; init; }
+    }
+
+    /// <summary>The whole pool, with its attached backends (spec §19). <paramref name="quiescent"/>: no
+    /// backend is inside a buffer-manager or lock routine. <paramref name="relationIsPermanent"/>, when
+    /// given, is the truth B15 compares BM_PERMANENT with.</summary>
+    public static List<string> Check(BufferPool pool, IReadOnlyList<BufMgr> backends, bool quiescent,
+        Func<RelFileLocator, bool>? relationIsPermanent = null)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(backends);
+        SimMemory m = pool.InitMemory;
+        var parts = new Parts(pool.Descriptors, pool.Table, pool.Strategy, backends.Select(b => (BufferPins?)b.Pins).ToArray(), quiescent)
+        {
+            PartitionHeldExclusively = i => (m.ReadU32(pool.Sync.GetLWLock(i).StateAddr) & LWLockConstants.LW_VAL_EXCLUSIVE) != 0,
+            IoOwners = id => backends.Count(b => b.Owner.IOs.Contains(id + 1)),
+            RelationIsPermanent = relationIsPermanent,
+            Storage = pool.Storage,
+            BufHdrGetBlock = pool.BufHdrGetBlock,
+            BlockMemory = m,
+            BlckSz = pool.BlckSz,
+            Backends = backends.Select(b => (SyncBackend?)b.Backend).ToArray(),
+        };
+        List<string> errors = CheckParts(parts);
+        if (quiescent) CheckOwnerPins(backends, errors);
+        return errors;
+    }
+
+    /// <summary>P5 (ours): between operations, each backend's resource owner remembers exactly as many
+    /// pins of a buffer as its private refcount says (every pin goes through both).</summary>
+    private static void CheckOwnerPins(IReadOnlyList<BufMgr> backends, List<string> errors)
+    {
+        foreach (BufMgr b in backends)
+        {
+            var owned = new SortedDictionary<int, int>();
+            foreach (int buffer in b.Owner.Pins) owned[buffer] = owned.GetValueOrDefault(buffer) + 1;
+            foreach (PrivateRefCountEntry e in b.Pins.Refs.Entries())
+                if (!owned.ContainsKey(e.buffer)) owned[e.buffer] = 0;
+            foreach (var (buffer, count) in owned)
+            {
+                int priv = b.Pins.Refs.GetPrivateRefCount(buffer);
+                if (priv != count)
+                    errors.Add($"P5: backend {b.Backend.MyProcNumber}: buffer {buffer}: private refcount {priv} but the resource owner remembers {count} pin(s)");
+            }
+        }
     }
 
     private static string Name(int bufId, uint s) => $"buffer {bufId + 1} (state 0x{s:x8})";

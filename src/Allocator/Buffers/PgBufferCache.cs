@@ -42,6 +42,22 @@ public static partial class PgBufferCache
         "isdirty", "usagecount", "pinning_backends",
     };
 
+    /// <summary>pg_buffercache_pages at quiescence, reading the pool's own mapping.</summary>
+    public static IReadOnlyList<BufferCacheRow> Rows(BufferPool pool) => Rows(pool.Descriptors);
+
+    /// <summary>pg_buffercache_pages run by <paramref name="backend"/> (headers locked through its seam).</summary>
+    public static IReadOnlyList<BufferCacheRow> Rows(BufMgr backend) => Rows(backend.Backend, backend.Pool.Descriptors);
+
+    /// <summary>pg_buffercache_summary over the pool, at quiescence.</summary>
+    public static BufferCacheSummary Summary(BufferPool pool) => Summary(pool.Descriptors);
+
+    /// <summary>pg_buffercache_summary run by <paramref name="backend"/> (atomic reads through its seam).</summary>
+    public static BufferCacheSummary Summary(BufMgr backend) =>
+        Summary(backend.Pool.Descriptors, d => BufferDescriptors.ReadState(backend.Backend.Runtime, d));
+
+    /// <summary>pg_buffercache_usage_counts over the pool, at quiescence.</summary>
+    public static IReadOnlyList<BufferCacheUsageCount> UsageCounts(BufferPool pool) => UsageCounts(pool.Descriptors);
+
     /// <summary>pg_buffercache_pages at quiescence, reading <paramref name="descs"/>' own mapping.</summary>
     public static IReadOnlyList<BufferCacheRow> Rows(BufferDescriptors descs)
     {
