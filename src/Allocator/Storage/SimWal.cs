@@ -1,12 +1,24 @@
-// SimWal: the least write-ahead log that lets the buffer manager's WAL-before-data rule be checked.
-// There are no records, only positions: Advance(bytes) reserves a record and returns its end LSN
-// (what XLogInsert returns and what a caller stores in pd_lsn), XLogFlush(lsn) makes everything up
-// to lsn durable, and a crash discards whatever was inserted but not flushed.
+// SimWal: the least write-ahead log that lets the buffer manager's WAL-before-data rule and crash
+// recovery be checked. It keeps records (XLogRecord: full-page images, incremental page changes,
+// checkpoints, no-ops), each with its start and end LSN. XLogInsert-like calls return the record's
+// end LSN (what a caller stores in pd_lsn), XLogFlush(lsn) makes every record up to lsn durable, and
+// a crash discards every record that was inserted but not flushed. Replay after a crash is SimRedo.
+//
+// The "control file": the last checkpoint's location and redo pointer survive a crash (they are
+// written only after the checkpoint record is flushed, as CreateCheckPoint does); replay starts at
+// that redo pointer. Logging a checkpoint recycles the records that end at or before its redo
+// pointer (RemoveOldXlogFiles), which keeps a long run's log bounded.
 //
 // Simplifications: record sizes are MAXALIGNed as PostgreSQL does, but WAL page and segment headers
-// are not modelled, so LSNs advance by exactly the aligned record sizes. A flush always flushes
-// exactly to the requested LSN (PostgreSQL may flush further, up to a page/insert boundary; the
-// rule being checked only needs "at least").
+// are not modelled, so LSNs advance by exactly the aligned record sizes. A flush flushes to the end
+// of the record containing the requested LSN (PostgreSQL may flush further, up to a page/insert
+// boundary; the rule being checked only needs "at least"), so the flushed LSN is always a record
+// boundary and a crash never leaves half a record.
+//
+// Concurrency: the log is a device outside shared memory, like SimStorage. Backends on real threads
+// (the production runtime) call it concurrently from FlushBuffer, so each call is atomic behind a
+// private monitor; it never calls the sync seam while holding it, so under a controlled scheduler
+// (one backend runs at a time) the monitor is never contended and adds no scheduling point.
 //
 // Messages: a flush request beyond what was inserted is PostgreSQL's XLogFlush failure ("xlog flush
 // request %X/%X is not satisfied --- flushed only to %X/%X", after flushing everything inserted).
@@ -26,56 +38,196 @@ public sealed class SimWal
     /// <summary>Default start: the beginning of the second 16 MB segment (nothing is below it).</summary>
     public const ulong DefaultStartLsn = 0x0100_0000;
 
-    /// <summary>Next byte to be inserted (end of the last inserted record).</summary>
-    public ulong InsertLsn { get; private set; }
+    private readonly object _mutex = new();
+    private readonly List<XLogRecord> _records = new();
+    private ulong _insertLsn, _flushedLsn, _checkpointLsn, _checkpointRedo;
+    private int _flushCount;
 
-    /// <summary>Everything below this is durable (LogwrtResult.Flush).</summary>
-    public ulong FlushedLsn { get; private set; }
+    /// <summary>Where the log began (the first record's start; replay starts here when there has been no checkpoint).</summary>
+    public ulong StartLsn { get; }
+
+    /// <summary>Next byte to be inserted (end of the last inserted record).</summary>
+    public ulong InsertLsn { get { lock (_mutex) return _insertLsn; } }
+
+    /// <summary>Everything below this is durable (LogwrtResult.Flush); always a record boundary.</summary>
+    public ulong FlushedLsn { get { lock (_mutex) return _flushedLsn; } }
 
     /// <summary>Number of XLogFlush calls that actually advanced the flushed LSN.</summary>
-    public int FlushCount { get; private set; }
+    public int FlushCount { get { lock (_mutex) return _flushCount; } }
+
+    /// <summary>ControlFile->checkPoint: the last completed checkpoint's record, or InvalidXLogRecPtr.</summary>
+    public ulong CheckpointLsn { get { lock (_mutex) return _checkpointLsn; } }
+
+    /// <summary>ControlFile->checkPointCopy.redo: where replay starts, or InvalidXLogRecPtr (start of the log).</summary>
+    public ulong CheckpointRedo { get { lock (_mutex) return _checkpointRedo; } }
 
     public SimWal(ulong startLsn = DefaultStartLsn)
     {
         if (startLsn == InvalidXLogRecPtr) throw new ArgumentOutOfRangeException(nameof(startLsn));
-        InsertLsn = startLsn;
-        FlushedLsn = startLsn;
+        StartLsn = startLsn;
+        _insertLsn = startLsn;
+        _flushedLsn = startLsn;
     }
 
     /// <summary>%X/%X, as PostgreSQL prints an LSN.</summary>
     public static string Format(ulong lsn) => $"{(uint)(lsn >> 32):X}/{(uint)lsn:X}";
 
-    /// <summary>XLogInsert-like: reserve a record of <paramref name="bytes"/> (MAXALIGNed) and return its end LSN.</summary>
+    /// <summary>A copy of the records still kept (inserted, not recycled), in LSN order.</summary>
+    public IReadOnlyList<XLogRecord> Records
+    {
+        get { lock (_mutex) return _records.ToArray(); }
+    }
+
+    /// <summary>The kept records that are durable (end at or before the flushed LSN), in LSN order:
+    /// what a restart finds on disk.</summary>
+    public IReadOnlyList<XLogRecord> FlushedRecords
+    {
+        get
+        {
+            lock (_mutex)
+            {
+                var r = new List<XLogRecord>(_records.Count);
+                foreach (XLogRecord rec in _records)
+                {
+                    if (rec.EndLsn > _flushedLsn) break;
+                    r.Add(rec);
+                }
+                return r;
+            }
+        }
+    }
+
+    private ulong Insert(int bytes, XLogRecordKind kind, RelFileLocator rel = default,
+        ForkNumber fork = ForkNumber.InvalidForkNumber, uint block = BufferTag.InvalidBlockNumber,
+        int offset = 0, byte[]? data = null, ulong redo = 0, bool shutdown = false)
+    {
+        lock (_mutex)
+        {
+            ulong start = _insertLsn;
+            ulong end = start + (ulong)PageHeader.MaxAlign(bytes);
+            _records.Add(new XLogRecord(start, end, kind, rel, fork, block, offset, data, redo, shutdown));
+            _insertLsn = end;
+            return end;
+        }
+    }
+
+    /// <summary>XLogInsert of a record without redo action (XLOG_NOOP) of <paramref name="bytes"/>
+    /// (MAXALIGNed); returns its end LSN.</summary>
     public ulong Advance(int bytes)
     {
         if (bytes <= 0) throw new ArgumentOutOfRangeException(nameof(bytes));
-        InsertLsn += (ulong)PageHeader.MaxAlign(bytes);
-        return InsertLsn;
+        return Insert(bytes, XLogRecordKind.Noop);
     }
+
+    /// <summary>log_newpage-like: a full-page image of block <paramref name="blkno"/>; returns the
+    /// record's end LSN, which the caller then stores in the page (PageSetLSN) as PostgreSQL does.
+    /// The image is copied as given (its own pd_lsn is whatever it was; redo sets the new one).</summary>
+    public ulong XLogInsertFullPageImage(RelFileLocator rel, ForkNumber fork, uint blkno, ReadOnlySpan<byte> page)
+    {
+        if (blkno == BufferTag.InvalidBlockNumber) throw new ArgumentOutOfRangeException(nameof(blkno));
+        if (!PageHeader.IsValidBlockSize(page.Length)) throw new ArgumentException("not a page", nameof(page));
+        return Insert(XLogRecord.FullPageImageSize(page.Length), XLogRecordKind.FullPageImage, rel, fork, blkno,
+            data: page.ToArray());
+    }
+
+    /// <summary>An incremental change: <paramref name="bytes"/> written at <paramref name="offset"/> of
+    /// block <paramref name="blkno"/>; returns the end LSN (the caller stores it in the page).</summary>
+    public ulong XLogInsertPageBytes(RelFileLocator rel, ForkNumber fork, uint blkno, int offset, ReadOnlySpan<byte> bytes)
+    {
+        if (blkno == BufferTag.InvalidBlockNumber) throw new ArgumentOutOfRangeException(nameof(blkno));
+        if (offset < PageHeader.SizeOfPageHeaderData || bytes.IsEmpty)
+            throw new ArgumentOutOfRangeException(nameof(offset), "a change must be non-empty and stay off the page header");
+        return Insert(XLogRecord.PageBytesSize(bytes.Length), XLogRecordKind.PageBytes, rel, fork, blkno,
+            offset, bytes.ToArray());
+    }
+
+    /// <summary>CreateCheckPoint's tail: insert the checkpoint record for redo pointer
+    /// <paramref name="redo"/>, flush it, then update the control file (only now does a crash start
+    /// replay at <paramref name="redo"/>) and recycle the records that end at or before it. The
+    /// caller took <paramref name="redo"/> (InsertLsn) before writing out the dirty buffers.
+    /// Returns the checkpoint record's start LSN (ControlFile->checkPoint).</summary>
+    public ulong LogCheckpoint(ulong redo, bool shutdown)
+    {
+        lock (_mutex)
+        {
+            if (redo < _checkpointRedo || redo > _insertLsn)
+                throw new ArgumentOutOfRangeException(nameof(redo), $"redo pointer {Format(redo)} is not between the previous one and the end of the log");
+        }
+        ulong end = Insert(XLogRecord.CheckpointSize, XLogRecordKind.Checkpoint, redo: redo, shutdown: shutdown);
+        XLogFlush(end);
+        lock (_mutex)
+        {
+            XLogRecord rec = _records[^1];
+            Pg.Assert(rec.EndLsn == end && rec.Kind == XLogRecordKind.Checkpoint);
+            _checkpointLsn = rec.StartLsn;
+            _checkpointRedo = redo;
+            int drop = 0;
+            while (drop < _records.Count && _records[drop].EndLsn <= redo) drop++;
+            _records.RemoveRange(0, drop);
+            return rec.StartLsn;
+        }
+    }
+
+    /// <summary>Crash recovery onto <paramref name="storage"/>: see SimRedo.StartupXLOG.</summary>
+    public RedoResult Redo(SimStorage storage) => SimRedo.StartupXLOG(this, storage);
 
     /// <summary>XLogNeedsFlush: true if <paramref name="lsn"/> is not yet durable.</summary>
-    public bool XLogNeedsFlush(ulong lsn) => lsn > FlushedLsn;
+    public bool XLogNeedsFlush(ulong lsn)
+    {
+        lock (_mutex) return lsn > _flushedLsn;
+    }
 
-    /// <summary>XLogFlush: make everything up to <paramref name="lsn"/> durable.</summary>
+    /// <summary>XLogFlush: make everything up to <paramref name="lsn"/> durable (to the end of the
+    /// record containing it).</summary>
     public void XLogFlush(ulong lsn)
     {
-        if (lsn <= FlushedLsn) return;
-        ulong target = lsn;
-        if (target > InsertLsn) target = InsertLsn; // "request to flush past end of generated WAL" (LOG), clamped
-        if (target > FlushedLsn)
+        ulong flushed;
+        lock (_mutex)
         {
-            FlushedLsn = target;
-            FlushCount++;
+            if (lsn <= _flushedLsn) return;
+            ulong target = lsn;
+            if (target > _insertLsn) target = _insertLsn; // "request to flush past end of generated WAL" (LOG), clamped
+            target = RoundUpToRecordEnd(target);
+            if (target > _flushedLsn)
+            {
+                _flushedLsn = target;
+                _flushCount++;
+            }
+            flushed = _flushedLsn;
         }
-        if (FlushedLsn < lsn)
+        if (flushed < lsn)
         {
             throw new PgErrorException(
-                $"xlog flush request {Format(lsn)} is not satisfied --- flushed only to {Format(FlushedLsn)}");
+                $"xlog flush request {Format(lsn)} is not satisfied --- flushed only to {Format(flushed)}");
         }
     }
 
-    /// <summary>Crash: only the flushed part of the log survives; insertion resumes there.</summary>
-    public void Crash() => InsertLsn = FlushedLsn;
+    /// <summary>The end of the record that contains <paramref name="lsn"/> (lsn itself at a boundary). Under the mutex.</summary>
+    private ulong RoundUpToRecordEnd(ulong lsn)
+    {
+        int lo = 0, hi = _records.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_records[mid].EndLsn < lsn) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo < _records.Count && _records[lo].StartLsn < lsn) return _records[lo].EndLsn;
+        return lsn;
+    }
+
+    /// <summary>Crash: only the flushed part of the log survives (and the control file); insertion
+    /// resumes at the end of the last durable record.</summary>
+    public void Crash()
+    {
+        lock (_mutex)
+        {
+            int keep = _records.Count;
+            while (keep > 0 && _records[keep - 1].EndLsn > _flushedLsn) keep--;
+            _records.RemoveRange(keep, _records.Count - keep);
+            _insertLsn = _flushedLsn;
+        }
+    }
 
     /// <summary>The write-ahead rule for one page about to be written (our assertion, see the header).</summary>
     public void AssertWriteAheadRule(ReadOnlySpan<byte> page)

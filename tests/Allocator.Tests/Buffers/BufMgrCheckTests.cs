@@ -1,0 +1,305 @@
+// Tests of BufMgrCheck over explicit parts (descriptors, mapping table, strategy block, backends,
+// storage and page memory): a healthy populated pool passes, and each invariant fires when simulated
+// memory is corrupted the way it describes. Also: the composed walkers' ids come through, and the
+// non-quiescent mode skips what only holds between operations.
+using Allocator.Buffers;
+using Allocator.Buffers.Dynahash;
+using Allocator.Shmem;
+using Allocator.Sim;
+using Allocator.Storage;
+using Allocator.Sync;
+using Xunit;
+using static Allocator.Buffers.BufferConstants;
+
+namespace Allocator.Tests.Buffers;
+
+/// <summary>Descriptors, a full-size buffer table, the strategy block, page memory and storage,
+/// populated as if <c>Used</c> blocks of one relation had been read.</summary>
+internal sealed class MiniPool
+{
+    public const int N = 16;
+    public const int Blck = 1024;
+    public const int Used = 6;
+    public static readonly RelFileLocator Rel = new(DEFAULTTABLESPACE_OID, 5, 16384);
+    public const ulong BlocksBase = SimMemory.RegionBase + 3 * SimMemory.RegionAlign;
+
+    public SyncSegment Segment { get; }
+    public BufferDescriptors Descs { get; }
+    public ShmemSegment Shmem { get; }
+    public StrategyControl Strategy { get; }
+    public BufTable Table { get; }
+    public BufferPins[] Pins { get; }
+    public SimStorage Storage { get; } = new(Blck, checksumsEnabled: true);
+    public SimMemory M => Descs.InitMemory;
+
+    public MiniPool(int backends = 2)
+    {
+        Segment = new SyncSegment(backends, 0);
+        Descs = new BufferDescriptors(N);
+        Shmem = new ShmemSegment(Descs.InitMemory, 1 << 20, at: BufferBackends.ShmemBase);
+        Strategy = StrategyControl.StrategyInitialize(Shmem, Descs);
+        Table = BufTable.InitBufTable(Shmem, Descs.InitMemory, N + BufTable.NUM_BUFFER_PARTITIONS);
+        Descs.InitMemory.MapRegion("Buffer Blocks", new byte[N * Blck], BlocksBase);
+        var kernel = new ProductionSemaphores();
+        Pins = new BufferPins[backends];
+        for (int i = 0; i < backends; i++)
+        {
+            var mem = new SimMemory(heapMax: 1 << 16, initialHeapCapacity: 16);
+            Segment.MapInto(mem);
+            Descs.MapInto(mem);
+            Shmem.AttachTo(mem);
+            Pins[i] = new BufferPins(new SyncBackend(new ProductionSyncRuntime(mem, kernel, (ulong)i + 1), Segment, i), Descs);
+        }
+        Storage.Create(Rel, ForkNumber.MAIN_FORKNUM);
+        for (uint b = 0; b < Used; b++)
+        {
+            var page = new byte[Blck];
+            PageHeader.PageInit(page);
+            page[500] = (byte)(b + 1);
+            PageChecksum.SetInplace(page, b);
+            Storage.Extend(Rel, ForkNumber.MAIN_FORKNUM, b, page);
+            Assign((int)b, Tag(b), BM_TAG_VALID | BM_VALID | BM_PERMANENT | BUF_USAGECOUNT_ONE);
+            M.WriteBytes(Block((int)b), page);
+        }
+    }
+
+    public static BufferTag Tag(uint block, ForkNumber fork = ForkNumber.MAIN_FORKNUM) =>
+        new(Rel.SpcOid, Rel.DbOid, Rel.RelNumber, fork, block);
+
+    public static ulong Block(int bufId) => BlocksBase + (ulong)bufId * Blck;
+
+    public BufferDesc Desc(int bufId) => Descs.GetBufferDescriptor(bufId);
+
+    /// <summary>What BufferAlloc leaves behind: the tag and flags in the descriptor, the table entry.</summary>
+    public void Assign(int bufId, BufferTag tag, uint stateBits)
+    {
+        BufferDescriptors.WriteTag(M, Desc(bufId), tag);
+        M.WriteU32(Desc(bufId).StateAddr, stateBits);
+        Assert.Equal(-1, Table.BufTableInsert(tag, BufTable.BufTableHashCode(tag), bufId));
+    }
+
+    public uint State(int bufId) => M.ReadU32(Desc(bufId).StateAddr);
+
+    public void SetState(int bufId, uint s) => M.WriteU32(Desc(bufId).StateAddr, s);
+
+    public BufMgrCheck.Parts Parts(bool quiescent = true) => new(Descs, Table, Strategy, Pins, quiescent)
+    {
+        Storage = Storage,
+        BufHdrGetBlock = Block,
+        BlockMemory = M,
+        BlckSz = Blck,
+        Backends = Pins.Select(p => (SyncBackend?)p.Backend).ToArray(),
+    };
+
+    public List<string> Check(bool quiescent = true) => BufMgrCheck.CheckParts(Parts(quiescent));
+
+    /// <summary>The element of the table entry for <paramref name="tag"/>.</summary>
+    public ulong Element(BufferTag tag)
+    {
+        var k = new byte[BufferTag.Size];
+        tag.WriteTo(k);
+        return DynaHash.ElementFromKey(Table.Hash.HashSearch(k, HashAction.HASH_FIND, out _));
+    }
+}
+
+public class BufMgrCheckTests
+{
+    private static void AssertFires(List<string> errs, string id) =>
+        Assert.Contains(errs, e => e.StartsWith(id + ":", StringComparison.Ordinal));
+
+    private static void AssertSilent(List<string> errs, string id) =>
+        Assert.DoesNotContain(errs, e => e.StartsWith(id + ":", StringComparison.Ordinal));
+
+    [Fact]
+    public void HealthyPool_PassesEverything()
+    {
+        var p = new MiniPool();
+        Assert.Empty(p.Check());
+        Assert.Empty(p.Check(quiescent: false));
+    }
+
+    [Fact]
+    public void M1_TwoDescriptorsWithOneTag()
+    {
+        var p = new MiniPool();
+        BufferDescriptors.WriteTag(p.M, p.Desc(4), MiniPool.Tag(1));
+        List<string> errs = p.Check();
+        AssertFires(errs, "M1");
+        Assert.Contains(errs, e => e.StartsWith("M1: buffers 2 and 5 both hold base/5/16384 block 1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void M2_EntryPointingAtAnUntaggedOrDifferentBuffer()
+    {
+        var p = new MiniPool();
+        p.M.WriteU32(DynaHash.ElementKey(p.Element(MiniPool.Tag(2))) + BufTable.OffId, 10); // buffer 11 is unused
+        AssertFires(p.Check(), "M2");
+
+        var q = new MiniPool();
+        q.M.WriteU32(DynaHash.ElementKey(q.Element(MiniPool.Tag(2))) + BufTable.OffId, 3); // holds block 3
+        List<string> errs = q.Check();
+        Assert.Contains(errs, e => e.StartsWith("M2: entry base/5/16384 block 2 -> 3", StringComparison.Ordinal));
+        AssertFires(errs, "M3"); // and buffer 3's tag is now mapped elsewhere
+
+        var r = new MiniPool();
+        r.M.WriteU32(DynaHash.ElementKey(r.Element(MiniPool.Tag(2))) + BufTable.OffId, 999);
+        Assert.Contains(r.Check(), e => e.StartsWith("M2:", StringComparison.Ordinal) && e.Contains("out of range"));
+    }
+
+    [Fact]
+    public void M3_TaggedDescriptorMissingFromTheTable()
+    {
+        var p = new MiniPool();
+        BufferTag t = MiniPool.Tag(3);
+        p.Table.BufTableDelete(t, BufTable.BufTableHashCode(t));
+        List<string> errs = p.Check();
+        Assert.Contains(errs, e => e.StartsWith("M3: buffer 4 ", StringComparison.Ordinal) && e.Contains("not in the buffer table"));
+    }
+
+    [Fact]
+    public void M4_MoreEntriesThanBuffers()
+    {
+        var p = new MiniPool();
+        for (uint b = 100; b < 100 + MiniPool.N; b++)
+        {
+            BufferTag t = MiniPool.Tag(b);
+            p.Table.BufTableInsert(t, BufTable.BufTableHashCode(t), 7);
+        }
+        List<string> errs = p.Check();
+        AssertFires(errs, "M4");
+        AssertFires(errs, "M2");
+    }
+
+    [Fact]
+    public void M6_StoredHashValueNotTheTagsHash()
+    {
+        var p = new MiniPool();
+        ulong e = p.Element(MiniPool.Tag(5));
+        uint hv = p.M.ReadU32(e + DynaHash.ElemOffHashValue);
+        // keep it in the same bucket (so only the hash check can notice), change a high bit
+        p.M.WriteU32(e + DynaHash.ElemOffHashValue, hv ^ 0x8000_0000u);
+        List<string> errs = p.Check();
+        AssertFires(errs, "M6");
+        AssertFires(errs, "DH2"); // the composed table walker agrees
+    }
+
+    [Fact]
+    public void UnsoundChains_AreNotFollowed()
+    {
+        var p = new MiniPool();
+        ulong e = p.Element(MiniPool.Tag(0));
+        p.M.WriteU64(e + DynaHash.ElemOffLink, 0xDEAD_0000_0000UL);
+        List<string> errs = p.Check();
+        AssertFires(errs, "DH1");
+        Assert.Contains(errs, x => x.StartsWith("M2: the buffer table's chains are unsound", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void B10_IoAtQuiescence_AndOwnerCount()
+    {
+        var p = new MiniPool();
+        BufferBackends.Pin(p.Pins[0], p.Desc(2));
+        p.SetState(2, p.State(2) | BM_IO_IN_PROGRESS);
+        List<string> errs = p.Check();
+        Assert.Contains(errs, e => e.StartsWith("B10: buffer 3 ", StringComparison.Ordinal) && e.Contains("left at quiescence"));
+
+        // not quiescent: legal with exactly one owner, a violation with none or two
+        var parts = p.Parts(quiescent: false);
+        Assert.Empty(BufMgrCheck.CheckParts(parts with { IoOwners = id => id == 2 ? 1 : 0 }));
+        AssertFires(BufMgrCheck.CheckParts(parts with { IoOwners = _ => 0 }), "B10");
+        AssertFires(BufMgrCheck.CheckParts(parts with { IoOwners = id => id == 2 ? 2 : 0 }), "B10");
+
+        // an owner remembering an I/O whose flag is gone, at quiescence
+        p.SetState(2, p.State(2) & ~BM_IO_IN_PROGRESS);
+        AssertFires(BufMgrCheck.CheckParts(p.Parts() with { IoOwners = id => id == 2 ? 1 : 0 }), "B10");
+    }
+
+    [Fact]
+    public void B15_Permanence()
+    {
+        var p = new MiniPool();
+        p.Assign(8, MiniPool.Tag(0, ForkNumber.INIT_FORKNUM), BM_TAG_VALID); // init fork, not permanent
+        Assert.Contains(p.Check(), e => e.StartsWith("B15: buffer 9 ", StringComparison.Ordinal));
+
+        var q = new MiniPool();
+        q.SetState(3, q.State(3) & ~BM_PERMANENT); // one page of a permanent relation lost the flag
+        AssertFires(q.Check(), "B15");
+
+        var r = new MiniPool();
+        AssertFires(BufMgrCheck.CheckParts(r.Parts() with { RelationIsPermanent = _ => false }), "B15");
+        Assert.Empty(BufMgrCheck.CheckParts(r.Parts() with { RelationIsPermanent = _ => true }));
+    }
+
+    [Fact]
+    public void D1_ContentLockWordDisagreesWithHolders()
+    {
+        var p = new MiniPool();
+        ulong lockState = p.Desc(1).ContentLock.StateAddr;
+        p.M.WriteU32(lockState, LWLockConstants.LW_VAL_EXCLUSIVE);
+        Assert.Contains(p.Check(), e => e.StartsWith("D1: buffer 2 ", StringComparison.Ordinal) && e.Contains("exclusive bit"));
+        p.M.WriteU32(lockState, LWLockConstants.LW_VAL_EXCLUSIVE | 2);
+        Assert.Contains(p.Check(quiescent: false), e => e.StartsWith("D1: buffer 2 ", StringComparison.Ordinal) && e.Contains("exclusive and 2 shared"));
+    }
+
+    [Fact]
+    public void D5_CleanPageDiffersFromDisk_D8_PageOfAMissingBlock()
+    {
+        var p = new MiniPool();
+        p.M.WriteU8(MiniPool.Block(2) + 700, 0x5A); // a change that was never marked dirty
+        Assert.Contains(p.Check(), e => e.StartsWith("D5: buffer 3 ", StringComparison.Ordinal) && e.Contains("at byte 700"));
+        p.SetState(2, p.State(2) | BM_DIRTY);
+        AssertSilent(p.Check(), "D5");
+        // checksum field differences do not count (FlushBuffer stamps only its copy)
+        p.M.WriteU16(MiniPool.Block(3) + PageHeader.OffChecksum, 0x1234);
+        AssertSilent(p.Check(), "D5");
+
+        var q = new MiniPool();
+        q.Storage.Truncate(MiniPool.Rel, ForkNumber.MAIN_FORKNUM, 4); // blocks 4 and 5 gone, their buffers not
+        List<string> errs = q.Check();
+        Assert.Contains(errs, e => e.StartsWith("D8: buffer 5 ", StringComparison.Ordinal));
+        Assert.Contains(errs, e => e.StartsWith("D8: buffer 6 ", StringComparison.Ordinal));
+        AssertSilent(q.Check(quiescent: false), "D8");
+    }
+
+    [Fact]
+    public void ComposedWalkers_ReportUnderTheirIds()
+    {
+        var p = new MiniPool();
+        p.SetState(0, p.State(0) | BM_JUST_DIRTIED); // B8
+        p.Pins[1].PinCountWaitBuf = p.Desc(3);      // P4: no pin
+        BufferDescriptors.WriteFreeNext(p.M, p.Desc(9), 4); // F1: cycle
+        List<string> errs = p.Check();
+        AssertFires(errs, "B8");
+        AssertFires(errs, "P4");
+        AssertFires(errs, "F1");
+    }
+
+    [Fact]
+    public void NotQuiescent_SkipsLockedHeaders()
+    {
+        var p = new MiniPool();
+        // buffer 5's header is locked mid-change: new tag written, TAG_VALID not yet published
+        p.SetState(4, BM_LOCKED);
+        BufferDescriptors.WriteTag(p.M, p.Desc(4), MiniPool.Tag(77));
+        List<string> q = p.Check();
+        AssertFires(q, "B5");
+        AssertFires(q, "B13");
+        AssertFires(q, "M2"); // the entry for block 4 points at an untagged buffer
+        List<string> nq = p.Check(quiescent: false);
+        AssertSilent(nq, "B5");
+        AssertSilent(nq, "B13");
+        AssertSilent(nq, "B3");
+    }
+
+    [Fact]
+    public void NotQuiescent_SkipsTagsWhosePartitionIsHeldExclusively()
+    {
+        var p = new MiniPool();
+        BufferTag t = MiniPool.Tag(3);
+        p.Table.BufTableDelete(t, BufTable.BufTableHashCode(t)); // as InvalidateVictimBuffer does under the lock
+        int part = BufTable.BufTableHashPartition(BufTable.BufTableHashCode(t));
+        var parts = p.Parts(quiescent: false) with { PartitionHeldExclusively = i => i == part };
+        Assert.Empty(BufMgrCheck.CheckParts(parts));
+        AssertFires(BufMgrCheck.CheckParts(p.Parts(quiescent: false)), "M3");
+    }
+}
