@@ -158,7 +158,7 @@ public sealed partial class BufMgr
 
             // an unlocked look at one bit: if someone wrote it meanwhile the flag is gone; if it was
             // also replaced and re-dirtied, SyncOneBuffer writes a page it need not (accepted)
-            if ((ReadState(bufHdr) & BM_CHECKPOINT_NEEDED) != 0)
+            if ((ReadState(bufHdr) & BM_CHECKPOINT_NEEDED) != 0 && Pool.Options.Canary != BufferCanary.CheckpointSkipsWrite)
             {
                 if ((SyncOneBuffer(buf_id, false) & BUF_WRITTEN) != 0) num_written++;
             }

@@ -55,6 +55,8 @@ public sealed partial class BufMgr
         uint buf_state = ReadState(buf);
         Pg.Assert((buf_state & BM_LOCKED) != 0);
         UnlockBufHdr(buf, buf_state);
+        // canary: dirty buffers survive the drop
+        if (Pool.Options.Canary == BufferCanary.DropSkipsDirty && (buf_state & BM_DIRTY) != 0) return;
 
         uint oldHash = BufTable.BufTableHashCode(oldTag);
         LWLock oldPartitionLock = Pool.BufMappingPartitionLock(oldHash);

@@ -76,7 +76,10 @@ public sealed partial class BufMgr
         uint buf_state = LockBufHdr(buf);
         Pg.Assert((buf_state & BM_IO_IN_PROGRESS) != 0);
 
-        buf_state &= ~(BM_IO_IN_PROGRESS | BM_IO_ERROR);
+        uint clear = BM_IO_IN_PROGRESS | BM_IO_ERROR;
+        // canary: the error path (AbortBufferIO) forgets to end the I/O
+        if (Pool.Options.Canary == BufferCanary.AbortKeepsIoInProgress && (setFlagBits & BM_IO_ERROR) != 0) clear &= ~BM_IO_IN_PROGRESS;
+        buf_state &= ~clear;
         if (clearDirty && (buf_state & BM_JUST_DIRTIED) == 0)
             buf_state &= ~(BM_DIRTY | BM_CHECKPOINT_NEEDED);
         buf_state |= setFlagBits;

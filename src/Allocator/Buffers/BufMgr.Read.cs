@@ -225,7 +225,7 @@ public sealed partial class BufMgr
         BufferDescriptors.WriteTag(Mem, buf_hdr, BufferTag.Cleared);
         buf_state &= ~(BUF_FLAG_MASK | BUF_USAGECOUNT_MASK);
         UnlockBufHdr(buf_hdr, buf_state);
-        Table.BufTableDelete(tag, hash);
+        if (Pool.Options.Canary != BufferCanary.InvalidateKeepsMapping) Table.BufTableDelete(tag, hash);
         Backend.LWLocks.LWLockRelease(partition_lock);
         Pg.Assert((buf_state & (BM_DIRTY | BM_VALID | BM_TAG_VALID)) == 0);
         return true;

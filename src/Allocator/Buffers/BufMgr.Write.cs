@@ -99,7 +99,7 @@ public sealed partial class BufMgr
         lock (Pool.StorageLock)
         {
             // WAL before data
-            if ((buf_state & BM_PERMANENT) != 0) Pool.Wal.XLogFlush(recptr);
+            if ((buf_state & BM_PERMANENT) != 0 && Pool.Options.Canary != BufferCanary.FlushSkipsWalFlush) Pool.Wal.XLogFlush(recptr);
             Mem.ReadBytes(block, bufToWrite);
             if (Pool.Storage.ChecksumsEnabled && !PageHeader.PageIsNew(bufToWrite))
                 PageChecksum.SetInplace(bufToWrite, tag.BlockNum);

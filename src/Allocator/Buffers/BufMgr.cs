@@ -62,7 +62,11 @@ public sealed partial class BufMgr
         Pool = pool;
         Backend = backend;
         Table = table;
-        Pins = new BufferPins(backend, pool.Descriptors, pool.Elog) { Owner = Owner };
+        Pins = new BufferPins(backend, pool.Descriptors, pool.Elog)
+        {
+            Owner = Owner,
+            UsageCountUncapped = pool.Options.Canary == BufferCanary.UsageCountUncapped,
+        };
     }
 
     private ISyncRuntime Rt => Backend.Runtime;

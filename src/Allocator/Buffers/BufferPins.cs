@@ -31,6 +31,9 @@ public sealed class BufferPins
     /// <summary>CurrentResourceOwner for pins, or null (see the divergence note).</summary>
     public ResourceOwner? Owner { get; set; }
 
+    /// <summary>Canary (BufferCanary.UsageCountUncapped): PinBuffer forgets BM_MAX_USAGE_COUNT.</summary>
+    public bool UsageCountUncapped { get; init; }
+
     /// <summary>PinCountWaitBuf: the descriptor whose cleanup lock this backend waits for, if any.</summary>
     public BufferDesc? PinCountWaitBuf { get; set; }
 
@@ -73,7 +76,7 @@ public sealed class BufferPins
                 if (strategy is null)
                 {
                     // default case: increase usage count unless already max
-                    if (BUF_STATE_GET_USAGECOUNT(buf_state) < BM_MAX_USAGE_COUNT)
+                    if (UsageCountUncapped || BUF_STATE_GET_USAGECOUNT(buf_state) < BM_MAX_USAGE_COUNT)
                         buf_state += BUF_USAGECOUNT_ONE;
                 }
                 else

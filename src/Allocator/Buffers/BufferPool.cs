@@ -32,7 +32,11 @@ namespace Allocator.Buffers;
 
 public sealed record BufferPoolOptions(
     int NBuffers = 128, int BlckSz = 8192, int MaxBackends = 4,
-    bool DataChecksums = true, bool ZeroDamagedPages = false);
+    bool DataChecksums = true, bool ZeroDamagedPages = false)
+{
+    /// <summary>A planted bug for the harness's canary runs; None (PostgreSQL) otherwise.</summary>
+    public BufferCanary Canary { get; init; } = BufferCanary.None;
+}
 
 public sealed class BufferPool
 {
@@ -56,8 +60,8 @@ public sealed class BufferPool
     /// <summary>The table as its creator attached it (the checker's instance).</summary>
     public BufTable Table { get; }
     public StrategyControl Strategy { get; }
-    public SimStorage Storage { get; }
-    public SimWal Wal { get; }
+    public SimStorage Storage { get; private set; }
+    public SimWal Wal { get; private set; }
     public ElogSink Elog { get; } = new();
     /// <summary>A mapping of every region, for initialisation and checkers at quiescence.</summary>
     public SimMemory InitMemory { get; }
@@ -81,8 +85,17 @@ public sealed class BufferPool
     private readonly BufMgr?[] _attached;
 
     public BufferPool(BufferPoolOptions options, StorageFaults? faults = null)
+        : this(options, new SimStorage(options.BlckSz, options.DataChecksums, faults), new SimWal())
+    {
+    }
+
+    /// <summary>A pool over existing storage and WAL: what the postmaster builds after a crash, when
+    /// shared memory is new and only the disk and the flushed WAL survived.</summary>
+    public BufferPool(BufferPoolOptions options, SimStorage storage, SimWal wal)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (storage.BlckSz != options.BlckSz || storage.ChecksumsEnabled != options.DataChecksums)
+            throw new ArgumentException("the storage's block size and checksum setting must match the options", nameof(storage));
         if (options.NBuffers < 16) throw new ArgumentOutOfRangeException(nameof(options), "NBuffers must be at least 16 (PostgreSQL's minimum)");
         if (!PageHeader.IsValidBlockSize(options.BlckSz)) throw new ArgumentOutOfRangeException(nameof(options), "bad BLCKSZ");
         if (options.MaxBackends < 1 || options.MaxBackends > 63) throw new ArgumentOutOfRangeException(nameof(options), "1..63 backends");
@@ -113,9 +126,12 @@ public sealed class BufferPool
         Table = BufTable.InitBufTable(Shmem, InitMemory, n + BufTable.NUM_BUFFER_PARTITIONS);
         Strategy = StrategyControl.StrategyInitialize(Shmem, Descriptors);
 
-        Storage = new SimStorage(options.BlckSz, options.DataChecksums, faults);
-        Wal = new SimWal();
+        Storage = storage;
+        Wal = wal;
         _attached = new BufMgr?[Sync.NumProcs];
+        _memories = new SimMemory?[Sync.NumProcs];
+        _syncImage = (byte[])Sync.Backing.Clone();
+        _shmemImage = Shmem.TakeImage();
     }
 
     /// <summary>BufferManagerShmemSize plus the segment's own header and index, with room for the
@@ -162,9 +178,14 @@ public sealed class BufferPool
         lock (_attachLock)
         {
             if (_attached[procno] is not null) throw new InvalidOperationException($"proc {procno} is already attached");
-            var mem = new SimMemory(heapMax: 1 << 16, initialHeapCapacity: 16);
-            Sync.MapInto(mem);
-            Shmem.AttachTo(mem);
+            // a proc slot's mapping outlives Reset (the regions' backing arrays never move)
+            SimMemory? mem = _memories[procno];
+            if (mem is null)
+            {
+                _memories[procno] = mem = new SimMemory(heapMax: 1 << 16, initialHeapCapacity: 16);
+                Sync.MapInto(mem);
+                Shmem.AttachTo(mem);
+            }
             ISyncRuntime rt = runtime?.Invoke(mem) ?? new ProductionSyncRuntime(mem, _kernel, (ulong)procno + 1);
             if (!ReferenceEquals(rt.Memory, mem)) throw new ArgumentException("the runtime must use the memory it is given", nameof(runtime));
             var backend = new SyncBackend(rt, Sync, procno);
@@ -177,6 +198,29 @@ public sealed class BufferPool
     }
 
     /// <summary>The backends attached so far, by proc number.</summary>
+    private readonly SimMemory?[] _memories;
+    private readonly byte[] _syncImage;
+    private readonly ShmemSegment.Image _shmemImage;
+
+    /// <summary>The pool as a new postmaster would build it over <paramref name="storage"/> and
+    /// <paramref name="wal"/>: every byte of shared memory back to what InitBufferPool left (an image
+    /// taken then), every backend detached. Only while no backend runs. This is how the harness
+    /// runs thousands of short workloads, and a crash, without building the pool each time.</summary>
+    public void Reset(SimStorage storage, SimWal wal)
+    {
+        if (storage.BlckSz != Options.BlckSz || storage.ChecksumsEnabled != Options.DataChecksums)
+            throw new ArgumentException("the storage's block size and checksum setting must match the options", nameof(storage));
+        lock (_attachLock)
+        {
+            _syncImage.CopyTo(Sync.Backing, 0);
+            Shmem.RestoreImage(_shmemImage);
+            Array.Clear(_attached);
+            Storage = storage;
+            Wal = wal;
+            Elog.Clear();
+        }
+    }
+
     public IReadOnlyList<BufMgr> Backends
     {
         get

@@ -172,6 +172,61 @@ public sealed class ShmemSegment
     }
 
     /// <summary>The index's entries (name, location, size, allocated size), for pg_shmem_allocations-like views and tests.</summary>
+    private readonly Dictionary<ulong, object> _bookkeeping = new();
+
+    /// <summary>Checker bookkeeping about the structure at <paramref name="key"/>, shared by every
+    /// attachment of this segment (for instance a hash table's element batches, which PostgreSQL
+    /// never records). Never read by the port's algorithms.</summary>
+    public T Bookkeeping<T>(ulong key) where T : class, new()
+    {
+        lock (_bookkeeping)
+        {
+            if (!_bookkeeping.TryGetValue(key, out object? o)) _bookkeeping[key] = o = new T();
+            return (T)o;
+        }
+    }
+
+    /// <summary>A copy of the segment's bytes and its bookkeeping, to be put back by RestoreImage.</summary>
+    public sealed class Image
+    {
+        internal Image(byte[] bytes, Dictionary<ulong, List<(ulong First, long Count)>> batches)
+        {
+            Bytes = bytes;
+            Batches = batches;
+        }
+
+        internal byte[] Bytes { get; }
+        internal Dictionary<ulong, List<(ulong First, long Count)>> Batches { get; }
+    }
+
+    /// <summary>Takes an image of the whole segment (only while nobody runs).</summary>
+    public Image TakeImage()
+    {
+        lock (_bookkeeping)
+        {
+            var batches = new Dictionary<ulong, List<(ulong First, long Count)>>();
+            foreach ((ulong key, object value) in _bookkeeping)
+            {
+                if (value is not List<(ulong First, long Count)> list)
+                    throw new NotSupportedException($"bookkeeping of type {value.GetType().Name} cannot be imaged");
+                lock (list) batches[key] = [.. list];
+            }
+            return new Image((byte[])Region.Backing.Clone(), batches);
+        }
+    }
+
+    /// <summary>Puts the segment back as it was when <paramref name="image"/> was taken, in place
+    /// (every attachment keeps its mapping). Only while nobody runs.</summary>
+    public void RestoreImage(Image image)
+    {
+        image.Bytes.CopyTo(Region.Backing, 0);
+        lock (_bookkeeping)
+        {
+            _bookkeeping.Clear();
+            foreach ((ulong key, List<(ulong First, long Count)> list) in image.Batches) _bookkeeping[key] = new List<(ulong First, long Count)>(list);
+        }
+    }
+
     public IEnumerable<(string Name, ulong Location, ulong Size, ulong AllocatedSize)> Allocations()
     {
         int n = IndexCount;

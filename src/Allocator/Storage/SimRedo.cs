@@ -55,6 +55,10 @@ public static class SimRedo
                     RestoreImage(storage, rec);
                     images++;
                     break;
+                case XLogRecordKind.SmgrTruncate:
+                    if (storage.Exists(rec.Rel, rec.Fork) && storage.Nblocks(rec.Rel, rec.Fork) > rec.Block)
+                        storage.Truncate(rec.Rel, rec.Fork, rec.Block);
+                    break;
                 case XLogRecordKind.PageBytes:
                     if (!storage.Exists(rec.Rel, rec.Fork) || rec.Block >= storage.Nblocks(rec.Rel, rec.Fork))
                     {

@@ -141,6 +141,12 @@ public sealed class SimWal
             offset, bytes.ToArray());
     }
 
+    /// <summary>XLOG_SMGR_TRUNCATE: fork <paramref name="fork"/> of <paramref name="rel"/> cut to
+    /// <paramref name="nblocks"/> blocks; returns the end LSN (RelationTruncate flushes up to it
+    /// before truncating the file, so the truncation is never lost while the file stays short).</summary>
+    public ulong XLogInsertTruncate(RelFileLocator rel, ForkNumber fork, uint nblocks) =>
+        Insert(XLogRecord.SizeOfXLogRecord + XLogRecord.SizeOfSmgrTruncate, XLogRecordKind.SmgrTruncate, rel, fork, nblocks);
+
     /// <summary>CreateCheckPoint's tail: insert the checkpoint record for redo pointer
     /// <paramref name="redo"/>, flush it, then update the control file (only now does a crash start
     /// replay at <paramref name="redo"/>) and recycle the records that end at or before it. The

@@ -10,6 +10,9 @@
 //                   heap insert / update record). Redo applies it only when the record's end LSN is
 //                   newer than the page's LSN (BLK_NEEDS_REDO), and then sets the page LSN.
 //   Checkpoint      a checkpoint record; Redo is the checkpoint's redo pointer (where replay starts).
+//   SmgrTruncate    a relation fork cut to Block blocks (XLOG_SMGR_TRUNCATE, logged and flushed by
+//                   RelationTruncate before the file shrinks). Redo shrinks the fork if it is longer,
+//                   so full-page images of the dropped blocks replayed before it do not survive.
 //
 // LSNs: StartLsn is where the record begins, EndLsn the first byte after it (EndRecPtr: what
 // XLogInsert returns and what a caller stores in pd_lsn). Records are immutable; the page image is
@@ -28,6 +31,7 @@ public enum XLogRecordKind : byte
     FullPageImage,
     PageBytes,
     Checkpoint,
+    SmgrTruncate,
 }
 
 public sealed class XLogRecord
@@ -83,10 +87,14 @@ public sealed class XLogRecord
     /// <summary>Bytes a checkpoint record occupies (before MAXALIGN).</summary>
     public static int CheckpointSize => SizeOfXLogRecord + SizeOfCheckpointData;
 
+    /// <summary>The short main-data header plus sizeof(xl_smgr_truncate): blkno, rlocator, flags.</summary>
+    public const int SizeOfSmgrTruncate = 2 + 4 + 12 + 4;
+
     public override string ToString() => Kind switch
     {
         XLogRecordKind.FullPageImage => $"{SimWal.Format(StartLsn)} FPI {Rel.RelPath(Fork)} blk {Block}",
         XLogRecordKind.PageBytes => $"{SimWal.Format(StartLsn)} BYTES {Rel.RelPath(Fork)} blk {Block} off {Offset} len {Data!.Length}",
+        XLogRecordKind.SmgrTruncate => $"{SimWal.Format(StartLsn)} TRUNCATE {Rel.RelPath(Fork)} to {Block} blocks",
         XLogRecordKind.Checkpoint => $"{SimWal.Format(StartLsn)} CHECKPOINT{(Shutdown ? "_SHUTDOWN" : "_ONLINE")} redo {SimWal.Format(Redo)}",
         _ => $"{SimWal.Format(StartLsn)} NOOP len {EndLsn - StartLsn}",
     };

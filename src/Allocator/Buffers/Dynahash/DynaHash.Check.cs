@@ -59,18 +59,21 @@ public sealed partial class DynaHash
         // The pool: every element address.
         ulong elementSize = ElementSize;
         var pool = new HashSet<ulong>();
-        foreach (var (first, count) in _batches)
+        foreach (var (first, count) in Batches)
             for (long i = 0; i < count; i++) pool.Add(first + (ulong)i * elementSize);
 
-        var where = new Dictionary<ulong, string>();
-        bool Visit(ulong e, string place)
+        // Where each element was reached: a place code (freelist i = i, bucket b = NUM_FREELISTS + b),
+        // formatted only when something is wrong.
+        var where = new Dictionary<ulong, long>();
+        string Place(long code) => code < NUM_FREELISTS ? $"freelist {code}" : $"bucket {code - NUM_FREELISTS}";
+        bool Visit(ulong e, long place)
         {
-            if (!pool.Contains(e)) { errors.Add($"DH1: {place} links to 0x{e:x}, which is not an element of the pool"); return false; }
-            if (where.TryGetValue(e, out string? other))
+            if (!pool.Contains(e)) { errors.Add($"DH1: {Place(place)} links to 0x{e:x}, which is not an element of the pool"); return false; }
+            if (where.TryGetValue(e, out long other))
             {
                 errors.Add(other == place
-                    ? $"DH1: {place} reaches element 0x{e:x} twice (a cycle)"
-                    : $"DH1: element 0x{e:x} is in {other} and in {place}");
+                    ? $"DH1: {Place(place)} reaches element 0x{e:x} twice (a cycle)"
+                    : $"DH1: element 0x{e:x} is in {Place(other)} and in {Place(place)}");
                 return false;
             }
             where.Add(e, place);
@@ -81,10 +84,9 @@ public sealed partial class DynaHash
         long freeCount = 0;
         for (int i = 0; i < NUM_FREELISTS; i++)
         {
-            string place = $"freelist {i}";
             for (ulong e = FreeListHead(i); e != 0; e = mem.ReadU64(e + ElemOffLink))
             {
-                if (!Visit(e, place)) break;
+                if (!Visit(e, i)) break;
                 freeCount++;
             }
         }
@@ -92,16 +94,15 @@ public sealed partial class DynaHash
         // Chains
         long chained = 0;
         var perFreelist = new long[NUM_FREELISTS];
-        var keys = new Dictionary<string, ulong>();
+        var keys = new Dictionary<ulong, ulong>();   // 64-bit FNV-1a of the key -> first element with it
         if (geometryOk)
         {
             for (uint b = 0; b <= maxBucket; b++)
             {
-                string place = $"bucket {b}";
                 ulong head = BucketHeadAddr(b);
                 for (ulong e = mem.ReadU64(head); e != 0; e = mem.ReadU64(e + ElemOffLink))
                 {
-                    if (!Visit(e, place)) break;
+                    if (!Visit(e, NUM_FREELISTS + b)) break;
                     chained++;
                     uint hv = mem.ReadU32(e + ElemOffHashValue);
                     uint expectBucket = CalcBucket(hv, maxBucket, highMask, lowMask);
@@ -112,11 +113,10 @@ public sealed partial class DynaHash
                     if (keyHash != hv)
                         errors.Add($"DH2: element 0x{e:x} has hashvalue 0x{hv:x8} but its key hashes to 0x{keyHash:x8}");
                     perFreelist[FreelistIdx(hv)]++;
-                    string hex = Convert.ToHexString(key);
-                    if (keys.TryGetValue(hex, out ulong dup))
-                        errors.Add($"DH4: key {hex} is in element 0x{dup:x} and in element 0x{e:x}");
-                    else
-                        keys.Add(hex, e);
+                    ulong fnv = 14695981039346656037UL;
+                    foreach (byte k in key) fnv = (fnv ^ k) * 1099511628211UL;
+                    if (!keys.TryAdd(fnv, e) && key.SequenceEqual(mem.ReadSpan(ElementKey(keys[fnv]), _keysize)))
+                        errors.Add($"DH4: key {Convert.ToHexString(key)} is in element 0x{keys[fnv]:x} and in element 0x{e:x}");
                 }
             }
         }

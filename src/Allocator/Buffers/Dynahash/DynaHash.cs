@@ -122,13 +122,29 @@ public sealed partial class DynaHash
     private readonly int _sshift;
     private readonly bool _partitioned;
 
-    private readonly List<(ulong First, long Count)> _batches = new();
+    /// <summary>The table's element batches, shared by every backend's HTAB on it: any backend's
+    /// element_alloc may add one (checker bookkeeping, not in PostgreSQL).</summary>
+    private List<(ulong First, long Count)> SharedBatches => Shmem.Bookkeeping<List<(ulong First, long Count)>>(Hctl);
 
-    /// <summary>Element batches this HTAB carved out (checker bookkeeping, not in PostgreSQL).</summary>
-    public IReadOnlyList<(ulong First, long Count)> Batches => _batches;
+    /// <summary>Element batches carved out for this table by any attached backend.</summary>
+    public IReadOnlyList<(ulong First, long Count)> Batches
+    {
+        get
+        {
+            List<(ulong First, long Count)> b = SharedBatches;
+            lock (b) return b.ToArray();
+        }
+    }
 
     /// <summary>Total elements in <see cref="Batches"/>.</summary>
-    public long PoolSize { get; private set; }
+    public long PoolSize
+    {
+        get
+        {
+            List<(ulong First, long Count)> b = SharedBatches;
+            lock (b) return b.Sum(x => x.Count);
+        }
+    }
 
     public ulong KeySize => _keysize;
     public ulong EntrySize => Mem.ReadU64(Hctl + HdrOffEntrysize);
@@ -154,7 +170,8 @@ public sealed partial class DynaHash
     public long FreeListLength(int i)
     {
         long n = 0;
-        for (ulong e = FreeListHead(i); e != 0 && n <= PoolSize; e = Mem.ReadU64(e + ElemOffLink)) n++;
+        long bound = PoolSize;
+        for (ulong e = FreeListHead(i); e != 0 && n <= bound; e = Mem.ReadU64(e + ElemOffLink)) n++;
         return n;
     }
 
@@ -339,8 +356,8 @@ public sealed partial class DynaHash
         ulong elementSize = ElementSize;
         ulong first = Shmem.ShmemAllocNoError((ulong)nelem * elementSize);
         if (first == 0) return false;
-        _batches.Add((first, nelem));
-        PoolSize += nelem;
+        List<(ulong First, long Count)> batches = SharedBatches;
+        lock (batches) batches.Add((first, nelem));
 
         // Chain the batch: each element links to the one before it, so the last is the head.
         ulong prev = 0, tmp = first;

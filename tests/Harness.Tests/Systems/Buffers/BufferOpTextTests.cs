@@ -56,15 +56,14 @@ public sealed class BufferOpTextTests
     [Fact]
     public void Encode_then_Decode_gives_the_ops_back_except_positional_values()
     {
-        var w = new BufferWorkload(2, 8, BufferCodec.FuzzBlckSz, [1, 2, 3, 4]);
+        var w = new BufferWorkload(2, 16, BufferCodec.FuzzBlckSz, [1, 2, 3, 4]);
         BufferOp[] ops =
         [
             new(BufferOpCode.Read, 1, 2, 3, Mode: 5), new(BufferOpCode.Lock, 0, Pin: 2, Mode: 2), new(BufferOpCode.Truncate, 1, 3, 2),
             new(BufferOpCode.Checkpoint, Mode: 1), new(BufferOpCode.Commit, 1), new(BufferOpCode.DropDatabase, 0, 1),
         ];
         BufferCodec.Decoded d = BufferCodec.Decode(BufferCodec.Encode(w, ops), 64);
-        Assert.Equal(w with { InitialBlocks = d.Workload.InitialBlocks }, d.Workload);
-        Assert.Equal(w.InitialBlocks, d.Workload.InitialBlocks);
+        Assert.Equal(w, d.Workload);
         Assert.Equal(ops, d.Ops);
     }
 }

@@ -39,12 +39,12 @@ public sealed class BuffersCommand : IHarnessCommand
         (BufferWorkload workload, IReadOnlyList<BufferOp> ops) = demo ? Demo() : Load(path!);
         if (step < ops.Count) ops = ops.Take((int)step).ToList();
         var runner = new BufferRunner(new BufferRunOptions(workload));
-        stdout.WriteLine($"# {workload}; {ops.Count} operations");
+        if (!trace) stdout.WriteLine($"# {workload}; {ops.Count} operations");
         BufferRunResult r = runner.RunPrefix(ops, trace ? stdout : null);
         stdout.WriteLine($"# outcome: {r.Outcome} ({r.Skipped} skipped, {r.Errors} ERRORs, {r.Crashes} crashes)");
         if (runner.Pool is BufferPool pool)
         {
-            stdout.WriteLine(PgBufferCache.Format(pool));
+            stdout.WriteLine(PgBufferCache.Format(PgBufferCache.Rows(pool)));
             BufferCacheSummary s = PgBufferCache.Summary(pool);
             stdout.WriteLine($"buffers_used={s.buffers_used} buffers_unused={s.buffers_unused} buffers_dirty={s.buffers_dirty} buffers_pinned={s.buffers_pinned} usagecount_avg={s.usagecount_avg:0.00}");
         }

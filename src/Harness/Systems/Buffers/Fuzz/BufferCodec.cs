@@ -4,7 +4,7 @@
 //
 //   header (4 bytes, missing bytes read as 0):
 //     [0] bits 0-1: backends - 1; bits 2-4: pool size index into PoolSizes
-//     [1] initial blocks of r0 (low nibble mod 8) and r1 (high nibble mod 8)
+//     [1] initial blocks of r0 (low nibble) and r1 (high nibble), 0..15
 //     [2] initial blocks of r2 and r3, likewise
 //     [3] reserved (kept so headers stay aligned with op records)
 //   then one 4-byte record per operation:
@@ -25,8 +25,9 @@ public sealed class BufferCodec
     public const int RecordSize = 4;
     public const int FuzzBlckSz = 1024;
 
-    /// <summary>Pool sizes an input can ask for: tiny pools force eviction and "no unpinned buffers".</summary>
-    public static readonly int[] PoolSizes = [4, 5, 8, 16, 3, 32, 64, 128];
+    /// <summary>Pool sizes an input can ask for, from PostgreSQL's minimum of 16 (small pools force
+    /// eviction and make "no unpinned buffers available" reachable) to the default 128.</summary>
+    public static readonly int[] PoolSizes = [16, 17, 20, 24, 32, 48, 64, 128];
 
     /// <summary>Op codes by weight: reads, releases and page accesses are common, whole-pool operations rare.</summary>
     public static readonly BufferOpCode[] OpTable =
@@ -54,12 +55,14 @@ public sealed class BufferCodec
 
     public static Decoded Decode(ReadOnlySpan<byte> input, int opsMax)
     {
-        byte H(int i) => i < input.Length ? input[i] : (byte)0;
+        Span<byte> h = stackalloc byte[HeaderSize];
+        input[..Math.Min(HeaderSize, input.Length)].CopyTo(h);
+        
         var workload = new BufferWorkload(
-            (H(0) & 3) + 1,
-            PoolSizes[(H(0) >> 2) & 7],
+            (h[0] & 3) + 1,
+            PoolSizes[(h[0] >> 2) & 7],
             FuzzBlckSz,
-            [(uint)(H(1) & 7), (uint)((H(1) >> 4) & 7), (uint)(H(2) & 7), (uint)((H(2) >> 4) & 7)]);
+            [(uint)(h[1] & 15), (uint)(h[1] >> 4), (uint)(h[2] & 15), (uint)(h[2] >> 4)]);
         int n = Math.Min(opsMax, Math.Max(0, (input.Length - HeaderSize) / RecordSize));
         var ops = new BufferOp[n];
         for (int i = 0; i < n; i++)
@@ -74,16 +77,16 @@ public sealed class BufferCodec
         ulong value = ((ulong)(index + 1) << 16) | (uint)(r[3] << 8 | r[2]);
         return code switch
         {
-            BufferOpCode.Read => new BufferOp(code, backend, rel, (uint)(r[2] & 15), Mode: mode & 7),
-            BufferOpCode.ReadZero => new BufferOp(code, backend, rel, (uint)(r[2] & 15), Mode: mode & 1, Value: value),
+            BufferOpCode.Read => new BufferOp(code, backend, rel, (uint)(r[2] & 31), Mode: mode & 7),
+            BufferOpCode.ReadZero => new BufferOp(code, backend, rel, (uint)(r[2] & 31), Mode: mode & 1, Value: value),
             BufferOpCode.Lock => new BufferOp(code, backend, Pin: r[2], Mode: (mode & 1) + 1),
             BufferOpCode.Release or BufferOpCode.Unlock or BufferOpCode.Inspect or BufferOpCode.Flush or BufferOpCode.Cleanup
                 => new BufferOp(code, backend, Pin: r[2]),
             BufferOpCode.Modify => new BufferOp(code, backend, Pin: mode, Value: value),
             BufferOpCode.Hint => new BufferOp(code, backend, Pin: mode, Value: (uint)value),
             BufferOpCode.Extend or BufferOpCode.FlushRelation => new BufferOp(code, backend, rel),
-            BufferOpCode.Evict => new BufferOp(code, backend, rel, (uint)(r[2] & 15)),
-            BufferOpCode.Truncate => new BufferOp(code, backend, rel, (uint)(r[2] & 7)),
+            BufferOpCode.Evict => new BufferOp(code, backend, rel, (uint)(r[2] & 31)),
+            BufferOpCode.Truncate => new BufferOp(code, backend, rel, (uint)(r[2] & 15)),
             BufferOpCode.DropDatabase or BufferOpCode.FlushDatabase => new BufferOp(code, backend, rel & 1),
             BufferOpCode.Checkpoint => new BufferOp(code, Mode: mode & 1),
             BufferOpCode.Commit or BufferOpCode.Abort => new BufferOp(code, backend),
@@ -98,8 +101,8 @@ public sealed class BufferCodec
     {
         var bytes = new byte[HeaderSize + ops.Count * RecordSize];
         bytes[0] = (byte)((w.Backends - 1) & 3 | Array.IndexOf(PoolSizes, w.NBuffers) << 2);
-        bytes[1] = (byte)(w.InitialBlocks[0] & 7 | (w.InitialBlocks[1] & 7) << 4);
-        bytes[2] = (byte)(w.InitialBlocks[2] & 7 | (w.InitialBlocks[3] & 7) << 4);
+        bytes[1] = (byte)(w.InitialBlocks[0] & 15 | (w.InitialBlocks[1] & 15) << 4);
+        bytes[2] = (byte)(w.InitialBlocks[2] & 15 | (w.InitialBlocks[3] & 15) << 4);
         for (int i = 0; i < ops.Count; i++)
         {
             BufferOp op = ops[i];

@@ -1,6 +1,6 @@
 // BufferDictionary: boundary values for the byte-level dictionary mutations, in wire form: headers
-// asking for the smallest pools (3, 4, 5 buffers: "no unpinned buffers available" after a few pins)
-// and for relations at their size limits, and op records that read or evict blocks just past a
+// asking for the smallest pools (16 and 17 buffers: "no unpinned buffers available" after 16 pins)
+// with every relation at its largest initial size (15 blocks), and op records that read or evict blocks just past a
 // relation's end, and that pin the same page more often than BM_MAX_USAGE_COUNT (5) and than the
 // private refcount array holds (REFCOUNT_ARRAY_ENTRIES, 8).
 using Allocator.Buffers;
@@ -15,13 +15,13 @@ public static class BufferDictionary
     private static List<byte[]> Build()
     {
         var t = new List<byte[]>();
-        foreach (int pool in new[] { 3, 4, 5 })
+        foreach (int pool in new[] { 16, 17 })
             for (int backends = 1; backends <= 4; backends++)
-                t.Add([(byte)(backends - 1 | Array.IndexOf(BufferCodec.PoolSizes, pool) << 2), 0x77, 0x77, 0]);
+                t.Add([(byte)(backends - 1 | Array.IndexOf(BufferCodec.PoolSizes, pool) << 2), 0xFF, 0xFF, 0]);
         byte read = (byte)Array.IndexOf(BufferCodec.OpTable, BufferOpCode.Read);
         byte evict = (byte)Array.IndexOf(BufferCodec.OpTable, BufferOpCode.Evict);
         byte extend = (byte)Array.IndexOf(BufferCodec.OpTable, BufferOpCode.Extend);
-        for (byte blk = 6; blk <= 8; blk++)
+        for (byte blk = 14; blk <= 16; blk++)
         {
             t.Add([read, 0, blk, 0]);
             t.Add([evict, 0, blk, 0]);

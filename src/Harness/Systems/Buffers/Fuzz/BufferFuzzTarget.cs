@@ -19,7 +19,8 @@ public sealed class BufferFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeat
     public const string TargetName = "buffers";
 
     private readonly FeatureMap _features = new(14);
-    private readonly Dictionary<BufferWorkload, BufferRunner> _runners = new();
+    // One runner (and so one pool) per pool shape: at most 4 backend counts x 8 pool sizes.
+    private readonly Dictionary<(int Backends, int NBuffers), BufferRunner> _runners = new();
     private readonly BufferCanary _canary;
     private readonly bool _checking;
 
@@ -40,10 +41,14 @@ public sealed class BufferFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeat
 
     private BufferRunner Runner(BufferWorkload w)
     {
-        if (!_runners.TryGetValue(w, out BufferRunner? r))
-            _runners[w] = r = new BufferRunner(new BufferRunOptions(w, _checking, _canary));
+        if (!_runners.TryGetValue((w.Backends, w.NBuffers), out BufferRunner? r))
+            _runners[(w.Backends, w.NBuffers)] = r = new BufferRunner(new BufferRunOptions(w, _checking, _canary) { CheckEvery = CheckEvery });
         return r;
     }
+
+    /// <summary>The pool walk (BufMgrCheck, W1) runs after every k-th operation and at the end; the
+    /// model, the pins and the predicted ERRORs are compared after every operation regardless.</summary>
+    public const int CheckEvery = 8;
 
     public Outcome Execute(ReadOnlySpan<byte> input)
     {
@@ -51,7 +56,7 @@ public sealed class BufferFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeat
         BufferCodec.Decoded d = BufferCodec.Decode(input, Config.OpsMax);
         BufferRunner runner = Runner(d.Workload);
         int prev = 0xFF;
-        BufferRunResult r = runner.Run(d.Ops, null, (op, result) =>
+        BufferRunResult r = runner.Run(d.Workload, d.Ops, null, (op, result) =>
         {
             int code = (int)op.Code;
             _features.Hit(code * 8 + (int)result);
@@ -68,7 +73,7 @@ public sealed class BufferFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeat
     public Outcome ExecuteTraced(ReadOnlySpan<byte> input, TextWriter trace)
     {
         BufferCodec.Decoded d = BufferCodec.Decode(input, Config.OpsMax);
-        return Runner(d.Workload).Run(d.Ops, trace).Outcome;
+        return Runner(d.Workload).Run(d.Workload, d.Ops, trace).Outcome;
     }
 
     public IReadOnlyList<string> Disassemble(ReadOnlySpan<byte> input)

@@ -14,7 +14,7 @@ public sealed partial class BufferRunner
     /// <summary>§19 over the whole pool (every operation boundary is quiescent here).</summary>
     private void CheckPool(int step, BufferOp op)
     {
-        List<string> violations = BufMgrCheck.Check(_pool, AllBackends(), quiescent: true);
+        List<string> violations = BufMgrCheck.Check(_pool!, AllBackends(), quiescent: true);
         if (violations.Count == 0) return;
         string first = violations[0];
         int space = first.IndexOfAny([' ', ':']);
@@ -75,7 +75,7 @@ public sealed partial class BufferRunner
         if (_options.Checking) CheckPool(step, new BufferOp(BufferOpCode.Commit));
         for (int id = 0; id < W.NBuffers; id++)
         {
-            uint state = _pool.InitMemory.ReadU32(_pool.Descriptors.GetBufferDescriptor(id).StateAddr);
+            uint state = _pool!.InitMemory.ReadU32(_pool.Descriptors.GetBufferDescriptor(id).StateAddr);
             if (BufferConstants.BUF_STATE_GET_REFCOUNT(state) != 0)
                 throw Fail(OutcomeKind.Leak, step, "end/shared-pin", $"buffer {id + 1} has refcount {BufferConstants.BUF_STATE_GET_REFCOUNT(state)} after every backend committed");
         }
@@ -88,6 +88,7 @@ public sealed partial class BufferRunner
     {
         _crashes++;
         CheckWalBeforeData(step, op);
+        _faults.ArmNextFitting(StorageFaultKind.None);   // a fault armed for the dead pool dies with it
         _wal.Crash();
         _wal.Redo(_storage);
         for (int r = 0; r < BufferWorkload.RelationCount; r++)
@@ -98,8 +99,18 @@ public sealed partial class BufferRunner
         {
             RelFileLocator l = BufferWorkload.Relations[r].Locator;
             uint onDisk = _storage.Nblocks(l, ForkNumber.MAIN_FORKNUM);
-            if (onDisk != _model.NBlocks(r))
-                throw Fail(OutcomeKind.ModelMismatch, step, "crash/size", $"after recovery r{r} has {onDisk} blocks; expected {_model.NBlocks(r)}");
+            if (onDisk > _model.NBlocks(r))
+                throw Fail(OutcomeKind.ModelMismatch, step, "crash/size", $"after recovery r{r} has {onDisk} blocks; it never had more than {_model.NBlocks(r)}");
+            // File extension is not WAL-logged: blocks added after a (replayed) truncation vanish
+            // again when nothing in them reached the WAL. A block that held a durable value must not.
+            for (uint blk = onDisk; blk < _model.NBlocks(r); blk++)
+            {
+                var lost = new PageKey(r, blk);
+                if (!_model.CrashCandidates(lost).Contains(0UL))
+                    throw Fail(OutcomeKind.ModelMismatch, step, "crash/lost-block",
+                        $"after recovery r{r} has {onDisk} blocks; block {blk} held a durable value (one of [{string.Join(", ", _model.CrashCandidates(lost))}])");
+            }
+            _model.Truncate(r, onDisk);
         }
         foreach (PageKey p in _model.AllPages().ToList())
         {

@@ -76,15 +76,18 @@ public sealed partial class BufferRunner
     /// <summary>An ERROR the model predicted: the message must match, then the transaction aborts.</summary>
     private void ExpectedError(int step, BufferOp op, string expected, Action call)
     {
+        int injectedBefore = _faults.Injected.Count;
         try
         {
             call();
         }
         catch (PgErrorException e)
         {
-            bool match = expected == "beyond-eof"
-                ? e.Message.StartsWith("could not read block", StringComparison.Ordinal) && e.Message.Contains("read only 0 of", StringComparison.Ordinal)
-                : e.Message == expected;
+            // an injected fault may strike first (a victim's write, the read itself): any ERROR then
+            bool match = _faults.Injected.Count != injectedBefore
+                || (expected == "beyond-eof"
+                    ? e.Message.StartsWith("could not read block", StringComparison.Ordinal) && e.Message.Contains("read only 0 of", StringComparison.Ordinal)
+                    : e.Message == expected);
             if (!match)
                 throw Fail(OutcomeKind.ModelMismatch, step, $"{Name(op)}/wrong-error", $"ERROR \"{e.Message}\"; expected {Describe(expected)}");
             Trace(step, op, $"ERROR (expected): {e.Message}");
@@ -308,7 +311,10 @@ public sealed partial class BufferRunner
             }
             case BufferOpCode.FlushRelation:
             {
+                // callers hold no lock on it (the content lock is taken in share mode for each page)
+                // and no pin of their own (PinBuffer_Locked asserts that the caller has no pin)
                 if (_model.AnyLockIn(r => r.Index == op.Rel)) { Skip(step, op, "a page of it is locked"); return; }
+                if (_model.Pins(b).Any(p => p.Rel == op.Rel)) { Skip(step, op, "this backend pins a page of it"); return; }
                 port.FlushRelationBuffers(Rel(op.Rel));
                 _model.MadeDurable(r => r.Index == op.Rel);
                 Trace(step, op, "flushed");
@@ -318,6 +324,7 @@ public sealed partial class BufferRunner
             {
                 uint db = BufferWorkload.DbOids[op.Rel];
                 if (_model.AnyLockIn(r => r.DbOid == db)) { Skip(step, op, "a page of it is locked"); return; }
+                if (_model.Pins(b).Any(p => BufferWorkload.Relations[p.Rel].Locator.DbOid == db)) { Skip(step, op, "this backend pins a page of it"); return; }
                 port.FlushDatabaseBuffers(db);
                 _model.MadeDurable(r => r.DbOid == db);
                 Trace(step, op, "flushed");
@@ -357,14 +364,14 @@ public sealed partial class BufferRunner
                 // every page of a WAL-logged relation as it is now
                 _wal.XLogFlush(_wal.InsertLsn);
                 _model.MadeDurable(r => r.Permanent);
-                int warnings = port.Elog.Messages.Count;
+                int warnings = port.Pins.Elog.Messages.Count;
                 try
                 {
                     port.AtEOXact_Buffers(true);
                 }
                 catch (AssertionFailureException e)
                 {
-                    string leak = port.Elog.Messages.Skip(warnings).Select(m => m.Text).FirstOrDefault() ?? e.Message;
+                    string leak = port.Pins.Elog.Messages.Skip(warnings).Select(m => m.Text).FirstOrDefault() ?? e.Message;
                     throw Fail(OutcomeKind.Leak, step, "commit/pin-leak", leak);
                 }
                 Trace(step, op, "committed");
@@ -474,10 +481,17 @@ public sealed partial class BufferRunner
         var mem = port.Backend.Memory;
         ulong page = port.BufferGetPage(buf);
         Span<byte> bytes = mem.Span(page, (ulong)W.BlckSz);
-        if (initialise || PageHeader.PageIsNew(bytes))
+        if (initialise)
         {
             bytes.Clear();
             PageHeader.PageInit(bytes);
+        }
+        else if (PageHeader.PageIsNew(bytes))
+        {
+            // a page that came back from a crash as zeros: initialise it, keeping a hint set since
+            uint hint = mem.ReadU32(page + OffHint);
+            PageHeader.PageInit(bytes);
+            mem.WriteU32(page + OffHint, hint);
         }
         mem.WriteU64(page + OffValue, value);
         port.MarkBufferDirty(buf);
@@ -493,7 +507,7 @@ public sealed partial class BufferRunner
     private HashSet<int> DirtyPages(bool permanent)
     {
         var set = new HashSet<int>();
-        foreach (BufferCacheRow row in PgBufferCache.Rows(_pool))
+        foreach (BufferCacheRow row in PgBufferCache.Rows(_pool!))
         {
             if (row.isdirty != true) continue;
             bool isPermanent = BufferWorkload.Relations.Any(r => r.Permanent && r.Locator.RelNumber == row.relfilenode && r.Locator.DbOid == row.reldatabase);
@@ -527,7 +541,7 @@ public sealed partial class BufferRunner
     /// header read under its lock), or InvalidBuffer.</summary>
     private int FindBuffer(BufferTag tag)
     {
-        foreach (BufferCacheRow row in PgBufferCache.Rows(_pool))
+        foreach (BufferCacheRow row in PgBufferCache.Rows(_pool!))
             if (row.relfilenode == tag.RelNumber && row.reltablespace == tag.SpcOid && row.reldatabase == tag.DbOid
                 && row.relforknumber == (short)tag.ForkNum && row.relblocknumber == tag.BlockNum)
                 return row.bufferid;

@@ -29,7 +29,12 @@ using Models.Buffers;
 
 namespace Harness.Systems.Buffers.Oracle;
 
-public sealed record BufferRunOptions(BufferWorkload Workload, bool Checking = true, BufferCanary Canary = BufferCanary.None);
+public sealed record BufferRunOptions(BufferWorkload Workload, bool Checking = true, BufferCanary Canary = BufferCanary.None)
+{
+    /// <summary>In checking mode, walk the pool after every k-th operation (and at the end and
+    /// before every crash); 1 = after every operation.</summary>
+    public int CheckEvery { get; init; } = 1;
+}
 
 public readonly record struct BufferRunResult(Outcome Outcome, int Executed, int Skipped, int Errors, int Crashes);
 
@@ -44,14 +49,15 @@ public sealed partial class BufferRunner
     public const int OffHint = OffValue + 8;
 
     private readonly BufferRunOptions _options;
-    private BufferWorkload W => _options.Workload;
+    private BufferWorkload _w;
+    private BufferWorkload W => _w;
 
     // per run
     private BufferModel _model = null!;
     private SimStorage _storage = null!;
     private SimWal _wal = null!;
     private StorageFaults _faults = null!;
-    private BufferPool _pool = null!;
+    private BufferPool? _pool;
     private BufMgr[] _backends = null!;
     private BufMgr _aux = null!;
     private List<int>[] _buffers = null!;   // per backend: the port buffer of each model pin, same order
@@ -63,6 +69,7 @@ public sealed partial class BufferRunner
     {
         options.Workload.Check();
         _options = options;
+        _w = options.Workload;
     }
 
     public BufferRunOptions Options => _options;
@@ -76,6 +83,25 @@ public sealed partial class BufferRunner
     /// <summary>Runs <paramref name="ops"/> and stops there, every pin and lock still held (the pool
     /// as it was after the last op, for `harness buffers`); the end-of-run commits are not made.</summary>
     public BufferRunResult RunPrefix(IReadOnlyList<BufferOp> ops, TextWriter? trace = null) => Run(ops, trace, null, endOfRun: false);
+
+    /// <summary>Runs <paramref name="ops"/> with other initial relation sizes (same backends, pool and
+    /// block size as the runner's workload: the pool is kept between runs).</summary>
+    public BufferRunResult Run(BufferWorkload workload, IReadOnlyList<BufferOp> ops, TextWriter? trace = null, Action<BufferOp, BufferOpResult>? observe = null)
+    {
+        BufferWorkload shape = _options.Workload;
+        if (workload.Backends != shape.Backends || workload.NBuffers != shape.NBuffers || workload.BlckSz != shape.BlckSz)
+            throw new ArgumentException($"workload {workload} does not fit this runner's pool ({shape})", nameof(workload));
+        workload.Check();
+        _w = workload;
+        try
+        {
+            return Run(ops, trace, observe, endOfRun: true);
+        }
+        finally
+        {
+            _w = shape;
+        }
+    }
 
     private BufferRunResult Run(IReadOnlyList<BufferOp> ops, TextWriter? trace, Action<BufferOp, BufferOpResult>? observe, bool endOfRun)
     {
@@ -98,7 +124,7 @@ public sealed partial class BufferRunner
                 RunOp(i, op);
                 observe?.Invoke(op, _crashes != crashes ? BufferOpResult.Crash : _errors != errors ? BufferOpResult.Error
                     : _skipped != skipped ? BufferOpResult.Skipped : BufferOpResult.Done);
-                if (_options.Checking)
+                if (_options.Checking && (i + 1) % _options.CheckEvery == 0)
                 {
                     CheckPool(i, op);
                     CheckWalBeforeData(i, op);
@@ -112,7 +138,7 @@ public sealed partial class BufferRunner
             if (trace is not null)
             {
                 trace.WriteLine($"FAILED at step {f.Outcome.Step}: {f.Outcome}");
-                trace.WriteLine(PgBufferCache.Format(_pool));
+                trace.WriteLine(PgBufferCache.Format(PgBufferCache.Rows(_pool!), onlyUsed: true));
             }
             return new BufferRunResult(f.Outcome, i, _skipped, _errors, _crashes);
         }
@@ -149,21 +175,30 @@ public sealed partial class BufferRunner
 
     private void StartPool()
     {
-        var options = new BufferPoolOptions(NBuffers: W.NBuffers, BlckSz: W.BlckSz, MaxBackends: W.Backends + 1, DataChecksums: true)
+        // One pool per runner, reset in place for each run and after each crash: what a restarted
+        // postmaster builds, without the cost of building it.
+        if (_pool is null)
         {
-            Canary = _options.Canary,
-        };
-        _pool = new BufferPool(options, _storage, _wal);
+            var options = new BufferPoolOptions(NBuffers: W.NBuffers, BlckSz: W.BlckSz, MaxBackends: W.Backends + 1, DataChecksums: true)
+            {
+                Canary = _options.Canary,
+            };
+            _pool = new BufferPool(options, _storage, _wal);
+        }
+        else
+        {
+            _pool.Reset(_storage, _wal);
+        }
         _backends = new BufMgr[W.Backends];
         _buffers = new List<int>[W.Backends];
         _strategies = new BufferAccessStrategy?[W.Backends][];
         for (int b = 0; b < W.Backends; b++)
         {
-            _backends[b] = _pool.Attach(b, mem => new SequentialSyncRuntime(mem));
+            _backends[b] = _pool!.Attach(b, mem => new SequentialSyncRuntime(mem));
             _buffers[b] = new List<int>();
             _strategies[b] = new BufferAccessStrategy?[4];
         }
-        _aux = _pool.Attach(W.Backends, mem => new SequentialSyncRuntime(mem));
+        _aux = _pool!.Attach(W.Backends, mem => new SequentialSyncRuntime(mem));
     }
 
     private BufferAccessStrategy? Strategy(int backend, int kind)
@@ -175,7 +210,7 @@ public sealed partial class BufferRunner
             2 => BufferAccessStrategyType.BAS_BULKWRITE,
             _ => BufferAccessStrategyType.BAS_VACUUM,
         };
-        return _strategies[backend][kind] ??= BufferAccessStrategy.GetAccessStrategy(type, _pool.Descriptors);
+        return _strategies[backend][kind] ??= BufferAccessStrategy.GetAccessStrategy(type, _pool!.Descriptors);
     }
 
     // ------------------------------------------------------------------ failures

@@ -26,17 +26,23 @@ public sealed record BufferWorkload(int Backends, int NBuffers, int BlckSz, IRea
     public static readonly ModelRelation[] ModelRelations =
         Relations.Select((r, i) => new ModelRelation(i, r.Locator.DbOid, r.Permanent)).ToArray();
 
-    /// <summary>The default: 3 backends over 16 buffers of 1 KiB, relations of 4, 6, 2 and 3 blocks.</summary>
-    public static BufferWorkload Default { get; } = new(3, 16, 1024, [4, 6, 2, 3]);
 
     /// <summary>Asserts what the runner assumes.</summary>
     public void Check()
     {
         if (Backends < 1 || Backends > MaxBackends) throw new ArgumentOutOfRangeException(nameof(Backends), $"1..{MaxBackends} backends");
-        if (NBuffers < 1) throw new ArgumentOutOfRangeException(nameof(NBuffers));
+        if (NBuffers < 16) throw new ArgumentOutOfRangeException(nameof(NBuffers));
         if (!PageHeader.IsValidBlockSize(BlckSz)) throw new ArgumentOutOfRangeException(nameof(BlckSz));
         if (InitialBlocks.Count != RelationCount) throw new ArgumentException($"{RelationCount} initial sizes");
     }
+
+    /// <summary>Value equality over the sizes too (the fuzz target keeps one runner per workload).</summary>
+    public bool Equals(BufferWorkload? other) =>
+        other is not null && Backends == other.Backends && NBuffers == other.NBuffers && BlckSz == other.BlckSz
+        && InitialBlocks.SequenceEqual(other.InitialBlocks);
+
+    public override int GetHashCode() =>
+        HashCode.Combine(Backends, NBuffers, BlckSz, InitialBlocks.Aggregate(17, (h, b) => h * 31 + (int)b));
 
     public override string ToString() => $"backends={Backends} nbuffers={NBuffers} blcksz={BlckSz} blocks=[{string.Join(",", InitialBlocks)}]";
 }

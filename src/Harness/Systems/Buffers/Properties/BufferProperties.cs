@@ -7,9 +7,9 @@
 //   faults  the same with storage faults armed (read/short-read/write errors: the ERROR path and
 //           AbortBufferIO) and power losses (a crash, or a torn write): after recovery every page
 //           holds a value the model allows and passes verification
-// The workload: 3 backends over 6 buffers of 1 KiB and four relations of 4, 6, 2 and 3 blocks, so
-// 15 pages compete for 6 buffers: misses evict, dirty victims are written, "no unpinned buffers
-// available" is reachable.
+// The workload: 4 backends over 16 buffers of 1 KiB (PostgreSQL's smallest pool) and four relations
+// of 8, 10, 4 and 6 blocks, so 28 pages compete for 16 buffers: misses evict, dirty victims are
+// written, and "no unpinned buffers available" is reachable.
 using Allocator.Buffers;
 using Harness.Core;
 using Harness.Properties;
@@ -21,7 +21,7 @@ public static class BufferProperties
 {
     public static readonly string[] Names = ["model", "faults"];
 
-    public static BufferWorkload Workload { get; } = new(3, 6, 1024, [4, 6, 2, 3]);
+    public static BufferWorkload Workload { get; } = new(4, 16, 1024, [8, 10, 4, 6]);
 
     private static readonly PropertyGateCase[] GateCases =
     [
