@@ -21,6 +21,9 @@ public sealed class BuffersSystem : ISystem
     /// <summary>The gate's burst on the correct port.</summary>
     public const long GateBurstExecs = 20_000;
 
+    /// <summary>The planted bug the gate fuzzes for (the properties catch the others).</summary>
+    public const string FuzzGateCanaryName = nameof(BufferCanary.UsageCountUncapped);
+
     public static IReadOnlyList<string> CanaryNames { get; } =
         Enum.GetNames<BufferCanary>().Where(n => n != nameof(BufferCanary.None)).ToList();
 
@@ -41,6 +44,6 @@ public sealed class BuffersSystem : ISystem
         new FuzzTargetDef(BufferFuzzTarget.TargetName, [], SystemName,
             config => new BufferFuzzTarget(config),
             CanaryNames,
-            new FuzzGateCanary(nameof(BufferCanary.AbortKeepsIoInProgress), 1, GateCanaryExecs), GateBurstExecs),
+            new FuzzGateCanary(FuzzGateCanaryName, 1, GateCanaryExecs), GateBurstExecs),
     ];
 }

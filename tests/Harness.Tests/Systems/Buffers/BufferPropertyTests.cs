@@ -5,6 +5,9 @@ using Allocator.Buffers;
 using FsCheck;
 using FsCheck.Xunit;
 using Harness.Core;
+using Harness.Fuzz;
+using Harness.Fuzz.Engine;
+using Harness.Systems.Buffers;
 using Harness.Properties;
 using Harness.Systems.Buffers.Oracle;
 using Harness.Systems.Buffers.Properties;
@@ -53,9 +56,21 @@ public sealed class BufferPropertyTests
     }
 
     [Fact]
-    public void Every_canary_has_a_gate_run()
+    public void Every_canary_has_a_gate_run_by_properties_or_fuzzing()
     {
-        Assert.Equal(BufferProperties.Suite.Canaries.OrderBy(x => x), BufferProperties.Suite.GateCanaries.Select(c => c.Canary).OrderBy(x => x));
-        Assert.Equal(Enum.GetValues<BufferCanary>().Length - 1, BufferProperties.Suite.GateCanaries.Count);
+        IEnumerable<string> gated = BufferProperties.Suite.GateCanaries.Select(c => c.Canary).Append(BuffersSystem.FuzzGateCanaryName);
+        Assert.Equal(BufferProperties.Suite.Canaries.OrderBy(x => x), gated.OrderBy(x => x));
+        Assert.Equal(Enum.GetNames<BufferCanary>().Where(n => n != "None").OrderBy(x => x), gated.OrderBy(x => x));
+    }
+
+    [Fact]
+    public void The_fuzz_gate_canary_is_found_within_its_budget()
+    {
+        FuzzTargetDef def = FuzzTargets.Find(SystemRegistry.Default, BuffersSystem.SystemName)!;
+        FuzzGateCanary c = def.GateCanary!;
+        string dir = Path.Combine(Path.GetTempPath(), "harness-buffers-canary");
+        FuzzRunResult r = CanaryRun.Fuzz(def, c.Canary, c.Seed, c.Execs, dir, TextWriter.Null);
+        Assert.NotEmpty(r.Findings);
+        Assert.Contains(r.Findings, f => f.Outcome.Kind == OutcomeKind.InvariantFailed && f.Outcome.Site == "B1");
     }
 }

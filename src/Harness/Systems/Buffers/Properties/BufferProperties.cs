@@ -37,11 +37,13 @@ public static class BufferProperties
     ];
 
     /// <summary>Each planted bug, the property that must catch it and how it shows (budgets are
-    /// fixed seeds' worth of cases; the gate and BufferPropertyTests both run them).</summary>
+    /// fixed seeds' worth of cases; the gate and BufferPropertyTests both run them). The one left
+    /// out, UsageCountUncapped, needs the same page pinned and released six times before the clock
+    /// passes: random op lists rarely do that, the fuzzer's dictionary and duplications do, so it is
+    /// the fuzz target's gate canary (BuffersSystem).</summary>
     private static readonly PropertyGateCanary[] GateCanaries =
     [
         new(nameof(BufferCanary.AbortKeepsIoInProgress), "faults", true, 400, 64, OutcomeKind.InvariantFailed),
-        new(nameof(BufferCanary.UsageCountUncapped), "model", true, 400, 64, OutcomeKind.InvariantFailed),
         new(nameof(BufferCanary.InvalidateKeepsMapping), "model", true, 400, 64, OutcomeKind.InvariantFailed),
         new(nameof(BufferCanary.CheckpointSkipsWrite), "faults", false, 400, 64, OutcomeKind.ModelMismatch),
         new(nameof(BufferCanary.FlushSkipsWalFlush), "faults", true, 400, 64, OutcomeKind.InvariantFailed),
