@@ -13,13 +13,13 @@ public sealed class CminCommand : IHarnessCommand
     public string Usage => """
         usage: harness cmin IN OUT [--target T] [--ops-max M] [--canary NAME] [--max-len B] [--no-instrument]
           IN, OUT         input and output corpus folders (OUT is created; existing files stay)
-          --target T      target (default: the only registered one)
+          --target T      target (default: the one whose fuzz/corpus/<folder> IN is, or the only one)
           --no-instrument don't relaunch on the SharpFuzz-instrumented port (target features only)
         """;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        string targetName = args.String("target") ?? DefaultTarget.Name(args.Systems);
+        string? targetArg = args.String("target");
         int maxLen = args.Int("max-len", 4096, 1, 1 << 20);
         bool noInstrument = args.Flag("no-instrument");
         FuzzTargetConfig config = args.FuzzTargetConfig();
@@ -27,6 +27,7 @@ public sealed class CminCommand : IHarnessCommand
         if (args.Positional.Count != 2) throw new UsageException("give an input and an output folder");
         string inDir = args.Positional[0], outDir = args.Positional[1];
         if (!Directory.Exists(inDir)) throw new InputException($"{inDir}: no such folder");
+        string targetName = targetArg ?? DefaultTarget.Name(args.Systems, Path.Combine(inDir, "x"));
         IFuzzTarget target = FuzzTargets.Create(args.Systems, targetName, config);
         if (InstrumentedRun.RelaunchIfNeeded(noInstrument, stderr) is int code) return code;
 

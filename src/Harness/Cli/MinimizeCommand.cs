@@ -30,7 +30,7 @@ public sealed class MinimizeCommand : IHarnessCommand
         string path = args.Positional0 ?? throw new UsageException("which artifact or input file?");
         (byte[] input, ReproArtifact? artifact) = FuzzInputFile.Load(path);
         FuzzTargetConfig config = artifact is null ? rawConfig : FuzzTargetConfig.FromDictionary(artifact.Config, path);
-        IFuzzTarget target = FuzzTargets.Create(args.Systems, artifact?.Target ?? targetName ?? DefaultTarget.Name(args.Systems), config);
+        IFuzzTarget target = FuzzTargets.Create(args.Systems, artifact?.Target ?? targetName ?? DefaultTarget.Name(args.Systems, path), config);
         ulong seed = artifact?.Seed ?? 0;
 
         MinimizeResult r = new CrashMinimizer(target, budget).Minimize(input);

@@ -14,7 +14,8 @@ public sealed class ShowCommand : IHarnessCommand
     public string Summary => "print a fuzz input (raw file or artifact) as readable operations";
     public string Usage => """
         usage: harness show FILE [--target T] [--ops-max M] [--run]
-          --target T   target of a raw input (default: the only registered one; an artifact names its own)
+          --target T   target of a raw input (default: the one whose fuzz/corpus/<folder> the file is in,
+                       or the only registered one; an artifact names its own)
           --ops-max M  operation limit for a raw input (default 64)
           --run        also execute it and print the outcome
         """;
@@ -35,7 +36,7 @@ public sealed class ShowCommand : IHarnessCommand
         }
         else
         {
-            target = FuzzTargets.Create(args.Systems, targetName ?? DefaultTarget.Name(args.Systems), config);
+            target = FuzzTargets.Create(args.Systems, targetName ?? DefaultTarget.Name(args.Systems, path), config);
         }
         stdout.WriteLine($"# {input.Length} bytes, target {target.Name}");
         foreach (string line in target.Disassemble(input)) stdout.WriteLine(line);
