@@ -302,4 +302,40 @@ public class BufMgrCheckTests
         Assert.Empty(BufMgrCheck.CheckParts(parts));
         AssertFires(BufMgrCheck.CheckParts(p.Parts(quiescent: false)), "M3");
     }
+    [Fact]
+    public void PoolLevel_HealthyAfterWork_IoOwnersAndOwnerPins()
+    {
+        var g = new BufMgrBackends(2);
+        BufMgr a = g[0];
+        g.CreateRel(BufMgrBackends.RelA, 4);
+        for (uint i = 0; i < 4; i++) BufMgrDropTests.Modify(a, BufMgrBackends.RelA, i, 1);
+        Assert.Empty(BufMgrCheck.Check(g.Pool, g.B, quiescent: true));
+
+        // a write in flight, owned by backend 0: wrong at quiescence, fine while not quiescent
+        int buf = a.ReadBuffer(BufMgrBackends.Rel(BufMgrBackends.RelA), ForkNumber.MAIN_FORKNUM, 2);
+        a.LockBuffer(buf, BufferLockMode.BUFFER_LOCK_SHARE);
+        Assert.True(a.StartBufferIO(g.Desc(buf), forInput: false, nowait: false));
+        Assert.Contains(BufMgrCheck.Check(g.Pool, g.B, quiescent: true), e => e.StartsWith("B10:", StringComparison.Ordinal));
+        Assert.Empty(BufMgrCheck.Check(g.Pool, g.B, quiescent: false));
+        // the owner losing track of it is a B10 even mid-flight
+        a.Owner.ForgetBufferIO(buf);
+        Assert.Contains(BufMgrCheck.Check(g.Pool, g.B, quiescent: false), e => e.StartsWith("B10:", StringComparison.Ordinal) && e.Contains("0 resource owner"));
+        a.Owner.RememberBufferIO(buf);
+        a.TerminateBufferIO(g.Desc(buf), clearDirty: false, 0, forgetOwner: true);
+        a.LockBuffer(buf, BufferLockMode.BUFFER_LOCK_UNLOCK);
+
+        // P5: a pin the resource owner does not know about
+        a.Owner.ForgetBuffer(buf);
+        Assert.Contains(BufMgrCheck.Check(g.Pool, g.B, quiescent: true), e => e.StartsWith("P5: backend 0: buffer " + buf, StringComparison.Ordinal));
+        a.Owner.RememberBuffer(buf);
+        a.ReleaseBuffer(buf);
+        Assert.Empty(BufMgrCheck.Check(g.Pool, g.B, quiescent: true));
+
+        // D5 through the pool: a clean page changed behind the buffer manager's back
+        a.FlushRelationBuffers(BufMgrBackends.Rel(BufMgrBackends.RelA));
+        Assert.Empty(BufMgrCheck.Check(g.Pool, g.B, quiescent: true));
+        int clean = PgBufferCache.Rows(g.Pool).First(r => r.isdirty == false).bufferid;
+        g.Pool.InitMemory.WriteU8(g.Pool.BufHdrGetBlock(clean - 1) + 300, 0xEE);
+        Assert.Contains(BufMgrCheck.Check(g.Pool, g.B, quiescent: true), e => e.StartsWith("D5: buffer " + clean + " ", StringComparison.Ordinal));
+    }
 }

@@ -1,0 +1,244 @@
+// Tests of BufMgr.Checkpoint: BufferSync writes exactly the buffers dirty (and permanent, unless
+// shutdown / flush-all) at its start, in sorted order; SyncOneBuffer's result bits; BgBufferSync
+// cleaning reusable dirty buffers ahead of the clock hand, its lap and hibernation, and its
+// bgwriter_lru_maxpages cap; and a crash after a checkpoint whose replay recovers every page whose
+// WAL was flushed.
+using Allocator.Buffers;
+using Allocator.Storage;
+using Xunit;
+using static Allocator.Buffers.BufferConstants;
+
+namespace Allocator.Tests.Buffers;
+
+public sealed class BufMgrCheckpointTests
+{
+    private const ForkNumber Main = ForkNumber.MAIN_FORKNUM;
+    private static readonly RelFileLocator RelA = BufMgrBackends.RelA;
+    private static readonly RelFileLocator RelB = BufMgrBackends.RelB;
+    private static readonly RelFileLocator RelT = new(1700, 5, 16390); // another tablespace
+
+    private static int BufferOf(BufMgrBackends g, RelFileLocator rel, uint blk) =>
+        PgBufferCache.Rows(g.Pool).Single(r => r.relfilenode == rel.RelNumber && r.reltablespace == rel.SpcOid && r.relblocknumber == blk).bufferid;
+
+    /// <summary>At quiescence: set a buffer's usage count (as clock sweeps would have brought it down).</summary>
+    private static void SetUsage(BufMgrBackends g, int buffer, uint uc)
+    {
+        ulong a = g.Desc(buffer).StateAddr;
+        uint s = g.Pool.InitMemory.ReadU32(a);
+        g.Pool.InitMemory.WriteU32(a, (s & ~BUF_USAGECOUNT_MASK) | (uc << BUF_USAGECOUNT_SHIFT));
+    }
+
+    /// <summary>A WAL-logged change, as an access method makes it: exclusive lock, change, mark dirty,
+    /// insert the record (a full-page image here), set the page LSN.</summary>
+    private static ulong ModifyLogged(BufMgrBackends g, BufMgr b, RelFileLocator rel, uint blk, byte version)
+    {
+        int buf = b.ReadBuffer(BufMgrBackends.Rel(rel), Main, blk);
+        b.LockBuffer(buf, BufferLockMode.BUFFER_LOCK_EXCLUSIVE);
+        ulong page = b.BufferGetPage(buf);
+        b.Backend.Memory.WriteU8(page + PageHeader.SizeOfPageHeaderData + 1, version);
+        b.MarkBufferDirty(buf);
+        ulong lsn;
+        lock (g.Pool.StorageLock) lsn = g.Pool.Wal.XLogInsertFullPageImage(rel, Main, blk, b.ReadPage(buf));
+        PageHeader.PageSetLSN(b.Backend.Memory.Span(page, PageHeader.SizeOfPageHeaderData), lsn);
+        b.UnlockReleaseBuffer(buf);
+        return lsn;
+    }
+
+    [Fact]
+    public void BufferSync_WritesExactlyThePermanentPagesDirtyAtItsStart_InSortedOrder()
+    {
+        var g = new BufMgrBackends(1);
+        BufMgr b = g[0];
+        g.CreateRel(RelA, 4);
+        g.CreateRel(RelB, 2);
+        g.CreateRel(RelT, 2);
+        // read in an order unlike the sort order
+        BufMgrDropTests.Modify(b, RelT, 1, 5);
+        BufMgrDropTests.Modify(b, RelA, 3, 1);
+        BufMgrDropTests.Read(b, RelA, 1);
+        BufMgrDropTests.Modify(b, RelB, 0, 2, permanent: false); // unlogged
+        BufMgrDropTests.Modify(b, RelA, 0, 1);
+        BufMgrDropTests.Modify(b, RelA, 2, 1);
+
+        ulong ops = g.Pool.Storage.Faults.OperationCount;
+        b.BufferSync(0);
+        Assert.Equal(4, b.LastCheckpointBuffersToScan);
+        Assert.Equal(4, b.LastCheckpointBuffersWritten);
+        Assert.Equal(ops + 4, g.Pool.Storage.Faults.OperationCount); // exactly four writes
+        Assert.Equal(new byte[] { 1, 0, 1, 1 }, new uint[] { 0, 1, 2, 3 }.Select(i => BufMgrDropTests.DiskVersion(g, RelA, i)).ToArray());
+        Assert.Equal(5, BufMgrDropTests.DiskVersion(g, RelT, 1));
+        Assert.Equal(0, BufMgrDropTests.DiskVersion(g, RelB, 0)); // not permanent: not this checkpoint's business
+        Assert.Equal(1, PgBufferCache.Summary(g.Pool).buffers_dirty);
+
+        // CkptBufferIds holds the sorted list: default tablespace first, blocks ascending, then 1700
+        var m = g.Pool.InitMemory;
+        var items = Enumerable.Range(0, 4).Select(i =>
+        {
+            ulong a = g.Pool.CkptBufferIds + (ulong)i * BufferPool.SIZEOF_CkptSortItem;
+            return (Ts: m.ReadU32(a), Rel: m.ReadU32(a + 4), Block: m.ReadU32(a + 12), BufId: (int)m.ReadU32(a + 16));
+        }).ToArray();
+        Assert.Equal(new[] { (1663u, 16384u, 0u), (1663u, 16384u, 2u), (1663u, 16384u, 3u), (1700u, 16390u, 1u) },
+            items.Select(x => (x.Ts, x.Rel, x.Block)).ToArray());
+        Assert.Equal(BufferOf(g, RelA, 2) - 1, items[1].BufId);
+        BufMgrDropTests.AssertHealthy(g);
+
+        // nothing dirty and permanent: nothing to do
+        b.BufferSync(0);
+        Assert.Equal(0, b.LastCheckpointBuffersToScan);
+
+        // a shutdown checkpoint writes unlogged pages too
+        b.BufferSync(BufMgr.CHECKPOINT_IS_SHUTDOWN);
+        Assert.Equal(2, BufMgrDropTests.DiskVersion(g, RelB, 0));
+        Assert.Equal(0, PgBufferCache.Summary(g.Pool).buffers_dirty);
+        BufMgrDropTests.AssertHealthy(g);
+    }
+
+    [Fact]
+    public void BufferSync_FlushAll_AndSkipsBuffersCleanedSinceMarking()
+    {
+        var g = new BufMgrBackends(1);
+        BufMgr b = g[0];
+        g.CreateRel(RelB, 2);
+        BufMgrDropTests.Modify(b, RelB, 0, 3, permanent: false);
+        BufMgrDropTests.Modify(b, RelB, 1, 3, permanent: false);
+        b.BufferSync(BufMgr.CHECKPOINT_FLUSH_ALL);
+        Assert.Equal(2, b.LastCheckpointBuffersWritten);
+        Assert.Equal(BufMgr.CHECKPOINT_FORCE << 1, BufMgr.CHECKPOINT_FLUSH_ALL); // PostgreSQL 17's 0x0010
+        BufMgrDropTests.AssertHealthy(g);
+    }
+
+    [Fact]
+    public void SyncOneBuffer_ResultBits()
+    {
+        var g = new BufMgrBackends(2);
+        BufMgr b = g[0];
+        g.CreateRel(RelA, 4);
+        BufMgrDropTests.Read(b, RelA, 0);       // clean
+        BufMgrDropTests.Modify(b, RelA, 1, 1);  // dirty
+        BufMgrDropTests.Modify(b, RelA, 2, 1);  // dirty, will be pinned
+        BufMgrDropTests.Modify(b, RelA, 3, 1);  // dirty, recently used
+        int clean = BufferOf(g, RelA, 0), dirty = BufferOf(g, RelA, 1), pinned = BufferOf(g, RelA, 2), used = BufferOf(g, RelA, 3);
+        foreach (int x in new[] { clean, dirty, pinned }) SetUsage(g, x, 0);
+        BufMgrBackends.Pin(g[1], g.Desc(pinned));
+        int unused = Enumerable.Range(1, g.Pool.NBuffers).First(x => (g.State(x) & BM_TAG_VALID) == 0);
+
+        Assert.Equal(BufMgr.BUF_REUSABLE, b.SyncOneBuffer(clean - 1, true));
+        Assert.Equal(BufMgr.BUF_REUSABLE, b.SyncOneBuffer(unused - 1, true));
+        Assert.Equal(BufMgr.BUF_WRITTEN | BufMgr.BUF_REUSABLE, b.SyncOneBuffer(dirty - 1, true));
+        Assert.Equal(1, BufMgrDropTests.DiskVersion(g, RelA, 1));
+        Assert.Equal(0u, g.State(dirty) & BM_DIRTY);
+        Assert.Equal(0, b.SyncOneBuffer(pinned - 1, true)); // not a replacement candidate: skipped
+        Assert.Equal(0, b.SyncOneBuffer(used - 1, true));
+        Assert.Equal(0, BufMgrDropTests.DiskVersion(g, RelA, 2));
+        Assert.Equal(0, BufMgrDropTests.DiskVersion(g, RelA, 3));
+        Assert.Equal(BufMgr.BUF_WRITTEN, b.SyncOneBuffer(pinned - 1, false)); // the checkpoint's way: written anyway
+        Assert.Equal(BufMgr.BUF_WRITTEN, b.SyncOneBuffer(used - 1, false));
+        Assert.Equal(1, BufMgrDropTests.DiskVersion(g, RelA, 2));
+        Assert.Equal(0, b.SyncOneBuffer(clean - 1, false) & BufMgr.BUF_WRITTEN);
+        g[1].ReleaseBuffer(pinned);
+        Assert.Empty(b.Owner.Pins);
+        BufMgrDropTests.AssertHealthy(g);
+    }
+
+    [Fact]
+    public void BgBufferSync_CleansReusableDirtyBuffersAheadOfTheHand_ThenHibernates()
+    {
+        var g = new BufMgrBackends(2);
+        BufMgr bgw = g[0], user = g[1];
+        int n = g.Pool.NBuffers;
+        g.CreateRel(RelA, (uint)n);
+        for (uint i = 0; i < n; i++)
+        {
+            if (i < 8) BufMgrDropTests.Modify(user, RelA, i, 1);
+            else BufMgrDropTests.Read(user, RelA, i);
+        }
+        // the clock hand has passed blocks 0..3 and 8..11 (usage 0); block 3 is pinned
+        foreach (uint i in new uint[] { 0, 1, 2, 3, 8, 9, 10, 11 }) SetUsage(g, BufferOf(g, RelA, i), 0);
+        int pinned = BufferOf(g, RelA, 3);
+        BufMgrBackends.Pin(user, g.Desc(pinned));
+
+        // first round: n allocations happened, so it scans a whole lap from the hand
+        Assert.False(bgw.BgBufferSync());
+        BgWriterState st = bgw.BgWriter;
+        Assert.Equal(n, st.LastBufsToLap);
+        Assert.Equal(n, st.LastScanned);
+        Assert.Equal(3, st.LastWritten);
+        Assert.Equal(3, st.buf_written_clean);
+        Assert.Equal(n, st.buf_alloc);
+        for (uint i = 0; i < 8; i++)
+            Assert.Equal(i < 3 ? 1 : 0, BufMgrDropTests.DiskVersion(g, RelA, i)); // only the reusable dirty ones
+        Assert.Equal(1u, st.next_passes); // it lapped the hand: one pass ahead
+
+        // no allocations since: nothing to lap, hibernation allowed
+        Assert.True(bgw.BgBufferSync());
+        Assert.Equal(0, bgw.BgWriter.LastBufsToLap);
+        user.ReleaseBuffer(pinned);
+        BufMgrDropTests.AssertHealthy(g);
+    }
+
+    [Fact]
+    public void BgBufferSync_StopsAtLruMaxpages_AndCanBeTurnedOff()
+    {
+        var g = new BufMgrBackends(1);
+        BufMgr b = g[0];
+        g.CreateRel(RelA, 6);
+        for (uint i = 0; i < 6; i++)
+        {
+            BufMgrDropTests.Modify(b, RelA, i, 1);
+            SetUsage(g, BufferOf(g, RelA, i), 0);
+        }
+        b.BgWriter.bgwriter_lru_maxpages = 2;
+        b.BgBufferSync();
+        Assert.Equal(2, b.BgWriter.LastWritten);
+        Assert.Equal(1, b.BgWriter.maxwritten_clean);
+        Assert.Equal(4, PgBufferCache.Summary(g.Pool).buffers_dirty);
+
+        b.BgWriter.bgwriter_lru_maxpages = 0;
+        Assert.True(b.BgBufferSync());
+        Assert.False(b.BgWriter.saved_info_valid);
+        Assert.Equal(4, PgBufferCache.Summary(g.Pool).buffers_dirty);
+        BufMgrDropTests.AssertHealthy(g);
+    }
+
+    [Fact]
+    public void CrashAfterCheckpoint_RedoRecoversEveryFlushedPage()
+    {
+        var g = new BufMgrBackends(2);
+        BufMgr ckpt = g[0], user = g[1];
+        g.CreateRel(RelA, 8);
+        for (uint i = 0; i < 8; i++) ModifyLogged(g, user, RelA, i, 1);
+
+        ulong redo = ckpt.CreateCheckPoint(0);
+        Assert.Equal(redo, g.Pool.Wal.CheckpointRedo);
+        Assert.Equal(8, ckpt.LastCheckpointBuffersWritten);
+        Assert.Equal(0, PgBufferCache.Summary(g.Pool).buffers_dirty);
+
+        // after the checkpoint: blocks 0..3 changed again; WAL flushed only through block 1's change
+        ulong l0 = ModifyLogged(g, user, RelA, 0, 2);
+        ulong l1 = ModifyLogged(g, user, RelA, 1, 2);
+        ModifyLogged(g, user, RelA, 2, 2);
+        // block 3's change is written out by the bgwriter-style flush, which forces its WAL first
+        ModifyLogged(g, user, RelA, 3, 3);
+        lock (g.Pool.StorageLock) g.Pool.Wal.XLogFlush(l1);
+        Assert.True(l0 < l1);
+        int b3 = BufferOf(g, RelA, 3);
+        SetUsage(g, b3, 0);
+        Assert.Equal(BufMgr.BUF_WRITTEN | BufMgr.BUF_REUSABLE, ckpt.SyncOneBuffer(b3 - 1, true));
+        // block 2's record is now durable too (it precedes block 3's); a later change of block 5 is not
+        ModifyLogged(g, user, RelA, 5, 4);
+        BufMgrDropTests.AssertHealthy(g);
+
+        // crash: shared buffers are gone, only disk and the flushed WAL remain
+        g.Pool.Wal.Crash();
+        RedoResult res = g.Pool.Wal.Redo(g.Pool.Storage);
+        Assert.Equal(redo, res.RedoStart);
+
+        var expected = new byte[] { 2, 2, 2, 3, 1, 1, 1, 1 };
+        for (uint i = 0; i < 8; i++)
+        {
+            byte[] d = g.Pool.Storage.PeekBlock(RelA, Main, i);
+            Assert.True(PageChecksum.PageIsVerified(d, i, true, out _), $"block {i} does not verify");
+            Assert.Equal(expected[i], d[PageHeader.SizeOfPageHeaderData + 1]);
+        }
+    }
+}
