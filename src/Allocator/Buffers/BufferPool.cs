@@ -74,6 +74,9 @@ public sealed class BufferPool
     public object StorageLock { get; } = new();
 
     private readonly ProductionSemaphores _kernel = new();
+
+    /// <summary>The production runtimes' semaphore "kernel" (for tests wrapping a production runtime).</summary>
+    public ProductionSemaphores Kernel => _kernel;
     private readonly object _attachLock = new();
     private readonly BufMgr?[] _attached;
 
