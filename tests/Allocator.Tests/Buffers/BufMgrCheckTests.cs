@@ -268,7 +268,11 @@ public class BufMgrCheckTests
         p.SetState(0, p.State(0) | BM_JUST_DIRTIED); // B8
         p.Pins[1].PinCountWaitBuf = p.Desc(3);      // P4: no pin
         BufferDescriptors.WriteFreeNext(p.M, p.Desc(9), 4); // F1: cycle
+        p.Pins[0].Backend.LWLocks.LWLockAcquire(p.Desc(5).ContentLock, LWLockMode.LW_SHARED); // P3: no pin
         List<string> errs = p.Check();
+        AssertFires(errs, "P3");
+        AssertSilent(errs, "D1"); // the lock word and the holder lists agree
+        p.Pins[0].Backend.LWLocks.LWLockRelease(p.Desc(5).ContentLock);
         AssertFires(errs, "B8");
         AssertFires(errs, "P4");
         AssertFires(errs, "F1");

@@ -94,7 +94,7 @@ public sealed class BufMgrCheckpointTests
     }
 
     [Fact]
-    public void BufferSync_FlushAll_AndSkipsBuffersCleanedSinceMarking()
+    public void BufferSync_FlushAll_WritesUnloggedPages()
     {
         var g = new BufMgrBackends(1);
         BufMgr b = g[0];
@@ -103,8 +103,54 @@ public sealed class BufMgrCheckpointTests
         BufMgrDropTests.Modify(b, RelB, 1, 3, permanent: false);
         b.BufferSync(BufMgr.CHECKPOINT_FLUSH_ALL);
         Assert.Equal(2, b.LastCheckpointBuffersWritten);
-        Assert.Equal(BufMgr.CHECKPOINT_FORCE << 1, BufMgr.CHECKPOINT_FLUSH_ALL); // PostgreSQL 17's 0x0010
+        Assert.Equal(3, BufMgrDropTests.DiskVersion(g, RelB, 1));
+        Assert.Equal(0x0010, BufMgr.CHECKPOINT_FLUSH_ALL); // PostgreSQL 17's value
         BufMgrDropTests.AssertHealthy(g);
+    }
+
+    /// <summary>Between BufferSync's marking and its writing, another backend dirties a clean page
+    /// and writes one of the marked pages itself: the checkpoint writes neither (the first was not
+    /// dirty at its start, the second lost BM_CHECKPOINT_NEEDED when it was written).</summary>
+    [Fact]
+    public void BufferSync_OnlyPagesDirtyAtItsStart_AndSkipsOnesWrittenMeanwhile()
+    {
+        var g = new BufMgrBackends(0);
+        g.CreateRel(RelA, 4);
+        BufMgr? other = null;
+        bool armed = false, fired = false;
+        ulong lastStateWord = g.Pool.Descriptors.GetBufferDescriptor(g.Pool.NBuffers - 1).StateAddr;
+        BufMgr ckpt = g.Pool.Attach(0, mem => new HookRuntime(new Allocator.Sync.ProductionSyncRuntime(mem, g.Pool.Kernel, 1))
+        {
+            AfterWrite = (addr, value, self) =>
+            {
+                // phase 1 ends with the unlock of the last buffer's header
+                if (!armed || fired || addr != lastStateWord) return;
+                fired = true;
+                BufMgrDropTests.Modify(other!, RelA, 3, 9); // dirtied after the marking
+                int buf = other!.ReadBuffer(BufMgrBackends.Rel(RelA), Main, 1);
+                Assert.NotEqual(0u, g.State(buf) & BM_CHECKPOINT_NEEDED);
+                other.LockBuffer(buf, BufferLockMode.BUFFER_LOCK_SHARE);
+                other.FlushOneBuffer(buf);                  // a marked page written by someone else
+                Assert.Equal(0u, g.State(buf) & BM_CHECKPOINT_NEEDED);
+                other.UnlockReleaseBuffer(buf);
+            },
+        });
+        other = g.Pool.Attach(1);
+        BufMgrDropTests.Modify(other, RelA, 0, 1);
+        BufMgrDropTests.Modify(other, RelA, 1, 1);
+        BufMgrDropTests.Modify(other, RelA, 2, 1);
+        BufMgrDropTests.Read(other, RelA, 3);
+
+        ulong ops = g.Pool.Storage.Faults.OperationCount;
+        armed = true;
+        ckpt.BufferSync(0);
+        Assert.True(fired);
+        Assert.Equal(3, ckpt.LastCheckpointBuffersToScan);
+        Assert.Equal(2, ckpt.LastCheckpointBuffersWritten);            // blocks 0 and 2
+        Assert.Equal(ops + 1 + 2, g.Pool.Storage.Faults.OperationCount); // other's write of block 1, then 0 and 2
+        Assert.Equal(0, BufMgrDropTests.DiskVersion(g, RelA, 3));        // dirtied after the start: not written
+        Assert.Equal(1, PgBufferCache.Summary(g.Pool).buffers_dirty);
+        Assert.Empty(BufMgrCheck.Check(g.Pool, new[] { ckpt, other }, quiescent: true));
     }
 
     [Fact]
@@ -239,6 +285,83 @@ public sealed class BufMgrCheckpointTests
             byte[] d = g.Pool.Storage.PeekBlock(RelA, Main, i);
             Assert.True(PageChecksum.PageIsVerified(d, i, true, out _), $"block {i} does not verify");
             Assert.Equal(expected[i], d[PageHeader.SizeOfPageHeaderData + 1]);
+        }
+    }
+    /// <summary>Real threads: two backends change random blocks (each change WAL-logged as a full-page
+    /// image under the exclusive lock, evictions writing dirty victims), one runs checkpoints, one the
+    /// bgwriter. Then the pool passes the checker, the machine crashes with only part of the WAL
+    /// flushed, and replay from the last checkpoint brings every block to its last durable change.</summary>
+    [Theory]
+    [InlineData(7UL)]
+    [InlineData(8UL)]
+    public void ConcurrentCheckpointsAndBgwriter_CrashAndRedo_RecoverEveryDurableChange(ulong seed)
+    {
+        const int Blocks = 24, ChangesPerModifier = 150;
+        var g = new BufMgrBackends(4);
+        g.CreateRel(RelA, Blocks);
+        var changes = new System.Collections.Concurrent.ConcurrentQueue<(uint Block, byte Version, ulong Lsn)>();
+        int modifiersLeft = 2;
+
+        List<string> errors = g.RunThreads((me, b) =>
+        {
+            if (me >= 2)
+            {
+                var rng = new Allocator.Common.Prng(Allocator.Common.Prng.Derive(seed, (ulong)me));
+                for (int k = 0; k < ChangesPerModifier; k++)
+                {
+                    uint blk = (uint)rng.Index(Blocks);
+                    int buf = b.ReadBuffer(BufMgrBackends.Rel(RelA), Main, blk);
+                    b.LockBuffer(buf, BufferLockMode.BUFFER_LOCK_EXCLUSIVE);
+                    ulong page = b.BufferGetPage(buf);
+                    ulong vaddr = page + PageHeader.SizeOfPageHeaderData + 1;
+                    byte v = (byte)(b.Backend.Memory.ReadU8(vaddr) + 1);
+                    b.Backend.Memory.WriteU8(vaddr, v);
+                    b.MarkBufferDirty(buf);
+                    ulong lsn;
+                    lock (g.Pool.StorageLock) lsn = g.Pool.Wal.XLogInsertFullPageImage(RelA, Main, blk, b.ReadPage(buf));
+                    PageHeader.PageSetLSN(b.Backend.Memory.Span(page, PageHeader.SizeOfPageHeaderData), lsn);
+                    changes.Enqueue((blk, v, lsn));
+                    b.UnlockReleaseBuffer(buf);
+                    if (rng.Chance(1, 10)) lock (g.Pool.StorageLock) g.Pool.Wal.XLogFlush(lsn); // a commit
+                }
+                Interlocked.Decrement(ref modifiersLeft);
+            }
+            else
+            {
+                // checkpointer (0) and bgwriter (1) work until the modifiers are done
+                int rounds = 0;
+                while (Volatile.Read(ref modifiersLeft) > 0 || rounds < 2)
+                {
+                    if (me == 0) b.CreateCheckPoint(0);
+                    else b.BgBufferSync();
+                    rounds++;
+                }
+            }
+        });
+        Assert.Empty(errors);
+        Assert.Empty(BufMgrCheck.Check(g.Pool, g.B, quiescent: true));
+        Assert.Empty(g.CheckAll(final: true));
+
+        // crash with WAL flushed to the middle of what was inserted since the last flush
+        ulong flushed;
+        lock (g.Pool.StorageLock)
+        {
+            var wal = g.Pool.Wal;
+            wal.XLogFlush(wal.FlushedLsn + (wal.InsertLsn - wal.FlushedLsn) / 2);
+            flushed = wal.FlushedLsn;
+            wal.Crash();
+            wal.Redo(g.Pool.Storage);
+        }
+
+        var durable = new byte[Blocks];
+        var durableLsn = new ulong[Blocks];
+        foreach (var (blk, v, lsn) in changes)
+            if (lsn <= flushed && lsn > durableLsn[blk]) (durable[blk], durableLsn[blk]) = (v, lsn);
+        for (uint i = 0; i < Blocks; i++)
+        {
+            byte[] d = g.Pool.Storage.PeekBlock(RelA, Main, i);
+            Assert.True(PageChecksum.PageIsVerified(d, i, true, out _), $"block {i} does not verify");
+            Assert.Equal(durable[i], d[PageHeader.SizeOfPageHeaderData + 1]);
         }
     }
 }
