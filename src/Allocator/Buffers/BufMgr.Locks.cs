@@ -90,10 +90,9 @@ public sealed partial class BufMgr
             UnlockBufHdr(bufHdr, buf_state);
             LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_UNLOCK);
 
-            // the last other unpinner clears the flag and sets our latch
-            Rt.ReportWaitStart(bufHdr.StateAddr, "BufferPin");
+            // the last other unpinner clears the flag and sets our latch (WAIT_EVENT_BUFFER_PIN;
+            // the latch wait reports itself)
             Latch.ProcWaitForSignal(Backend);
-            Rt.ReportWaitEnd();
 
             // the latch may have been set for another reason: take our flag back if it is still ours
             buf_state = LockBufHdr(bufHdr);

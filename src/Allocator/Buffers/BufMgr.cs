@@ -31,7 +31,16 @@
 //   * No pgstat/pgBufferUsage/IO statistics, no writeback scheduling, no tracing.
 //   * One resource owner per backend (ResourceOwner), released by AbortCurrentTransaction.
 //   * ERRORs are PgErrorException; the error-context callbacks ("writing block %u of relation
-//     %s") are not reproduced as context lines.
+//     %s") are not reproduced as context lines. Storage messages are SimStorage's, which follow
+//     V17's md.c ("could not read blocks %u..%u in file ...", also for a read beyond EOF).
+//   * zero_damaged_pages also covers a read beyond EOF (md.c's part of it: zeros instead of the
+//     ERROR), done here because SimStorage always raises it.
+//   * The lookup table is attached once per backend (BufTable.AttachBufTable) so that its
+//     freelist spinlocks go through the backend's seam; PostgreSQL's HTAB is per process too.
+//   * ProcSendSignal / ProcWaitForSignal are latch operations (Sync/Latch.cs); the latch has its
+//     own wake semaphore in PGPROC, separate from the LWLock semaphore.
+//   * The extension collision adopts a not-valid leftover buffer's page as it is (as V17 does:
+//     only a valid, non-new page is an error); a leftover from a failed read may hold bytes.
 #pragma warning disable CA1707 // PostgreSQL's names
 using Allocator.Common;
 using Allocator.Sim;
@@ -136,5 +145,4 @@ public sealed partial class BufMgr
     /// <summary>relpathperm of a tag, for messages.</summary>
     private static string RelPathOf(BufferTag tag) => tag.RelPath();
 
-    internal bool IsValid(uint state) => (state & BM_VALID) != 0;
 }

@@ -20,6 +20,8 @@
 // backends (they stand for the kernel, the WAL and the server log, not for shared memory); their
 // methods are not thread-safe, so concurrent tests serialise storage calls through StorageLock.
 // NProcs is MaxBackends + 1 (a spare slot for an auxiliary process such as the checkpointer).
+// NBuffers below PostgreSQL's minimum of 16 is accepted (small pools keep exploration small);
+// access-strategy rings then need at least 8 buffers (a ring is NBuffers / 8).
 #pragma warning disable CA1707 // PostgreSQL's names
 using Allocator.Buffers.Dynahash;
 using Allocator.Common;
@@ -83,7 +85,8 @@ public sealed class BufferPool
     public BufferPool(BufferPoolOptions options, StorageFaults? faults = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.NBuffers < 16) throw new ArgumentOutOfRangeException(nameof(options), "NBuffers must be at least 16 (PostgreSQL's minimum)");
+        // PostgreSQL's minimum is 16; smaller pools are allowed for exploration (rings need >= 8)
+        if (options.NBuffers < 1 || options.NBuffers > (1 << 20)) throw new ArgumentOutOfRangeException(nameof(options), "NBuffers out of range");
         if (!PageHeader.IsValidBlockSize(options.BlckSz)) throw new ArgumentOutOfRangeException(nameof(options), "bad BLCKSZ");
         if (options.MaxBackends < 1 || options.MaxBackends > 63) throw new ArgumentOutOfRangeException(nameof(options), "1..63 backends");
         Options = options;

@@ -14,6 +14,13 @@
 // wakeup list before testing the condition is what makes a Broadcast between the test and the
 // sleep impossible to miss.
 //
+// Check (at quiescence, through a mapping of the segment; never through the seam):
+//   CV1  the mutex is free.
+//   CV2  the wakeup list is well formed: prev links mirror next links, head/tail agree, no cycle,
+//        only valid proc numbers.
+//   CV3  every listed proc has this CV as its cv_sleep_target (a proc prepares before it joins;
+//        the broadcaster's sentinel never outlives its Broadcast).
+//
 // Divergences: no timeouts (ConditionVariableTimedSleep's timeout is always -1 here);
 // CHECK_FOR_INTERRUPTS does nothing, so its "the target changed under us" case cannot happen.
 // V17 does not forward a consumed signal in CancelSleep, and neither do we.
@@ -180,5 +187,27 @@ public static class ConditionVariable
 
             if (proc != LWLockConstants.INVALID_PROC_NUMBER && proc != me) Latch.SetLatch(b, proc);
         }
+    }
+
+    /// <summary>CV1-CV3 for the CV at <paramref name="cv"/> (see the header); <paramref name="backends"/>
+    /// by proc number, null where a proc has no backend (then CV3 is not checked for it).</summary>
+    public static List<string> Check(SimMemory m, SyncSegment seg, ulong cv, IReadOnlyList<SyncBackend?> backends, string name = "cv")
+    {
+        var errors = new List<string>();
+        if (m.ReadU32(cv + OFF_mutex) != 0) errors.Add($"CV1: {name}: mutex still held at quiescence");
+        ProcListHead list = Wakeup(m, cv);
+        int prev = LWLockConstants.INVALID_PROC_NUMBER, steps = 0;
+        for (int cur = list.head; cur != LWLockConstants.INVALID_PROC_NUMBER; cur = ProcList.Next(m, seg, cur, CvWaitLink))
+        {
+            if ((uint)cur >= (uint)seg.NumProcs) { errors.Add($"CV2: {name}: list holds {cur}, not a proc number"); return errors; }
+            if (++steps > seg.NumProcs) { errors.Add($"CV2: {name}: wakeup list has a cycle"); return errors; }
+            if (ProcList.Prev(m, seg, cur, CvWaitLink) != prev)
+                errors.Add($"CV2: {name}: proc {cur} prev link is {ProcList.Prev(m, seg, cur, CvWaitLink)}, expected {prev}");
+            if (cur < backends.Count && backends[cur] is SyncBackend b && b.cv_sleep_target != cv)
+                errors.Add($"CV3: {name}: proc {cur} is listed but its sleep target is 0x{b.cv_sleep_target:x}");
+            prev = cur;
+        }
+        if (list.tail != prev) errors.Add($"CV2: {name}: tail is {list.tail}, the list ends at {prev}");
+        return errors;
     }
 }

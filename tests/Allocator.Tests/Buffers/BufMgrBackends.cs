@@ -65,7 +65,13 @@ internal sealed class BufMgrBackends
         List<string> e = BufferCheck.Check(Pool.Descriptors, B.Select(b => (BufferPins?)b.Pins).ToArray(), final);
         e.AddRange(FreelistCheck.Check(Pool.Strategy, rings));
         e.AddRange(Pool.Table.Hash.Check());
-        e.AddRange(LWLockCheck.Check(Pool.Sync, B.Select(b => (SyncBackend?)b.Backend).ToArray(), final));
+        SyncBackend?[] procs = B.Select(b => (SyncBackend?)b.Backend).ToArray();
+        e.AddRange(LWLockCheck.Check(Pool.Sync, procs, final));
+        for (int i = 0; i < Pool.NBuffers; i++)
+            e.AddRange(ConditionVariable.Check(Pool.InitMemory, Pool.Sync, Pool.BufferDescriptorGetIOCV(i), procs, $"buf[{i}].io_cv"));
+        if (final)
+            foreach (BufMgr b in B)
+                if (b.Backend.cv_sleep_target != 0) e.Add($"CV4: backend {b.Backend.MyProcNumber} still prepared to sleep");
         return e;
     }
 

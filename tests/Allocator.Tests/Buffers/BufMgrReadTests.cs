@@ -384,4 +384,26 @@ public sealed class BufMgrReadTests
         // the unused victim went back to the free list
         Assert.True(g.Pool.Strategy.FirstFreeBuffer(g.Pool.InitMemory) >= 0);
     }
+
+    [Fact]
+    public void TinyPool_TwoBuffers_EvictsAndRunsOut()
+    {
+        var g = new BufMgrBackends(2, nbuffers: 2);
+        g.CreateRel(RelA, 5);
+        BufMgr a = g[0], b = g[1];
+        for (uint blk = 0; blk < 5; blk++)
+        {
+            int buf = a.ReadBuffer(Rel(RelA), Main, blk);
+            Assert.Equal(((byte)blk, (byte)0), g.Marker(buf));
+            a.ReleaseBuffer(buf);
+        }
+        int pa = a.ReadBuffer(Rel(RelA), Main, 0);
+        int pb = b.ReadBuffer(Rel(RelA), Main, 1);
+        var e = Assert.Throws<PgErrorException>(() => a.ReadBuffer(Rel(RelA), Main, 2));
+        Assert.Equal("no unpinned buffers available", e.Message);
+        a.AbortCurrentTransaction();
+        b.ReleaseBuffer(pb);
+        Assert.Empty(g.CheckAll(final: true));
+        _ = pa;
+    }
 }

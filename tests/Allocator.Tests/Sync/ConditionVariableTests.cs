@@ -165,6 +165,7 @@ public sealed class ConditionVariableTests
         SyncBackend me = g.Backends[0];
         ConditionVariable.PrepareToSleep(me, cv); // the broadcaster's own prepared sleep is cancelled first
         Assert.Equal(new[] { 1, 2, 3, 0 }, Waiters(g, cv));
+        Assert.Empty(ConditionVariable.Check(g.Segment.InitMemory, g.Segment, cv, g.Backends));
         ConditionVariable.Broadcast(me, cv);
         Assert.Empty(Waiters(g, cv));
         Assert.Equal(0UL, me.cv_sleep_target);
@@ -248,6 +249,8 @@ public sealed class ConditionVariableTests
         Assert.True(ConditionVariable.Wakeup(g.Segment.InitMemory, genCv).IsEmpty);
         Assert.True(ConditionVariable.Wakeup(g.Segment.InitMemory, ackCv).IsEmpty);
         foreach (SyncBackend b in g.Backends) Assert.Equal(0UL, b.cv_sleep_target);
+        Assert.Empty(ConditionVariable.Check(g.Segment.InitMemory, g.Segment, genCv, g.Backends));
+        Assert.Empty(ConditionVariable.Check(g.Segment.InitMemory, g.Segment, ackCv, g.Backends));
     }
 
     /// <summary>A token passed round a ring of threads, each waiting on its own CV for its turn and
@@ -299,5 +302,22 @@ public sealed class ConditionVariableTests
         Assert.Empty(errors);
         Assert.Equal((uint)(Laps * n), g.Segment.InitMemory.ReadU32(turn));
         Assert.Empty(LWLockCheck.Check(g.Segment, g.Backends, final: true));
+    }
+
+    [Fact]
+    public void Check_ReportsABrokenListAndAStrayWaiter()
+    {
+        var (g, cv) = Setup(3);
+        ConditionVariable.PrepareToSleep(g.Backends[1], cv);
+        ConditionVariable.PrepareToSleep(g.Backends[2], cv);
+        Assert.Empty(ConditionVariable.Check(g.Segment.InitMemory, g.Segment, cv, g.Backends));
+        g.Backends[2].cv_sleep_target = 0; // listed without being prepared
+        Assert.Contains(ConditionVariable.Check(g.Segment.InitMemory, g.Segment, cv, g.Backends), e => e.StartsWith("CV3:", StringComparison.Ordinal));
+        g.Backends[2].cv_sleep_target = cv;
+        g.Segment.InitMemory.WriteU32(cv + ConditionVariable.OFF_wakeup + 4, 1); // tail points at proc 1
+        Assert.Contains(ConditionVariable.Check(g.Segment.InitMemory, g.Segment, cv, g.Backends), e => e.StartsWith("CV2:", StringComparison.Ordinal));
+        g.Segment.InitMemory.WriteU32(cv + ConditionVariable.OFF_wakeup + 4, 2);
+        g.Segment.InitMemory.WriteU32(cv, 1);
+        Assert.Contains(ConditionVariable.Check(g.Segment.InitMemory, g.Segment, cv, g.Backends), e => e.StartsWith("CV1:", StringComparison.Ordinal));
     }
 }
