@@ -342,4 +342,43 @@ public class BufMgrCheckTests
         g.Pool.InitMemory.WriteU8(g.Pool.BufHdrGetBlock(clean - 1) + 300, 0xEE);
         Assert.Contains(BufMgrCheck.Check(g.Pool, g.B, quiescent: true), e => e.StartsWith("D5: buffer " + clean + " ", StringComparison.Ordinal));
     }
+    /// <summary>Another backend's attachment of the table carves out a new element batch (a freelist
+    /// ran dry): DynaHash.Check on the creator's HTAB calls those elements foreign, BufMgrCheck judges
+    /// the pool over every attachment and stays quiet, and still reports a really foreign link.</summary>
+    [Fact]
+    public void TablePool_CountsBatchesOfEveryAttachment()
+    {
+        var g = new BufMgrBackends(2);
+        BufMgr other = g[1];
+        // tags that all hash to freelist 0, more than it holds
+        var tags = new List<BufferTag>();
+        int batchesBefore = other.Table.Hash.Batches.Count;
+        for (uint blk = 0; other.Table.Hash.Batches.Count == batchesBefore && tags.Count < 200; blk++)
+        {
+            var t = new BufferTag(DEFAULTTABLESPACE_OID, 5, 16384, ForkNumber.MAIN_FORKNUM, blk);
+            if (BufTable.BufTableHashCode(t) % DynaHash.NUM_FREELISTS != 0) continue;
+            tags.Add(t);
+            WithPartition(other, t, h => other.Table.BufTableInsert(t, h, 0));
+        }
+        foreach (BufferTag t in tags) WithPartition(other, t, h => { other.Table.BufTableDelete(t, h); return 0; });
+        Assert.True(other.Table.Hash.Batches.Count > batchesBefore, "no element_alloc happened");
+
+        Assert.Contains(g.Pool.Table.Hash.Check(), e => e.StartsWith("DH1:", StringComparison.Ordinal) || e.StartsWith("DH5:", StringComparison.Ordinal));
+        Assert.Empty(BufMgrCheck.Check(g.Pool, g.B, quiescent: true));
+
+        // a freelist pointing outside every batch is still caught
+        ulong fl = g.Pool.Table.Hash.FreeListAddr(0) + DynaHash.FreeListOffFreeList;
+        g.Pool.InitMemory.WriteU64(fl, g.Pool.InitMemory.ReadU64(fl) + 8);
+        List<string> errs = BufMgrCheck.Check(g.Pool, g.B, quiescent: true);
+        Assert.Contains(errs, e => e.StartsWith("DH1: freelist 0 links to", StringComparison.Ordinal) && e.Contains("any attachment"));
+    }
+
+    private static void WithPartition(BufMgr b, BufferTag t, Func<uint, int> body)
+    {
+        uint h = BufTable.BufTableHashCode(t);
+        LWLock part = b.Pool.BufMappingPartitionLock(h);
+        b.Backend.LWLocks.LWLockAcquire(part, LWLockMode.LW_EXCLUSIVE);
+        body(h);
+        b.Backend.LWLocks.LWLockRelease(part);
+    }
 }

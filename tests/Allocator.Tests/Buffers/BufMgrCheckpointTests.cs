@@ -426,8 +426,7 @@ public sealed class BufMgrCheckpointTests
             }
         });
         Assert.True(errors.Count == 0, string.Join("\n", errors));
-        Assert.Empty(BufMgrCheck.Check(g.Pool, g.B, quiescent: true));
-        Assert.Empty(g.CheckAll(final: true));
+        BufMgrDropTests.AssertHealthy(g);
 
         // crash with WAL flushed to the middle of what was inserted since the last flush
         ulong flushed;
