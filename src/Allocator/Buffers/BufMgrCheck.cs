@@ -182,8 +182,10 @@ public static partial class BufMgrCheck
         return end > start && int.TryParse(e.AsSpan(start, end - start), out int v) ? v : -1;
     }
 
+    /// <summary>Not quiescent and the tag's partition lock held exclusively (someone may be changing
+    /// the tag's entry); at quiescence every partition is judged.</summary>
     private static bool PartitionBusy(Parts p, in BufferTag tag) =>
-        p.PartitionHeldExclusively is { } f && f(BufTable.BufTableHashPartition(BufTable.BufTableHashCode(tag)));
+        !p.Quiescent && p.PartitionHeldExclusively is { } f && f(BufTable.BufTableHashPartition(BufTable.BufTableHashCode(tag)));
 
     // ------------------------------------------------------------------ M1-M4, M6
 

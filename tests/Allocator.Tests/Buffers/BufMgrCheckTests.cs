@@ -342,6 +342,37 @@ public class BufMgrCheckTests
         g.Pool.InitMemory.WriteU8(g.Pool.BufHdrGetBlock(clean - 1) + 300, 0xEE);
         Assert.Contains(BufMgrCheck.Check(g.Pool, g.B, quiescent: true), e => e.StartsWith("D5: buffer " + clean + " ", StringComparison.Ordinal));
     }
+    /// <summary>The checker run from inside InvalidateBuffer, between clearing the descriptor and
+    /// deleting its table entry (the partition lock held exclusively): a real mid-operation state.
+    /// Not quiescent, it skips that partition and reports nothing; as if quiescent, M2 fires.</summary>
+    [Fact]
+    public void NotQuiescent_InsideInvalidateBuffer()
+    {
+        var g = new BufMgrBackends(0);
+        g.CreateRel(BufMgrBackends.RelA, 2);
+        BufMgr? dropper = null, reader = null;
+        bool armed = false;
+        List<string>? inside = null, insideAsQuiescent = null;
+        dropper = g.Pool.Attach(0, mem => new HookRuntime(new ProductionSyncRuntime(mem, g.Pool.Kernel, 1))
+        {
+            AfterWrite = (addr, value, self) =>
+            {
+                if (!armed || inside is not null || !BufMgrReadTests.IsStateWord(g, addr) || (value & BUF_FLAG_MASK) != 0) return;
+                var all = new[] { dropper!, reader! };
+                inside = BufMgrCheck.Check(g.Pool, all, quiescent: false);
+                insideAsQuiescent = BufMgrCheck.Check(g.Pool, all, quiescent: true);
+            },
+        });
+        reader = g.Pool.Attach(1);
+        BufMgrDropTests.Modify(reader, BufMgrBackends.RelA, 1, 4);
+        armed = true;
+        dropper.DropRelationBuffers(BufMgrBackends.Rel(BufMgrBackends.RelA), new[] { ForkNumber.MAIN_FORKNUM }, new[] { 0u });
+        Assert.NotNull(inside);
+        Assert.Empty(inside!);
+        Assert.Contains(insideAsQuiescent!, e => e.StartsWith("M2:", StringComparison.Ordinal) && e.Contains("is not BM_TAG_VALID"));
+        Assert.Empty(BufMgrCheck.Check(g.Pool, new[] { dropper, reader }, quiescent: true));
+    }
+
     /// <summary>Another backend's attachment of the table carves out a new element batch (a freelist
     /// ran dry): DynaHash.Check on the creator's HTAB calls those elements foreign, BufMgrCheck judges
     /// the pool over every attachment and stays quiet, and still reports a really foreign link.</summary>
