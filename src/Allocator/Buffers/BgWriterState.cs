@@ -22,6 +22,14 @@ public sealed class BgWriterState
     /// <summary>scan_whole_pool_milliseconds / BgWriterDelay = 120000 / 200: calls per minimum-pace pass over the pool.</summary>
     public int ScanWholePoolCalls { get; set; } = 600;
 
+    /// <summary>Whether BgBufferSync checks PostgreSQL's Assert(strategy_delta &gt;= 0) (an assert-enabled
+    /// build; default). The clock position StrategySyncStart reports can go back by NBuffers when a
+    /// backend holding a wrap ticket is delayed while others tick NBuffers more times and wrap first
+    /// (spec §19.4 F4, an accepted corner case), and then the Assert fails: with a tiny pool and real
+    /// threads this happens (BufMgrCheckpointTests shows the schedule). Off = a production build,
+    /// where the negative delta only perturbs the estimates for one round.</summary>
+    public bool AssertStrategyDelta { get; set; } = true;
+
     /// <summary>smoothing_samples: the moving averages' period.</summary>
     public const float smoothing_samples = 16;
 

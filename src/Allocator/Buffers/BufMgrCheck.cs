@@ -27,6 +27,12 @@
 //   P5  (ours; quiescent, pool form only) each backend's resource owner remembers as many pins of a
 //       buffer as its private refcount holds.
 //
+// The table's pool: each backend attaches the shared table with its own HTAB, and element_alloc
+// (a freelist that ran dry, with shared memory left) records its batch only in the HTAB that did it
+// (PostgreSQL records none). DynaHash.Check on the creator's HTAB would then call the other batches'
+// elements foreign; the pool form passes every backend's attachment, and DH1/DH3/DH5 are judged
+// over the union of their batches.
+//
 // Not quiescent (some backend parked inside a routine, for instance with a read in flight): a
 // buffer whose header lock is held, a tag whose partition lock is held exclusively and the free
 // list while buffer_strategy_lock is held are skipped; BufferCheck's B3, B5 and its quiescent B10
@@ -68,6 +74,10 @@ public static partial class BufMgrCheck
 
         /// <summary>Backends' lock bookkeeping for D1; null entries are skipped.</summary>
         public IReadOnlyList<SyncBackend?>? Backends { get; init; }
+
+        /// <summary>Every other attachment of the same table (each backend's): element batches they
+        /// carved out count as the table's pool too (see the header).</summary>
+        public IReadOnlyList<BufTable>? Attachments { get; init; }
     }
 
     /// <summary>The whole pool, with its attached backends (spec §19). <paramref name="quiescent"/>: no
@@ -89,6 +99,7 @@ public static partial class BufMgrCheck
             BlockMemory = m,
             BlckSz = pool.BlckSz,
             Backends = backends.Select(b => (SyncBackend?)b.Backend).ToArray(),
+            Attachments = backends.Select(b => b.Table).ToArray(),
         };
         List<string> errors = CheckParts(parts);
         if (quiescent) CheckOwnerPins(backends, errors);
@@ -171,8 +182,10 @@ public static partial class BufMgrCheck
         return end > start && int.TryParse(e.AsSpan(start, end - start), out int v) ? v : -1;
     }
 
+    /// <summary>Not quiescent and the tag's partition lock held exclusively (someone may be changing
+    /// the tag's entry); at quiescence every partition is judged.</summary>
     private static bool PartitionBusy(Parts p, in BufferTag tag) =>
-        p.PartitionHeldExclusively is { } f && f(BufTable.BufTableHashPartition(BufTable.BufTableHashCode(tag)));
+        !p.Quiescent && p.PartitionHeldExclusively is { } f && f(BufTable.BufTableHashPartition(BufTable.BufTableHashCode(tag)));
 
     // ------------------------------------------------------------------ M1-M4, M6
 
@@ -205,6 +218,13 @@ public static partial class BufMgrCheck
         DynaHash h = p.Table.Hash;
         if (!p.Quiescent && anyPartitionBusy) return;
         List<string> dh = h.Check();
+        if (OtherAttachmentsAllocated(p, out var pool))
+        {
+            // DynaHash.Check knows only its own HTAB's batches: judge DH1, DH3 and DH5 over all of them
+            dh = dh.Where(e => !e.StartsWith("DH1:", StringComparison.Ordinal) && !e.StartsWith("DH3:", StringComparison.Ordinal)
+                && !e.StartsWith("DH5:", StringComparison.Ordinal)).ToList();
+            if (!dh.Any(e => e.StartsWith("DH7:", StringComparison.Ordinal))) dh.AddRange(PoolAccounting(h, pool));
+        }
         errors.AddRange(p.Quiescent ? dh : dh.Where(e => !e.StartsWith("DH6:", StringComparison.Ordinal)));
         if (dh.Any(e => e.StartsWith("DH1:", StringComparison.Ordinal) || e.StartsWith("DH7:", StringComparison.Ordinal)))
         {
@@ -253,6 +273,73 @@ public static partial class BufMgrCheck
             else if (id != i && owner.GetValueOrDefault(tag, -1) == i)
                 errors.Add($"M3: {Name(i, states[i])} holds {tag.RelPath()} block {tag.BlockNum}, but the table maps it to buffer {id + 1}");
         }
+    }
+
+    /// <summary>True (with the union of element batches) when some attachment other than the
+    /// checked HTAB carved out elements the checked HTAB does not know about.</summary>
+    private static bool OtherAttachmentsAllocated(Parts p, out List<(ulong First, long Count)> pool)
+    {
+        var known = new SortedDictionary<ulong, long>();
+        foreach (var (first, count) in p.Table.Hash.Batches) known[first] = count;
+        int own = known.Count;
+        if (p.Attachments is not null)
+            foreach (BufTable t in p.Attachments)
+                foreach (var (first, count) in t.Hash.Batches) known.TryAdd(first, count);
+        pool = known.Select(kv => (kv.Key, kv.Value)).ToList();
+        return known.Count != own;
+    }
+
+    /// <summary>DynaHash.Check's DH1, DH3 and DH5 over the union of every attachment's batches.</summary>
+    private static List<string> PoolAccounting(DynaHash h, List<(ulong First, long Count)> batches)
+    {
+        var errors = new List<string>();
+        SimMemory mem = h.Mem;
+        ulong elementSize = h.ElementSize;
+        var pool = new HashSet<ulong>();
+        long poolSize = 0;
+        foreach (var (first, count) in batches)
+        {
+            poolSize += count;
+            for (long i = 0; i < count; i++) pool.Add(first + (ulong)i * elementSize);
+        }
+        var where = new Dictionary<ulong, string>();
+        bool Visit(ulong e, string place)
+        {
+            if (!pool.Contains(e)) { errors.Add($"DH1: {place} links to 0x{e:x}, which is not an element of any attachment's pool"); return false; }
+            if (where.TryGetValue(e, out string? other))
+            {
+                errors.Add(other == place ? $"DH1: {place} reaches element 0x{e:x} twice (a cycle)" : $"DH1: element 0x{e:x} is in {other} and in {place}");
+                return false;
+            }
+            where.Add(e, place);
+            return true;
+        }
+
+        long free = 0, chained = 0;
+        for (int i = 0; i < DynaHash.NUM_FREELISTS; i++)
+            for (ulong e = h.FreeListHead(i); e != 0; e = mem.ReadU64(e + DynaHash.ElemOffLink))
+            {
+                if (!Visit(e, $"freelist {i}")) break;
+                free++;
+            }
+        var perFreelist = new long[DynaHash.NUM_FREELISTS];
+        for (uint b = 0; b <= h.MaxBucket; b++)
+            for (ulong e = mem.ReadU64(h.BucketHeadAddr(b)); e != 0; e = mem.ReadU64(e + DynaHash.ElemOffLink))
+            {
+                if (!Visit(e, $"bucket {b}")) break;
+                chained++;
+                perFreelist[h.FreelistIdx(mem.ReadU32(e + DynaHash.ElemOffHashValue))]++;
+            }
+
+        long sum = 0;
+        for (int i = 0; i < DynaHash.NUM_FREELISTS; i++) sum += h.FreeListNEntries(i);
+        if (sum != chained) errors.Add($"DH3: the freelists' nentries sum to {sum}, but {chained} elements are in bucket chains");
+        if (h.IsPartitioned)
+            for (int i = 0; i < DynaHash.NUM_FREELISTS; i++)
+                if (h.FreeListNEntries(i) != perFreelist[i])
+                    errors.Add($"DH3: freelist {i} has nentries {h.FreeListNEntries(i)}, but {perFreelist[i]} chained entries hash to it");
+        if (chained + free != poolSize) errors.Add($"DH5: {chained} chained + {free} free elements != pool size {poolSize} (all attachments)");
+        return errors;
     }
 
     // ------------------------------------------------------------------ B10

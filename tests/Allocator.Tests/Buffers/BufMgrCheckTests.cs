@@ -268,7 +268,11 @@ public class BufMgrCheckTests
         p.SetState(0, p.State(0) | BM_JUST_DIRTIED); // B8
         p.Pins[1].PinCountWaitBuf = p.Desc(3);      // P4: no pin
         BufferDescriptors.WriteFreeNext(p.M, p.Desc(9), 4); // F1: cycle
+        p.Pins[0].Backend.LWLocks.LWLockAcquire(p.Desc(5).ContentLock, LWLockMode.LW_SHARED); // P3: no pin
         List<string> errs = p.Check();
+        AssertFires(errs, "P3");
+        AssertSilent(errs, "D1"); // the lock word and the holder lists agree
+        p.Pins[0].Backend.LWLocks.LWLockRelease(p.Desc(5).ContentLock);
         AssertFires(errs, "B8");
         AssertFires(errs, "P4");
         AssertFires(errs, "F1");
@@ -301,5 +305,111 @@ public class BufMgrCheckTests
         var parts = p.Parts(quiescent: false) with { PartitionHeldExclusively = i => i == part };
         Assert.Empty(BufMgrCheck.CheckParts(parts));
         AssertFires(BufMgrCheck.CheckParts(p.Parts(quiescent: false)), "M3");
+    }
+    [Fact]
+    public void PoolLevel_HealthyAfterWork_IoOwnersAndOwnerPins()
+    {
+        var g = new BufMgrBackends(2);
+        BufMgr a = g[0];
+        g.CreateRel(BufMgrBackends.RelA, 4);
+        for (uint i = 0; i < 4; i++) BufMgrDropTests.Modify(a, BufMgrBackends.RelA, i, 1);
+        Assert.Empty(BufMgrCheck.Check(g.Pool, g.B, quiescent: true));
+
+        // a write in flight, owned by backend 0: wrong at quiescence, fine while not quiescent
+        int buf = a.ReadBuffer(BufMgrBackends.Rel(BufMgrBackends.RelA), ForkNumber.MAIN_FORKNUM, 2);
+        a.LockBuffer(buf, BufferLockMode.BUFFER_LOCK_SHARE);
+        Assert.True(a.StartBufferIO(g.Desc(buf), forInput: false, nowait: false));
+        Assert.Contains(BufMgrCheck.Check(g.Pool, g.B, quiescent: true), e => e.StartsWith("B10:", StringComparison.Ordinal));
+        Assert.Empty(BufMgrCheck.Check(g.Pool, g.B, quiescent: false));
+        // the owner losing track of it is a B10 even mid-flight
+        a.Owner.ForgetBufferIO(buf);
+        Assert.Contains(BufMgrCheck.Check(g.Pool, g.B, quiescent: false), e => e.StartsWith("B10:", StringComparison.Ordinal) && e.Contains("0 resource owner"));
+        a.Owner.RememberBufferIO(buf);
+        a.TerminateBufferIO(g.Desc(buf), clearDirty: false, 0, forgetOwner: true);
+        a.LockBuffer(buf, BufferLockMode.BUFFER_LOCK_UNLOCK);
+
+        // P5: a pin the resource owner does not know about
+        a.Owner.ForgetBuffer(buf);
+        Assert.Contains(BufMgrCheck.Check(g.Pool, g.B, quiescent: true), e => e.StartsWith("P5: backend 0: buffer " + buf, StringComparison.Ordinal));
+        a.Owner.RememberBuffer(buf);
+        a.ReleaseBuffer(buf);
+        Assert.Empty(BufMgrCheck.Check(g.Pool, g.B, quiescent: true));
+
+        // D5 through the pool: a clean page changed behind the buffer manager's back
+        a.FlushRelationBuffers(BufMgrBackends.Rel(BufMgrBackends.RelA));
+        Assert.Empty(BufMgrCheck.Check(g.Pool, g.B, quiescent: true));
+        int clean = PgBufferCache.Rows(g.Pool).First(r => r.isdirty == false).bufferid;
+        g.Pool.InitMemory.WriteU8(g.Pool.BufHdrGetBlock(clean - 1) + 300, 0xEE);
+        Assert.Contains(BufMgrCheck.Check(g.Pool, g.B, quiescent: true), e => e.StartsWith("D5: buffer " + clean + " ", StringComparison.Ordinal));
+    }
+    /// <summary>The checker run from inside InvalidateBuffer, between clearing the descriptor and
+    /// deleting its table entry (the partition lock held exclusively): a real mid-operation state.
+    /// Not quiescent, it skips that partition and reports nothing; as if quiescent, M2 fires.</summary>
+    [Fact]
+    public void NotQuiescent_InsideInvalidateBuffer()
+    {
+        var g = new BufMgrBackends(0);
+        g.CreateRel(BufMgrBackends.RelA, 2);
+        BufMgr? dropper = null, reader = null;
+        bool armed = false;
+        List<string>? inside = null, insideAsQuiescent = null;
+        dropper = g.Pool.Attach(0, mem => new HookRuntime(new ProductionSyncRuntime(mem, g.Pool.Kernel, 1))
+        {
+            AfterWrite = (addr, value, self) =>
+            {
+                if (!armed || inside is not null || !BufMgrReadTests.IsStateWord(g, addr) || (value & BUF_FLAG_MASK) != 0) return;
+                var all = new[] { dropper!, reader! };
+                inside = BufMgrCheck.Check(g.Pool, all, quiescent: false);
+                insideAsQuiescent = BufMgrCheck.Check(g.Pool, all, quiescent: true);
+            },
+        });
+        reader = g.Pool.Attach(1);
+        BufMgrDropTests.Modify(reader, BufMgrBackends.RelA, 1, 4);
+        armed = true;
+        dropper.DropRelationBuffers(BufMgrBackends.Rel(BufMgrBackends.RelA), new[] { ForkNumber.MAIN_FORKNUM }, new[] { 0u });
+        Assert.NotNull(inside);
+        Assert.Empty(inside!);
+        Assert.Contains(insideAsQuiescent!, e => e.StartsWith("M2:", StringComparison.Ordinal) && e.Contains("is not BM_TAG_VALID"));
+        Assert.Empty(BufMgrCheck.Check(g.Pool, new[] { dropper, reader }, quiescent: true));
+    }
+
+    /// <summary>Another backend's attachment of the table carves out a new element batch (a freelist
+    /// ran dry): DynaHash.Check on the creator's HTAB calls those elements foreign, BufMgrCheck judges
+    /// the pool over every attachment and stays quiet, and still reports a really foreign link.</summary>
+    [Fact]
+    public void TablePool_CountsBatchesOfEveryAttachment()
+    {
+        var g = new BufMgrBackends(2);
+        BufMgr other = g[1];
+        // tags that all hash to freelist 0, more than it holds
+        var tags = new List<BufferTag>();
+        int batchesBefore = other.Table.Hash.Batches.Count;
+        for (uint blk = 0; other.Table.Hash.Batches.Count == batchesBefore && tags.Count < 200; blk++)
+        {
+            var t = new BufferTag(DEFAULTTABLESPACE_OID, 5, 16384, ForkNumber.MAIN_FORKNUM, blk);
+            if (BufTable.BufTableHashCode(t) % DynaHash.NUM_FREELISTS != 0) continue;
+            tags.Add(t);
+            WithPartition(other, t, h => other.Table.BufTableInsert(t, h, 0));
+        }
+        foreach (BufferTag t in tags) WithPartition(other, t, h => { other.Table.BufTableDelete(t, h); return 0; });
+        Assert.True(other.Table.Hash.Batches.Count > batchesBefore, "no element_alloc happened");
+
+        Assert.Contains(g.Pool.Table.Hash.Check(), e => e.StartsWith("DH1:", StringComparison.Ordinal) || e.StartsWith("DH5:", StringComparison.Ordinal));
+        Assert.Empty(BufMgrCheck.Check(g.Pool, g.B, quiescent: true));
+
+        // a freelist pointing outside every batch is still caught
+        ulong fl = g.Pool.Table.Hash.FreeListAddr(0) + DynaHash.FreeListOffFreeList;
+        g.Pool.InitMemory.WriteU64(fl, g.Pool.InitMemory.ReadU64(fl) + 8);
+        List<string> errs = BufMgrCheck.Check(g.Pool, g.B, quiescent: true);
+        Assert.Contains(errs, e => e.StartsWith("DH1: freelist 0 links to", StringComparison.Ordinal) && e.Contains("any attachment"));
+    }
+
+    private static void WithPartition(BufMgr b, BufferTag t, Func<uint, int> body)
+    {
+        uint h = BufTable.BufTableHashCode(t);
+        LWLock part = b.Pool.BufMappingPartitionLock(h);
+        b.Backend.LWLocks.LWLockAcquire(part, LWLockMode.LW_EXCLUSIVE);
+        body(h);
+        b.Backend.LWLocks.LWLockRelease(part);
     }
 }

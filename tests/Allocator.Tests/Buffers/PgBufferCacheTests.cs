@@ -1,6 +1,7 @@
 // Tests of PgBufferCache: rows (NULLs for unused buffers, values from tag and state), the locked
 // read through a backend, the summary and usage counts, and psql-style formatting.
 using Allocator.Buffers;
+using Allocator.Storage;
 using Xunit;
 using static Allocator.Buffers.BufferConstants;
 
@@ -73,5 +74,23 @@ public class PgBufferCacheTests
             "--------------+----------------+---------------+----------------+----------------\n" +
             "            3 |             13 |             1 |              0 |            1.5\n" +
             "(1 row)\n", summary);
+    }
+    [Fact]
+    public void ShowBuffers_OverAPool()
+    {
+        var g = new BufMgrBackends(1);
+        g.CreateRel(BufMgrBackends.RelA, 3);
+        BufMgrDropTests.Modify(g[0], BufMgrBackends.RelA, 1, 1);
+        BufMgrDropTests.Read(g[0], BufMgrBackends.RelA, 2);
+        int pinned = g[0].ReadBuffer(BufMgrBackends.Rel(BufMgrBackends.RelA), ForkNumber.MAIN_FORKNUM, 2);
+        string shown = PgBufferCache.Format(PgBufferCache.Rows(g.Pool), onlyUsed: true);
+        string[] lines = shown.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(5, lines.Length); // header, rule, two rows, count
+        Assert.Equal("(2 rows)", lines[^1]);
+        Assert.Matches(@"^ +\d+ \|       16384 \|          1663 \|           5 \|             0 \|              1 \| t       \|          1 \|                0$", lines[2]);
+        Assert.Matches(@"\|              2 \| f       \|          2 \|                1$", lines[3]);
+        Assert.Equal(PgBufferCache.Rows(g.Pool), PgBufferCache.Rows(g[0]));
+        Assert.Equal(new BufferCacheSummary(2, 14, 1, 1, 1.5), PgBufferCache.Summary(g[0]));
+        g[0].ReleaseBuffer(pinned);
     }
 }
