@@ -10,9 +10,9 @@
 // header lock, because hint-setters update it under that lock, not the content lock), then a
 // checksummed private copy of the page.
 //
-// Divergence: XLogSaveBufferForHint is SimWal.Advance(BLCKSZ) (a full-page image's worth) every
-// time a hint dirties a permanent buffer with checksums on; PostgreSQL skips the record when the
-// page was already logged since the last checkpoint's redo pointer, which is not modelled.
+// Divergence: XLogSaveBufferForHint logs a full-page image (a copy taken under the header lock)
+// every time a hint dirties a permanent buffer with checksums on; PostgreSQL skips the record when
+// the page was already logged since the last checkpoint's redo pointer, which is not modelled.
 #pragma warning disable CA1707 // PostgreSQL's names
 using Allocator.Common;
 using Allocator.Storage;
@@ -59,7 +59,15 @@ public sealed partial class BufMgr
         // first dirtying of a permanent page after a checkpoint logs a full-page image
         if (Pool.Storage.ChecksumsEnabled && (ReadState(bufHdr) & BM_PERMANENT) != 0)
         {
-            lock (Pool.StorageLock) lsn = Pool.Wal.Advance(Pool.BlckSz);
+            // XLogSaveBufferForHint: a share lock lets other hinters change the page, so the image is
+            // a copy taken under the header lock; it is what repairs a torn write of this page
+            byte[] image = new byte[Pool.BlckSz];
+            uint s = LockBufHdr(bufHdr);
+            Mem.ReadBytes(Pool.BufHdrGetBlock(buffer - 1), image);
+            BufferTag tag = BufferDescriptors.ReadTag(Mem, bufHdr);
+            UnlockBufHdr(bufHdr, s);
+            lock (Pool.StorageLock)
+                lsn = Pool.Wal.XLogInsertFullPageImage(new RelFileLocator(tag.SpcOid, tag.DbOid, tag.RelNumber), tag.ForkNum, tag.BlockNum, image);
         }
 
         uint buf_state = LockBufHdr(bufHdr);

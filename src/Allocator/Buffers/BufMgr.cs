@@ -24,8 +24,8 @@
 //   * Extension is one block at a time (ExtendBufferedRel); there is no heavyweight relation
 //     extension lock (callers that extend one relation concurrently must serialise themselves;
 //     the collision path with a leftover buffer beyond EOF is ported).
-//   * MarkBufferDirtyHint's full-page-image WAL record is SimWal.Advance(BLCKSZ) for a permanent
-//     buffer when checksums are on (XLogHintBitIsNeeded); no recovery, so the "in recovery:
+//   * MarkBufferDirtyHint logs a full-page image for a permanent buffer whenever checksums are on
+//     (XLogHintBitIsNeeded), not only for the first change after a checkpoint; no recovery, so the "in recovery:
 //     skip" branch never applies; DELAY_CHKPT_START is not modelled (no concurrent checkpoint
 //     start to delay).
 //   * No pgstat/pgBufferUsage/IO statistics, no writeback scheduling, no tracing.

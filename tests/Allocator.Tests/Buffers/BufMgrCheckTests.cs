@@ -394,14 +394,15 @@ public class BufMgrCheckTests
         foreach (BufferTag t in tags) WithPartition(other, t, h => { other.Table.BufTableDelete(t, h); return 0; });
         Assert.True(other.Table.Hash.Batches.Count > batchesBefore, "no element_alloc happened");
 
-        Assert.Contains(g.Pool.Table.Hash.Check(), e => e.StartsWith("DH1:", StringComparison.Ordinal) || e.StartsWith("DH5:", StringComparison.Ordinal));
+        // the batch list is shared by every attachment, so the creator's own walk knows the new batch too
+        Assert.Empty(g.Pool.Table.Hash.Check());
         Assert.Empty(BufMgrCheck.Check(g.Pool, g.B, quiescent: true));
 
         // a freelist pointing outside every batch is still caught
         ulong fl = g.Pool.Table.Hash.FreeListAddr(0) + DynaHash.FreeListOffFreeList;
         g.Pool.InitMemory.WriteU64(fl, g.Pool.InitMemory.ReadU64(fl) + 8);
         List<string> errs = BufMgrCheck.Check(g.Pool, g.B, quiescent: true);
-        Assert.Contains(errs, e => e.StartsWith("DH1: freelist 0 links to", StringComparison.Ordinal) && e.Contains("any attachment"));
+        Assert.Contains(errs, e => e.StartsWith("DH1: freelist 0 links to", StringComparison.Ordinal));
     }
 
     private static void WithPartition(BufMgr b, BufferTag t, Func<uint, int> body)
