@@ -112,12 +112,13 @@ public sealed class BufferModel
         return true;
     }
 
-    /// <summary>The ERROR a pin of <paramref name="p"/> must raise, or null. A page beyond the end is
+    /// <summary>The ERROR a pin of <paramref name="p"/> must raise, or null. A buffer is found for the
+    /// page before it is read, so a full pool is the first failure; a page beyond the end is then
     /// only an error for a plain read (the zero-and-lock modes and extension never read it).</summary>
     public string? ExpectPinError(int backend, PageKey p, bool mustExist)
     {
-        if (mustExist && !Exists(p)) return "beyond-eof";
         if (!PinnedByAnyone(p) && PinnedPages >= NBuffers) return "no unpinned buffers available";
+        if (mustExist && !Exists(p)) return "beyond-eof";
         _ = backend;
         return null;
     }

@@ -25,6 +25,8 @@ public class BufferModelTests
         m.Pin(1, p1);
         Assert.Equal("no unpinned buffers available", m.ExpectPinError(0, p2, mustExist: true));
         Assert.Null(m.ExpectPinError(0, p1, mustExist: true));   // a hit needs no victim
+        // the buffer comes first: a full pool fails a read beyond the end with the pool's ERROR
+        Assert.Equal("no unpinned buffers available", m.ExpectPinError(0, new PageKey(1, 7), mustExist: true));
         m.Unpin(1, 1);
         Assert.Null(m.ExpectPinError(0, p2, mustExist: true));
     }

@@ -214,6 +214,9 @@ public sealed partial class BufferRunner
             case BufferOpCode.Hint:
             {
                 if (!PinOf(step, op, out _, out PageKey p, out int buf)) return;
+                // hint bits live in tuples: an uninitialised page (zeros, back from a crash before its
+                // first logged change) has none, and a byte written into it would make it invalid
+                if (PageHeader.PageIsNew(port.Backend.Memory.ReadSpan(port.BufferGetPage(buf), PageHeader.SizeOfPageHeaderData))) { Skip(step, op, "uninitialised page"); return; }
                 if (!WithLock(step, op, p, buf, LockMode.Share, () =>
                     {
                         port.Backend.Memory.WriteU32(port.BufferGetPage(buf) + OffHint, (uint)op.Value);
@@ -488,10 +491,8 @@ public sealed partial class BufferRunner
         }
         else if (PageHeader.PageIsNew(bytes))
         {
-            // a page that came back from a crash as zeros: initialise it, keeping a hint set since
-            uint hint = mem.ReadU32(page + OffHint);
+            // a page that came back from a crash as zeros: initialise it (no hint can be on it)
             PageHeader.PageInit(bytes);
-            mem.WriteU32(page + OffHint, hint);
         }
         mem.WriteU64(page + OffValue, value);
         port.MarkBufferDirty(buf);
