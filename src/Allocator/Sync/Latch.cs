@@ -7,8 +7,8 @@
 // latch is shared by condition variables, cleanup-lock waits, ...) only costs a spurious loop.
 //
 // Fields, all through the seam: is_set and maybe_sleeping are plain flags in PostgreSQL read and
-// written with memory barriers around them; here they are atomic reads/writes (each a full
-// barrier). The "self-pipe" that wakes a sleeping owner is the latch's own counting semaphore
+// written with pg_memory_barrier() around them; here the two stores that need a full barrier after
+// them are atomic exchanges (an atomic write is only a release). The "self-pipe" that wakes a sleeping owner is the latch's own counting semaphore
 // word: SetLatch posts it only when it moved is_set from clear to set and saw maybe_sleeping, and
 // WaitLatch consumes posts until it sees is_set, so a stale post (the owner saw is_set before the
 // post arrived) is absorbed by a later WaitLatch's loop as in latch.c's drain of the pipe.
@@ -28,11 +28,12 @@ public static class Latch
     {
         SyncSegment seg = b.Segment;
         ISyncRuntime rt = b.Runtime;
-        // quick exit if already set: its owner has not reset it yet, so it will notice
-        if (rt.AtomicRead32(seg.LatchIsSetAddr(procno)) != 0) return;
-        rt.AtomicWrite32(seg.LatchIsSetAddr(procno), 1);
-        // the owner publishes maybe_sleeping before it tests is_set, we after we set it: one of
-        // us sees the other's store, so either it returns or we wake it
+        // Set the flag with a full barrier (latch.c has pg_memory_barrier() before the test and after
+        // the store); if it was set already its owner has not reset it yet, so it will notice.
+        if (rt.AtomicExchange32(seg.LatchIsSetAddr(procno), 1) != 0) return;
+        // the owner publishes maybe_sleeping before it tests is_set, we after we set it: with a full
+        // barrier on both sides one of us sees the other's store, so either it returns or we wake it
+        // (with only release/acquire ordering both loads may pass both stores: a lost wake-up)
         if (rt.AtomicRead32(seg.LatchMaybeSleepingAddr(procno)) == 0) return;
         PGSemaphore.PGSemaphoreUnlock(b, seg.LatchSemAddr(procno));
     }
@@ -45,7 +46,8 @@ public static class Latch
         int me = b.MyProcNumber;
         for (;;)
         {
-            rt.AtomicWrite32(seg.LatchMaybeSleepingAddr(me), 1);
+            // full barrier between publishing maybe_sleeping and testing is_set (see SetLatch)
+            rt.AtomicExchange32(seg.LatchMaybeSleepingAddr(me), 1);
             if (rt.AtomicRead32(seg.LatchIsSetAddr(me)) != 0)
             {
                 rt.AtomicWrite32(seg.LatchMaybeSleepingAddr(me), 0);
