@@ -61,7 +61,7 @@ public class BufMgrBenchmarks
 
     public const int BlckSz = 8192;
     /// <summary>Pool of the hit and miss passes; one miss pass replaces every page in it.</summary>
-    public const int MissNBuffers = 2048;
+    public const int MissNBuffers = 8192;
     public const int HitOps = 1_000_000;
     public const int MixedNBuffers = 128;
     public const int MixedPages = 1280;
