@@ -182,8 +182,17 @@ public class BufMgrBenchmarks
         return sum;
     }
 
-    [Benchmark(OperationsPerInvoke = MissNBuffers)]
-    public int MissClean() => MissPass();
+    /// <summary>Passes per MissClean invocation: each pass leaves the pool full of clean pages of
+    /// the relation the next pass does not read, so they chain (and a pass alone is under 100 ms).</summary>
+    public const int CleanPasses = 3;
+
+    [Benchmark(OperationsPerInvoke = CleanPasses * MissNBuffers)]
+    public int MissClean()
+    {
+        int sum = 0;
+        for (int p = 0; p < CleanPasses; p++) sum += MissPass();
+        return sum;
+    }
 
     [Benchmark(OperationsPerInvoke = MissNBuffers)]
     public int MissDirty() => MissPass();
