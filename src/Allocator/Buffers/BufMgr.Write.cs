@@ -85,6 +85,9 @@ public sealed partial class BufMgr
 
     /// <summary>FlushBuffer: write a dirty buffer we pin (holding its content lock in some mode).
     /// A write ERROR leaves the I/O to the abort path (AbortBufferIO: still dirty, BM_IO_ERROR).</summary>
+    /// <summary>FlushBuffer's page copy (PageSetChecksumCopy's static pageCopy), allocated on first use.</summary>
+    private byte[]? _pageCopy;
+
     internal void FlushBuffer(BufferDesc buf)
     {
         // someone else may have written it already
@@ -102,8 +105,10 @@ public sealed partial class BufMgr
         buf_state &= ~BM_JUST_DIRTIED;
         UnlockBufHdr(buf, buf_state);
 
-        // PageSetChecksumCopy: hint bits may change under a share lock, so checksum a copy
-        byte[] bufToWrite = new byte[Pool.BlckSz];
+        // PageSetChecksumCopy: hint bits may change under a share lock, so checksum a copy, kept in
+        // one buffer per backend as PostgreSQL keeps one static copy per process (storage copies
+        // it on write, so nothing refers to it afterwards and a write allocates nothing)
+        byte[] bufToWrite = _pageCopy ??= new byte[Pool.BlckSz];
         lock (Pool.StorageLock)
         {
             // WAL before data

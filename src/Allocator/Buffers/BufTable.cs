@@ -46,17 +46,17 @@ public sealed class BufTable
     /// <summary>BufMappingPartitionLock's index: hash mod NUM_BUFFER_PARTITIONS.</summary>
     public static int BufTableHashPartition(uint hashcode) => (int)(hashcode % NUM_BUFFER_PARTITIONS);
 
-    private static byte[] Key(in BufferTag tag)
-    {
-        var k = new byte[BufferTag.Size];
-        tag.WriteTo(k);
-        return k;
-    }
+    // The search key is the tag's 20 bytes as C lays the struct out, built on the caller's stack:
+    // a lookup is on every ReadBuffer hit, which must not allocate (a heap byte[] here cost 48 B a
+    // call whenever the JIT could not prove it local).
+    private const int KeySize = (int)BufferTag.Size;
 
     /// <summary>BufTableLookup: the buffer id, or -1.</summary>
     public int BufTableLookup(in BufferTag tag, uint hashcode)
     {
-        ulong ent = Hash.HashSearchWithHashValue(Key(tag), hashcode, HashAction.HASH_FIND, out _);
+        Span<byte> key = stackalloc byte[KeySize];
+        tag.WriteTo(key);
+        ulong ent = Hash.HashSearchWithHashValue(key, hashcode, HashAction.HASH_FIND, out _);
         return ent == 0 ? -1 : (int)Hash.Mem.ReadU32(ent + OffId);
     }
 
@@ -65,7 +65,9 @@ public sealed class BufTable
     {
         Pg.Assert(bufId >= 0);
         Pg.Assert(tag.BlockNum != BufferTag.InvalidBlockNumber);
-        ulong ent = Hash.HashSearchWithHashValue(Key(tag), hashcode, HashAction.HASH_ENTER, out bool found);
+        Span<byte> key = stackalloc byte[KeySize];
+        tag.WriteTo(key);
+        ulong ent = Hash.HashSearchWithHashValue(key, hashcode, HashAction.HASH_ENTER, out bool found);
         if (found) return (int)Hash.Mem.ReadU32(ent + OffId);
         Hash.Mem.WriteU32(ent + OffId, unchecked((uint)bufId));
         return -1;
@@ -74,7 +76,9 @@ public sealed class BufTable
     /// <summary>BufTableDelete: the entry must exist.</summary>
     public void BufTableDelete(in BufferTag tag, uint hashcode)
     {
-        ulong ent = Hash.HashSearchWithHashValue(Key(tag), hashcode, HashAction.HASH_REMOVE, out _);
+        Span<byte> key = stackalloc byte[KeySize];
+        tag.WriteTo(key);
+        ulong ent = Hash.HashSearchWithHashValue(key, hashcode, HashAction.HASH_REMOVE, out _);
         if (ent == 0) throw new PgErrorException("shared buffer hash table corrupted");
     }
 }

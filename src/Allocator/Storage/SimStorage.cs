@@ -122,26 +122,26 @@ public sealed class SimStorage
     {
         Pg.Assert(dst.Length == BlckSz);
         var blocks = OpenFork(rel, fork);
-        string path = rel.RelPath(fork);
+        // the path only goes into messages: built when one is raised, so a read allocates nothing
         StorageFaultKind fault = Faults.Decide(StorageOp.Read);
         switch (fault)
         {
             case StorageFaultKind.ReadError:
-                throw new PgErrorException($"could not read blocks {blkno}..{blkno} in file \"{path}\": {EIO}");
+                throw new PgErrorException($"could not read blocks {blkno}..{blkno} in file \"{rel.RelPath(fork)}\": {EIO}");
             case StorageFaultKind.Crash:
-                throw new SimCrashException($"before reading block {blkno} of \"{path}\"");
+                throw new SimCrashException($"before reading block {blkno} of \"{rel.RelPath(fork)}\"");
         }
         if (blkno >= (uint)blocks.Count)
         {
             // Beyond EOF: md.c reads 0 bytes and reports it (outside recovery / zero_damaged_pages).
             throw new PgErrorException(
-                $"could not read blocks {blkno}..{blkno} in file \"{path}\": read only 0 of {BlckSz} bytes");
+                $"could not read blocks {blkno}..{blkno} in file \"{rel.RelPath(fork)}\": read only 0 of {BlckSz} bytes");
         }
         byte[] stored = blocks[(int)blkno];
         if (fault == StorageFaultKind.ShortRead)
         {
             throw new PgErrorException(
-                $"could not read blocks {blkno}..{blkno} in file \"{path}\": read only {BlckSz / 2} of {BlckSz} bytes");
+                $"could not read blocks {blkno}..{blkno} in file \"{rel.RelPath(fork)}\": read only {BlckSz / 2} of {BlckSz} bytes");
         }
         if (fault == StorageFaultKind.BitFlip)
         {
@@ -174,19 +174,19 @@ public sealed class SimStorage
         Pg.Assert(page.Length == BlckSz);
         var blocks = OpenFork(rel, fork);
         Pg.Assert(blkno < (uint)blocks.Count);
-        string path = rel.RelPath(fork);
+        // as in Read, the path is built only for a message
         switch (Faults.Decide(StorageOp.Write))
         {
             case StorageFaultKind.WriteError:
-                throw new PgErrorException($"could not write blocks {blkno}..{blkno} in file \"{path}\": {EIO}");
+                throw new PgErrorException($"could not write blocks {blkno}..{blkno} in file \"{rel.RelPath(fork)}\": {EIO}");
             case StorageFaultKind.Crash:
-                throw new SimCrashException($"before writing block {blkno} of \"{path}\"");
+                throw new SimCrashException($"before writing block {blkno} of \"{rel.RelPath(fork)}\"");
             case StorageFaultKind.TornWrite:
             {
                 int sector = Math.Min(512, BlckSz / 2);
                 int prefix = sector * (1 + Faults.Detail(BlckSz / sector - 1));
                 page[..prefix].CopyTo(blocks[(int)blkno]);
-                throw new SimCrashException($"torn write of block {blkno} of \"{path}\": {prefix} of {BlckSz} bytes reached disk");
+                throw new SimCrashException($"torn write of block {blkno} of \"{rel.RelPath(fork)}\": {prefix} of {BlckSz} bytes reached disk");
             }
         }
         page.CopyTo(blocks[(int)blkno]);
