@@ -266,9 +266,9 @@ public sealed class BufMgrCheckpointTests
     {
         var pool = new BufferPool(new BufferPoolOptions(16, 1024, 3));
         int n = pool.NBuffers;
-        FetchAddHookRuntime? hooked = null;
-        BufMgr a = pool.Attach(0, mem => hooked = new FetchAddHookRuntime(new Allocator.Sync.ProductionSyncRuntime(mem, pool.Kernel, 1)));
-        FetchAddHookRuntime hook = hooked!;
+        HookRuntime? hooked = null;
+        BufMgr a = pool.Attach(0, mem => hooked = new HookRuntime(new Allocator.Sync.ProductionSyncRuntime(mem, pool.Kernel, 1)));
+        HookRuntime hook = hooked!;
         BufMgr b = pool.Attach(1), w = pool.Attach(2);
         w.BgWriter.AssertStrategyDelta = assertEnabled;
         StrategyControl sc = pool.Strategy;

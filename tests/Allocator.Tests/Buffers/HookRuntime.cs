@@ -1,7 +1,8 @@
-// HookRuntime: an ISyncRuntime that forwards every operation to an inner runtime and, after each
-// AtomicWrite32 (the store that releases a buffer header lock), calls a test's hook. Lets a
-// single-threaded test put another backend's steps at an exact point of a buffer-manager routine
-// (an insert collision in BufferAlloc, a hint between FlushBuffer's JUST_DIRTIED clear and its copy).
+// HookRuntime: an ISyncRuntime that forwards every operation to an inner runtime and calls a test's
+// hooks after each AtomicWrite32 (the store that releases a buffer header lock) and each
+// AtomicFetchAdd32 (a clock-sweep ticket). Lets a single-threaded test put another backend's steps
+// at an exact point of a buffer-manager routine (an insert collision in BufferAlloc, a hint between
+// FlushBuffer's JUST_DIRTIED clear and its copy, a ticket drawn but its wrap not yet folded).
 using Allocator.Sim;
 using Allocator.Sync;
 
@@ -16,6 +17,9 @@ internal sealed class HookRuntime : ISyncRuntime
     /// <summary>Called after each AtomicWrite32 with (address, value written, this runtime).</summary>
     public Action<ulong, uint, HookRuntime>? AfterWrite { get; set; }
 
+    /// <summary>Called after each AtomicFetchAdd32 with (address, value before the add).</summary>
+    public Action<ulong, uint>? AfterFetchAdd { get; set; }
+
     public SimMemory Memory => _inner.Memory;
     public uint AtomicRead32(ulong addr) => _inner.AtomicRead32(addr);
     public void AtomicWrite32(ulong addr, uint value)
@@ -25,7 +29,12 @@ internal sealed class HookRuntime : ISyncRuntime
     }
     public bool AtomicCompareExchange32(ulong addr, ref uint expected, uint newval) => _inner.AtomicCompareExchange32(addr, ref expected, newval);
     public uint AtomicExchange32(ulong addr, uint newval) => _inner.AtomicExchange32(addr, newval);
-    public uint AtomicFetchAdd32(ulong addr, uint add) => _inner.AtomicFetchAdd32(addr, add);
+    public uint AtomicFetchAdd32(ulong addr, uint add)
+    {
+        uint old = _inner.AtomicFetchAdd32(addr, add);
+        AfterFetchAdd?.Invoke(addr, old);
+        return old;
+    }
     public uint AtomicFetchSub32(ulong addr, uint sub) => _inner.AtomicFetchSub32(addr, sub);
     public uint AtomicFetchOr32(ulong addr, uint or) => _inner.AtomicFetchOr32(addr, or);
     public uint AtomicFetchAnd32(ulong addr, uint and) => _inner.AtomicFetchAnd32(addr, and);
