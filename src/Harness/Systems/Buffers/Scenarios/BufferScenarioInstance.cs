@@ -71,6 +71,9 @@ public abstract class BufferScenarioInstance : ScenarioInstance
 
     public override Action[] Bodies => _bodies;
 
+    /// <summary>The planted bug this instance's pool runs (None: PostgreSQL).</summary>
+    public BufferCanary Canary => Pool.Options.Canary;
+
     protected abstract void Body(int me);
 
     /// <summary>The value page <paramref name="page"/> holds on disk at the start.</summary>

@@ -31,11 +31,18 @@ public static class BufferScenarios
             (c, rt) => new DirtyFlushHintScenario(c, rt, BufferCanary.IgnoreJustDirtied), isCanary: true),
     ];
 
-    /// <summary>What must catch each canary (the planted BufferCanary it runs is in Canaries).</summary>
+    /// <summary>What must catch each canary (the planted BufferCanary it runs is in Planted).
+    /// Measured over seeds 1..20 (0-based iteration of the first failure; explorer, defaults):
+    ///   skip-victim-recheck: random median 6, worst 19; pct median ~150, worst 416; dfs 76.
+    ///     Caught as the scenario's pinned-buffer-evicted or lost-write, or as BufferAlloc's
+    ///     assertion that the new victim has one pin: all invariant failures.
+    ///   ignore-just-dirtied: pct median 24, worst 143; random median ~94, worst 555; dfs 9.
+    ///     Caught as hint-lost, or as the pool walk's B8 (BM_JUST_DIRTIED left without BM_DIRTY).
+    /// The budgets leave room above the worst seed measured.</summary>
     public static IReadOnlyList<CanaryExpectation> Expectations { get; } =
     [
-        new("canary-skip-victim-recheck", "victim-race", "random", 200, OutcomeKind.InvariantFailed),
-        new("canary-ignore-just-dirtied", "dirty-flush-hint", "random", 200, OutcomeKind.InvariantFailed),
+        new("canary-skip-victim-recheck", "victim-race", "random", 60, OutcomeKind.InvariantFailed),
+        new("canary-ignore-just-dirtied", "dirty-flush-hint", "pct", 200, OutcomeKind.InvariantFailed),
     ];
 
     /// <summary>The BufferCanary each canary scenario plants.</summary>
