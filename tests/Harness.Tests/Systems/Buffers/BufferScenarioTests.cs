@@ -116,6 +116,22 @@ public sealed class BufferScenarioTests
     }
 
     [Fact]
+    public void Same_tag_miss_explores_the_insert_collision_and_the_plain_lookup()
+    {
+        // some schedules have a loser take a victim and give it back (the winner's entry was there
+        // by the time it inserted), others have every loser find the entry at its first lookup.
+        // PCT mixes both (seed 3: 50 and 150 of 200); uniform random almost always collides (the
+        // lookup is a few steps in, the winner's insert dozens), which is why the gate runs several.
+        using var explorer = new Explorer();
+        IScenario s = Set.Find("same-tag-miss")!;
+        ExplorationReport r = explorer.Run(s, new ExploreRun { Strategy = "pct", Seed = 3, Iterations = 200, Minimize = false });
+        Assert.Null(r.FirstFailure);
+        var inst = (SameTagMissScenario)explorer.Instance(s, ScenarioConfig.Default(s));
+        Assert.Equal(200, inst.Checked);
+        Assert.InRange(inst.CollisionIterations, 1, 199);
+    }
+
+    [Fact]
     public void Attach_over_a_given_runtime_maps_the_pool_once_and_again_after_reset()
     {
         var pool = new BufferPool(new BufferPoolOptions(NBuffers: 4, BlckSz: 1024, MaxBackends: 2));

@@ -6,7 +6,10 @@
 // they are on disk. Then each releases its pin.
 //
 // The I/O count is the storage's operation count (StorageFaults.OperationCount): the pages are
-// never dirtied, so nothing but reads reaches the storage.
+// never dirtied, so nothing but reads reaches the storage. Whether a schedule took the mapping
+// insert collision (issue 13's scenario 3: a loser took a victim, found the winner's entry and gave
+// the victim back) is visible afterwards in numBufferAllocs (one per victim taken); the instance
+// counts those iterations, so tests can show the path is explored.
 using Allocator.Buffers;
 using Allocator.Sync;
 using Harness.Explore.Scenarios;
@@ -20,6 +23,10 @@ public sealed class SameTagMissScenario : BufferScenarioInstance
     /// <summary>The buffer each backend got for each op.</summary>
     private readonly int[,] _got;
     private ulong _opsAtStart;
+
+    /// <summary>Completed iterations so far, and those in which some backend lost the insert race.</summary>
+    public int Checked { get; private set; }
+    public int CollisionIterations { get; private set; }
 
     public SameTagMissScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt)
         : base(config, rt, NBuffers, RelPages, BufferCanary.None)
@@ -55,5 +62,7 @@ public sealed class SameTagMissScenario : BufferScenarioInstance
         for (int op = 0; op < Config.Ops; op++)
             for (int b = 1; b < Config.Backends; b++)
                 Check(_got[b, op] == _got[0, op], "same-buffer", $"op {op}: backend 0 got buffer {_got[0, op]} for block {op % Pages}, backend {b} got buffer {_got[b, op]}");
+        Checked++;
+        if (Pool.Strategy.NumBufferAllocs(Pool.InitMemory) > (uint)distinct) CollisionIterations++;
     }
 }
