@@ -131,6 +131,29 @@ public sealed class BufferScenarioTests
         Assert.InRange(inst.CollisionIterations, 1, 199);
     }
 
+    /// <summary>Exact schedule counts of the two smallest scenarios (2 backends, 1 op) under
+    /// preemption-bounded DFS, run to exhaustion: a changed count means the port's scheduling
+    /// points (its seam calls) or the scenario changed, which should be deliberate.</summary>
+    [Theory]
+    [InlineData("dirty-flush-hint", 0, 2, 2)]
+    [InlineData("dirty-flush-hint", 1, 31, 29)]
+    [InlineData("dirty-flush-hint", 2, 430, 399)]
+    [InlineData("same-tag-miss", 0, 2, 2)]
+    [InlineData("same-tag-miss", 1, 56, 54)]
+    [InlineData("same-tag-miss", 2, 1090, 1034)]
+    public void Bounded_dfs_schedule_counts(string name, int preemptions, int iterations, int distinct)
+    {
+        using var explorer = new Explorer();
+        ExplorationReport r = explorer.Run(Set.Find(name)!, new ExploreRun
+        {
+            Strategy = "dfs", Preemptions = preemptions, Backends = 2, Ops = 1, Iterations = 100_000, Minimize = false,
+        });
+        Assert.Null(r.FirstFailure);
+        Assert.True(r.Exhausted);
+        Assert.Equal(iterations, r.Iterations);
+        Assert.Equal(distinct, r.DistinctSchedules);
+    }
+
     [Fact]
     public void Attach_over_a_given_runtime_maps_the_pool_once_and_again_after_reset()
     {
