@@ -8,7 +8,9 @@
 //
 // Every backend (Attach) gets its own SimMemory mapping the sync segment and the main segment at
 // the same bases, its own runtime, its own BufMgr, and its own attachment to the lookup table
-// (whose freelist spinlocks then go through its seam).
+// (whose freelist spinlocks then go through its seam). A backend whose runtime (and so address
+// space) someone else made, such as the explorer's controlled runtimes, attaches with the
+// Attach(procno, runtime) overload, which maps the segments into that memory once.
 //
 // Layout of the address space: the sync segment at SyncSegment.DefaultBase, the main segment in
 // the next region slot. Sizes: descriptors NBuffers * 64 (BufferDescPadded), blocks
