@@ -33,7 +33,7 @@ public static class BufferScenarios
 
     /// <summary>What must catch each canary (the planted BufferCanary it runs is in Planted).
     /// Measured over seeds 1..20 (0-based iteration of the first failure; explorer, defaults):
-    ///   skip-victim-recheck: random median 6, worst 19; pct median ~150, worst 416; dfs 76.
+    ///   skip-victim-recheck: random median 6, worst 19; pct median 110, worst 416; dfs 76.
     ///     Caught as the scenario's pinned-buffer-evicted or lost-write, or as BufferAlloc's
     ///     assertion that the new victim has one pin: all invariant failures.
     ///   ignore-just-dirtied: pct median 24, worst 143; random median ~94, worst 555; dfs 9.
