@@ -80,7 +80,7 @@ public sealed partial class BufMgr
         // canary: the error path (AbortBufferIO) forgets to end the I/O
         if (Pool.Options.Canary == BufferCanary.AbortKeepsIoInProgress && (setFlagBits & BM_IO_ERROR) != 0) clear &= ~BM_IO_IN_PROGRESS;
         buf_state &= ~clear;
-        if (clearDirty && (buf_state & BM_JUST_DIRTIED) == 0)
+        if (clearDirty && ((buf_state & BM_JUST_DIRTIED) == 0 || Pool.Options.Canary == BufferCanary.IgnoreJustDirtied))
             buf_state &= ~(BM_DIRTY | BM_CHECKPOINT_NEEDED);
         buf_state |= setFlagBits;
         UnlockBufHdr(buf, buf_state);

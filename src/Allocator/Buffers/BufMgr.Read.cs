@@ -215,7 +215,7 @@ public sealed partial class BufMgr
         Pg.Assert(BufferDescriptors.ReadTag(Mem, buf_hdr) == tag);
 
         // pinned by someone else (a lookup found it) or re-dirtied since we flushed: keep it
-        if (BUF_STATE_GET_REFCOUNT(buf_state) != 1 || (buf_state & BM_DIRTY) != 0)
+        if ((BUF_STATE_GET_REFCOUNT(buf_state) != 1 || (buf_state & BM_DIRTY) != 0) && Pool.Options.Canary != BufferCanary.SkipVictimRecheck)
         {
             UnlockBufHdr(buf_hdr, buf_state);
             Backend.LWLocks.LWLockRelease(partition_lock);

@@ -1,6 +1,8 @@
 // BufferCanary: deliberately broken variants of the buffer manager, switched on only by the
 // harness's canary runs (BufferPoolOptions.Canary) to prove that its oracles catch each one within
-// the gate's budget. Each names the one decision it gets wrong; None is PostgreSQL.
+// the gate's budget. Each names the one decision it gets wrong; None is PostgreSQL. The last two
+// are races (another backend must act inside a window of the victim's or the writer's steps), so
+// only the explorer's scenarios can reach them (buffers/victim-race, buffers/dirty-flush-hint).
 namespace Allocator.Buffers;
 
 public enum BufferCanary
@@ -18,4 +20,10 @@ public enum BufferCanary
     FlushSkipsWalFlush,
     /// <summary>DropRelationBuffers leaves dirty buffers of the dropped blocks behind.</summary>
     DropSkipsDirty,
+    /// <summary>InvalidateVictimBuffer drops the victim's identity without re-checking, under the
+    /// re-taken header lock, that ours is still the only pin and nobody dirtied it again.</summary>
+    SkipVictimRecheck,
+    /// <summary>TerminateBufferIO clears BM_DIRTY after a write even when BM_JUST_DIRTIED says the
+    /// page changed during it (a hint set under a share lock is then never written).</summary>
+    IgnoreJustDirtied,
 }

@@ -8,7 +8,9 @@
 //
 // Every backend (Attach) gets its own SimMemory mapping the sync segment and the main segment at
 // the same bases, its own runtime, its own BufMgr, and its own attachment to the lookup table
-// (whose freelist spinlocks then go through its seam).
+// (whose freelist spinlocks then go through its seam). A backend whose runtime (and so address
+// space) someone else made, such as the explorer's controlled runtimes, attaches with the
+// Attach(procno, runtime) overload, which maps the segments into that memory once.
 //
 // Layout of the address space: the sync segment at SyncSegment.DefaultBase, the main segment in
 // the next region slot. Sizes: descriptors NBuffers * 64 (BufferDescPadded), blocks
@@ -186,18 +188,52 @@ public sealed class BufferPool
             if (mem is null)
             {
                 _memories[procno] = mem = new SimMemory(heapMax: 1 << 16, initialHeapCapacity: 16);
-                Sync.MapInto(mem);
-                Shmem.AttachTo(mem);
+                MapInto(mem);
             }
             ISyncRuntime rt = runtime?.Invoke(mem) ?? new ProductionSyncRuntime(mem, _kernel, (ulong)procno + 1);
             if (!ReferenceEquals(rt.Memory, mem)) throw new ArgumentException("the runtime must use the memory it is given", nameof(runtime));
-            var backend = new SyncBackend(rt, Sync, procno);
-            backend.Start();
-            BufTable table = BufTable.AttachBufTable(Shmem, mem, NBuffers + BufTable.NUM_BUFFER_PARTITIONS, backend);
-            var bm = new BufMgr(this, backend, table);
-            _attached[procno] = bm;
-            return bm;
+            return AttachLocked(procno, rt);
         }
+    }
+
+    /// <summary>A backend attached over a runtime someone else made (the explorer's controlled
+    /// runtimes, which own their address spaces): the sync and main segments are mapped into
+    /// runtime.Memory unless they are there already (an instance maps once and attaches again
+    /// after every Reset). Same rules as the other Attach.</summary>
+    public BufMgr Attach(int procno, ISyncRuntime runtime)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        if ((uint)procno >= (uint)Sync.NumProcs) throw new ArgumentOutOfRangeException(nameof(procno));
+        lock (_attachLock)
+        {
+            if (_attached[procno] is not null) throw new InvalidOperationException($"proc {procno} is already attached");
+            SimMemory mem = runtime.Memory;
+            // a SimMemory refuses to map over a mapping, so look for ours first
+            bool mapped = mem.Regions.Any(r => ReferenceEquals(r.Backing, Sync.Backing));
+            if (mapped != mem.Regions.Any(r => ReferenceEquals(r.Backing, Shmem.Region.Backing)))
+                throw new ArgumentException("the runtime's memory maps one of the pool's segments but not the other", nameof(runtime));
+            if (!mapped) MapInto(mem);
+            return AttachLocked(procno, runtime);
+        }
+    }
+
+    /// <summary>Maps the sync segment and the main segment into <paramref name="mem"/> at their bases.</summary>
+    private void MapInto(SimMemory mem)
+    {
+        Sync.MapInto(mem);
+        Shmem.AttachTo(mem);
+    }
+
+    /// <summary>The part of attaching after the memory is mapped: start the backend (PGPROC), attach
+    /// the lookup table through its seam, build its BufMgr. Under _attachLock.</summary>
+    private BufMgr AttachLocked(int procno, ISyncRuntime rt)
+    {
+        var backend = new SyncBackend(rt, Sync, procno);
+        backend.Start();
+        BufTable table = BufTable.AttachBufTable(Shmem, rt.Memory, NBuffers + BufTable.NUM_BUFFER_PARTITIONS, backend);
+        var bm = new BufMgr(this, backend, table);
+        _attached[procno] = bm;
+        return bm;
     }
 
     /// <summary>The backends attached so far, by proc number.</summary>

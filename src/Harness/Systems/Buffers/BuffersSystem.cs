@@ -1,13 +1,15 @@
 // BuffersSystem: the registration of the shared buffer manager (src/Allocator/Buffers, Shmem,
 // Storage; PostgreSQL's src/backend/storage/buffer: bufmgr.c, buf_init.c, buf_table.c,
 // freelist.c, with dynahash.c). Everything the engines know about it is listed here: its FsCheck
-// properties, its fuzz target and the planted bugs (BufferCanary) each is expected to catch.
-// Its concurrency scenarios belong to the exploration issue that follows.
+// properties, its fuzz target, its concurrency scenarios for the explorer (Scenarios/) and the
+// planted bugs (BufferCanary) each is expected to catch: the races among them only the explorer
+// reaches (BufferScenarios.Planted).
 using Allocator.Buffers;
 using Harness.Core;
 using Harness.Fuzz;
 using Harness.Systems.Buffers.Fuzz;
 using Harness.Systems.Buffers.Properties;
+using Harness.Systems.Buffers.Scenarios;
 
 namespace Harness.Systems.Buffers;
 
@@ -45,5 +47,6 @@ public sealed class BuffersSystem : ISystem
             config => new BufferFuzzTarget(config),
             CanaryNames,
             new FuzzGateCanary(FuzzGateCanaryName, 1, GateCanaryExecs), GateBurstExecs),
+        BufferScenarios.Set,
     ];
 }

@@ -1,0 +1,165 @@
+// BufferScenarioInstance: the common frame of the buffer manager's concurrency scenarios. One
+// BufferPool per instance, tiny (a few 1 KiB buffers), reset in place every iteration over a new
+// SimStorage holding one permanent relation of a few initialised pages and a new SimWal; every
+// backend attached again over the explorer's runtime for it (BufferPool.Attach maps the pool's
+// segments into the runtime's memory once). Each page keeps the scenario's data where the runner
+// keeps it (BufferRunner.OffValue: a 64-bit value; OffHint: a 32-bit hint word), inside the hole an
+// initialised page leaves, so writes never disturb the header.
+//
+// The final check runs the scenario's own end-state checks, then BufMgrCheck's walk of the pool
+// at quiescence (every §19 invariant), failing with the first violation's id as the site.
+//
+// Everything the backends decide with comes from their own code and the scenario's managed state
+// (the explorer runs one backend at a time, so managed fields need no locks); no scheduling point
+// is added here except where a scenario takes a header lock to look at a state word.
+using Allocator.Buffers;
+using Allocator.Storage;
+using Allocator.Sync;
+using Harness.Explore;
+using Harness.Explore.Scenarios;
+using Harness.Systems.Buffers.Oracle;
+using static Allocator.Buffers.BufferConstants;
+
+namespace Harness.Systems.Buffers.Scenarios;
+
+public abstract class BufferScenarioInstance : ScenarioInstance
+{
+    public const int BlckSz = 1024;
+
+    /// <summary>The scenarios' relation (permanent, so writes obey WAL-before-data and hints log
+    /// full-page images).</summary>
+    public static readonly BufferRelation Rel = new(new RelFileLocator(1663, 5, 16384), Permanent: true);
+
+    protected readonly IReadOnlyList<ISyncRuntime> Rt;
+    protected readonly BufferPool Pool;
+    /// <summary>The backends of the current iteration (attached again by every Reset).</summary>
+    protected readonly BufMgr[] B;
+    protected readonly int Pages;
+    protected SimStorage Storage = null!;
+
+    private readonly byte[][] _initialPages;
+    private readonly Action[] _bodies;
+
+    protected BufferScenarioInstance(ScenarioConfig config, IReadOnlyList<ISyncRuntime> runtimes, int nbuffers, int pages, BufferCanary canary)
+        : base(config)
+    {
+        Rt = runtimes;
+        Pages = pages;
+        // one spare proc slot (procno = Backends) for a setup backend, as PostgreSQL keeps auxiliary slots
+        Pool = new BufferPool(new BufferPoolOptions(NBuffers: nbuffers, BlckSz: BlckSz, MaxBackends: config.Backends, DataChecksums: true)
+        {
+            Canary = canary,
+        }, new SimStorage(BlckSz, checksumsEnabled: true), new SimWal());
+        Pool.NameObjects(runtimes[0]);
+        B = new BufMgr[config.Backends];
+        _initialPages = new byte[pages][];
+        for (int p = 0; p < pages; p++)
+        {
+            var page = new byte[BlckSz];
+            PageHeader.PageInit(page);
+            BitConverter.TryWriteBytes(page.AsSpan(BufferRunner.OffValue, 8), InitialValue(p));
+            PageChecksum.SetInplace(page, (uint)p);
+            _initialPages[p] = page;
+        }
+        _bodies = new Action[config.Backends];
+        for (int i = 0; i < config.Backends; i++)
+        {
+            int me = i;
+            _bodies[i] = () => Body(me);
+        }
+    }
+
+    public override Action[] Bodies => _bodies;
+
+    /// <summary>The planted bug this instance's pool runs (None: PostgreSQL).</summary>
+    public BufferCanary Canary => Pool.Options.Canary;
+
+    protected abstract void Body(int me);
+
+    /// <summary>The value page <paramref name="page"/> holds on disk at the start.</summary>
+    protected static ulong InitialValue(int page) => 1000UL * (ulong)(page + 1);
+
+    /// <summary>The page's bytes as they are on disk at the start.</summary>
+    protected ReadOnlySpan<byte> InitialPage(int page) => _initialPages[page];
+
+    public override void Reset()
+    {
+        Storage = new SimStorage(BlckSz, checksumsEnabled: true);
+        Storage.Create(Rel.Locator, ForkNumber.MAIN_FORKNUM);
+        for (int p = 0; p < Pages; p++) Storage.Extend(Rel.Locator, ForkNumber.MAIN_FORKNUM, (uint)p, _initialPages[p]);
+        Pool.Reset(Storage, new SimWal());
+        for (int i = 0; i < B.Length; i++) B[i] = Pool.Attach(i, Rt[i]);
+        OnReset();
+    }
+
+    /// <summary>Scenario state, and any setup done before the backends run (by a setup backend
+    /// over a sequential runtime, never by the explored ones).</summary>
+    protected virtual void OnReset() { }
+
+    /// <summary>A backend for setup in the spare proc slot, over a sequential runtime (it runs
+    /// before the iteration, alone). Attach it in OnReset; it stays attached until the next Reset.</summary>
+    protected BufMgr AttachSetupBackend() => Pool.Attach(B.Length, mem => new SequentialSyncRuntime(mem));
+
+    public override IEnumerable<(ulong Obj, string Mode)> HeldBy(int backend)
+    {
+        BufMgr? b = B[backend];
+        if (b is null) yield break;
+        for (int h = 0; h < b.Backend.LWLocks.NumHeld; h++)
+        {
+            var e = b.Backend.LWLocks.Held(h);
+            yield return (e.Lock.StateAddr, LWLockBackend.ModeName(e.Mode));
+        }
+    }
+
+    public override void CheckFinal()
+    {
+        OnCheckFinal();
+        List<string> errors = BufMgrCheck.Check(Pool, Pool.Backends, quiescent: true, r => r == Rel.Locator);
+        if (errors.Count > 0)
+        {
+            string first = errors[0];
+            int colon = first.IndexOf(':', StringComparison.Ordinal);
+            throw new ScenarioCheckException(colon > 0 ? first[..colon] : "BufMgrCheck", string.Join("; ", errors));
+        }
+    }
+
+    /// <summary>The scenario's own end-state checks (before the pool walk).</summary>
+    protected virtual void OnCheckFinal() { }
+
+    // ---- helpers for bodies and checks
+
+    protected static BufferTag TagOf(int page) => new(Rel.Locator.SpcOid, Rel.Locator.DbOid, Rel.Locator.RelNumber, ForkNumber.MAIN_FORKNUM, (uint)page);
+
+    protected int Read(int me, int page) => B[me].ReadBuffer(Rel, ForkNumber.MAIN_FORKNUM, (uint)page);
+
+    /// <summary>The value in buffer <paramref name="buffer"/>'s page, read through the backend's own memory.</summary>
+    protected ulong ValueIn(int me, int buffer) => B[me].Backend.Memory.ReadU64(B[me].BufferGetPage(buffer) + BufferRunner.OffValue);
+
+    protected void WriteValue(int me, int buffer, ulong value) => B[me].Backend.Memory.WriteU64(B[me].BufferGetPage(buffer) + BufferRunner.OffValue, value);
+
+    /// <summary>A backend's pinned buffer still holds <paramref name="page"/>: its tag (readable
+    /// without a lock while we pin it) and BM_TAG_VALID | BM_VALID in its state.</summary>
+    protected void CheckStillPinned(int me, int buffer, int page, string when)
+    {
+        BufferTag tag = B[me].BufferGetTag(buffer);
+        Check(tag == TagOf(page), "pinned-buffer-evicted", $"backend {me} pins buffer {buffer} for block {page} but {when} its tag is {tag.RelPath()} block {tag.BlockNum}");
+        uint s = Pool.InitMemory.ReadU32(Pool.Descriptors.GetBufferDescriptorOfBuffer(buffer).StateAddr);
+        Check((s & (BM_TAG_VALID | BM_VALID)) == (BM_TAG_VALID | BM_VALID), "pinned-buffer-evicted",
+            $"backend {me} pins buffer {buffer} for block {page} but {when} its state is 0x{s:x8} (not tag-valid and valid)");
+    }
+
+    /// <summary>The buffer holding <paramref name="page"/> valid at quiescence, or -1 (buf id).</summary>
+    protected int ResidentBufId(int page)
+    {
+        BufferTag want = TagOf(page);
+        for (int i = 0; i < Pool.NBuffers; i++)
+        {
+            BufferDesc d = Pool.Descriptors.GetBufferDescriptor(i);
+            uint s = Pool.InitMemory.ReadU32(d.StateAddr);
+            if ((s & BM_VALID) != 0 && BufferDescriptors.ReadTag(Pool.InitMemory, d) == want) return i;
+        }
+        return -1;
+    }
+
+    protected uint StateOf(int bufId) => Pool.InitMemory.ReadU32(Pool.Descriptors.GetBufferDescriptor(bufId).StateAddr);
+}
