@@ -21,6 +21,8 @@ public static class BufferScenarios
             (c, rt) => new DirtyFlushHintScenario(c, rt)),
         new ScenarioDef("cleanup-lock", "LockBufferForCleanup against pinners: granted only with the only pin, the waiter woken", 2, 3, 3, 1,
             (c, rt) => new CleanupLockScenario(c, rt)),
+        new ScenarioDef("checkpoint-traffic", "a checkpoint against updates and evictions: every change logged before its redo pointer is on disk when BufferSync returns", 2, 3, 3, 2,
+            (c, rt) => new CheckpointTrafficScenario(c, rt)),
     ];
 
     public static IReadOnlyList<IScenario> Canaries { get; } =
@@ -29,6 +31,8 @@ public static class BufferScenarios
             (c, rt) => new VictimRaceScenario(c, rt, BufferCanary.SkipVictimRecheck), isCanary: true),
         new ScenarioDef("canary-ignore-just-dirtied", "CANARY: TerminateBufferIO cleans a buffer dirtied during its write (BufferCanary.IgnoreJustDirtied)", 2, 3, 2, 1,
             (c, rt) => new DirtyFlushHintScenario(c, rt, BufferCanary.IgnoreJustDirtied), isCanary: true),
+        new ScenarioDef("canary-checkpoint-skips-write", "CANARY: BufferSync marks the dirty buffers but writes none (BufferCanary.CheckpointSkipsWrite)", 2, 3, 3, 2,
+            (c, rt) => new CheckpointTrafficScenario(c, rt, BufferCanary.CheckpointSkipsWrite), isCanary: true),
     ];
 
     /// <summary>What must catch each canary (the planted BufferCanary it runs is in Planted).
@@ -43,6 +47,7 @@ public static class BufferScenarios
     [
         new("canary-skip-victim-recheck", "victim-race", "random", 60, OutcomeKind.InvariantFailed),
         new("canary-ignore-just-dirtied", "dirty-flush-hint", "pct", 200, OutcomeKind.InvariantFailed),
+        new("canary-checkpoint-skips-write", "checkpoint-traffic", "random", 60, OutcomeKind.InvariantFailed, InGate: false),
     ];
 
     /// <summary>The BufferCanary each canary scenario plants.</summary>
@@ -50,6 +55,7 @@ public static class BufferScenarios
     {
         ["canary-skip-victim-recheck"] = BufferCanary.SkipVictimRecheck,
         ["canary-ignore-just-dirtied"] = BufferCanary.IgnoreJustDirtied,
+        ["canary-checkpoint-skips-write"] = BufferCanary.CheckpointSkipsWrite,
     };
 
     public static ScenarioSet Set { get; } = new([.. Correct, .. Canaries], Expectations);
