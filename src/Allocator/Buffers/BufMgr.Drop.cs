@@ -76,6 +76,8 @@ public sealed partial class BufMgr
             }
 
             if (BUF_STATE_GET_REFCOUNT(buf_state) == 0) break;
+            // canary: discard it under the pinner's feet instead of waiting
+            if (Pool.Options.Canary == BufferCanary.InvalidateSkipsIoWait) break;
 
             // pinned: presumably someone writing it out; let them finish, then look again
             UnlockBufHdr(buf, buf_state);

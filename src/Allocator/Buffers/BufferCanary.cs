@@ -26,4 +26,8 @@ public enum BufferCanary
     /// <summary>TerminateBufferIO clears BM_DIRTY after a write even when BM_JUST_DIRTIED says the
     /// page changed during it (a hint set under a share lock is then never written).</summary>
     IgnoreJustDirtied,
+    /// <summary>InvalidateBuffer does not wait for someone else's pin (their I/O, then the pin
+    /// itself) before discarding the buffer: it clears the tag and flags of a buffer a reader is
+    /// loading or using, I/O in flight or not, and puts it on the free list.</summary>
+    InvalidateSkipsIoWait,
 }

@@ -25,6 +25,16 @@ public static class BufferScenarios
             (c, rt) => new CheckpointTrafficScenario(c, rt)),
     ];
 
+    /// <summary>Correct scenarios that terminate only under a fair schedule: InvalidateBuffer retries
+    /// in a loop while someone else pins the buffer outside I/O (as PostgreSQL does), which an unfair
+    /// strategy (pct, dfs) can run forever by never scheduling the pinner. The gate runs them under
+    /// fair-pct, random and probabilistic.</summary>
+    public static IReadOnlyList<IScenario> NeedingFairness { get; } =
+    [
+        new ScenarioDef("drop-during-read", "DropRelationBuffers against readers of the relation and of another: no tag of it left, I/O waited for, the other intact", 2, 3, 3, 2,
+            (c, rt) => new DropDuringReadScenario(c, rt), needsFairness: true),
+    ];
+
     public static IReadOnlyList<IScenario> Canaries { get; } =
     [
         new ScenarioDef("canary-skip-victim-recheck", "CANARY: InvalidateVictimBuffer evicts a victim someone pinned or dirtied again (BufferCanary.SkipVictimRecheck)", 2, 3, 2, 3,
@@ -33,6 +43,8 @@ public static class BufferScenarios
             (c, rt) => new DirtyFlushHintScenario(c, rt, BufferCanary.IgnoreJustDirtied), isCanary: true),
         new ScenarioDef("canary-checkpoint-skips-write", "CANARY: BufferSync marks the dirty buffers but writes none (BufferCanary.CheckpointSkipsWrite)", 2, 3, 3, 2,
             (c, rt) => new CheckpointTrafficScenario(c, rt, BufferCanary.CheckpointSkipsWrite), isCanary: true),
+        new ScenarioDef("canary-invalidate-skips-io-wait", "CANARY: InvalidateBuffer discards a buffer someone pins, I/O in flight or not (BufferCanary.InvalidateSkipsIoWait)", 2, 3, 3, 2,
+            (c, rt) => new DropDuringReadScenario(c, rt, BufferCanary.InvalidateSkipsIoWait), needsFairness: true, isCanary: true),
     ];
 
     /// <summary>What must catch each canary (the planted BufferCanary it runs is in Planted).
@@ -47,7 +59,8 @@ public static class BufferScenarios
     [
         new("canary-skip-victim-recheck", "victim-race", "random", 60, OutcomeKind.InvariantFailed),
         new("canary-ignore-just-dirtied", "dirty-flush-hint", "pct", 200, OutcomeKind.InvariantFailed),
-        new("canary-checkpoint-skips-write", "checkpoint-traffic", "random", 60, OutcomeKind.InvariantFailed, InGate: false),
+        new("canary-checkpoint-skips-write", "checkpoint-traffic", "random", 10, OutcomeKind.InvariantFailed, InGate: false),
+        new("canary-invalidate-skips-io-wait", "drop-during-read", "random", 100, OutcomeKind.InvariantFailed),
     ];
 
     /// <summary>The BufferCanary each canary scenario plants.</summary>
@@ -56,7 +69,8 @@ public static class BufferScenarios
         ["canary-skip-victim-recheck"] = BufferCanary.SkipVictimRecheck,
         ["canary-ignore-just-dirtied"] = BufferCanary.IgnoreJustDirtied,
         ["canary-checkpoint-skips-write"] = BufferCanary.CheckpointSkipsWrite,
+        ["canary-invalidate-skips-io-wait"] = BufferCanary.InvalidateSkipsIoWait,
     };
 
-    public static ScenarioSet Set { get; } = new([.. Correct, .. Canaries], Expectations);
+    public static ScenarioSet Set { get; } = new([.. Correct, .. NeedingFairness, .. Canaries], Expectations);
 }
