@@ -54,13 +54,20 @@ public static class BufferScenarios
     ///     assertion that the new victim has one pin: all invariant failures.
     ///   ignore-just-dirtied: pct median 24, worst 143; random median ~94, worst 555; dfs 9.
     ///     Caught as hint-lost, or as the pool walk's B8 (BM_JUST_DIRTIED left without BM_DIRTY).
+    /// Measured over seeds 1..10 (same convention):
+    ///   checkpoint-skips-write: iteration 0 under random, pct and dfs from every seed (blocks 0..2
+    ///     start dirty, so the first checkpoint must write them). Caught as checkpoint-not-durable.
+    ///     Not in the gate here (InGate false): the faults property is its gate run.
+    ///   invalidate-skips-io-wait: random median 2, worst 13; fair-pct median 1, worst 10;
+    ///     probabilistic median 1, worst 11. Caught as pinned-buffer-evicted, or as an assertion in
+    ///     the reader's TerminateBufferIO / the evicting backend's InvalidateVictimBuffer.
     /// The budgets leave room above the worst seed measured.</summary>
     public static IReadOnlyList<CanaryExpectation> Expectations { get; } =
     [
         new("canary-skip-victim-recheck", "victim-race", "random", 60, OutcomeKind.InvariantFailed),
         new("canary-ignore-just-dirtied", "dirty-flush-hint", "pct", 200, OutcomeKind.InvariantFailed),
         new("canary-checkpoint-skips-write", "checkpoint-traffic", "random", 10, OutcomeKind.InvariantFailed, InGate: false),
-        new("canary-invalidate-skips-io-wait", "drop-during-read", "random", 100, OutcomeKind.InvariantFailed),
+        new("canary-invalidate-skips-io-wait", "drop-during-read", "random", 40, OutcomeKind.InvariantFailed),
     ];
 
     /// <summary>The BufferCanary each canary scenario plants.</summary>
