@@ -77,6 +77,19 @@ public sealed class BufferScenarioTests
     }
 
     [Fact]
+    public void Drop_during_read_reaches_a_buffer_with_io_in_flight()
+    {
+        // the window InvalidateBuffer must wait out (a reader's read I/O, or an evicting backend's
+        // write of a dirty page of A) is open when the drop starts in some iterations, not all
+        using var explorer = new Explorer();
+        IScenario s = Set.Find("drop-during-read")!;
+        ExplorationReport r = explorer.Run(s, new ExploreRun { Strategy = "random", Seed = 3, Iterations = 300, Minimize = false });
+        Assert.Null(r.FirstFailure);
+        var inst = (DropDuringReadScenario)explorer.Instance(s, ScenarioConfig.Default(s));
+        Assert.InRange(inst.IterationsWithIoAtDrop, 1, 299);
+    }
+
+    [Fact]
     public void Checkpoint_traffic_checkpoints_dirty_buffers_among_evictions()
     {
         using var explorer = new Explorer();

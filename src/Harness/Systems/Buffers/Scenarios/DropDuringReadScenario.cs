@@ -80,9 +80,13 @@ public sealed class DropDuringReadScenario : BufferScenarioInstance
     /// <summary>Ops that ended in "no unpinned buffers available" in the last iteration.</summary>
     public int NoUnpinnedErrors { get; private set; }
 
-    /// <summary>Times in the last iteration the drop's InvalidateBuffer found a tag of A with an I/O in
-    /// progress (looked at when the drop starts; a measure of how often the window is reached).</summary>
-    public int ReadsPinnedAtDrop { get; private set; }
+    /// <summary>Buffers of A with an I/O in progress when the drop started, in the last iteration (a
+    /// measure of how often the window InvalidateBuffer must wait out is reached).</summary>
+    public int IoInProgressAtDrop { get; private set; }
+
+    /// <summary>Iterations, since this instance was made, in which some buffer of A had an I/O in
+    /// progress when the drop started.</summary>
+    public int IterationsWithIoAtDrop { get; private set; }
 
     protected override void OnReset()
     {
@@ -91,7 +95,7 @@ public sealed class DropDuringReadScenario : BufferScenarioInstance
         _dropping = false;
         Array.Fill(_loading, -1);
         NoUnpinnedErrors = 0;
-        ReadsPinnedAtDrop = 0;
+        IoInProgressAtDrop = 0;
     }
 
     protected override void Body(int me)
@@ -176,8 +180,10 @@ public sealed class DropDuringReadScenario : BufferScenarioInstance
         {
             BufferDesc d = Pool.Descriptors.GetBufferDescriptor(i);
             if (BufferDescriptors.ReadTag(Pool.InitMemory, d).RelNumber == Rel.Locator.RelNumber
-                && (Pool.InitMemory.ReadU32(d.StateAddr) & BufferConstants.BM_IO_IN_PROGRESS) != 0) ReadsPinnedAtDrop++;
+                && (Pool.InitMemory.ReadU32(d.StateAddr) & BufferConstants.BM_IO_IN_PROGRESS) != 0) IoInProgressAtDrop++;
         }
+
+        if (IoInProgressAtDrop > 0) IterationsWithIoAtDrop++;
 
         B[0].DropRelationBuffers(Rel, [ForkNumber.MAIN_FORKNUM], [0]);
 
