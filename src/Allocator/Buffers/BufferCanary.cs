@@ -1,8 +1,9 @@
 // BufferCanary: deliberately broken variants of the buffer manager, switched on only by the
 // harness's canary runs (BufferPoolOptions.Canary) to prove that its oracles catch each one within
-// the gate's budget. Each names the one decision it gets wrong; None is PostgreSQL. The last two
-// are races (another backend must act inside a window of the victim's or the writer's steps), so
-// only the explorer's scenarios can reach them (buffers/victim-race, buffers/dirty-flush-hint).
+// the gate's budget. Each names the one decision it gets wrong; None is PostgreSQL. The last three
+// are races (another backend must act inside a window of the victim's, the writer's or the
+// dropper's steps), so only the explorer's scenarios can reach them (buffers/victim-race,
+// buffers/dirty-flush-hint, buffers/drop-during-read).
 namespace Allocator.Buffers;
 
 public enum BufferCanary
