@@ -21,6 +21,8 @@ public static class BufferScenarios
             (c, rt) => new DirtyFlushHintScenario(c, rt)),
         new ScenarioDef("cleanup-lock", "LockBufferForCleanup against pinners: granted only with the only pin, the waiter woken", 2, 3, 3, 1,
             (c, rt) => new CleanupLockScenario(c, rt)),
+        new ScenarioDef("io-error-midflight", "a read and a write fail at I/O completion: the reader that got the ERROR aborts, a waiter redoes the read, the write is retried", 2, 3, 3, 1,
+            (c, rt) => new IoErrorScenario(c, rt)),
     ];
 
     public static IReadOnlyList<IScenario> Canaries { get; } =
@@ -29,6 +31,8 @@ public static class BufferScenarios
             (c, rt) => new VictimRaceScenario(c, rt, BufferCanary.SkipVictimRecheck), isCanary: true),
         new ScenarioDef("canary-ignore-just-dirtied", "CANARY: TerminateBufferIO cleans a buffer dirtied during its write (BufferCanary.IgnoreJustDirtied)", 2, 3, 2, 1,
             (c, rt) => new DirtyFlushHintScenario(c, rt, BufferCanary.IgnoreJustDirtied), isCanary: true),
+        new ScenarioDef("canary-abort-keeps-io", "CANARY: AbortBufferIO leaves BM_IO_IN_PROGRESS set after a failed I/O, so its waiters sleep forever (BufferCanary.AbortKeepsIoInProgress)", 2, 3, 3, 1,
+            (c, rt) => new IoErrorScenario(c, rt, BufferCanary.AbortKeepsIoInProgress), isCanary: true),
     ];
 
     /// <summary>What must catch each canary (the planted BufferCanary it runs is in Planted).
@@ -50,6 +54,7 @@ public static class BufferScenarios
     {
         ["canary-skip-victim-recheck"] = BufferCanary.SkipVictimRecheck,
         ["canary-ignore-just-dirtied"] = BufferCanary.IgnoreJustDirtied,
+        ["canary-abort-keeps-io"] = BufferCanary.AbortKeepsIoInProgress,
     };
 
     public static ScenarioSet Set { get; } = new([.. Correct, .. Canaries], Expectations);
