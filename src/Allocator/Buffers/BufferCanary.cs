@@ -1,7 +1,7 @@
 // BufferCanary: deliberately broken variants of the buffer manager, switched on only by the
 // harness's canary runs (BufferPoolOptions.Canary) to prove that its oracles catch each one within
-// the gate's budget. Each names the one decision it gets wrong; None is PostgreSQL. The last two
-// are races (another backend must act inside a window of the victim's or the writer's steps), so
+// the gate's budget. Each names the one decision it gets wrong; None is PostgreSQL. SkipVictimRecheck
+// and IgnoreJustDirtied are races (another backend must act inside a window of the victim's or the writer's steps), so
 // only the explorer's scenarios can reach them (buffers/victim-race, buffers/dirty-flush-hint).
 namespace Allocator.Buffers;
 
@@ -26,4 +26,7 @@ public enum BufferCanary
     /// <summary>TerminateBufferIO clears BM_DIRTY after a write even when BM_JUST_DIRTIED says the
     /// page changed during it (a hint set under a share lock is then never written).</summary>
     IgnoreJustDirtied,
+    /// <summary>LockBuffer(BUFFER_LOCK_EXCLUSIVE) takes the content lock in shared mode, so an
+    /// "exclusive" holder runs alongside readers and other writers (buffers/content-lock-rw).</summary>
+    ExclusiveLockTakenShared,
 }

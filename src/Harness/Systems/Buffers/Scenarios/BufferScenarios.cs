@@ -23,6 +23,8 @@ public static class BufferScenarios
             (c, rt) => new CleanupLockScenario(c, rt)),
         new ScenarioDef("io-error-midflight", "a read and a write fail at I/O completion: the reader that got the ERROR aborts, a waiter redoes the read, the write is retried", 2, 3, 3, 1,
             (c, rt) => new IoErrorScenario(c, rt)),
+        new ScenarioDef("content-lock-rw", "LockBuffer SHARE/EXCLUSIVE as a reader-writer lock: exclusion, every write seen, every waiter served (fair strategies)", 2, 3, 3, 2,
+            (c, rt) => new ContentLockScenario(c, rt), needsFairness: true),
     ];
 
     public static IReadOnlyList<IScenario> Canaries { get; } =
@@ -33,6 +35,8 @@ public static class BufferScenarios
             (c, rt) => new DirtyFlushHintScenario(c, rt, BufferCanary.IgnoreJustDirtied), isCanary: true),
         new ScenarioDef("canary-abort-keeps-io", "CANARY: AbortBufferIO leaves BM_IO_IN_PROGRESS set after a failed I/O, so its waiters sleep forever (BufferCanary.AbortKeepsIoInProgress)", 2, 3, 3, 1,
             (c, rt) => new IoErrorScenario(c, rt, BufferCanary.AbortKeepsIoInProgress), isCanary: true),
+        new ScenarioDef("canary-exclusive-taken-shared", "CANARY: LockBuffer(EXCLUSIVE) takes the content lock shared (BufferCanary.ExclusiveLockTakenShared)", 2, 3, 3, 2,
+            (c, rt) => new ContentLockScenario(c, rt, BufferCanary.ExclusiveLockTakenShared), needsFairness: true, isCanary: true),
     ];
 
     /// <summary>What must catch each canary (the planted BufferCanary it runs is in Planted).
@@ -42,11 +46,19 @@ public static class BufferScenarios
     ///     assertion that the new victim has one pin: all invariant failures.
     ///   ignore-just-dirtied: pct median 24, worst 143; random median ~94, worst 555; dfs 9.
     ///     Caught as hint-lost, or as the pool walk's B8 (BM_JUST_DIRTIED left without BM_DIRTY).
+    ///   abort-keeps-io: every seed 1..10 of random, pct and dfs fails in its first iteration
+    ///     (the failed write's I/O stays in progress, and backend 0's second flush, or a reader
+    ///     of the failed read, sleeps on the I/O condition variable for good): lost-wakeup.
+    ///   exclusive-taken-shared (seeds 1..10, iterations until caught): random median 1, worst 2;
+    ///     probabilistic median 3, worst 7; fair-pct median 6, worst 10. Caught as the
+    ///     scenario's exclusive-with-others or shared-with-exclusive.
     /// The budgets leave room above the worst seed measured.</summary>
     public static IReadOnlyList<CanaryExpectation> Expectations { get; } =
     [
         new("canary-skip-victim-recheck", "victim-race", "random", 60, OutcomeKind.InvariantFailed),
         new("canary-ignore-just-dirtied", "dirty-flush-hint", "pct", 200, OutcomeKind.InvariantFailed),
+        new("canary-abort-keeps-io", "io-error-midflight", "random", 20, OutcomeKind.LostWakeup),
+        new("canary-exclusive-taken-shared", "content-lock-rw", "random", 20, OutcomeKind.InvariantFailed),
     ];
 
     /// <summary>The BufferCanary each canary scenario plants.</summary>
@@ -55,6 +67,7 @@ public static class BufferScenarios
         ["canary-skip-victim-recheck"] = BufferCanary.SkipVictimRecheck,
         ["canary-ignore-just-dirtied"] = BufferCanary.IgnoreJustDirtied,
         ["canary-abort-keeps-io"] = BufferCanary.AbortKeepsIoInProgress,
+        ["canary-exclusive-taken-shared"] = BufferCanary.ExclusiveLockTakenShared,
     };
 
     public static ScenarioSet Set { get; } = new([.. Correct, .. Canaries], Expectations);
