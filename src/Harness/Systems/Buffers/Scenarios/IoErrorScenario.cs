@@ -44,18 +44,26 @@ public sealed class IoErrorScenario : BufferScenarioInstance
     private int _writeErrors;
     private int _flushed;
 
-    /// <summary>Completed iterations.</summary>
+    private readonly bool[] _inRead;
+    private bool _overlapped;
+
+    /// <summary>Completed iterations, and those in which another backend was inside its ReadBuffer
+    /// of block 0 when the read ERROR was raised (so it found the failed I/O, or waited on it).</summary>
     public int Checked { get; private set; }
+    public int OverlapIterations { get; private set; }
 
     public IoErrorScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, BufferCanary canary = BufferCanary.None)
         : base(config, rt, NBuffers, RelPages, canary)
     {
         _gotReadError = new bool[config.Backends];
+        _inRead = new bool[config.Backends];
     }
 
     protected override void OnReset()
     {
         Array.Clear(_gotReadError);
+        Array.Clear(_inRead);
+        _overlapped = false;
         _writeErrors = 0;
         _flushed = 0;
         BufMgr setup = AttachSetupBackend();
@@ -113,16 +121,20 @@ public sealed class IoErrorScenario : BufferScenarioInstance
     private void Reader(int me)
     {
         int buffer;
+        _inRead[me] = true;
         try
         {
             buffer = Read(me, ReadPage);
         }
         catch (PgErrorException e) when (e.Message.StartsWith("could not read", StringComparison.Ordinal))
         {
+            _inRead[me] = false;
+            _overlapped |= _inRead.Any(x => x);
             _gotReadError[me] = true;
             B[me].AbortCurrentTransaction();
             return;
         }
+        _inRead[me] = false;
         CheckStillPinned(me, buffer, ReadPage, "after ReadBuffer");
         Check(B[me].Backend.Memory.ReadSpan(B[me].BufferGetPage(buffer), BlckSz).SequenceEqual(InitialPage(ReadPage)), "page-contents",
             $"backend {me} read block {ReadPage} into buffer {buffer} but the page differs from the block on disk");
@@ -147,5 +159,6 @@ public sealed class IoErrorScenario : BufferScenarioInstance
         ulong onDisk = BitConverter.ToUInt64(Storage.PeekBlock(Rel.Locator, ForkNumber.MAIN_FORKNUM, WritePage), BufferRunner.OffValue);
         Check(onDisk == DirtyValue, "write-on-disk", $"block 1 holds {onDisk} on disk after the second flush; expected {DirtyValue}");
         Checked++;
+        if (_overlapped) OverlapIterations++;
     }
 }
