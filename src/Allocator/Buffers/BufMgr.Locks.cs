@@ -30,7 +30,7 @@ public sealed partial class BufMgr
         else if (mode == BufferLockMode.BUFFER_LOCK_SHARE)
             Backend.LWLocks.LWLockAcquire(content_lock, LWLockMode.LW_SHARED);
         else if (mode == BufferLockMode.BUFFER_LOCK_EXCLUSIVE)
-            Backend.LWLocks.LWLockAcquire(content_lock, LWLockMode.LW_EXCLUSIVE);
+            Backend.LWLocks.LWLockAcquire(content_lock, Pool.Options.Canary == BufferCanary.ExclusiveLockTakenShared ? LWLockMode.LW_SHARED : LWLockMode.LW_EXCLUSIVE);
         else
             throw new PgErrorException($"unrecognized buffer lock mode: {mode}");
     }

@@ -1,9 +1,9 @@
 // BufferCanary: deliberately broken variants of the buffer manager, switched on only by the
 // harness's canary runs (BufferPoolOptions.Canary) to prove that its oracles catch each one within
-// the gate's budget. Each names the one decision it gets wrong; None is PostgreSQL. The last three
-// are races (another backend must act inside a window of the victim's, the writer's or the
-// dropper's steps), so only the explorer's scenarios can reach them (buffers/victim-race,
-// buffers/dirty-flush-hint, buffers/drop-during-read).
+// the gate's budget. Each names the one decision it gets wrong; None is PostgreSQL. The last four
+// are races (another backend must act inside a window of the victim's, the writer's, the dropper's
+// or a lock holder's steps), so only the explorer's scenarios can reach them (buffers/victim-race,
+// buffers/dirty-flush-hint, buffers/drop-during-read, buffers/content-lock-rw).
 namespace Allocator.Buffers;
 
 public enum BufferCanary
@@ -31,4 +31,7 @@ public enum BufferCanary
     /// itself) before discarding the buffer: it clears the tag and flags of a buffer a reader is
     /// loading or using, I/O in flight or not, and puts it on the free list.</summary>
     InvalidateSkipsIoWait,
+    /// <summary>LockBuffer(BUFFER_LOCK_EXCLUSIVE) takes the content lock in shared mode, so an
+    /// "exclusive" holder runs alongside readers and other writers (buffers/content-lock-rw).</summary>
+    ExclusiveLockTakenShared,
 }

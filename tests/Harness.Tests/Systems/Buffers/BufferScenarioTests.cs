@@ -188,6 +188,38 @@ public sealed class BufferScenarioTests
         Assert.InRange(inst.CollisionIterations, 1, 199);
     }
 
+    [Fact]
+    public void Io_error_midflight_explores_readers_inside_the_failed_read()
+    {
+        // some schedules have the other reader inside ReadBuffer (waiting on the I/O, or about to
+        // find the failed buffer) when the read ERROR is raised, others have the failure over before
+        // it looks; both must pass. With 2 backends (backend 0 flushes first) pct mixes both (seed 3:
+        // 73 of 200); uniform random almost never overlaps there (1 of 200: backend 0's flushes are
+        // many steps), and with 3 backends the two plain readers nearly always overlap.
+        using var explorer = new Explorer();
+        IScenario s = Set.Find("io-error-midflight")!;
+        ExplorationReport r = explorer.Run(s, new ExploreRun { Strategy = "pct", Seed = 3, Iterations = 200, Backends = 2, Minimize = false });
+        Assert.Null(r.FirstFailure);
+        var inst = (IoErrorScenario)explorer.Instance(s, new ScenarioConfig(2, s.DefaultOps, 0));
+        Assert.Equal(200, inst.Checked);
+        Assert.InRange(inst.OverlapIterations, 1, 199);
+    }
+
+    [Theory]
+    [InlineData("fair-pct")]
+    [InlineData("probabilistic")]
+    public void Content_lock_rw_passes_fair_strategies_with_liveness(string strategy)
+    {
+        // the scenario needs fairness: under a fair strategy the explorer also checks that every
+        // waiter for the content lock eventually gets it
+        using var explorer = new Explorer();
+        IScenario s = Set.Find("content-lock-rw")!;
+        Assert.True(s.NeedsFairness);
+        ExplorationReport r = explorer.Run(s, new ExploreRun { Strategy = strategy, Seed = 7, Iterations = 300, Minimize = false });
+        Assert.True(r.FirstFailure is null, $"content-lock-rw under {strategy}: {r.FirstFailure?.Failure}");
+        Assert.Equal(300, r.Completed);
+    }
+
     /// <summary>Exact schedule counts of the two smallest scenarios (2 backends, 1 op) under
     /// preemption-bounded DFS, run to exhaustion: a changed count means the port's scheduling
     /// points (its seam calls) or the scenario changed, which should be deliberate.</summary>

@@ -23,6 +23,10 @@ public static class BufferScenarios
             (c, rt) => new CleanupLockScenario(c, rt)),
         new ScenarioDef("checkpoint-traffic", "a checkpoint against updates and evictions: every change logged before its redo pointer is on disk when BufferSync returns", 2, 3, 3, 2,
             (c, rt) => new CheckpointTrafficScenario(c, rt)),
+        new ScenarioDef("io-error-midflight", "a read and a write fail at I/O completion: the reader that got the ERROR aborts, a waiter redoes the read, the write is retried", 2, 3, 3, 1,
+            (c, rt) => new IoErrorScenario(c, rt)),
+        new ScenarioDef("content-lock-rw", "LockBuffer SHARE/EXCLUSIVE as a reader-writer lock: exclusion, every write seen, every waiter served (fair strategies)", 2, 3, 3, 2,
+            (c, rt) => new ContentLockScenario(c, rt), needsFairness: true),
     ];
 
     /// <summary>Correct scenarios that terminate only under a fair schedule: InvalidateBuffer retries
@@ -45,6 +49,10 @@ public static class BufferScenarios
             (c, rt) => new CheckpointTrafficScenario(c, rt, BufferCanary.CheckpointSkipsWrite), isCanary: true),
         new ScenarioDef("canary-invalidate-skips-io-wait", "CANARY: InvalidateBuffer discards a buffer someone pins, I/O in flight or not (BufferCanary.InvalidateSkipsIoWait)", 2, 3, 3, 2,
             (c, rt) => new DropDuringReadScenario(c, rt, BufferCanary.InvalidateSkipsIoWait), needsFairness: true, isCanary: true),
+        new ScenarioDef("canary-abort-keeps-io", "CANARY: AbortBufferIO leaves BM_IO_IN_PROGRESS set after a failed I/O, so its waiters sleep forever (BufferCanary.AbortKeepsIoInProgress)", 2, 3, 3, 1,
+            (c, rt) => new IoErrorScenario(c, rt, BufferCanary.AbortKeepsIoInProgress), isCanary: true),
+        new ScenarioDef("canary-exclusive-taken-shared", "CANARY: LockBuffer(EXCLUSIVE) takes the content lock shared (BufferCanary.ExclusiveLockTakenShared)", 2, 3, 3, 2,
+            (c, rt) => new ContentLockScenario(c, rt, BufferCanary.ExclusiveLockTakenShared), needsFairness: true, isCanary: true),
     ];
 
     /// <summary>What must catch each canary (the planted BufferCanary it runs is in Planted).
@@ -61,6 +69,12 @@ public static class BufferScenarios
     ///   invalidate-skips-io-wait: random median 2, worst 13; fair-pct median 1, worst 10;
     ///     probabilistic median 1, worst 11. Caught as pinned-buffer-evicted, or as an assertion in
     ///     the reader's TerminateBufferIO / the evicting backend's InvalidateVictimBuffer.
+    ///   abort-keeps-io: every seed 1..10 of random, pct and dfs fails in its first iteration
+    ///     (the failed write's I/O stays in progress, and backend 0's second flush, or a reader
+    ///     of the failed read, sleeps on the I/O condition variable for good): lost-wakeup.
+    ///   exclusive-taken-shared (seeds 1..10, iterations until caught): random median 1, worst 2;
+    ///     probabilistic median 3, worst 7; fair-pct median 6, worst 10. Caught as the
+    ///     scenario's exclusive-with-others or shared-with-exclusive.
     /// The budgets leave room above the worst seed measured.</summary>
     public static IReadOnlyList<CanaryExpectation> Expectations { get; } =
     [
@@ -68,6 +82,9 @@ public static class BufferScenarios
         new("canary-ignore-just-dirtied", "dirty-flush-hint", "pct", 200, OutcomeKind.InvariantFailed),
         new("canary-checkpoint-skips-write", "checkpoint-traffic", "random", 10, OutcomeKind.InvariantFailed, InGate: false),
         new("canary-invalidate-skips-io-wait", "drop-during-read", "random", 40, OutcomeKind.InvariantFailed),
+        // not in the gate: the property suite's gate already runs AbortKeepsIoInProgress (one gate per canary)
+        new("canary-abort-keeps-io", "io-error-midflight", "random", 20, OutcomeKind.LostWakeup, InGate: false),
+        new("canary-exclusive-taken-shared", "content-lock-rw", "random", 20, OutcomeKind.InvariantFailed),
     ];
 
     /// <summary>The BufferCanary each canary scenario plants.</summary>
@@ -77,6 +94,8 @@ public static class BufferScenarios
         ["canary-ignore-just-dirtied"] = BufferCanary.IgnoreJustDirtied,
         ["canary-checkpoint-skips-write"] = BufferCanary.CheckpointSkipsWrite,
         ["canary-invalidate-skips-io-wait"] = BufferCanary.InvalidateSkipsIoWait,
+        ["canary-abort-keeps-io"] = BufferCanary.AbortKeepsIoInProgress,
+        ["canary-exclusive-taken-shared"] = BufferCanary.ExclusiveLockTakenShared,
     };
 
     public static ScenarioSet Set { get; } = new([.. Correct, .. NeedingFairness, .. Canaries], Expectations);
