@@ -128,6 +128,21 @@ public abstract class BufferScenarioInstance : ScenarioInstance
 
     // ---- helpers for bodies and checks
 
+    /// <summary>Each backend's block choices from <paramref name="firstBackend"/> on, drawn once from
+    /// its data stream (the same every iteration). The default mix: backend b walks the blocks from b
+    /// in steps of two, so the backends' blocks collide and cycle through more blocks than there are
+    /// buffers.</summary>
+    protected int[][] BlockPlan(int firstBackend)
+    {
+        var plan = new int[Config.Backends][];
+        for (int b = firstBackend; b < Config.Backends; b++)
+        {
+            Allocator.Common.Prng prng = DataPrng(b);
+            plan[b] = Enumerable.Range(0, Config.Ops).Select(op => Config.MixSeed == 0 ? (b + 2 * op) % Pages : prng.Index(Pages)).ToArray();
+        }
+        return plan;
+    }
+
     protected static BufferTag TagOf(int page) => new(Rel.Locator.SpcOid, Rel.Locator.DbOid, Rel.Locator.RelNumber, ForkNumber.MAIN_FORKNUM, (uint)page);
 
     protected int Read(int me, int page) => B[me].ReadBuffer(Rel, ForkNumber.MAIN_FORKNUM, (uint)page);

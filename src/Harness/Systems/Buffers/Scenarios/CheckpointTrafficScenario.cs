@@ -39,14 +39,7 @@ public sealed class CheckpointTrafficScenario : BufferScenarioInstance
     public CheckpointTrafficScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, BufferCanary canary = BufferCanary.None)
         : base(config, rt, NBuffers, RelPages, canary)
     {
-        _plan = new int[config.Backends][];
-        for (int b = 1; b < config.Backends; b++)
-        {
-            Prng prng = DataPrng(b);
-            // default mix: the updaters walk the blocks from different places, colliding and cycling
-            // through more blocks than there are buffers
-            _plan[b] = Enumerable.Range(0, config.Ops).Select(op => config.MixSeed == 0 ? (b + 2 * op) % RelPages : prng.Index(RelPages)).ToArray();
-        }
+        _plan = BlockPlan(firstBackend: 1);   // backend 0 is the checkpointer
     }
 
     /// <summary>Checkpoints in the last iteration that had buffers to write (LastCheckpointBuffersToScan > 0).</summary>

@@ -37,14 +37,7 @@ public sealed class VictimRaceScenario : BufferScenarioInstance
     public VictimRaceScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, BufferCanary canary = BufferCanary.None)
         : base(config, rt, NBuffers, RelPages, canary)
     {
-        _plan = new int[config.Backends][];
-        for (int b = 0; b < config.Backends; b++)
-        {
-            Prng prng = DataPrng(b);
-            // the default mix: backend b walks the blocks from b, so the backends' blocks collide
-            // and cycle through more blocks than there are buffers
-            _plan[b] = Enumerable.Range(0, config.Ops).Select(op => config.MixSeed == 0 ? (b + 2 * op) % RelPages : prng.Index(RelPages)).ToArray();
-        }
+        _plan = BlockPlan(firstBackend: 0);
     }
 
     /// <summary>Ops that ended in "no unpinned buffers available" in the last iteration.</summary>
