@@ -23,6 +23,19 @@ public sealed class BufMgrReadTests
 
     private static int Lookup(BufMgrBackends g, BufferTag tag) => g.Pool.Table.BufTableLookup(tag, BufTable.BufTableHashCode(tag));
 
+    /// <summary>Reads block 0 of RelA through <paramref name="ring"/> and leaves it dirty with a page
+    /// LSN past the flushed WAL, so evicting it needs a WAL flush; returns the buffer and that LSN.</summary>
+    private static (int Buffer, ulong Lsn) DirtyThroughRing(BufMgrBackends g, BufMgr a, BufferAccessStrategy ring)
+    {
+        int first = a.ReadBufferExtended(Rel(RelA), Main, 0, ReadBufferMode.RBM_NORMAL, ring);
+        a.LockBuffer(first, BufferLockMode.BUFFER_LOCK_EXCLUSIVE);
+        ulong lsn = g.Pool.Wal.Advance(64);
+        PageHeader.PageSetLSN(a.Backend.Memory.Span(a.BufferGetPage(first), 24), lsn);
+        a.MarkBufferDirty(first);
+        a.UnlockReleaseBuffer(first);
+        return (first, lsn);
+    }
+
     [Fact]
     public void Miss_ThenHit_SameBuffer_NoSecondRead()
     {
@@ -172,12 +185,7 @@ public sealed class BufMgrReadTests
         g.CreateRel(RelA, 10);
         BufMgr a = g[0];
         BufferAccessStrategy ring = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_BULKREAD, g.Pool.Descriptors)!;
-        int first = a.ReadBufferExtended(Rel(RelA), Main, 0, ReadBufferMode.RBM_NORMAL, ring);
-        a.LockBuffer(first, BufferLockMode.BUFFER_LOCK_EXCLUSIVE);
-        ulong lsn = g.Pool.Wal.Advance(64);
-        PageHeader.PageSetLSN(a.Backend.Memory.Span(a.BufferGetPage(first), 24), lsn);
-        a.MarkBufferDirty(first);
-        a.UnlockReleaseBuffer(first);
+        (int first, ulong lsn) = DirtyThroughRing(g, a, ring);
         ulong flushed = g.Pool.Wal.FlushedLsn;
         for (uint blk = 1; blk < 6; blk++) a.ReleaseBuffer(a.ReadBufferExtended(Rel(RelA), Main, blk, ReadBufferMode.RBM_NORMAL, ring));
         // the dirty buffer came round in the ring, was rejected (not written, no WAL flush) and left the ring
@@ -195,12 +203,7 @@ public sealed class BufMgrReadTests
         g.CreateRel(RelA, 10);
         BufMgr a = g[0];
         BufferAccessStrategy ring = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_VACUUM, g.Pool.Descriptors)!;
-        int first = a.ReadBufferExtended(Rel(RelA), Main, 0, ReadBufferMode.RBM_NORMAL, ring);
-        a.LockBuffer(first, BufferLockMode.BUFFER_LOCK_EXCLUSIVE);
-        ulong lsn = g.Pool.Wal.Advance(64);
-        PageHeader.PageSetLSN(a.Backend.Memory.Span(a.BufferGetPage(first), 24), lsn);
-        a.MarkBufferDirty(first);
-        a.UnlockReleaseBuffer(first);
+        (int first, ulong lsn) = DirtyThroughRing(g, a, ring);
         for (uint blk = 1; blk < 6; blk++) a.ReleaseBuffer(a.ReadBufferExtended(Rel(RelA), Main, blk, ReadBufferMode.RBM_NORMAL, ring));
         Assert.False(g.Pool.Wal.XLogNeedsFlush(lsn));
         Assert.Equal(-1, Lookup(g, TagOf(RelA, 0)));
