@@ -35,6 +35,7 @@ public static class BufHdrLock
     /// word as it now is (with BM_LOCKED set); the caller edits that copy and passes it to UnlockBufHdr.</summary>
     public static uint LockBufHdr(SyncBackend b, BufferDesc desc)
     {
+        b.LockOrder.BeforeSpinAcquire(desc.StateAddr);
         SpinDelayStatus delayStatus = InitLocalSpinDelay(desc.StateAddr);
         uint old_buf_state;
         for (;;)
@@ -47,6 +48,7 @@ public static class BufHdrLock
             SLock.perform_spin_delay(b, ref delayStatus);
         }
         SLock.finish_spin_delay(b, ref delayStatus);
+        b.LockOrder.SpinAcquired(desc.StateAddr);
         return old_buf_state | BM_LOCKED;
     }
 
@@ -55,6 +57,7 @@ public static class BufHdrLock
     /// visible first).</summary>
     public static void UnlockBufHdr(SyncBackend b, BufferDesc desc, uint buf_state)
     {
+        b.LockOrder.SpinReleased(desc.StateAddr);
         BufferDescriptors.WriteState(b.Runtime, desc, buf_state & ~BM_LOCKED);
     }
 

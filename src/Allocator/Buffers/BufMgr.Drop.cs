@@ -50,6 +50,7 @@ public sealed partial class BufMgr
     /// is released here. Dirty contents are lost.</summary>
     internal void InvalidateBuffer(BufferDesc buf)
     {
+        Backend.LockOrder.CheckNoneHeld(LockClass.MappingPartition, "R11", "InvalidateBuffer");
         // the tag and state under the header lock we were handed
         BufferTag oldTag = BufferDescriptors.ReadTag(Mem, buf);
         uint buf_state = ReadState(buf);

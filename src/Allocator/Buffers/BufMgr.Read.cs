@@ -81,6 +81,7 @@ public sealed partial class BufMgr
 
         ulong block = Pool.BufHdrGetBlock(buffer - 1);
         Span<byte> page = Mem.Span(block, (ulong)Pool.BlckSz);
+        Backend.LockOrder.BeforeIo("smgrread");
         lock (Pool.StorageLock)
         {
             if (Pool.Options.ZeroDamagedPages && blockNum >= Pool.Storage.Nblocks(rel.Locator, fork))
@@ -364,6 +365,7 @@ public sealed partial class BufMgr
             buf_hdr = victim_buf_hdr;
         }
 
+        Backend.LockOrder.BeforeIo("smgrzeroextend");
         lock (Pool.StorageLock) Pool.Storage.ZeroExtend(rel.Locator, fork, first_block, 1);
 
         if (lockFirst)

@@ -117,6 +117,7 @@ public sealed partial class BufMgr
             if (Pool.Storage.ChecksumsEnabled && !PageHeader.PageIsNew(bufToWrite))
                 PageChecksum.SetInplace(bufToWrite, tag.BlockNum);
             if ((buf_state & BM_PERMANENT) != 0) Pool.Wal.AssertWriteAheadRule(bufToWrite);
+            Backend.LockOrder.BeforeIo("smgrwrite");
             Pool.Storage.Write(new RelFileLocator(tag.SpcOid, tag.DbOid, tag.RelNumber), tag.ForkNum, tag.BlockNum, bufToWrite);
         }
 

@@ -29,6 +29,7 @@ public sealed partial class BufMgr
     /// <summary>The buffer-manager part of AbortTransaction, after an ERROR (see the header).</summary>
     public void AbortCurrentTransaction()
     {
+        Backend.LockOrder.AtAbort();
         Backend.LWLocks.LWLockReleaseAll();
         UnlockBuffers();
         ConditionVariable.CancelSleep(Backend);

@@ -110,6 +110,7 @@ public sealed class BufferPool
         // CreateSharedMemoryAndSemaphores: PGPROCs and the main LWLock array's buffer-mapping part
         Sync = new SyncSegment(options.MaxBackends + 1, BufTable.NUM_BUFFER_PARTITIONS, name: "sync");
         for (int i = 0; i < BufTable.NUM_BUFFER_PARTITIONS; i++) Sync.SetLWLockName(i, MappingTranche, MappingTranche);
+        Sync.LockClassifier = new BufferLockClassifier(this);
 
         InitMemory = new SimMemory(heapMax: 1 << 16, initialHeapCapacity: 16);
         Sync.MapInto(InitMemory);

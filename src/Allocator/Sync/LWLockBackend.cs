@@ -47,6 +47,7 @@ public sealed partial class LWLockBackend
         bool result = true;
         int extraWaits = 0;
         Pg.Assert(mode == LWLockMode.LW_SHARED || mode == LWLockMode.LW_EXCLUSIVE);
+        _b.LockOrder.BeforeLWLockAcquire(lock_, mode, blocking: true);
 
         // Ensure we will have room to remember the lock.
         if (num_held_lwlocks >= MAX_SIMUL_LWLOCKS)
@@ -94,6 +95,7 @@ public sealed partial class LWLockBackend
     public bool LWLockConditionalAcquire(LWLock lock_, LWLockMode mode)
     {
         Pg.Assert(mode == LWLockMode.LW_SHARED || mode == LWLockMode.LW_EXCLUSIVE);
+        _b.LockOrder.BeforeLWLockAcquire(lock_, mode, blocking: false);
         if (num_held_lwlocks >= MAX_SIMUL_LWLOCKS)
             throw new PgErrorException("too many LWLocks taken");
         _b.HOLD_INTERRUPTS();
@@ -117,6 +119,7 @@ public sealed partial class LWLockBackend
         ulong sem = _b.Segment.SemAddr(_b.MyProcNumber);
         int extraWaits = 0;
         Pg.Assert(mode == LWLockMode.LW_SHARED || mode == LWLockMode.LW_EXCLUSIVE);
+        _b.LockOrder.BeforeLWLockAcquire(lock_, mode, blocking: true);
         if (num_held_lwlocks >= MAX_SIMUL_LWLOCKS)
             throw new PgErrorException("too many LWLocks taken");
         _b.HOLD_INTERRUPTS();

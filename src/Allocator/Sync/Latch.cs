@@ -44,6 +44,7 @@ public static class Latch
         SyncSegment seg = b.Segment;
         ISyncRuntime rt = b.Runtime;
         int me = b.MyProcNumber;
+        b.LockOrder.BeforeSleep("WaitLatch");
         for (;;)
         {
             // full barrier between publishing maybe_sleeping and testing is_set (see SetLatch)

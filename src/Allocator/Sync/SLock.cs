@@ -30,11 +30,20 @@ public static class SLock
 
     /// <summary>S_LOCK / SpinLockAcquire. Returns the number of delays (as s_lock does).</summary>
     public static int S_LOCK(SyncBackend b, ulong lockAddr,
-        [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string func = "") =>
-        TAS(b, lockAddr) != 0 ? s_lock(b, lockAddr, Path.GetFileName(file), line, func) : 0;
+        [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string func = "")
+    {
+        b.LockOrder.BeforeSpinAcquire(lockAddr);
+        int delays = TAS(b, lockAddr) != 0 ? s_lock(b, lockAddr, Path.GetFileName(file), line, func) : 0;
+        b.LockOrder.SpinAcquired(lockAddr);
+        return delays;
+    }
 
     /// <summary>S_UNLOCK / SpinLockRelease: a releasing store of 0.</summary>
-    public static void S_UNLOCK(SyncBackend b, ulong lockAddr) => b.Runtime.SpinRelease(lockAddr);
+    public static void S_UNLOCK(SyncBackend b, ulong lockAddr)
+    {
+        b.LockOrder.SpinReleased(lockAddr);
+        b.Runtime.SpinRelease(lockAddr);
+    }
 
     /// <summary>s_lock: the contended path of S_LOCK.</summary>
     public static int s_lock(SyncBackend b, ulong lockAddr, string file, int line, string func)

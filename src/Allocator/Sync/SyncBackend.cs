@@ -30,6 +30,9 @@ public sealed class SyncBackend
     /// <summary>lwlock.c's held_lwlocks / num_held_lwlocks.</summary>
     public LWLockBackend LWLocks { get; }
 
+    /// <summary>The §18 lock-order rules, checked at every acquire, sleep and I/O of this backend.</summary>
+    public LockOrderCheck LockOrder { get; }
+
     public SyncBackend(ISyncRuntime runtime, SyncSegment segment, int procNumber)
     {
         Runtime = runtime;
@@ -37,6 +40,7 @@ public sealed class SyncBackend
         MyProcNumber = procNumber;
         _ = segment.ProcAddr(procNumber); // validates the number
         LWLocks = new LWLockBackend(this);
+        LockOrder = new LockOrderCheck(this) { Enabled = segment.CheckLockOrder };
     }
 
     /// <summary>MyProc's address.</summary>

@@ -42,6 +42,13 @@ public sealed class SyncSegment
     /// uniprocessor, which is what a one-backend-at-a-time explorer is.</summary>
     public int InitialSpinsPerDelay { get; set; } = SLockConstants.DEFAULT_SPINS_PER_DELAY;
 
+    /// <summary>Whether backends attached from now on check the §18 lock-order rules (LockOrderCheck).</summary>
+    public bool CheckLockOrder { get; set; } = true;
+
+    /// <summary>What the segment's LWLocks and spinlocks are, for LockOrderCheck's rules and messages;
+    /// set by the system that owns them (null: every LWLock is a plain one, named by LWLockName).</summary>
+    public ILockClassifier? LockClassifier { get; set; }
+
     /// <summary>The segment's own mapping: used for initialisation and by checkers at quiescence.</summary>
     public SimMemory InitMemory { get; }
 
