@@ -69,6 +69,15 @@ public sealed class LockOrderCheck
 
     public int NumHeldSpinLocks => _numHeldSpin;
 
+    /// <summary>The i-th spinlock held, oldest first (diagnostics: the lanes view, deadlock reports).</summary>
+    public ulong HeldSpinLock(int i) => (uint)i < (uint)_numHeldSpin ? _heldSpin[i] : throw new ArgumentOutOfRangeException(nameof(i));
+
+    /// <summary>What a lock is, by the segment's classifier (diagnostics).</summary>
+    public LockIdentity Identify(LWLock lock_) => Classify(lock_);
+
+    /// <summary>A spinlock's name, by the segment's classifier (diagnostics).</summary>
+    public string NameSpin(ulong addr) => SpinName(addr);
+
     /// <summary>Before TAS on a spinlock (S_LOCK, LockBufHdr).</summary>
     public void BeforeSpinAcquire(ulong addr)
     {

@@ -38,7 +38,7 @@ public sealed class ExploreCommand : IHarnessCommand
           --swarm           a new configuration (backends, ops, operation mix) per iteration
           --spin MODE       blocking (default: spin = wait until the word changes) or yielding (faithful; stuck-spinlock PANIC)
           --on-max-steps    fail (default) or continue
-          --trace-lines N   trace lines printed on failure (default 60)
+          --trace-lines N   lines of the schedule printed on failure (default 100, the last ones)
           --artifacts DIR   where the repro artifact goes (default out/explore)
         """;
 
@@ -64,7 +64,7 @@ public sealed class ExploreCommand : IHarnessCommand
         string onMax = args.String("on-max-steps", "fail");
         if (onMax is not ("fail" or "continue")) throw new UsageException($"--on-max-steps is fail or continue, not '{onMax}'");
         bool noMinimize = args.Flag("no-minimize");
-        int traceLines = args.Int("trace-lines", 60, 1, int.MaxValue);
+        int traceLines = args.Int("trace-lines", 100, 1, int.MaxValue);
         string artifacts = args.String("artifacts", Path.Combine("out", "explore"));
         args.RejectUnknown();
 
@@ -141,10 +141,21 @@ public sealed class ExploreCommand : IHarnessCommand
         stdout.WriteLine($"determinism self-check: {(f.DeterminismChecked ? (f.Deterministic ? "replay matched (same trace hash, same failure)" : "MISMATCH: the replay differed; the scenario is not deterministic") : "skipped")}");
         IReadOnlyList<string> trace = f.MinimizedTrace ?? f.Trace;
         stdout.WriteLine(f.MinimizedTrace is null
-            ? $"trace ({f.Preemptions} preemptions; last {Math.Min(traceLines, trace.Count - 1)} of {trace.Count - 1} steps):"
-            : $"minimized trace ({f.Preemptions} -> {f.MinimizedPreemptions} preemptions; last {Math.Min(traceLines, trace.Count - 1)} of {trace.Count - 1} steps):");
-        stdout.WriteLine($"  {trace[0]}");
-        foreach (string line in trace.Skip(Math.Max(1, trace.Count - traceLines))) stdout.WriteLine($"  {line}");
+            ? $"schedule ({f.Preemptions} preemptions, {trace.Count - 1} steps), one lane per backend; \"holds\" is what the backend holds before the step below it:"
+            : $"minimized schedule ({f.Preemptions} -> {f.MinimizedPreemptions} preemptions, {trace.Count - 1} steps), one lane per backend; \"holds\" is what the backend holds before the step below it:");
+        if (f.Lanes is { } lanes)
+        {
+            // the header and rule, then the last lines (the failure is at the end)
+            foreach (string line in lanes.Take(2)) stdout.WriteLine($"  {line}");
+            int from = Math.Max(2, lanes.Count - traceLines);
+            if (from > 2) stdout.WriteLine($"  ... {from - 2} earlier lines omitted (--trace-lines N shows more)");
+            foreach (string line in lanes.Skip(from)) stdout.WriteLine($"  {line}");
+        }
+        else
+        {
+            stdout.WriteLine($"  {trace[0]}");
+            foreach (string line in trace.Skip(Math.Max(1, trace.Count - traceLines))) stdout.WriteLine($"  {line}");
+        }
         string token = f.MinimizedToken ?? f.Token;
         string file = Path.Combine(artifacts, $"explore-{name.Replace('/', '-')}-{strategy}-{seed}.json");
         ExploreArtifacts.Build(name, run, f).Save(file);

@@ -102,9 +102,18 @@ public sealed partial class ControlledEngine
         ref PendingOp p = ref _pending[next];
         if (_expected is not null && !Validate(step, next, p.Kind, p.Obj)) return -1;
         Trace.RecordStep(next, p.Kind, p.Obj);
+        if (Lanes is not null) RecordLaneStep(step, next, p.Kind, p.Obj);
         _lastRunner = next;
         if (_hotCount > 0 && Options.Liveness) CheckLiveness(step);
         return next;
+    }
+
+    /// <summary>The lanes view's row for a step; a decision that preempted a runnable backend says so.</summary>
+    private void RecordLaneStep(int step, int backend, SyncOpKind kind, ulong obj)
+    {
+        int d = Trace.Decisions - 1;
+        string preempts = d >= 0 && Trace.DecisionStep(d) == step && Trace.IsPreemption(d) ? $" (preempts {Trace.DecisionPrevious(d)})" : "";
+        Lanes!.RecordStep(step, backend, $"{SyncOps.NameOf(kind)} {NameOf(obj)}{preempts}", HoldingOf?.Invoke(backend));
     }
 
     private bool Validate(int step, int backend, SyncOpKind kind, ulong obj)

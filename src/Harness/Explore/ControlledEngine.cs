@@ -51,6 +51,13 @@ public sealed partial class ControlledEngine : IDisposable, IWaitGraph
     private Func<int, IEnumerable<(ulong Obj, string Mode)>>? _heldBy;
 
     public ScheduleTrace Trace { get; } = new();
+
+    /// <summary>While set (a replay for the lanes view), every step and exit is logged here, with
+    /// what <see cref="HoldingOf"/> says the backend holds just before it.</summary>
+    public Lanes.LaneLog? Lanes { get; set; }
+
+    /// <summary>The lanes view's description of backend i's holdings (null: none described).</summary>
+    public Func<int, string?>? HoldingOf { get; set; }
     public ExploreOptions Options { get; private set; } = new();
 
     public ControlledEngine(int maxBackends = MaxBackends)
@@ -172,6 +179,7 @@ public sealed partial class ControlledEngine : IDisposable, IWaitGraph
     private void OnFinished(int b)
     {
         _status[b] = StatusFinished;
+        Lanes?.RecordExit(b, HoldingOf?.Invoke(b));
         if (_hotSince[b] >= 0) { _hotSince[b] = -1; _hotCount--; }
         if (_lastRunner == b) _lastRunner = -1;
         int next = _aborting ? NextToUnwind() : Decide(b, finished: true);

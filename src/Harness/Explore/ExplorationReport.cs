@@ -15,7 +15,12 @@ public sealed record FailureReport(
     int MinimizedPreemptions,
     IReadOnlyList<string>? MinimizedTrace,
     bool DeterminismChecked,
-    bool Deterministic);
+    bool Deterministic)
+{
+    /// <summary>The lanes view (Lanes/LaneFormatter) of the minimized schedule, or of the original
+    /// when minimization was off or removed nothing; its last line is the replay's outcome.</summary>
+    public IReadOnlyList<string>? Lanes { get; init; }
+}
 
 public sealed class ExplorationReport
 {

@@ -2,7 +2,7 @@
 // finds the scenario in the system registry (by the artifact's target, qualified since format
 // version 2, else by the token's bare name), replays it strictly (every decision as recorded,
 // every step validated against the recorded kind and object, stopping at the first divergent step
-// and naming it), prints the readable trace and compares the outcome with the recorded one.
+// and naming it), prints the schedule as per-backend lanes (steps, holdings, notes) and compares the outcome with the recorded one.
 using Harness.Artifacts;
 using Harness.Core;
 using Harness.Explore.Scenarios;
@@ -30,9 +30,9 @@ public sealed class ExploreReplayer : IArtifactReplayer
         if (token.Scenario != scenario.Name)
             throw new MalformedInputException($"the schedule is a schedule of '{token.Scenario}', not of '{scenario.Name}'");
         using var explorer = new Explorer();
-        IterationResult r = explorer.Replay(scenario, token);
+        (IterationResult r, Lanes.LaneLog log) = explorer.ReplayWithLanes(scenario, token);
         trace.WriteLine($"replay: scenario={token.Scenario} {token.Config} spin={token.Options.SpinMode} decisions={token.Decisions.Length} recorded-steps={token.Trace.Steps}");
-        foreach (string line in TraceFormatter.Format(explorer.Engine.Trace, explorer.Engine.NameOf)) trace.WriteLine(line);
+        foreach (string line in Lanes.LaneFormatter.Format(log)) trace.WriteLine(line);
         if (r.Failure is not null) trace.WriteLine($"outcome: {r.Failure}");
         else trace.WriteLine($"outcome: completed after {r.Steps} steps");
         return r;

@@ -128,7 +128,36 @@ public sealed class Explorer : IDisposable
                 minPre = m.Preemptions;
             }
         }
-        return new FailureReport(failure, iteration, config, describe, token.Encode(), lines, trace.Preemptions, minToken, minPre, minLines, checkedDet, deterministic);
+        // the lanes view of the schedule the report leads with (the minimized one when there is one)
+        ScheduleToken shown = minToken is null ? token : ScheduleToken.Decode(minToken);
+        (IterationResult lanesRun, Lanes.LaneLog log) = ReplayWithLanes(scenario, shown);
+        List<string> lanes = Lanes.LaneFormatter.Format(log);
+        lanes.Add($"outcome: {(lanesRun.Failure is null ? "completed (the replay did not fail)" : lanesRun.Failure.ToOutcome().ToString())}");
+        return new FailureReport(failure, iteration, config, describe, token.Encode(), lines, trace.Preemptions, minToken, minPre, minLines, checkedDet, deterministic)
+        {
+            Lanes = lanes,
+        };
+    }
+
+    /// <summary>Replays a token strictly and records the lanes view's log on the way (backend
+    /// steps, holdings, the scenario's notes); the failure, if any, is the replay's.</summary>
+    public (IterationResult Result, Lanes.LaneLog Log) ReplayWithLanes(IScenario scenario, ScheduleToken token)
+    {
+        ScenarioInstance inst = Instance(scenario, token.Config);
+        var log = new Lanes.LaneLog(token.Config.Backends);
+        inst.Lanes = log;
+        _engine.Lanes = log;
+        _engine.HoldingOf = inst.Holding;
+        try
+        {
+            return (Replay(scenario, token), log);
+        }
+        finally
+        {
+            inst.Lanes = null;
+            _engine.Lanes = null;
+            _engine.HoldingOf = null;
+        }
     }
 
     /// <summary>Replays a token strictly: every decision as recorded, every step validated.</summary>

@@ -17,6 +17,23 @@ public abstract class ScenarioInstance
 
     public abstract void CheckFinal();
 
+    /// <summary>For the lanes view of a replayed schedule: what backend <paramref name="backend"/>
+    /// holds right now (locks, pins, the values it can see), or null if the scenario does not say.
+    /// Called between steps, while that backend is parked.</summary>
+    public virtual string? Holding(int backend) => null;
+
+    /// <summary>Set by the engine while replaying for the lanes view; null while exploring.</summary>
+    public Lanes.LaneLog? Lanes { get; set; }
+
+    /// <summary>A scenario-level note in backend <paramref name="backend"/>'s lane (free when no view is recorded).</summary>
+    protected void Note(int backend, string text) => Lanes?.Note(backend, text);
+
+    /// <summary>As <see cref="Note(int,string)"/>, with the text built only when a view is recorded.</summary>
+    protected void Note(int backend, Func<string> text)
+    {
+        if (Lanes is not null) Lanes.Note(backend, text());
+    }
+
     /// <summary>Objects backend <paramref name="backend"/> holds, with the mode (for deadlock reports).</summary>
     public virtual IEnumerable<(ulong Obj, string Mode)> HeldBy(int backend) => [];
 

@@ -22,7 +22,7 @@ using static Allocator.Buffers.BufferConstants;
 
 namespace Harness.Systems.Buffers.Scenarios;
 
-public abstract class BufferScenarioInstance : ScenarioInstance
+public abstract partial class BufferScenarioInstance : ScenarioInstance
 {
     public const int BlckSz = 1024;
 
