@@ -77,17 +77,7 @@ public sealed class ExploreCompareCommand : IHarnessCommand
 
     private sealed record Measure(List<int> Found, int Wrong, double ItPerS, double StepsPerS)
     {
-        public string Text(int seeds, int cap)
-        {
-            if (Found.Count == 0) return $"> {cap} (0/{seeds})";
-            var sorted = Found.OrderBy(x => x).ToList();
-            // Seeds that did not catch it count as above the cap, so the median is honest about misses.
-            int missing = seeds - Found.Count;
-            var all = sorted.Concat(Enumerable.Repeat(int.MaxValue, missing)).ToList();
-            int mid = all[(all.Count - 1) / 2];
-            string median = mid == int.MaxValue ? $"> {cap}" : mid.ToString(CultureInfo.InvariantCulture);
-            return $"{median} ({Found.Count}/{seeds}{(Wrong > 0 ? $", {Wrong} other kind" : "")})";
-        }
+        public string Text(int seeds, int cap) => ExploreTableCommand.MedianText(Found, seeds, cap, Wrong);
     }
 
     /// <summary>Iterations to the first failure (1-based) of the expected kind, per seed 1..N.</summary>

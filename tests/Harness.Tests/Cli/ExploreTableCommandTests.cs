@@ -1,0 +1,42 @@
+// `harness explore-table`: the scenario table of one system, end to end on the small locks system:
+// a row per correct scenario and gate strategy with no failures, a row per canary with a median
+// under every explorer strategy, and the median arithmetic (missed seeds count as above the cap).
+using Harness.Cli;
+using Xunit;
+
+namespace Harness.Tests.Cli;
+
+public sealed class ExploreTableCommandTests
+{
+    [Fact]
+    public void Locks_table_has_every_scenario_and_canary_and_no_false_alarm()
+    {
+        var stdout = new StringWriter();
+        int code = Harness.Program.Run(["explore-table", "locks", "--seeds", "2", "--cap", "60", "--budget", "10"], stdout, stdout);
+        string text = stdout.ToString();
+        Assert.True(code == 0, text);
+        string[] lines = text.Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("| locks/linearizable-counter | dfs |", StringComparison.Ordinal));
+        string canary = Assert.Single(lines, l => l.StartsWith("| locks/canary-nonatomic-increment |", StringComparison.Ordinal));
+        // expected kind, gate run, then one cell per strategy
+        Assert.Equal(3 + ExploreTableCommand.Strategies.Length, canary.Split('|', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("false alarms on correct scenarios: 0", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Median_counts_missed_seeds_as_above_the_cap()
+    {
+        Assert.Equal("3 (3/3)", ExploreTableCommand.MedianText([5, 3, 1], 3, 100, 0));
+        Assert.Equal("> 100 (1/3)", ExploreTableCommand.MedianText([1], 3, 100, 0));
+        Assert.Equal("9 (2/3, 1 other kind)", ExploreTableCommand.MedianText([9, 4], 3, 100, 1));
+    }
+
+    [Fact]
+    public void An_unknown_system_is_a_clear_error()
+    {
+        var stdout = new StringWriter();
+        int code = Harness.Program.Run(["explore-table", "no-such-system"], stdout, stdout);
+        Assert.NotEqual(0, code);
+        Assert.Contains("no-such-system", stdout.ToString(), StringComparison.Ordinal);
+    }
+}
