@@ -18,10 +18,10 @@ public sealed class BufferLockClassifier : ILockClassifier
     {
         int index = _pool.Sync.LWLockIndex(lock_);
         if (index >= 0 && index < BufTable.NUM_BUFFER_PARTITIONS)
-            return new LockIdentity(LockClass.MappingPartition, index, $"BufferMapping partition {index}");
+            return new LockIdentity(LockClass.MappingPartition, index, BufferPool.MappingTranche);
         int bufId = _pool.Descriptors.BufIdOf(new BufferDesc(lock_.Address - BufferDescLayout.OFF_content_lock));
         if (bufId >= 0)
-            return new LockIdentity(LockClass.Content, bufId, $"content lock of buffer {bufId + 1}");
+            return new LockIdentity(LockClass.Content, bufId, "content lock");
         return new LockIdentity(LockClass.LWLock, -1, index >= 0 ? _pool.Sync.LWLockName(lock_) : lock_.ToString());
     }
 

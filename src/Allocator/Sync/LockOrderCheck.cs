@@ -39,9 +39,17 @@ public enum LockClass
     LWLock,
 }
 
+/// <summary>A lock's class, its number within the class (partition number, buffer id; -1 for
+/// none) and a name that is already a string (a tranche or lock name), so classifying a lock on
+/// every acquire allocates nothing; the readable form is built only for a report.</summary>
 public readonly record struct LockIdentity(LockClass Class, int Ordinal, string Name)
 {
-    public override string ToString() => Name;
+    public override string ToString() => Class switch
+    {
+        LockClass.MappingPartition => $"{Name} partition {Ordinal}",
+        LockClass.Content => $"content lock of buffer {Ordinal + 1}",
+        _ => Name,
+    };
 }
 
 /// <summary>Names locks for the checker; set on the SyncSegment by the system that owns them.</summary>
@@ -114,11 +122,12 @@ public sealed class LockOrderCheck
     /// LWLockConditionalAcquire, which never sleeps.</summary>
     public void BeforeLWLockAcquire(LWLock lock_, LWLockMode mode, bool blocking)
     {
-        if (!Enabled) return;
+        LWLockBackend held = _b.LWLocks;
+        // the common case (nothing held) costs two compares: no rule can be broken
+        if (!Enabled || (_numHeldSpin == 0 && held.NumHeld == 0)) return;
         LockIdentity want = Classify(lock_);
         if (_numHeldSpin > 0)
             Violation("R1", $"requests {want} {ModeName(mode)} while holding spinlock {SpinName(_heldSpin[_numHeldSpin - 1])}");
-        LWLockBackend held = _b.LWLocks;
         for (int i = 0; i < held.NumHeld; i++)
         {
             LWLock h = held.Held(i).Lock;
