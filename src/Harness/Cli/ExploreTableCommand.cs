@@ -100,9 +100,7 @@ public sealed class ExploreTableCommand : IHarnessCommand
     /// over mostly missed runs says "> cap" rather than the few lucky ones.</summary>
     public static string MedianText(List<int> found, int runs, int cap, int wrongKind)
     {
-        var all = found.OrderBy(x => x).Concat(Enumerable.Repeat(int.MaxValue, runs - found.Count)).ToList();
-        int mid = all[(all.Count - 1) / 2];
-        string median = mid == int.MaxValue ? $"> {cap}" : mid.ToString(CultureInfo.InvariantCulture);
+        string median = SeedMedian.Of(found, runs) is int mid ? mid.ToString(CultureInfo.InvariantCulture) : $"> {cap}";
         return $"{median} ({found.Count}/{runs}{(wrongKind > 0 ? $", {wrongKind} other kind" : "")})";
     }
 }

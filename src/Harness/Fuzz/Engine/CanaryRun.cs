@@ -8,7 +8,7 @@ public sealed record CanaryReport(FuzzRunResult Planted, FuzzRunResult Correct, 
 
 public static class CanaryRun
 {
-    public static FuzzRunResult Fuzz(FuzzTargetDef target, string canary, ulong seed, long execs, string? outDir, TextWriter log)
+    public static FuzzRunResult Fuzz(FuzzTargetDef target, string canary, ulong seed, long execs, string? outDir, TextWriter log, bool stopAtFirstFinding = false)
     {
         var config = FuzzTargetConfig.Default with { Canary = canary };
         IFuzzTarget t = target.Create(config);
@@ -19,6 +19,7 @@ public static class CanaryRun
             OutDir = outDir,
             StatusEvery = long.MaxValue,
             TargetConfig = config.ToDictionary(),
+            StopAtFirstFinding = stopAtFirstFinding,
         };
         return new FuzzEngine(t, FuzzEngine.SourcesFor(t, includeIlMap: false), options, log).Run();
     }

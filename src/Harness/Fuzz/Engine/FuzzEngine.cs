@@ -105,6 +105,7 @@ public sealed class FuzzEngine
                     statusAt = statusAt < _options.StatusEvery ? Math.Min(statusAt * 2, _options.StatusEvery) : statusAt + _options.StatusEvery;
                 }
             }
+            if (_options.StopAtFirstFinding && _findings.Count > 0) break;
         }
         double seconds = _clock.Elapsed.TotalSeconds - startLoop;
         Status("DONE");

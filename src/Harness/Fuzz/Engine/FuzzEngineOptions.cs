@@ -43,6 +43,10 @@ public sealed record FuzzEngineOptions
 
     public const int DefaultBatchSize = 64;
 
+    /// <summary>Stop after the batch in which the first finding appeared (time-to-bug runs). A count
+    /// decides it (the batch boundary), so the run is still repeatable from its seed.</summary>
+    public bool StopAtFirstFinding { get; init; }
+
     /// <summary>Out of 8: how often an operation-level mutation is used when the target is structure-aware.</summary>
     public int StructureShareOf8 { get; init; } = 5;
 }

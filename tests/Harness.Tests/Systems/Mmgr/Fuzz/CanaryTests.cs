@@ -19,6 +19,20 @@ public sealed class CanaryTests
     private static readonly FuzzTargetDef Target = FuzzTargets.Find(SystemRegistry.Default, "mmgr");
 
     [Fact]
+    public void A_time_to_bug_run_stops_after_the_batch_of_its_first_finding_and_finds_the_same_first_input()
+    {
+        const long cap = 100 * MmgrSystem.GateCanaryExecs;
+        FuzzRunResult full = CanaryRun.Fuzz(Target, Canary, Seed, MmgrSystem.GateCanaryExecs, null, TextWriter.Null);
+        FuzzRunResult stopped = CanaryRun.Fuzz(Target, Canary, Seed, cap, null, TextWriter.Null, stopAtFirstFinding: true);
+        long first = full.Findings.Min(f => f.ExecIndex);
+        Finding earliest = stopped.Findings.MinBy(f => f.ExecIndex)!;
+        Assert.Equal(first, earliest.ExecIndex);
+        Assert.Equal(full.Findings.MinBy(f => f.ExecIndex)!.Input, earliest.Input);
+        // it ends at the end of that batch, long before the cap
+        Assert.InRange(stopped.Execs, first + 1, first + FuzzEngineOptions.DefaultBatchSize);
+    }
+
+    [Fact]
     public void Canary_IsFound_Replayed_AndMinimized()
     {
         string dir = TempDir.Create();
