@@ -27,6 +27,10 @@ public static class BufferScenarios
             (c, rt) => new IoErrorScenario(c, rt)),
         new ScenarioDef("content-lock-rw", "LockBuffer SHARE/EXCLUSIVE as a reader-writer lock: exclusion, every write seen, every waiter served (fair strategies)", 2, 3, 3, 2,
             (c, rt) => new ContentLockScenario(c, rt), needsFairness: true),
+        new ScenarioDef("clock-sweep", "pairs of pins on a pool a third smaller: the hand and completePasses agree with the ticks taken, \"no unpinned buffers available\" only after a lap of pinned looks", 2, 3, 3, 2,
+            (c, rt) => new ClockSweepScenario(c, rt)),
+        new ScenarioDef("two-partition-alloc", "PostgreSQL 15's BufferAlloc (old and new partition locks, lower first) with evictions crossing two partitions: no deadlock, no pinned buffer evicted, no write lost", 2, 3, 2, 3,
+            (c, rt) => new TwoPartitionAllocScenario(c, rt)),
     ];
 
     /// <summary>Correct scenarios that terminate only under a fair schedule: InvalidateBuffer retries
@@ -53,6 +57,10 @@ public static class BufferScenarios
             (c, rt) => new IoErrorScenario(c, rt, BufferCanary.AbortKeepsIoInProgress), isCanary: true),
         new ScenarioDef("canary-exclusive-taken-shared", "CANARY: LockBuffer(EXCLUSIVE) takes the content lock shared (BufferCanary.ExclusiveLockTakenShared)", 2, 3, 3, 2,
             (c, rt) => new ContentLockScenario(c, rt, BufferCanary.ExclusiveLockTakenShared), needsFairness: true, isCanary: true),
+        new ScenarioDef("canary-sweep-trycounter-not-reset", "CANARY: the clock sweep does not reset trycounter on a usage-count decrement, so it gives up after NBuffers pinned looks in all (BufferCanary.SweepTrycounterNotReset)", 2, 3, 3, 2,
+            (c, rt) => new ClockSweepScenario(c, rt, BufferCanary.SweepTrycounterNotReset), isCanary: true),
+        new ScenarioDef("canary-two-partition-new-first", "CANARY: PostgreSQL 15's BufferAlloc takes the new tag's partition lock before the old one's (BufferCanary.TwoPartitionLocksNewFirst)", 2, 3, 2, 3,
+            (c, rt) => new TwoPartitionAllocScenario(c, rt, BufferCanary.TwoPartitionLocksNewFirst), isCanary: true),
     ];
 
     /// <summary>What must catch each canary (the planted BufferCanary it runs is in Planted).
@@ -85,6 +93,8 @@ public static class BufferScenarios
         // not in the gate: the property suite's gate already runs AbortKeepsIoInProgress (one gate per canary)
         new("canary-abort-keeps-io", "io-error-midflight", "random", 20, OutcomeKind.LostWakeup, InGate: false),
         new("canary-exclusive-taken-shared", "content-lock-rw", "random", 20, OutcomeKind.InvariantFailed),
+        new("canary-sweep-trycounter-not-reset", "clock-sweep", "random", 100, OutcomeKind.InvariantFailed),
+        new("canary-two-partition-new-first", "two-partition-alloc", "random", 100, OutcomeKind.Deadlock),
     ];
 
     /// <summary>The BufferCanary each canary scenario plants.</summary>
@@ -96,6 +106,8 @@ public static class BufferScenarios
         ["canary-invalidate-skips-io-wait"] = BufferCanary.InvalidateSkipsIoWait,
         ["canary-abort-keeps-io"] = BufferCanary.AbortKeepsIoInProgress,
         ["canary-exclusive-taken-shared"] = BufferCanary.ExclusiveLockTakenShared,
+        ["canary-sweep-trycounter-not-reset"] = BufferCanary.SweepTrycounterNotReset,
+        ["canary-two-partition-new-first"] = BufferCanary.TwoPartitionLocksNewFirst,
     };
 
     public static ScenarioSet Set { get; } = new([.. Correct, .. NeedingFairness, .. Canaries], Expectations);
