@@ -54,7 +54,7 @@ public sealed class TwoPartitionAllocScenarioTests
     public void New_lock_first_deadlocks_and_the_report_names_the_cycle()
     {
         using var explorer = new Explorer();
-        ExplorationReport r = explorer.Run(Set.Find("canary-two-partition-new-first")!, new ExploreRun { Strategy = "pct", Seed = 2, Iterations = 200, Minimize = false });
+        ExplorationReport r = explorer.Run(Set.Find("canary-two-partition-new-first")!, new ExploreRun { Strategy = "probabilistic", Seed = 2, Iterations = 100, Minimize = false });
         Assert.NotNull(r.FirstFailure);
         ExplorationFailure f = r.FirstFailure!.Failure;
         Assert.Equal(OutcomeKind.Deadlock, f.Kind);

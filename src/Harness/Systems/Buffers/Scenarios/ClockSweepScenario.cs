@@ -1,7 +1,8 @@
-// clock-sweep (issue 13, scenario 9; spec §12.2-12.4, §19.4 F4/F5): backends read pairs of blocks
-// of a relation twice the size of a three-buffer pool and hold both pins at once (pin the first,
-// pin the second, check both, release both), so the pool is fully pinned in some schedules and
-// not in others, nearly every read sweeps the clock, and the hand wraps every few ticks. After
+// clock-sweep (issue 13, scenario 9; spec §12.2-12.4, §19.4 F4/F5): three backends read pairs of
+// blocks of a relation twice the size of a four-buffer pool and hold both pins at once (pin the
+// first, pin the second, check both, release both: up to six pins for four buffers), so the pool
+// is fully pinned in some schedules and not in others, nearly every read sweeps the clock, and the
+// hand wraps every few ticks. After
 // every op the backend calls StrategySyncStart as the bgwriter does and checks what it reports.
 //
 // The oracles watch the sweep through each backend's seam: every backend's runtime is wrapped by
@@ -52,7 +53,7 @@ namespace Harness.Systems.Buffers.Scenarios;
 
 public sealed class ClockSweepScenario : BufferScenarioInstance
 {
-    public const int NBuffers = 3, RelPages = 6;
+    public const int NBuffers = 4, RelPages = 8;
     public const string NoUnpinned = "no unpinned buffers available";
 
     private readonly SweepObserver _obs;
