@@ -2,7 +2,9 @@
 // backend at a time: a miss then a hit, a clean victim renamed (old entry gone, new one in), a
 // dirty victim written before it is reused, and the insert collision, where the victim is given
 // back still holding its old page (V15 does not invalidate it first) and the winner's buffer is
-// used. The pool walk finds nothing wrong after each.
+// used; and the re-check under the header lock, where a victim someone pinned through its old tag
+// while we were taking the partition locks is kept and another one taken. The pool walk finds
+// nothing wrong after each.
 using Allocator.Buffers;
 using Allocator.Storage;
 using Allocator.Sync;
@@ -154,6 +156,49 @@ public sealed class BufMgrReadV15Tests
         uint vs = State(pool, victimId + 1);
         Assert.Equal(BM_TAG_VALID | BM_VALID, vs & (BM_TAG_VALID | BM_VALID));
         Assert.Equal(0u, BUF_STATE_GET_REFCOUNT(vs));
+        a.ReleaseBuffer(buf);
+        AssertClean(pool);
+    }
+
+    [Fact]
+    public void A_victim_pinned_through_its_old_tag_is_kept_and_another_taken()
+    {
+        BufferPool pool = NewPool(3);
+        BufMgr? other = null;
+        bool armed = false, fired = false;
+        int victimId = -1, theirs = 0;
+        BufMgr a = pool.Attach(0, mem => new HookRuntime(new ProductionSyncRuntime(mem, pool.Kernel, 1))
+        {
+            AfterWrite = (addr, value, self) =>
+            {
+                // our victim is pinned and its old entry still in the table: someone looks its
+                // block up and keeps the pin
+                if (!armed || fired || BUF_STATE_GET_REFCOUNT(value) != 1 || (value & BM_TAG_VALID) == 0) return;
+                int id = Enumerable.Range(0, pool.NBuffers).FirstOrDefault(i => pool.Descriptors.GetBufferDescriptor(i).StateAddr == addr, -1);
+                if (id < 0) return;
+                fired = true;
+                victimId = id;
+                uint oldBlock = BufferDescriptors.ReadTag(pool.InitMemory, pool.Descriptors.GetBufferDescriptor(id)).BlockNum;
+                theirs = other!.ReadBuffer(Rel, Main, oldBlock);
+            },
+        });
+        other = pool.Attach(1);
+        CreateRel(pool, 4);
+        for (uint blk = 0; blk < 3; blk++) a.ReleaseBuffer(a.ReadBuffer(Rel, Main, blk));
+
+        armed = true;
+        int buf = a.ReadBuffer(Rel, Main, 3);
+        Assert.True(fired);
+        Assert.Equal(victimId + 1, theirs); // their lookup hit our victim
+        Assert.NotEqual(theirs, buf);
+        Assert.Equal(((byte)3, (byte)0), Marker(pool, buf));
+        Assert.Equal(buf - 1, Lookup(pool, 3));
+
+        // the victim kept its block and its entry, and still has their pin
+        BufferTag kept = BufferDescriptors.ReadTag(pool.InitMemory, pool.Descriptors.GetBufferDescriptor(victimId));
+        Assert.Equal(victimId, Lookup(pool, kept.BlockNum));
+        Assert.Equal(1u, BUF_STATE_GET_REFCOUNT(State(pool, theirs)));
+        other.ReleaseBuffer(theirs);
         a.ReleaseBuffer(buf);
         AssertClean(pool);
     }

@@ -27,7 +27,7 @@ public static class BufferScenarios
             (c, rt) => new IoErrorScenario(c, rt)),
         new ScenarioDef("content-lock-rw", "LockBuffer SHARE/EXCLUSIVE as a reader-writer lock: exclusion, every write seen, every waiter served (fair strategies)", 2, 3, 3, 2,
             (c, rt) => new ContentLockScenario(c, rt), needsFairness: true),
-        new ScenarioDef("clock-sweep", "pairs of pins on a pool a third smaller: the hand and completePasses agree with the ticks taken, \"no unpinned buffers available\" only after a lap of pinned looks", 2, 3, 3, 2,
+        new ScenarioDef("clock-sweep", "three backends holding two pins each on a four-buffer pool: the hand and completePasses agree with the ticks taken, \"no unpinned buffers available\" only after NBuffers pinned looks in a row", 2, 3, 3, 2,
             (c, rt) => new ClockSweepScenario(c, rt)),
         new ScenarioDef("two-partition-alloc", "PostgreSQL 15's BufferAlloc (old and new partition locks, lower first) with evictions crossing two partitions: no deadlock, no pinned buffer evicted, no write lost", 2, 3, 2, 3,
             (c, rt) => new TwoPartitionAllocScenario(c, rt)),
