@@ -33,8 +33,11 @@
 //    pool was fully pinned, nor that every buffer was pinned at some moment of the call: the other
 //    backends take tickets from the same hand, so the failing backend's NBuffers looks may land on
 //    the same pinned buffers while an unpinned one is ticked (and decremented, or taken) only by
-//    others. Checking "all pinned" would raise false alarms on PostgreSQL; the instance counts
-//    such ERRORs (ErrorsWithUnpinnedBuffer) to show they happen. The check is exactly the
+//    others. Checking "all pinned" would raise false alarms on PostgreSQL, and so would the spec's
+//    shortcut (§19.4 F5: never raised while fewer than NBuffers are pinned throughout the call):
+//    the instance counts ERRORs raised while some buffer had refcount 0 (ErrorsWithUnpinnedBuffer)
+//    and while some buffer was pinned by nobody during the whole failing call
+//    (ErrorsWithABufferNeverPinned), to show both happen. The check is exactly the
 //    guarantee: at the ERROR, the backend has looked at NBuffers or more buffers in this call and
 //    the last NBuffers state words its header lock returned all have refcount > 0.
 // 3. Every pinned buffer still holds its block, valid, with the block's bytes (the pages are only
@@ -93,10 +96,16 @@ public sealed class ClockSweepScenario : BufferScenarioInstance
     /// <summary>Of those, the ones raised while some buffer had refcount 0 (legitimate in PostgreSQL).</summary>
     public int ErrorsWithUnpinnedBuffer { get; private set; }
 
+    /// <summary>Of those, the ones raised although some buffer was pinned by nobody at any moment
+    /// of the failing call (so fewer than NBuffers were pinned throughout it).</summary>
+    public int ErrorsWithABufferNeverPinned { get; private set; }
+
     /// <summary>Over every iteration of this instance: iterations with an ERROR, with an ERROR while
-    /// a buffer was unpinned, and with a pass lost to a late fold.</summary>
+    /// a buffer was unpinned, with one while a buffer stayed unpinned the whole call, and with a
+    /// pass lost to a late fold.</summary>
     public int IterationsWithError { get; private set; }
     public int IterationsWithErrorWhileUnpinned { get; private set; }
+    public int IterationsWithErrorBufferNeverPinned { get; private set; }
     public int IterationsWithLostPass { get; private set; }
 
     protected override void OnReset()
@@ -104,6 +113,7 @@ public sealed class ClockSweepScenario : BufferScenarioInstance
         _obs.Reset();
         NoUnpinnedErrors = 0;
         ErrorsWithUnpinnedBuffer = 0;
+        ErrorsWithABufferNeverPinned = 0;
     }
 
     protected override void Body(int me)
@@ -124,6 +134,7 @@ public sealed class ClockSweepScenario : BufferScenarioInstance
             {
                 NoUnpinnedErrors++;
                 if (AnyBufferUnpinned()) ErrorsWithUnpinnedBuffer++;
+                if (_obs.NeverPinnedInCall(me) > 0) ErrorsWithABufferNeverPinned++;
                 string? wrong = _obs.CheckNoUnpinnedError(me);
                 Check(wrong is null, "no-unpinned-false", $"backend {me}: {NoUnpinned}, but {wrong}");
                 B[me].AbortCurrentTransaction();
@@ -152,6 +163,7 @@ public sealed class ClockSweepScenario : BufferScenarioInstance
     {
         if (NoUnpinnedErrors > 0) IterationsWithError++;
         if (ErrorsWithUnpinnedBuffer > 0) IterationsWithErrorWhileUnpinned++;
+        if (ErrorsWithABufferNeverPinned > 0) IterationsWithErrorBufferNeverPinned++;
         if (_obs.Lost > 0) IterationsWithLostPass++;
         StrategyControl sc = Pool.Strategy;
         string? bad = _obs.CheckQuiescent(sc.CompletePasses(Pool.InitMemory), sc.NextVictimBuffer(Pool.InitMemory));
@@ -165,6 +177,10 @@ public sealed class ClockSweepScenario : BufferScenarioInstance
         private readonly int _n;
         private ulong _nextVictimAddr = ulong.MaxValue, _allocsAddr = ulong.MaxValue;
         private ulong[] _stateAddrs = [];
+        private SimMemory? _mem;
+        /// <summary>Per backend, the buffers seen pinned (refcount > 0 in the published state word)
+        /// at some moment of its current StrategyGetBuffer call.</summary>
+        private readonly bool[][] _pinnedInCall;
         /// <summary>Per backend, this StrategyGetBuffer call's looks: the buffer ticked and the
         /// state word its header lock returned (null until it is locked).</summary>
         private readonly List<(int Buf, uint? State)>[] _looks;
@@ -180,6 +196,8 @@ public sealed class ClockSweepScenario : BufferScenarioInstance
             _looks = new List<(int, uint?)>[backends];
             for (int i = 0; i < backends; i++) _looks[i] = [];
             _atRead = new (long, long, int, long)[backends];
+            _pinnedInCall = new bool[backends][];
+            for (int i = 0; i < backends; i++) _pinnedInCall[i] = new bool[nbuffers];
         }
 
         /// <summary>Clock tickets drawn (fetch-adds on nextVictimBuffer).</summary>
@@ -204,6 +222,7 @@ public sealed class ClockSweepScenario : BufferScenarioInstance
             _nextVictimAddr = pool.Strategy.NextVictimBufferAddr;
             _allocsAddr = pool.Strategy.NumBufferAllocsAddr;
             _stateAddrs = Enumerable.Range(0, pool.NBuffers).Select(i => pool.Descriptors.GetBufferDescriptor(i).StateAddr).ToArray();
+            _mem = pool.InitMemory;
         }
 
         public void Reset()
@@ -215,6 +234,7 @@ public sealed class ClockSweepScenario : BufferScenarioInstance
             _lastReportPosition = 0;
             _lastReportAbsorbing = 0;
             foreach (var l in _looks) l.Clear();
+            foreach (bool[] p in _pinnedInCall) Array.Clear(p);
             Array.Clear(_atRead);
         }
 
@@ -225,6 +245,7 @@ public sealed class ClockSweepScenario : BufferScenarioInstance
             if (addr == _allocsAddr)
             {
                 _looks[backend].Clear(); // a new StrategyGetBuffer call
+                for (int i = 0; i < _n; i++) _pinnedInCall[backend][i] = BUF_STATE_GET_REFCOUNT(_mem!.ReadU32(_stateAddrs[i])) > 0;
             }
             else if (addr == _nextVictimAddr)
             {
@@ -243,8 +264,22 @@ public sealed class ClockSweepScenario : BufferScenarioInstance
             if (state is null && _stateAddrs[buf] == addr) looks[^1] = (buf, old);
         }
 
+        /// <summary>A store or CAS that may have published a new refcount (a pin, an unpin, an
+        /// UnlockBufHdr): note who is pinned now.</summary>
+        internal void OnStateChange(ulong addr)
+        {
+            int buf = Array.IndexOf(_stateAddrs, addr);
+            if (buf < 0 || BUF_STATE_GET_REFCOUNT(_mem!.ReadU32(addr)) == 0) return;
+            foreach (bool[] p in _pinnedInCall) p[buf] = true;
+        }
+
+        /// <summary>The buffers nobody pinned at any moment of <paramref name="backend"/>'s current
+        /// call (the spec's F5 shortcut would call an ERROR then wrong; PostgreSQL can raise it).</summary>
+        public int NeverPinnedInCall(int backend) => _pinnedInCall[backend].Count(p => !p);
+
         internal void OnCompareExchange(ulong addr, uint replaced, bool success)
         {
+            if (success) OnStateChange(addr);
             if (!success || addr != _nextVictimAddr) return;
             Folds++;
             PendingWraps--;
@@ -337,7 +372,11 @@ public sealed class ClockSweepScenario : BufferScenarioInstance
             _obs.OnReadHand(_backend, addr);
             return v;
         }
-        public void AtomicWrite32(ulong addr, uint value) => _inner.AtomicWrite32(addr, value);
+        public void AtomicWrite32(ulong addr, uint value)
+        {
+            _inner.AtomicWrite32(addr, value);
+            _obs.OnStateChange(addr);
+        }
         public bool AtomicCompareExchange32(ulong addr, ref uint expected, uint newval)
         {
             uint replaced = expected;
