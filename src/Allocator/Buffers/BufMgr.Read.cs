@@ -142,6 +142,8 @@ public sealed partial class BufMgr
     /// the table; if someone entered the same tag meanwhile, we give the victim back and use theirs.</summary>
     private BufferDesc BufferAlloc(BufferRelation rel, ForkNumber forkNum, uint blockNum, BufferAccessStrategy? strategy, out bool foundPtr)
     {
+        if (Pool.Options.AllocVariant == BufferAllocVariant.V15TwoPartitionLocks)
+            return BufferAllocV15(rel, forkNum, blockNum, strategy, out foundPtr);
         ResourceOwner.ResourceOwnerEnlarge();
         Pins.ReservePrivateRefCountEntry();
 
@@ -244,7 +246,7 @@ public sealed partial class BufMgr
         for (;;)
         {
             // returns with the header lock held and refcount 0; pin and unlock in one store
-            BufferDesc buf_hdr = Freelist.StrategyGetBuffer(Backend, Pool.Strategy, strategy, out uint buf_state, out bool from_ring);
+            BufferDesc buf_hdr = Freelist.StrategyGetBuffer(Backend, Pool.Strategy, strategy, out uint buf_state, out bool from_ring, Pool.Options.Canary);
             int buf = GetBuffer(buf_hdr);
             Pg.Assert(BUF_STATE_GET_REFCOUNT(buf_state) == 0);
             Pins.PinBuffer_Locked(buf_hdr);

@@ -1,9 +1,10 @@
 // BufferCanary: deliberately broken variants of the buffer manager, switched on only by the
 // harness's canary runs (BufferPoolOptions.Canary) to prove that its oracles catch each one within
-// the gate's budget. Each names the one decision it gets wrong; None is PostgreSQL. The last four
-// are races (another backend must act inside a window of the victim's, the writer's, the dropper's
-// or a lock holder's steps), so only the explorer's scenarios can reach them (buffers/victim-race,
-// buffers/dirty-flush-hint, buffers/drop-during-read, buffers/content-lock-rw).
+// the gate's budget. Each names the one decision it gets wrong; None is PostgreSQL. The last six
+// are races (another backend must act inside a window of the victim's, the writer's, the dropper's,
+// a lock holder's or a sweeper's steps), so only the explorer's scenarios can reach them
+// (buffers/victim-race, buffers/dirty-flush-hint, buffers/drop-during-read, buffers/content-lock-rw,
+// buffers/clock-sweep, buffers/two-partition-alloc).
 namespace Allocator.Buffers;
 
 public enum BufferCanary
@@ -34,4 +35,13 @@ public enum BufferCanary
     /// <summary>LockBuffer(BUFFER_LOCK_EXCLUSIVE) takes the content lock in shared mode, so an
     /// "exclusive" holder runs alongside readers and other writers (buffers/content-lock-rw).</summary>
     ExclusiveLockTakenShared,
+    /// <summary>StrategyGetBuffer's clock sweep does not reset trycounter when it decrements an
+    /// unpinned buffer's usage count, so "no unpinned buffers available" comes after NBuffers
+    /// pinned buffers in the whole sweep rather than in a row (buffers/clock-sweep).</summary>
+    SweepTrycounterNotReset,
+    /// <summary>The PostgreSQL 15 BufferAlloc (BufferAllocVariant.V15TwoPartitionLocks) takes the new
+    /// tag's partition lock before the victim's old one whatever their numbers, against the
+    /// lower-number-first rule; two backends evicting across the same two partitions in crossing
+    /// directions deadlock (buffers/two-partition-alloc).</summary>
+    TwoPartitionLocksNewFirst,
 }

@@ -40,6 +40,21 @@ public sealed record BufferPoolOptions(
 {
     /// <summary>A planted bug for the harness's canary runs; None (PostgreSQL) otherwise.</summary>
     public BufferCanary Canary { get; init; } = BufferCanary.None;
+
+    /// <summary>Which BufferAlloc reads run: PostgreSQL 17's (the default) or the historical
+    /// PostgreSQL 15 one that holds two mapping partition locks (BufMgr.ReadV15.cs).</summary>
+    public BufferAllocVariant AllocVariant { get; init; } = BufferAllocVariant.V17;
+}
+
+/// <summary>The BufferAlloc algorithm a pool's reads use (BufferPoolOptions.AllocVariant).</summary>
+public enum BufferAllocVariant
+{
+    /// <summary>PostgreSQL 16/17: the victim is cleaned and its old mapping dropped under the old
+    /// partition lock alone (GetVictimBuffer, InvalidateVictimBuffer), then entered under the new one.</summary>
+    V17,
+    /// <summary>PostgreSQL 15 and before: the old and new partition locks held together, lower
+    /// partition number first, while the buffer is renamed.</summary>
+    V15TwoPartitionLocks,
 }
 
 public sealed class BufferPool

@@ -65,9 +65,9 @@ public static class Freelist
     /// <summary>StrategyGetBuffer: a victim buffer for BufferAlloc, returned unpinned with its header
     /// lock held and <paramref name="buf_state"/> its locked state word. <paramref name="from_ring"/>
     /// tells whether the ring supplied it. ERROR "no unpinned buffers available" when the clock finds
-    /// NBuffers pinned buffers in a row.</summary>
+    /// NBuffers pinned buffers in a row. <paramref name="canary"/> is the pool's (BufferCanary).</summary>
     public static BufferDesc StrategyGetBuffer(SyncBackend b, StrategyControl sc, BufferAccessStrategy? strategy,
-        out uint buf_state, out bool from_ring)
+        out uint buf_state, out bool from_ring, BufferCanary canary = BufferCanary.None)
     {
         BufferDescriptors descs = sc.Descriptors;
         SimMemory m = b.Memory;
@@ -143,7 +143,7 @@ public static class Freelist
                 if (BUF_STATE_GET_USAGECOUNT(local_buf_state) != 0)
                 {
                     local_buf_state -= BUF_USAGECOUNT_ONE;
-                    trycounter = sc.NBuffers;
+                    if (canary != BufferCanary.SweepTrycounterNotReset) trycounter = sc.NBuffers;
                 }
                 else
                 {

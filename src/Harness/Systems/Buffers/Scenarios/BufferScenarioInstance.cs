@@ -40,7 +40,8 @@ public abstract partial class BufferScenarioInstance : ScenarioInstance
     private readonly byte[][] _initialPages;
     private readonly Action[] _bodies;
 
-    protected BufferScenarioInstance(ScenarioConfig config, IReadOnlyList<ISyncRuntime> runtimes, int nbuffers, int pages, BufferCanary canary)
+    protected BufferScenarioInstance(ScenarioConfig config, IReadOnlyList<ISyncRuntime> runtimes, int nbuffers, int pages, BufferCanary canary,
+        BufferAllocVariant allocVariant = BufferAllocVariant.V17)
         : base(config)
     {
         Rt = runtimes;
@@ -49,6 +50,7 @@ public abstract partial class BufferScenarioInstance : ScenarioInstance
         Pool = new BufferPool(new BufferPoolOptions(NBuffers: nbuffers, BlckSz: BlckSz, MaxBackends: config.Backends, DataChecksums: true)
         {
             Canary = canary,
+            AllocVariant = allocVariant,
         }, new SimStorage(BlckSz, checksumsEnabled: true), new SimWal());
         Pool.NameObjects(runtimes[0]);
         B = new BufMgr[config.Backends];

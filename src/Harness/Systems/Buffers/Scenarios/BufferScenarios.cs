@@ -27,6 +27,10 @@ public static class BufferScenarios
             (c, rt) => new IoErrorScenario(c, rt)),
         new ScenarioDef("content-lock-rw", "LockBuffer SHARE/EXCLUSIVE as a reader-writer lock: exclusion, every write seen, every waiter served (fair strategies)", 2, 3, 3, 2,
             (c, rt) => new ContentLockScenario(c, rt), needsFairness: true),
+        new ScenarioDef("clock-sweep", "three backends holding two pins each on a four-buffer pool: the hand and completePasses agree with the ticks taken, \"no unpinned buffers available\" only after NBuffers pinned looks in a row", 2, 3, 3, 2,
+            (c, rt) => new ClockSweepScenario(c, rt)),
+        new ScenarioDef("two-partition-alloc", "PostgreSQL 15's BufferAlloc (old and new partition locks, lower first) with evictions crossing two partitions: no deadlock, no pinned buffer evicted, no write lost", 2, 3, 2, 3,
+            (c, rt) => new TwoPartitionAllocScenario(c, rt)),
     ];
 
     /// <summary>Correct scenarios that terminate only under a fair schedule: InvalidateBuffer retries
@@ -53,6 +57,10 @@ public static class BufferScenarios
             (c, rt) => new IoErrorScenario(c, rt, BufferCanary.AbortKeepsIoInProgress), isCanary: true),
         new ScenarioDef("canary-exclusive-taken-shared", "CANARY: LockBuffer(EXCLUSIVE) takes the content lock shared (BufferCanary.ExclusiveLockTakenShared)", 2, 3, 3, 2,
             (c, rt) => new ContentLockScenario(c, rt, BufferCanary.ExclusiveLockTakenShared), needsFairness: true, isCanary: true),
+        new ScenarioDef("canary-sweep-trycounter-not-reset", "CANARY: the clock sweep does not reset trycounter on a usage-count decrement, so it gives up after NBuffers pinned looks in all (BufferCanary.SweepTrycounterNotReset)", 2, 3, 3, 2,
+            (c, rt) => new ClockSweepScenario(c, rt, BufferCanary.SweepTrycounterNotReset), isCanary: true),
+        new ScenarioDef("canary-two-partition-new-first", "CANARY: PostgreSQL 15's BufferAlloc takes the new tag's partition lock before the old one's (BufferCanary.TwoPartitionLocksNewFirst)", 2, 3, 2, 3,
+            (c, rt) => new TwoPartitionAllocScenario(c, rt, BufferCanary.TwoPartitionLocksNewFirst), isCanary: true),
     ];
 
     /// <summary>What must catch each canary (the planted BufferCanary it runs is in Planted).
@@ -75,6 +83,14 @@ public static class BufferScenarios
     ///   exclusive-taken-shared (seeds 1..10, iterations until caught): random median 1, worst 2;
     ///     probabilistic median 3, worst 7; fair-pct median 6, worst 10. Caught as the
     ///     scenario's exclusive-with-others or shared-with-exclusive.
+    /// Measured over seeds 1..20 (0-based iteration of the first failure; defaults: 3 backends,
+    /// 2 ops for clock-sweep, 2 backends, 3 ops for two-partition-alloc):
+    ///   sweep-trycounter-not-reset: pct median 2, worst 8; random median 4.5, worst 43; fair-pct
+    ///     median 2, worst 11; probabilistic median 1, worst 4; dfs 13 from every seed. Caught as
+    ///     the scenario's no-unpinned-false (an ERROR with an unpinned look among the last NBuffers).
+    ///   two-partition-new-first: random median 1, worst 13; probabilistic median 12, worst 47;
+    ///     pct median 34, worst 266; fair-pct median 32, worst 454; dfs 48 from every seed. Caught
+    ///     as a deadlock whose wait-for cycle names the two BufferMapping partitions.
     /// The budgets leave room above the worst seed measured.</summary>
     public static IReadOnlyList<CanaryExpectation> Expectations { get; } =
     [
@@ -85,6 +101,8 @@ public static class BufferScenarios
         // not in the gate: the property suite's gate already runs AbortKeepsIoInProgress (one gate per canary)
         new("canary-abort-keeps-io", "io-error-midflight", "random", 20, OutcomeKind.LostWakeup, InGate: false),
         new("canary-exclusive-taken-shared", "content-lock-rw", "random", 20, OutcomeKind.InvariantFailed),
+        new("canary-sweep-trycounter-not-reset", "clock-sweep", "pct", 40, OutcomeKind.InvariantFailed),
+        new("canary-two-partition-new-first", "two-partition-alloc", "random", 60, OutcomeKind.Deadlock),
     ];
 
     /// <summary>The BufferCanary each canary scenario plants.</summary>
@@ -96,6 +114,8 @@ public static class BufferScenarios
         ["canary-invalidate-skips-io-wait"] = BufferCanary.InvalidateSkipsIoWait,
         ["canary-abort-keeps-io"] = BufferCanary.AbortKeepsIoInProgress,
         ["canary-exclusive-taken-shared"] = BufferCanary.ExclusiveLockTakenShared,
+        ["canary-sweep-trycounter-not-reset"] = BufferCanary.SweepTrycounterNotReset,
+        ["canary-two-partition-new-first"] = BufferCanary.TwoPartitionLocksNewFirst,
     };
 
     public static ScenarioSet Set { get; } = new([.. Correct, .. NeedingFairness, .. Canaries], Expectations);
