@@ -234,6 +234,40 @@ public sealed partial class BufMgr
         return true;
     }
 
+    /// <summary>The write of a dirty victim, shared by both BufferAlloc variants (GetVictimBuffer in
+    /// V16+, BufferAlloc itself in V15): under a share content lock taken conditionally (whoever
+    /// holds it may be waiting for a content lock we hold), unless a ring would rather not flush WAL
+    /// to reuse it. False when the victim was given up (unpinned): the caller takes another.</summary>
+    private bool WriteDirtyVictim(BufferDesc buf, BufferAccessStrategy? strategy, bool from_ring)
+    {
+        LWLock content_lock = buf.ContentLock;
+        if (!Backend.LWLocks.LWLockConditionalAcquire(content_lock, LWLockMode.LW_SHARED))
+        {
+            Pins.UnpinBuffer(buf);
+            return false;
+        }
+
+        // a ring that would have to flush WAL to reuse this buffer may prefer another
+        if (strategy is not null)
+        {
+            uint buf_state = LockBufHdr(buf);
+            ulong lsn = PageHeader.PageGetLSN(Mem.ReadSpan(Pool.BufHdrGetBlock(GetBufId(buf)), (ulong)PageHeader.SizeOfPageHeaderData));
+            UnlockBufHdr(buf, buf_state);
+            bool needsFlush;
+            lock (Pool.StorageLock) needsFlush = Pool.Wal.XLogNeedsFlush(lsn);
+            if (needsFlush && BufferAccessStrategy.StrategyRejectBuffer(Backend, strategy, buf, from_ring))
+            {
+                Backend.LWLocks.LWLockRelease(content_lock);
+                Pins.UnpinBuffer(buf);
+                return false;
+            }
+        }
+
+        FlushBuffer(buf);
+        Backend.LWLocks.LWLockRelease(content_lock);
+        return true;
+    }
+
     /// <summary>GetVictimBuffer: a buffer to reuse, pinned once by us, clean, untagged and not in the
     /// table. Dirty victims are written first (their content lock taken only conditionally); a bulk
     /// read's ring may reject a victim whose write would need a WAL flush.</summary>
@@ -258,32 +292,7 @@ public sealed partial class BufMgr
             {
                 Pg.Assert((buf_state & BM_TAG_VALID) != 0);
                 Pg.Assert((buf_state & BM_VALID) != 0);
-                LWLock content_lock = buf_hdr.ContentLock;
-                // conditional: whoever holds it may be waiting for a content lock we hold
-                if (!Backend.LWLocks.LWLockConditionalAcquire(content_lock, LWLockMode.LW_SHARED))
-                {
-                    Pins.UnpinBuffer(buf_hdr);
-                    continue;
-                }
-
-                // a ring that would have to flush WAL to reuse this buffer may prefer another
-                if (strategy is not null)
-                {
-                    buf_state = LockBufHdr(buf_hdr);
-                    ulong lsn = PageHeader.PageGetLSN(Mem.ReadSpan(Pool.BufHdrGetBlock(GetBufId(buf_hdr)), (ulong)PageHeader.SizeOfPageHeaderData));
-                    UnlockBufHdr(buf_hdr, buf_state);
-                    bool needsFlush;
-                    lock (Pool.StorageLock) needsFlush = Pool.Wal.XLogNeedsFlush(lsn);
-                    if (needsFlush && BufferAccessStrategy.StrategyRejectBuffer(Backend, strategy, buf_hdr, from_ring))
-                    {
-                        Backend.LWLocks.LWLockRelease(content_lock);
-                        Pins.UnpinBuffer(buf_hdr);
-                        continue;
-                    }
-                }
-
-                FlushBuffer(buf_hdr);
-                Backend.LWLocks.LWLockRelease(content_lock);
+                if (!WriteDirtyVictim(buf_hdr, strategy, from_ring)) continue;
             }
 
             // drop its old identity; if someone pinned or re-dirtied it meanwhile, try another

@@ -81,29 +81,7 @@ public sealed partial class BufMgr
             // the re-check under the header lock below catches that
             if ((oldFlags & BM_DIRTY) != 0)
             {
-                LWLock content_lock = buf.ContentLock;
-                // conditional: whoever holds it may be waiting for a content lock we hold
-                if (!Backend.LWLocks.LWLockConditionalAcquire(content_lock, LWLockMode.LW_SHARED))
-                {
-                    Pins.UnpinBuffer(buf);
-                    continue;
-                }
-                if (strategy is not null)
-                {
-                    buf_state = LockBufHdr(buf);
-                    ulong lsn = PageHeader.PageGetLSN(Mem.ReadSpan(Pool.BufHdrGetBlock(GetBufId(buf)), (ulong)PageHeader.SizeOfPageHeaderData));
-                    UnlockBufHdr(buf, buf_state);
-                    bool needsFlush;
-                    lock (Pool.StorageLock) needsFlush = Pool.Wal.XLogNeedsFlush(lsn);
-                    if (needsFlush && BufferAccessStrategy.StrategyRejectBuffer(Backend, strategy, buf, from_ring))
-                    {
-                        Backend.LWLocks.LWLockRelease(content_lock);
-                        Pins.UnpinBuffer(buf);
-                        continue;
-                    }
-                }
-                FlushBuffer(buf);
-                Backend.LWLocks.LWLockRelease(content_lock);
+                if (!WriteDirtyVictim(buf, strategy, from_ring)) continue;
             }
 
             // renaming a valid buffer needs both partitions; the lower number first keeps two

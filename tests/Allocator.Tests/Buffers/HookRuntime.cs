@@ -3,16 +3,15 @@
 // AtomicFetchAdd32 (a clock-sweep ticket). Lets a single-threaded test put another backend's steps
 // at an exact point of a buffer-manager routine (an insert collision in BufferAlloc, a hint between
 // FlushBuffer's JUST_DIRTIED clear and its copy, a ticket drawn but its wrap not yet folded).
-using Allocator.Sim;
 using Allocator.Sync;
 
 namespace Allocator.Tests.Buffers;
 
-internal sealed class HookRuntime : ISyncRuntime
+internal sealed class HookRuntime : ForwardingSyncRuntime
 {
-    private readonly ISyncRuntime _inner;
-
-    public HookRuntime(ISyncRuntime inner) => _inner = inner;
+    public HookRuntime(ISyncRuntime inner) : base(inner)
+    {
+    }
 
     /// <summary>Called after each AtomicWrite32 with (address, value written, this runtime).</summary>
     public Action<ulong, uint, HookRuntime>? AfterWrite { get; set; }
@@ -20,41 +19,16 @@ internal sealed class HookRuntime : ISyncRuntime
     /// <summary>Called after each AtomicFetchAdd32 with (address, value before the add).</summary>
     public Action<ulong, uint>? AfterFetchAdd { get; set; }
 
-    public SimMemory Memory => _inner.Memory;
-    public uint AtomicRead32(ulong addr) => _inner.AtomicRead32(addr);
-    public void AtomicWrite32(ulong addr, uint value)
+    public override void AtomicWrite32(ulong addr, uint value)
     {
-        _inner.AtomicWrite32(addr, value);
+        base.AtomicWrite32(addr, value);
         AfterWrite?.Invoke(addr, value, this);
     }
-    public bool AtomicCompareExchange32(ulong addr, ref uint expected, uint newval) => _inner.AtomicCompareExchange32(addr, ref expected, newval);
-    public uint AtomicExchange32(ulong addr, uint newval) => _inner.AtomicExchange32(addr, newval);
-    public uint AtomicFetchAdd32(ulong addr, uint add)
+
+    public override uint AtomicFetchAdd32(ulong addr, uint add)
     {
-        uint old = _inner.AtomicFetchAdd32(addr, add);
+        uint old = base.AtomicFetchAdd32(addr, add);
         AfterFetchAdd?.Invoke(addr, old);
         return old;
     }
-    public uint AtomicFetchSub32(ulong addr, uint sub) => _inner.AtomicFetchSub32(addr, sub);
-    public uint AtomicFetchOr32(ulong addr, uint or) => _inner.AtomicFetchOr32(addr, or);
-    public uint AtomicFetchAnd32(ulong addr, uint and) => _inner.AtomicFetchAnd32(addr, and);
-    public ulong AtomicRead64(ulong addr) => _inner.AtomicRead64(addr);
-    public void AtomicWrite64(ulong addr, ulong value) => _inner.AtomicWrite64(addr, value);
-    public bool AtomicCompareExchange64(ulong addr, ref ulong expected, ulong newval) => _inner.AtomicCompareExchange64(addr, ref expected, newval);
-    public ulong AtomicExchange64(ulong addr, ulong newval) => _inner.AtomicExchange64(addr, newval);
-    public ulong AtomicFetchAdd64(ulong addr, ulong add) => _inner.AtomicFetchAdd64(addr, add);
-    public uint TestAndSet(ulong addr) => _inner.TestAndSet(addr);
-    public void SpinRelease(ulong addr) => _inner.SpinRelease(addr);
-    public void SpinPause(ulong addr, uint observed) => _inner.SpinPause(addr, observed);
-    public void SpinSleep(ulong addr, int usec) => _inner.SpinSleep(addr, usec);
-    public double SpinDelayRandom() => _inner.SpinDelayRandom();
-    public void SemaphoreLock(ulong semAddr) => _inner.SemaphoreLock(semAddr);
-    public void SemaphoreUnlock(ulong semAddr) => _inner.SemaphoreUnlock(semAddr);
-    public uint SharedRead32(ulong addr) => _inner.SharedRead32(addr);
-    public void SharedWrite32(ulong addr, uint value) => _inner.SharedWrite32(addr, value);
-    public ulong SharedRead64(ulong addr) => _inner.SharedRead64(addr);
-    public void SharedWrite64(ulong addr, ulong value) => _inner.SharedWrite64(addr, value);
-    public void ReportWaitStart(ulong objectId, string what) => _inner.ReportWaitStart(objectId, what);
-    public void ReportWaitEnd() => _inner.ReportWaitEnd();
-    public void NameObject(ulong objectId, string name) => _inner.NameObject(objectId, name);
 }

@@ -51,10 +51,23 @@ public sealed class TwoPartitionAllocScenarioTests
     }
 
     [Fact]
+    public void New_lock_first_breaks_lock_order_R2_at_the_second_acquire_in_the_first_schedule()
+    {
+        using var explorer = new Explorer();
+        ExplorationReport r = explorer.Run(Set.Find("canary-two-partition-new-first")!, new ExploreRun { Strategy = "pct", Seed = 5, Iterations = 10, Minimize = false });
+        FailureReport f = Assert.IsType<FailureReport>(r.FirstFailure);
+        Assert.Equal(0, f.Iteration);
+        Assert.Equal(OutcomeKind.InvariantFailed, f.Failure.Kind);
+        Assert.Equal(Allocator.Sync.LockOrderCheck.RuleSite("R2"), f.Failure.Site);
+        var b = TwoPartitionAllocScenario.Blocks;
+        Assert.Contains($"requests BufferMapping partition {Math.Min(b.P, b.Q)} while holding BufferMapping partition {Math.Max(b.P, b.Q)}", f.Failure.Message);
+    }
+
+    [Fact]
     public void New_lock_first_deadlocks_and_the_report_names_the_cycle()
     {
         using var explorer = new Explorer();
-        ExplorationReport r = explorer.Run(Set.Find("canary-two-partition-new-first")!, new ExploreRun { Strategy = "probabilistic", Seed = 2, Iterations = 100, Minimize = false });
+        ExplorationReport r = explorer.Run(Set.Find("canary-two-partition-new-first-unchecked")!, new ExploreRun { Strategy = "probabilistic", Seed = 2, Iterations = 100, Minimize = false });
         Assert.NotNull(r.FirstFailure);
         ExplorationFailure f = r.FirstFailure!.Failure;
         Assert.Equal(OutcomeKind.Deadlock, f.Kind);

@@ -61,6 +61,8 @@ public static class BufferScenarios
             (c, rt) => new ClockSweepScenario(c, rt, BufferCanary.SweepTrycounterNotReset), isCanary: true),
         new ScenarioDef("canary-two-partition-new-first", "CANARY: PostgreSQL 15's BufferAlloc takes the new tag's partition lock before the old one's (BufferCanary.TwoPartitionLocksNewFirst)", 2, 3, 2, 3,
             (c, rt) => new TwoPartitionAllocScenario(c, rt, BufferCanary.TwoPartitionLocksNewFirst), isCanary: true),
+        new ScenarioDef("canary-two-partition-new-first-unchecked", "CANARY: the same planted bug with the §18 lock-order checker off, so only the deadlock it causes can catch it (BufferCanary.TwoPartitionLocksNewFirst)", 2, 3, 2, 3,
+            (c, rt) => new TwoPartitionAllocScenario(c, rt, BufferCanary.TwoPartitionLocksNewFirst, checkLockOrder: false), isCanary: true),
     ];
 
     /// <summary>What must catch each canary (the planted BufferCanary it runs is in Planted).
@@ -88,9 +90,13 @@ public static class BufferScenarios
     ///   sweep-trycounter-not-reset: pct median 2, worst 8; random median 4.5, worst 43; fair-pct
     ///     median 2, worst 11; probabilistic median 1, worst 4; dfs 13 from every seed. Caught as
     ///     the scenario's no-unpinned-false (an ERROR with an unpinned look among the last NBuffers).
-    ///   two-partition-new-first: random median 1, worst 13; probabilistic median 12, worst 47;
-    ///     pct median 34, worst 266; fair-pct median 32, worst 454; dfs 48 from every seed. Caught
-    ///     as a deadlock whose wait-for cycle names the two BufferMapping partitions.
+    ///   two-partition-new-first-unchecked (lock-order checker off): random median 1, worst 13;
+    ///     probabilistic median 12, worst 47; pct median 34, worst 266; fair-pct median 32, worst
+    ///     454; dfs 48 from every seed. Caught as a deadlock whose wait-for cycle names the two
+    ///     BufferMapping partitions. Not in the gate: the checked variant is its gate run.
+    ///   two-partition-new-first (checker on, as everywhere): iteration 0 from every seed under
+    ///     every strategy: the first backend whose old partition is the lower one breaks §18 R2 at
+    ///     its second acquire, whatever the schedule. Caught as invariant-failed (lock order §18 R2).
     /// The budgets leave room above the worst seed measured.</summary>
     public static IReadOnlyList<CanaryExpectation> Expectations { get; } =
     [
@@ -102,7 +108,8 @@ public static class BufferScenarios
         new("canary-abort-keeps-io", "io-error-midflight", "random", 20, OutcomeKind.LostWakeup, InGate: false),
         new("canary-exclusive-taken-shared", "content-lock-rw", "random", 20, OutcomeKind.InvariantFailed),
         new("canary-sweep-trycounter-not-reset", "clock-sweep", "pct", 40, OutcomeKind.InvariantFailed),
-        new("canary-two-partition-new-first", "two-partition-alloc", "random", 60, OutcomeKind.Deadlock),
+        new("canary-two-partition-new-first", "two-partition-alloc", "random", 10, OutcomeKind.InvariantFailed),
+        new("canary-two-partition-new-first-unchecked", "two-partition-alloc", "random", 60, OutcomeKind.Deadlock, InGate: false),
     ];
 
     /// <summary>The BufferCanary each canary scenario plants.</summary>
@@ -116,6 +123,7 @@ public static class BufferScenarios
         ["canary-exclusive-taken-shared"] = BufferCanary.ExclusiveLockTakenShared,
         ["canary-sweep-trycounter-not-reset"] = BufferCanary.SweepTrycounterNotReset,
         ["canary-two-partition-new-first"] = BufferCanary.TwoPartitionLocksNewFirst,
+        ["canary-two-partition-new-first-unchecked"] = BufferCanary.TwoPartitionLocksNewFirst,
     };
 
     public static ScenarioSet Set { get; } = new([.. Correct, .. NeedingFairness, .. Canaries], Expectations);

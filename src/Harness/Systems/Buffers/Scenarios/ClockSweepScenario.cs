@@ -352,71 +352,46 @@ public sealed class ClockSweepScenario : BufferScenarioInstance
 
     /// <summary>A backend's runtime with the observer listening: every operation goes to the
     /// explorer's runtime unchanged; the observer is told after the ones it watches.</summary>
-    private sealed class Seam : ISyncRuntime
+    private sealed class Seam : ForwardingSyncRuntime
     {
-        private readonly ISyncRuntime _inner;
         private readonly SweepObserver _obs;
         private readonly int _backend;
 
-        public Seam(ISyncRuntime inner, SweepObserver obs, int backend)
+        public Seam(ISyncRuntime inner, SweepObserver obs, int backend) : base(inner)
         {
-            _inner = inner;
             _obs = obs;
             _backend = backend;
         }
 
-        public SimMemory Memory => _inner.Memory;
-        public uint AtomicRead32(ulong addr)
+        public override uint AtomicRead32(ulong addr)
         {
-            uint v = _inner.AtomicRead32(addr);
+            uint v = base.AtomicRead32(addr);
             _obs.OnReadHand(_backend, addr);
             return v;
         }
-        public void AtomicWrite32(ulong addr, uint value)
+        public override void AtomicWrite32(ulong addr, uint value)
         {
-            _inner.AtomicWrite32(addr, value);
+            base.AtomicWrite32(addr, value);
             _obs.OnStateChange(addr);
         }
-        public bool AtomicCompareExchange32(ulong addr, ref uint expected, uint newval)
+        public override bool AtomicCompareExchange32(ulong addr, ref uint expected, uint newval)
         {
             uint replaced = expected;
-            bool ok = _inner.AtomicCompareExchange32(addr, ref expected, newval);
+            bool ok = base.AtomicCompareExchange32(addr, ref expected, newval);
             _obs.OnCompareExchange(addr, replaced, ok);
             return ok;
         }
-        public uint AtomicExchange32(ulong addr, uint newval) => _inner.AtomicExchange32(addr, newval);
-        public uint AtomicFetchAdd32(ulong addr, uint add)
+        public override uint AtomicFetchAdd32(ulong addr, uint add)
         {
-            uint old = _inner.AtomicFetchAdd32(addr, add);
+            uint old = base.AtomicFetchAdd32(addr, add);
             _obs.OnFetchAdd(_backend, addr, old);
             return old;
         }
-        public uint AtomicFetchSub32(ulong addr, uint sub) => _inner.AtomicFetchSub32(addr, sub);
-        public uint AtomicFetchOr32(ulong addr, uint or)
+        public override uint AtomicFetchOr32(ulong addr, uint or)
         {
-            uint old = _inner.AtomicFetchOr32(addr, or);
+            uint old = base.AtomicFetchOr32(addr, or);
             _obs.OnFetchOr(_backend, addr, or, old);
             return old;
         }
-        public uint AtomicFetchAnd32(ulong addr, uint and) => _inner.AtomicFetchAnd32(addr, and);
-        public ulong AtomicRead64(ulong addr) => _inner.AtomicRead64(addr);
-        public void AtomicWrite64(ulong addr, ulong value) => _inner.AtomicWrite64(addr, value);
-        public bool AtomicCompareExchange64(ulong addr, ref ulong expected, ulong newval) => _inner.AtomicCompareExchange64(addr, ref expected, newval);
-        public ulong AtomicExchange64(ulong addr, ulong newval) => _inner.AtomicExchange64(addr, newval);
-        public ulong AtomicFetchAdd64(ulong addr, ulong add) => _inner.AtomicFetchAdd64(addr, add);
-        public uint TestAndSet(ulong addr) => _inner.TestAndSet(addr);
-        public void SpinRelease(ulong addr) => _inner.SpinRelease(addr);
-        public void SpinPause(ulong addr, uint observed) => _inner.SpinPause(addr, observed);
-        public void SpinSleep(ulong addr, int usec) => _inner.SpinSleep(addr, usec);
-        public double SpinDelayRandom() => _inner.SpinDelayRandom();
-        public void SemaphoreLock(ulong semAddr) => _inner.SemaphoreLock(semAddr);
-        public void SemaphoreUnlock(ulong semAddr) => _inner.SemaphoreUnlock(semAddr);
-        public uint SharedRead32(ulong addr) => _inner.SharedRead32(addr);
-        public void SharedWrite32(ulong addr, uint value) => _inner.SharedWrite32(addr, value);
-        public ulong SharedRead64(ulong addr) => _inner.SharedRead64(addr);
-        public void SharedWrite64(ulong addr, ulong value) => _inner.SharedWrite64(addr, value);
-        public void ReportWaitStart(ulong objectId, string what) => _inner.ReportWaitStart(objectId, what);
-        public void ReportWaitEnd() => _inner.ReportWaitEnd();
-        public void NameObject(ulong objectId, string name) => _inner.NameObject(objectId, name);
     }
 }

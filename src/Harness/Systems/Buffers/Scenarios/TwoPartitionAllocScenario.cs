@@ -42,9 +42,12 @@ public sealed class TwoPartitionAllocScenario : BufferScenarioInstance
     private static readonly int[] Chosen = [Blocks.Pa, Blocks.Pb, Blocks.Qa, Blocks.Qb];
     private readonly int[][] _plan;
 
-    public TwoPartitionAllocScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, BufferCanary canary = BufferCanary.None)
+    /// <param name="checkLockOrder">false turns the §18 lock-order checker off for this pool's
+    /// backends, so a lock-order canary can only be caught by the deadlock it causes.</param>
+    public TwoPartitionAllocScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, BufferCanary canary = BufferCanary.None, bool checkLockOrder = true)
         : base(config, rt, NBuffers, RelPages, canary, BufferAllocVariant.V15TwoPartitionLocks)
     {
+        Pool.Sync.CheckLockOrder = checkLockOrder;
         // name the two partition locks in play, so a deadlock report tells them apart
         Rt[0].NameObject(Pool.Sync.GetLWLock(Blocks.P).StateAddr, $"BufferMapping partition {Blocks.P}");
         Rt[0].NameObject(Pool.Sync.GetLWLock(Blocks.Q).StateAddr, $"BufferMapping partition {Blocks.Q}");
