@@ -56,6 +56,10 @@ public sealed class DsmControl
 
     private readonly Prng _prng;
     private readonly ProductionSemaphores _kernel = new();
+
+    /// <summary>The semaphore wait queues of the production runtimes attached here (for callers that
+    /// build their own runtime around one).</summary>
+    public ProductionSemaphores Kernel => _kernel;
     private readonly DsmBackend?[] _attached;
     private readonly object _attachLock = new();
 
