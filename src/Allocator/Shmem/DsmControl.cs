@@ -54,7 +54,8 @@ public sealed class DsmControl
     /// <summary>This object's own mapping of the sync and control segments (setup and checkers).</summary>
     public SimMemory InitMemory { get; }
 
-    private readonly Prng _prng;
+    private Prng _prng;
+    private readonly object _prngLock = new();
     private readonly ProductionSemaphores _kernel = new();
 
     /// <summary>The semaphore wait queues of the production runtimes attached here (for callers that
@@ -67,7 +68,11 @@ public sealed class DsmControl
     public DsmControl(DsmControlOptions options)
         : this(options, NewSync(options), 0)
     {
+        _ownsSync = true;
     }
+
+    /// <summary>Whether the sync segment is this object's own (Reset resets it then).</summary>
+    private readonly bool _ownsSync;
 
     /// <summary>A control segment whose lock is LWLock <paramref name="lockIndex"/> of a sync segment
     /// shared with other systems (named here).</summary>
@@ -119,15 +124,62 @@ public sealed class DsmControl
         }
         MapControl(InitMemory);
         Elog.Emit(ElogLevel.Debug, $"created dynamic shared memory control segment {dsm_control_handle} ({segsize} bytes)");
+        InitHeader(maxitems);
+    }
+
+    private void InitHeader(uint maxitems)
+    {
         InitMemory.WriteU32(Base + OFF_magic, PG_DYNSHMEM_CONTROL_MAGIC);
         InitMemory.WriteU32(Base + OFF_nitems, 0);
         InitMemory.WriteU32(Base + OFF_maxitems, maxitems);
     }
 
+    /// <summary>The cluster as a new postmaster would start it, in place (for explorers that run many
+    /// iterations over the same address spaces): every segment is destroyed, every backend's DSM
+    /// mappings are unmapped and its attachment forgotten (attach the proc numbers again, with the
+    /// same runtimes), the control segment is zeroed and re-initialised at the same address with the
+    /// same handle, the handle generator restarts from the seed (replaying the control handle's draws,
+    /// so the next handles are those of a fresh control), and the sync segment is reset. Only while no
+    /// backend runs.</summary>
+    public void Reset()
+    {
+        lock (_attachLock)
+        {
+            for (int p = 0; p < _attached.Length; p++)
+            {
+                if (_attached[p] is not { } b) continue;
+                foreach (SimRegion r in b.AddressSpace.Mappings().ToList()) b.Memory.UnmapRegion(r);
+                if (!b.ControlMapped) MapControl(b.Memory);
+                _attached[p] = null;
+            }
+        }
+        foreach (var kv in Impl.Objects())
+        {
+            if (kv.Key != dsm_control_handle) Impl.Unlink(kv.Key);
+        }
+        lock (_prngLock)
+        {
+            _prng = new Prng(Options.Seed);
+            _draws = 0;
+            // replay startup's draws up to and including the control handle's
+            for (;;)
+            {
+                _draws++;
+                uint h = _prng.NextU32() << 1;
+                if (h == dsm_control_handle) break;
+            }
+        }
+        Array.Clear(ControlBacking);
+        InitHeader(MaxItemsFor(Options.MaxBackends));
+        if (_ownsSync) Sync.Reset();
+        else LWLock.Initialize(InitMemory, DynamicSharedMemoryControlLock, InitMemory.ReadU16(DynamicSharedMemoryControlLock.Address));
+        Elog.Clear();
+    }
+
     /// <summary>pg_prng_uint32(&amp;pg_global_prng_state): the high 32 bits of the next output.</summary>
     public uint pg_prng_uint32()
     {
-        lock (_prng)
+        lock (_prngLock)
         {
             _draws++;
             return _prng.NextU32();
@@ -138,7 +190,7 @@ public sealed class DsmControl
     /// handles (and, say, occupy one of them to force a collision).</summary>
     public Prng PeekPrng()
     {
-        lock (_prng)
+        lock (_prngLock)
         {
             // Prng has no copy operation: replay from the seed to the same position.
             var copy = new Prng(Options.Seed);
