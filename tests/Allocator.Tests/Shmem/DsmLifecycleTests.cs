@@ -315,4 +315,34 @@ public sealed class DsmLifecycleTests
         Assert.NotNull(again.dsm_create(8));
         c.Ok();
     }
+
+    [Fact]
+    public void FailedMapInAttach_KeepsTheReference_UntilErrorRecoveryDetaches()
+    {
+        // dsm_attach counts its reference before mapping; if the map fails (here: the object was
+        // removed behind dsm.c's back) the ERROR leaves a listed, unmapped descriptor holding it.
+        var c = new DsmCluster(2);
+        DsmSegment s = c.B[0].dsm_create(64)!;
+        uint h = DsmBackend.dsm_segment_handle(s);
+        byte[] bytes = c.Control.Impl.OpenObject(h)!;
+        Assert.True(c.Control.Impl.Unlink(h));
+        c.B[1].CurrentResourceOwner = new DsmResourceOwner();
+        var e = Assert.Throws<PgErrorException>(() => c.B[1].dsm_attach(h));
+        Assert.Equal($"could not open shared memory segment \"/PostgreSQL.{h}\": No such file or directory", e.Message);
+        Assert.Equal(3u, c.Control.ItemRefcnt(0));
+        DsmSegment stuck = Assert.Single(c.B[1].Segments);
+        Assert.Equal(0u, stuck.control_slot);
+        Assert.Equal(0UL, stuck.mapped_address);
+        Assert.Contains(DsmCheck.Check(c.Control), x => x.StartsWith("DSM9:", StringComparison.Ordinal));
+        c.B[1].AbortCleanup();
+        Assert.Empty(c.B[1].Segments);
+        Assert.Equal(2u, c.Control.ItemRefcnt(0));
+        // the creator's detach now fails to unlink: WARNING, and the slot stays at 1 for good
+        int warnings = c.Control.Elog.WarningCount;
+        c.B[0].dsm_detach(s);
+        Assert.Equal(warnings + 1, c.Control.Elog.WarningCount);
+        Assert.Equal(1u, c.Control.ItemRefcnt(0));
+        Assert.Contains(DsmCheck.Check(c.Control), x => x.StartsWith("DSM3:", StringComparison.Ordinal));
+        Assert.Equal(64, bytes.Length);
+    }
 }
