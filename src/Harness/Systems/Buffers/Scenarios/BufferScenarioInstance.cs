@@ -140,11 +140,11 @@ public abstract class BufferScenarioInstance : ScenarioInstance
     /// over a sequential runtime, never by the explored ones).</summary>
     protected virtual void OnReset() { }
 
-    /// <summary>A backend for setup in the spare proc slot, over a sequential runtime (it runs
-    /// before the iteration, alone). Attach it in OnReset; it stays attached until the next Reset.
-    /// Its page operations are recorded as backend SetupProc's.</summary>
+    /// <summary>The setup backend's proc number (the spare slot), under which its page operations are recorded.</summary>
     protected int SetupProc => B.Length;
 
+    /// <summary>A backend for setup in the spare proc slot, over a sequential runtime (it runs
+    /// before the iteration, alone). Attach it in OnReset; it stays attached until the next Reset.</summary>
     protected BufMgr AttachSetupBackend() => Pool.Attach(B.Length, mem => new SequentialSyncRuntime(mem));
 
     public override IEnumerable<(ulong Obj, string Mode)> HeldBy(int backend)

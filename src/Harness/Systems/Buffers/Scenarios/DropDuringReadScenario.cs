@@ -27,12 +27,14 @@
 // Checked: every read of B sees B's value; a reader's pinned block keeps its tag and validity while
 // it holds it; when DropRelationBuffers returns, no buffer carries a tag of A (D8) and so no I/O on
 // one is in flight; at the end, B's blocks are intact in the pool or on disk, then the pool walk.
+//
 // Page history (BufferScenarioInstance): an update of A is a read (invoked before ReadBuffer, the
 // value seen under the exclusive lock) and a write of the value plus one (invoked right after,
 // responding after the release); a read of B is a read (keys BKey(block), initial ValueB). The drop
 // is §20's DropRelation: one drop per block of A (every page of A to ⊥), invoked when backend 0
 // announces it and responding when DropRelationBuffers returns. Updates that started before the
 // announcement overlap it and are placed before it; nothing may touch A after it.
+//
 // "no unpinned buffers available" aborts the op (it can happen with three pinners and three
 // buffers, as in PostgreSQL) and is counted.
 using Allocator.Buffers;
