@@ -21,6 +21,8 @@ public sealed record ExplorationFailure(OutcomeKind Kind, string Site, string Me
     public static ExplorationFailure FromException(Exception e, int backend, long step) => e switch
     {
         ScenarioCheckException c => new(c.Site == OutcomeKinds.LinearizabilitySite ? OutcomeKind.NotLinearizable : OutcomeKind.InvariantFailed, c.Site, c.Message, backend, step),
+        // an oracle's search budget ran out: the check did not finish (not a failure of the system)
+        Linearizability.LinearizabilityUnknownException u => new(OutcomeKind.Timeout, Linearizability.LinearizabilityResult.UnknownSite, u.Message, backend, step),
         AssertionFailureException a => new(OutcomeKind.InvariantFailed, a.Condition, a.Message, backend, step),
         PgFatalException f when f.Level == FatalLevel.Panic && f.Message.Contains(StuckSpinlock, StringComparison.Ordinal) =>
             new(OutcomeKind.Livelock, SiteOf(f.Message), f.ToString(), backend, step),

@@ -6,8 +6,21 @@
 // keeps it (BufferRunner.OffValue: a 64-bit value; OffHint: a 32-bit hint word), inside the hole an
 // initialised page leaves, so writes never disturb the header.
 //
-// The final check runs the scenario's own end-state checks, then BufMgrCheck's walk of the pool
-// at quiescence (every §19 invariant), failing with the first violation's id as the site.
+// Page history (§20's `pages: Tag -> value`, §19.6 D3): the scenarios record the page reads and
+// writes their backends issue (History: invocation before the calls that lead to the access, response
+// after it) and the drops that send pages to ⊥; the final check runs the linearizability checker on
+// it against PageRegisterModel, whose initial values are what storage holds at the start
+// (RegisterInitial). A setup backend's changes in OnReset are recorded too, as operations that end
+// before the iteration starts.
+//
+// The final check runs the scenario's own end-state checks, then the page history's check (a
+// failure is not-linearizable at OutcomeKinds.LinearizabilitySite; a search that runs out of its
+// state budget is reported, never passed: the explorer classifies it as a timeout at
+// "linearizability-budget", a budget that ran out before the check finished), then BufMgrCheck's
+// walk of the pool at quiescence (every §19 invariant), failing with the first violation's id as
+// the site. The history comes before the pool walk because it is the end-to-end statement (what
+// the backends saw); the scenarios' own checks come first because their messages are the most
+// specific.
 //
 // Everything the backends decide with comes from their own code and the scenario's managed state
 // (the explorer runs one backend at a time, so managed fields need no locks); no scheduling point
@@ -16,6 +29,7 @@ using Allocator.Buffers;
 using Allocator.Storage;
 using Allocator.Sync;
 using Harness.Explore;
+using Harness.Explore.Linearizability;
 using Harness.Explore.Scenarios;
 using Harness.Systems.Buffers.Oracle;
 using static Allocator.Buffers.BufferConstants;
@@ -37,8 +51,12 @@ public abstract partial class BufferScenarioInstance : ScenarioInstance
     protected readonly int Pages;
     protected SimStorage Storage = null!;
 
+    /// <summary>This iteration's page reads, writes and drops (cleared by Reset).</summary>
+    protected readonly PageRegisterHistory History = new();
+
     private readonly byte[][] _initialPages;
     private readonly Action[] _bodies;
+    private readonly PageRegisterModel _pageModel;
 
     protected BufferScenarioInstance(ScenarioConfig config, IReadOnlyList<ISyncRuntime> runtimes, int nbuffers, int pages, BufferCanary canary,
         BufferAllocVariant allocVariant = BufferAllocVariant.V17)
@@ -63,6 +81,7 @@ public abstract partial class BufferScenarioInstance : ScenarioInstance
             PageChecksum.SetInplace(page, (uint)p);
             _initialPages[p] = page;
         }
+        _pageModel = new PageRegisterModel(RegisterInitial);
         _bodies = new Action[config.Backends];
         for (int i = 0; i < config.Backends; i++)
         {
@@ -81,6 +100,30 @@ public abstract partial class BufferScenarioInstance : ScenarioInstance
     /// <summary>The value page <paramref name="page"/> holds on disk at the start.</summary>
     protected static ulong InitialValue(int page) => 1000UL * (ulong)(page + 1);
 
+    /// <summary>The page register's initial value for history key <paramref name="key"/>: what
+    /// storage holds for that block at the start. Keys are the scenario relation's page numbers;
+    /// a scenario with more relations gives their pages other keys and overrides this.</summary>
+    protected virtual ulong RegisterInitial(int key) => InitialValue(key);
+
+    /// <summary>The page operations recorded in the current (or last) iteration.</summary>
+    public IReadOnlyList<HistoryOp> PageHistory => History.Ops;
+
+    /// <summary>Whether the final check runs the page-history check (on by default; off only to
+    /// measure what it costs, bench/Allocator.Bench/Buffers/PageHistoryCheckBenchmarks.cs).</summary>
+    public bool CheckPageHistory { get; set; } = true;
+
+    /// <summary>The page-history check's search budget (states); a history it cannot decide within
+    /// it fails the iteration as a timeout at "linearizability-budget". The default is far above
+    /// what these histories (tens of operations) need.</summary>
+    public long PageCheckMaxStates { get; set; } = LinearizabilityChecker.DefaultMaxStates;
+
+    /// <summary>The last iteration's page-history verdict (null before the first final check).</summary>
+    public LinearizabilityResult? LastPageCheck { get; private set; }
+
+    /// <summary>Search states the page-history checks entered since this instance was made (the
+    /// checker's own counter, for reports).</summary>
+    public long PageCheckStates { get; private set; }
+
     /// <summary>The page's bytes as they are on disk at the start.</summary>
     protected ReadOnlySpan<byte> InitialPage(int page) => _initialPages[page];
 
@@ -91,12 +134,16 @@ public abstract partial class BufferScenarioInstance : ScenarioInstance
         for (int p = 0; p < Pages; p++) Storage.Extend(Rel.Locator, ForkNumber.MAIN_FORKNUM, (uint)p, _initialPages[p]);
         Pool.Reset(Storage, new SimWal());
         for (int i = 0; i < B.Length; i++) B[i] = Pool.Attach(i, Rt[i]);
+        History.Clear();
         OnReset();
     }
 
     /// <summary>Scenario state, and any setup done before the backends run (by a setup backend
     /// over a sequential runtime, never by the explored ones).</summary>
     protected virtual void OnReset() { }
+
+    /// <summary>The setup backend's proc number (the spare slot), under which its page operations are recorded.</summary>
+    protected int SetupProc => B.Length;
 
     /// <summary>A backend for setup in the spare proc slot, over a sequential runtime (it runs
     /// before the iteration, alone). Attach it in OnReset; it stays attached until the next Reset.</summary>
@@ -116,6 +163,13 @@ public abstract partial class BufferScenarioInstance : ScenarioInstance
     public override void CheckFinal()
     {
         OnCheckFinal();
+        if (CheckPageHistory)
+        {
+            LinearizabilityResult lin = History.Check(_pageModel, PageCheckMaxStates);
+            LastPageCheck = lin;
+            PageCheckStates += lin.StatesExplored;
+            lin.ThrowIfNotLinearizable();
+        }
         List<string> errors = BufMgrCheck.Check(Pool, Pool.Backends, quiescent: true, r => r == Rel.Locator);
         if (errors.Count > 0)
         {

@@ -14,6 +14,11 @@
 // the redo pointer are taken in one atomic step of backend 0 (no scheduling point between them);
 // a change whose WAL record is after the redo pointer is the next checkpoint's business.
 //
+// Page history (BufferScenarioInstance): each update is a read (invoked before ReadBuffer, the
+// value seen under the exclusive lock) and a write of the value plus one (invoked right after,
+// responding after the release); the setup's changes are writes before the iteration. The
+// checkpointer only writes pages out: no page operation of its own.
+//
 // At the end, every block's value in the pool or on disk is its last written one (no write lost),
 // then the pool walk. "no unpinned buffers available" (every buffer pinned during a whole lap of
 // the clock, possible with three pinners and three buffers) aborts the op, as in victim-race.
@@ -56,10 +61,12 @@ public sealed class CheckpointTrafficScenario : BufferScenarioInstance
         BufMgr setup = AttachSetupBackend();
         for (int p = 0; p < InitiallyDirty; p++)
         {
+            long invoke = History.Invoke();
             int buffer = setup.ReadBuffer(Rel, ForkNumber.MAIN_FORKNUM, (uint)p);
             setup.LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_EXCLUSIVE);
             Modify(setup, buffer, p, InitialValue(p) + 1);
             setup.UnlockReleaseBuffer(buffer);
+            History.Write(SetupProc, p, invoke, InitialValue(p) + 1);
         }
     }
 
@@ -86,6 +93,7 @@ public sealed class CheckpointTrafficScenario : BufferScenarioInstance
         }
         foreach (int page in _plan[me])
         {
+            long invoke = History.Invoke();
             int buffer;
             try
             {
@@ -100,10 +108,13 @@ public sealed class CheckpointTrafficScenario : BufferScenarioInstance
             B[me].LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_EXCLUSIVE);
             CheckStillPinned(me, buffer, page, "under the exclusive content lock");
             ulong v = ValueIn(me, buffer);
+            History.Read(me, page, invoke, v);
             Check(v == _expected[page], "lost-write", $"backend {me} reads block {page} in buffer {buffer} as {v}, but the last value written was {_expected[page]}");
+            long invokeWrite = History.Invoke();
             Modify(B[me], buffer, page, v + 1);
             B[me].LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_UNLOCK);
             B[me].ReleaseBuffer(buffer);
+            History.Write(me, page, invokeWrite, v + 1);
         }
     }
 

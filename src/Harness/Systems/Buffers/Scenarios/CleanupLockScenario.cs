@@ -16,6 +16,11 @@
 //     no other backend anywhere near a pin, refcount == 1;
 //   * while backend 0 holds it, no other backend holds the content lock (they count themselves in
 //     after acquiring and out after releasing, while still pinned).
+//
+// Page history (BufferScenarioInstance): the cleaner's change is a read (invoked before ReadBuffer,
+// the value seen under the cleanup lock) and a write of the value plus one (invoked right after,
+// responding after the release); each pinner reads the value under its share lock (invoked before
+// ReadBuffer).
 using Allocator.Buffers;
 using Allocator.Sync;
 using Harness.Explore.Scenarios;
@@ -62,6 +67,7 @@ public sealed class CleanupLockScenario : BufferScenarioInstance
         BufMgr b = B[0];
         for (int op = 0; op < Config.Ops; op++)
         {
+            long invoke = History.Invoke();
             int buffer = Read(0, Page);
             BufferDesc desc = Pool.Descriptors.GetBufferDescriptorOfBuffer(buffer);
             for (int i = 1; i < _pin.Length; i++) _pinnedThroughCall[i] = _pin[i] == PinState.Pinned;
@@ -82,11 +88,15 @@ public sealed class CleanupLockScenario : BufferScenarioInstance
             Check((s & BM_PIN_COUNT_WAITER) == 0, "cleanup-waiter-flag", $"backend 0 holds the cleanup lock but BM_PIN_COUNT_WAITER is still set (state 0x{s:x8})");
 
             // the cleanup: change the page while nobody else can look at it
-            WriteValue(0, buffer, ValueIn(0, buffer) + 1);
+            ulong v = ValueIn(0, buffer);
+            History.Read(0, Page, invoke, v);
+            long invokeWrite = History.Invoke();
+            WriteValue(0, buffer, v + 1);
             b.MarkBufferDirty(buffer);
             _cleanupHeld = false;
             b.LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_UNLOCK);
             b.ReleaseBuffer(buffer);
+            History.Write(0, Page, invokeWrite, v + 1);
         }
     }
 
@@ -95,12 +105,14 @@ public sealed class CleanupLockScenario : BufferScenarioInstance
         for (int op = 0; op < Config.Ops; op++)
         {
             _pin[me] = PinState.Pinning;
+            long invoke = History.Invoke();
             int buffer = Read(me, Page);
             _pin[me] = PinState.Pinned;
             CheckStillPinned(me, buffer, Page, "after ReadBuffer");
             B[me].LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_SHARE);
             _sharers++;
             Check(!_cleanupHeld, "cleanup-lock-exclusive", $"backend {me} got the content lock shared while backend 0 holds the cleanup lock");
+            History.Read(me, Page, invoke, ValueIn(me, buffer));
             B[me].LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_UNLOCK);
             // counted out only after the release: we still pin, so no cleanup lock can be granted in between
             _sharers--;

@@ -10,6 +10,10 @@
 // The value is read and written through the backend's seam (SharedRead64/SharedWrite64), not its
 // memory directly, only so that a holder's section has scheduling points for others to run in.
 //
+// Page history (BufferScenarioInstance): each op is a read (invoked before LockBuffer, the value
+// seen under the lock), and for an exclusive holder a write of the value plus one (invoked right
+// after, responding after the unlock).
+//
 // Which mode: backend b takes EXCLUSIVE at op k when b + k is even, SHARE otherwise, so every op
 // has writers next to readers once there are 2 backends. The setup leaves the page dirty and
 // nothing writes it out during the iteration (the pool never needs a victim), so the exclusive
@@ -60,6 +64,8 @@ public sealed class ContentLockScenario : BufferScenarioInstance
         for (int op = 0; op < Config.Ops; op++)
         {
             bool exclusive = (me + op) % 2 == 0;
+            long invoke = History.Invoke(), invokeWrite = 0;
+            ulong written = 0;
             if (exclusive)
             {
                 b.LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_EXCLUSIVE);
@@ -67,8 +73,11 @@ public sealed class ContentLockScenario : BufferScenarioInstance
                     $"backend {me} got the content lock EXCLUSIVE while {_exclusive} exclusive and {_shared} shared holder(s) are inside");
                 _exclusive++;
                 ulong v = rt.SharedRead64(addr);
+                History.Read(me, Page, invoke, v);
                 Check(v == _lastWritten, "write-seen", $"backend {me} (exclusive) sees {v}; the last exclusive holder left {_lastWritten}");
-                rt.SharedWrite64(addr, v + 1);
+                invokeWrite = History.Invoke();
+                written = v + 1;
+                rt.SharedWrite64(addr, written);
                 _lastWritten = v + 1;
                 _writes++;
                 _exclusive--;
@@ -80,10 +89,12 @@ public sealed class ContentLockScenario : BufferScenarioInstance
                     $"backend {me} got the content lock SHARE while {_exclusive} exclusive holder(s) are inside");
                 _shared++;
                 ulong v = rt.SharedRead64(addr);
+                History.Read(me, Page, invoke, v);
                 Check(v == _lastWritten, "write-seen", $"backend {me} (shared) sees {v}; the last exclusive holder left {_lastWritten}");
                 _shared--;
             }
             b.LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_UNLOCK);
+            if (exclusive) History.Write(me, Page, invokeWrite, written);
         }
         b.ReleaseBuffer(buffer);
     }

@@ -8,6 +8,10 @@
 // keeps BM_DIRTY) makes sure such a hint is written next time. Checked at the end: every hint bit
 // that is not on disk is in a buffer that is still dirty. (D5 of the pool walk says the same of
 // any byte: a clean valid buffer equals its block on disk.)
+//
+// Not in the page history (BufferScenarioInstance records nothing here): the backends never read or
+// write the page's value, only OR hint bits into the hint word under a share lock, and concurrent
+// hint-setters are not a register (D3 applies to hints only as "not lost", which hint-lost checks).
 using Allocator.Buffers;
 using Allocator.Storage;
 using Allocator.Sync;

@@ -27,6 +27,14 @@
 // Checked: every read of B sees B's value; a reader's pinned block keeps its tag and validity while
 // it holds it; when DropRelationBuffers returns, no buffer carries a tag of A (D8) and so no I/O on
 // one is in flight; at the end, B's blocks are intact in the pool or on disk, then the pool walk.
+//
+// Page history (BufferScenarioInstance): an update of A is a read (invoked before ReadBuffer, the
+// value seen under the exclusive lock) and a write of the value plus one (invoked right after,
+// responding after the release); a read of B is a read (keys BKey(block), initial ValueB). The drop
+// is §20's DropRelation: one drop per block of A (every page of A to ⊥), invoked when backend 0
+// announces it and responding when DropRelationBuffers returns. Updates that started before the
+// announcement overlap it and are placed before it; nothing may touch A after it.
+//
 // "no unpinned buffers available" aborts the op (it can happen with three pinners and three
 // buffers, as in PostgreSQL) and is counted.
 using Allocator.Buffers;
@@ -77,6 +85,11 @@ public sealed class DropDuringReadScenario : BufferScenarioInstance
 
     private static ulong ValueB(int page) => 70_000UL + (ulong)page;
 
+    /// <summary>Block <paramref name="page"/> of B's key in the page history (A's blocks are 0..PagesA-1).</summary>
+    private static int BKey(int page) => 100 + page;
+
+    protected override ulong RegisterInitial(int key) => key >= BKey(0) ? ValueB(key - BKey(0)) : InitialValue(key);
+
     /// <summary>Ops that ended in "no unpinned buffers available" in the last iteration.</summary>
     public int NoUnpinnedErrors { get; private set; }
 
@@ -115,6 +128,7 @@ public sealed class DropDuringReadScenario : BufferScenarioInstance
             bool onA = a && !_dropping;
             int page = onA ? block : block % PagesB;
             if (onA) _loading[me] = page;
+            long invoke = History.Invoke();
             int buffer;
             try
             {
@@ -133,16 +147,23 @@ public sealed class DropDuringReadScenario : BufferScenarioInstance
                 CheckStillPinned(me, buffer, page, "after ReadBuffer");
                 B[me].LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_EXCLUSIVE);
                 CheckStillPinned(me, buffer, page, "under the exclusive content lock");
-                WriteValue(me, buffer, ValueIn(me, buffer) + 1);
+                ulong v = ValueIn(me, buffer);
+                History.Read(me, page, invoke, v);
+                long invokeWrite = History.Invoke();
+                WriteValue(me, buffer, v + 1);
                 B[me].MarkBufferDirty(buffer);
                 B[me].LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_UNLOCK);
                 CheckStillPinned(me, buffer, page, "before releasing it");
+                B[me].ReleaseBuffer(buffer);
+                History.Write(me, page, invokeWrite, v + 1);
+                continue;
             }
             else
             {
                 BufferTag tag = B[me].BufferGetTag(buffer);
                 Check(tag == TagOfB(page), "pinned-buffer-evicted", $"backend {me} pins buffer {buffer} for block {page} of B but its tag is {tag.RelPath()} block {tag.BlockNum}");
                 ulong v = ValueIn(me, buffer);
+                History.Read(me, BKey(page), invoke, v);
                 Check(v == ValueB(page), "relation-b-damaged", $"backend {me} reads block {page} of B as {v}, not {ValueB(page)}");
             }
             B[me].ReleaseBuffer(buffer);
@@ -166,6 +187,7 @@ public sealed class DropDuringReadScenario : BufferScenarioInstance
     private void Drop()
     {
         _dropping = true;
+        long invoke = History.Invoke();
         // readers that started on A before the flag: wait until each has its block's tag pinned
         ulong waitAddr = Pool.Descriptors.GetBufferDescriptor(0).StateAddr;
         for (;;)
@@ -186,6 +208,7 @@ public sealed class DropDuringReadScenario : BufferScenarioInstance
         if (IoInProgressAtDrop > 0) IterationsWithIoAtDrop++;
 
         B[0].DropRelationBuffers(Rel, [ForkNumber.MAIN_FORKNUM], [0]);
+        for (int p = 0; p < PagesA; p++) History.Drop(0, p, invoke);
 
         for (int i = 0; i < Pool.NBuffers; i++)
         {

@@ -19,6 +19,10 @@
 // second flush is not failed by a leftover. The window is far wider than the reads that can come
 // in between (one failed and one good read of block 0).
 //
+// Page history (BufferScenarioInstance): each reader's read of block 0 that succeeded (invoked
+// before ReadBuffer, the value read while pinned; nothing writes block 0), and the setup's write of
+// block 1. A read that ended in the ERROR returned nothing and is not recorded.
+//
 // Ops is not used: each backend does its one read (and backend 0 its flushes) once per iteration.
 // A waiter that never wakes shows as the explorer's deadlock or lost-wakeup.
 using Allocator.Buffers;
@@ -67,11 +71,13 @@ public sealed class IoErrorScenario : BufferScenarioInstance
         _writeErrors = 0;
         _flushed = 0;
         BufMgr setup = AttachSetupBackend();
+        long invoke = History.Invoke();
         int buffer = setup.ReadBuffer(Rel, ForkNumber.MAIN_FORKNUM, WritePage);
         setup.LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_EXCLUSIVE);
         setup.Backend.Memory.WriteU64(setup.BufferGetPage(buffer) + BufferRunner.OffValue, DirtyValue);
         setup.MarkBufferDirty(buffer);
         setup.UnlockReleaseBuffer(buffer);
+        History.Write(SetupProc, WritePage, invoke, DirtyValue);
         Storage.Faults.ArmNextFitting(StorageFaultKind.ReadError);
     }
 
@@ -121,6 +127,7 @@ public sealed class IoErrorScenario : BufferScenarioInstance
     private void Reader(int me)
     {
         int buffer;
+        long invoke = History.Invoke();
         _inRead[me] = true;
         try
         {
@@ -138,6 +145,7 @@ public sealed class IoErrorScenario : BufferScenarioInstance
         CheckStillPinned(me, buffer, ReadPage, "after ReadBuffer");
         Check(B[me].Backend.Memory.ReadSpan(B[me].BufferGetPage(buffer), BlckSz).SequenceEqual(InitialPage(ReadPage)), "page-contents",
             $"backend {me} read block {ReadPage} into buffer {buffer} but the page differs from the block on disk");
+        History.Read(me, ReadPage, invoke, ValueIn(me, buffer));
         B[me].ReleaseBuffer(buffer);
     }
 

@@ -5,6 +5,9 @@
 // every backend gets the same buffer for the block, and every one sees the block's bytes exactly as
 // they are on disk. Then each releases its pin.
 //
+// Page history (BufferScenarioInstance): each op is a read of the block's value (invoked before
+// ReadBuffer, read while pinned: nothing writes these pages, so no content lock is needed).
+//
 // The I/O count is the storage's operation count (StorageFaults.OperationCount): the pages are
 // never dirtied, so nothing but reads reaches the storage. Whether a schedule took the mapping
 // insert collision (issue 13's scenario 3: a loser took a victim, found the winner's entry and gave
@@ -45,11 +48,13 @@ public sealed class SameTagMissScenario : BufferScenarioInstance
         for (int op = 0; op < Config.Ops; op++)
         {
             int page = op % Pages;
+            long invoke = History.Invoke();
             int buffer = Read(me, page);
             _got[me, op] = buffer;
             CheckStillPinned(me, buffer, page, "after ReadBuffer");
             Check(B[me].Backend.Memory.ReadSpan(B[me].BufferGetPage(buffer), BlckSz).SequenceEqual(InitialPage(page)), "page-contents",
                 $"backend {me} read block {page} into buffer {buffer} but the page differs from the block on disk");
+            History.Read(me, page, invoke, ValueIn(me, buffer));
             B[me].ReleaseBuffer(buffer);
         }
     }

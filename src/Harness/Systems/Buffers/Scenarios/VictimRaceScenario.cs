@@ -13,6 +13,11 @@
 // atomic step as the page write (no scheduling point between them), under the exclusive content
 // lock. At the end every block's value, in the pool or on disk, is its last written one.
 //
+// Page history (BufferScenarioInstance): each op is a read (invoked before ReadBuffer, the value
+// seen under the exclusive lock) and a write of the value plus one (invoked right after, responding
+// after the release). OwnValueChecks off (tests only) leaves the lost-write and pinned-buffer checks
+// to the page history: it shows the history alone catches what they catch.
+//
 // "no unpinned buffers available" is PostgreSQL's answer when a whole lap of the clock finds only
 // pinned buffers; with the backends' pins hopping between buffers that can happen (rarely) while
 // free buffers exist, as it can in PostgreSQL. It is not a failure here: the op aborts (nothing is
@@ -43,6 +48,10 @@ public sealed class VictimRaceScenario : BufferScenarioInstance
     /// <summary>Ops that ended in "no unpinned buffers available" in the last iteration.</summary>
     public int NoUnpinnedErrors { get; private set; }
 
+    /// <summary>The scenario's own pinned-buffer and lost-write checks (on by default; tests turn
+    /// them off to show the page history's check catches the same bugs alone).</summary>
+    public bool OwnValueChecks { get; set; } = true;
+
     protected override void OnReset()
     {
         for (int p = 0; p < RelPages; p++) _expected[p] = InitialValue(p);
@@ -53,6 +62,7 @@ public sealed class VictimRaceScenario : BufferScenarioInstance
     {
         foreach (int page in _plan[me])
         {
+            long invoke = History.Invoke();
             int buffer;
             try
             {
@@ -67,7 +77,10 @@ public sealed class VictimRaceScenario : BufferScenarioInstance
             CheckPinnedValue(me, buffer, page, "after ReadBuffer");
             B[me].LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_EXCLUSIVE);
             CheckPinnedValue(me, buffer, page, "after the exclusive content lock");
-            ulong v = ValueIn(me, buffer) + 1;
+            ulong seen = ValueIn(me, buffer);
+            History.Read(me, page, invoke, seen);
+            long invokeWrite = History.Invoke();
+            ulong v = seen + 1;
             WriteValue(me, buffer, v);
             _expected[page] = v;
             B[me].MarkBufferDirty(buffer);
@@ -75,11 +88,13 @@ public sealed class VictimRaceScenario : BufferScenarioInstance
             B[me].LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_UNLOCK);
             CheckPinnedValue(me, buffer, page, "after unlocking");
             B[me].ReleaseBuffer(buffer);
+            History.Write(me, page, invokeWrite, v);
         }
     }
 
     private void CheckPinnedValue(int me, int buffer, int page, string when)
     {
+        if (!OwnValueChecks) return;
         CheckStillPinned(me, buffer, page, when);
         ulong v = ValueIn(me, buffer);
         Check(v == _expected[page], "lost-write", $"backend {me} pins block {page} in buffer {buffer}; {when} it holds {v}, but the last value written was {_expected[page]}");
@@ -87,6 +102,7 @@ public sealed class VictimRaceScenario : BufferScenarioInstance
 
     protected override void OnCheckFinal()
     {
+        if (!OwnValueChecks) return;
         for (int p = 0; p < RelPages; p++)
         {
             int id = ResidentBufId(p);
