@@ -18,6 +18,10 @@ public sealed class PageRegisterHistory
 
     public IReadOnlyList<HistoryOp> Ops => _ops;
 
+    /// <summary>Where each recorded access is also told, as a line in the backend's lane, while a
+    /// schedule is replayed for the lanes view (null while exploring: nothing is formatted).</summary>
+    public Action<int, string>? Notes { get; set; }
+
     public void Clear()
     {
         _ops.Clear();
@@ -28,16 +32,25 @@ public sealed class PageRegisterHistory
     public long Invoke() => ++_clock;
 
     /// <summary>Backend <paramref name="backend"/> read <paramref name="value"/> from page <paramref name="key"/>; responds now.</summary>
-    public void Read(int backend, int key, long invoke, ulong value) =>
+    public void Read(int backend, int key, long invoke, ulong value)
+    {
         _ops.Add(new HistoryOp(backend, key, PageRegisterModel.Read, 0, (long)value, invoke, ++_clock));
+        Notes?.Invoke(backend, $"reads block {key} = {value}");
+    }
 
     /// <summary>Backend <paramref name="backend"/> wrote <paramref name="value"/> to page <paramref name="key"/>; responds now.</summary>
-    public void Write(int backend, int key, long invoke, ulong value) =>
+    public void Write(int backend, int key, long invoke, ulong value)
+    {
         _ops.Add(new HistoryOp(backend, key, PageRegisterModel.Write, (long)value, 0, invoke, ++_clock));
+        Notes?.Invoke(backend, $"wrote block {key} = {value} (released)");
+    }
 
     /// <summary>Backend <paramref name="backend"/> dropped page <paramref name="key"/> (its relation's buffers); responds now.</summary>
-    public void Drop(int backend, int key, long invoke) =>
+    public void Drop(int backend, int key, long invoke)
+    {
         _ops.Add(new HistoryOp(backend, key, PageRegisterModel.Drop, 0, 0, invoke, ++_clock));
+        Notes?.Invoke(backend, $"dropped block {key}");
+    }
 
     public LinearizabilityResult Check(PageRegisterModel model, long maxStates = LinearizabilityChecker.DefaultMaxStates) =>
         LinearizabilityChecker.Check(_ops, model, maxStates);

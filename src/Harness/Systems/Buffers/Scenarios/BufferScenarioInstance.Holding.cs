@@ -7,6 +7,7 @@ using System.Text;
 using Allocator.Buffers;
 using Allocator.Sync;
 using Harness.Systems.Buffers.Oracle;
+using static Allocator.Buffers.BufferConstants;
 
 namespace Harness.Systems.Buffers.Scenarios;
 
@@ -33,7 +34,9 @@ public abstract partial class BufferScenarioInstance
             ulong value = Pool.InitMemory.ReadU64(Pool.BufHdrGetBlock(e.buffer - 1) + BufferRunner.OffValue);
             sb.Append("pin buffer ").Append(e.buffer);
             if (e.refcount > 1) sb.Append(" x").Append(e.refcount);
-            sb.Append(" (block ").Append(block).Append(" = ").Append(value).Append("); ");
+            // between InvalidateVictimBuffer and the new tag, a victim's tag is cleared
+            if (block == InvalidBlockNumber) sb.Append(" (no tag yet; page holds ").Append(value).Append("); ");
+            else sb.Append(" (block ").Append(block).Append(" = ").Append(value).Append("); ");
         }
         if (b.PinCountWaitBuf is BufferDesc w)
             sb.Append("waits for the only pin on buffer ").Append(Pool.Descriptors.BufIdOf(w) + 1).Append("; ");

@@ -135,6 +135,8 @@ public abstract partial class BufferScenarioInstance : ScenarioInstance
         Pool.Reset(Storage, new SimWal());
         for (int i = 0; i < B.Length; i++) B[i] = Pool.Attach(i, Rt[i]);
         History.Clear();
+        History.Notes = Lanes is null ? null : Note;
+        NoUnpinnedErrors = 0;
         OnReset();
     }
 
@@ -202,6 +204,58 @@ public abstract partial class BufferScenarioInstance : ScenarioInstance
     protected static BufferTag TagOf(int page) => new(Rel.Locator.SpcOid, Rel.Locator.DbOid, Rel.Locator.RelNumber, ForkNumber.MAIN_FORKNUM, (uint)page);
 
     protected int Read(int me, int page) => B[me].ReadBuffer(Rel, ForkNumber.MAIN_FORKNUM, (uint)page);
+
+    /// <summary>PostgreSQL's ERROR when a sweep finds every buffer pinned.</summary>
+    public const string NoUnpinnedBuffers = "no unpinned buffers available";
+
+    /// <summary>Ops that ended in "no unpinned buffers available" in the last iteration (all backends).</summary>
+    public int NoUnpinnedErrors { get; protected set; }
+
+    /// <summary>ReadBuffer, or null when it raised "no unpinned buffers available" (possible with as
+    /// many pinners as buffers, as in PostgreSQL): the backend aborts as a real one does at an ERROR,
+    /// the op is skipped and counted.</summary>
+    protected int? ReadOrNoUnpinned(int me, int page)
+    {
+        try
+        {
+            return Read(me, page);
+        }
+        catch (Allocator.Common.PgErrorException e) when (e.Message == NoUnpinnedBuffers)
+        {
+            NoUnpinnedErrors++;
+            B[me].AbortCurrentTransaction();
+            return null;
+        }
+    }
+
+    /// <summary>One read-modify-write of a page's value, as an access method updates a tuple:
+    /// ReadBuffer, exclusive content lock, value + 1, MarkBufferDirty, unlock, release. The read
+    /// (invoked before ReadBuffer, seen under the lock) and the write (invoked after the read,
+    /// responding after the release) go to the page history; <paramref name="wrote"/> hears the new
+    /// value as soon as it is in the page, and <paramref name="checkPinned"/>(buffer, when) runs at
+    /// each point where the scenario checks what its pin holds. False when ReadBuffer raised "no
+    /// unpinned buffers available".</summary>
+    protected bool UpdatePage(int me, int page, Action<ulong> wrote, Action<int, string> checkPinned)
+    {
+        long invoke = History.Invoke();
+        if (ReadOrNoUnpinned(me, page) is not int buffer) return false;
+        checkPinned(buffer, "after ReadBuffer");
+        B[me].LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_EXCLUSIVE);
+        checkPinned(buffer, "after the exclusive content lock");
+        ulong seen = ValueIn(me, buffer);
+        History.Read(me, page, invoke, seen);
+        long invokeWrite = History.Invoke();
+        ulong v = seen + 1;
+        WriteValue(me, buffer, v);
+        wrote(v);
+        B[me].MarkBufferDirty(buffer);
+        checkPinned(buffer, "after MarkBufferDirty");
+        B[me].LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_UNLOCK);
+        checkPinned(buffer, "after unlocking");
+        B[me].ReleaseBuffer(buffer);
+        History.Write(me, page, invokeWrite, v);
+        return true;
+    }
 
     /// <summary>The value in buffer <paramref name="buffer"/>'s page, read through the backend's own memory.</summary>
     protected ulong ValueIn(int me, int buffer) => B[me].Backend.Memory.ReadU64(B[me].BufferGetPage(buffer) + BufferRunner.OffValue);

@@ -50,14 +50,10 @@ public sealed class CheckpointTrafficScenario : BufferScenarioInstance
     /// <summary>Checkpoints in the last iteration that had buffers to write (LastCheckpointBuffersToScan > 0).</summary>
     public int CheckpointsWithWork { get; private set; }
 
-    /// <summary>Ops that ended in "no unpinned buffers available" in the last iteration.</summary>
-    public int NoUnpinnedErrors { get; private set; }
-
     protected override void OnReset()
     {
         for (int p = 0; p < RelPages; p++) _expected[p] = _logged[p] = InitialValue(p);
         CheckpointsWithWork = 0;
-        NoUnpinnedErrors = 0;
         BufMgr setup = AttachSetupBackend();
         for (int p = 0; p < InitiallyDirty; p++)
         {
@@ -94,17 +90,7 @@ public sealed class CheckpointTrafficScenario : BufferScenarioInstance
         foreach (int page in _plan[me])
         {
             long invoke = History.Invoke();
-            int buffer;
-            try
-            {
-                buffer = Read(me, page);
-            }
-            catch (PgErrorException e) when (e.Message == "no unpinned buffers available")
-            {
-                NoUnpinnedErrors++;
-                B[me].AbortCurrentTransaction();
-                continue;
-            }
+            if (ReadOrNoUnpinned(me, page) is not int buffer) continue;
             B[me].LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_EXCLUSIVE);
             CheckStillPinned(me, buffer, page, "under the exclusive content lock");
             ulong v = ValueIn(me, buffer);

@@ -90,9 +90,6 @@ public sealed class ClockSweepScenario : BufferScenarioInstance
     /// <summary>The observer's view of the last iteration (counts for tests and reports).</summary>
     public SweepObserver Observer => _obs;
 
-    /// <summary>"no unpinned buffers available" ERRORs in the last iteration.</summary>
-    public int NoUnpinnedErrors { get; private set; }
-
     /// <summary>Of those, the ones raised while some buffer had refcount 0 (legitimate in PostgreSQL).</summary>
     public int ErrorsWithUnpinnedBuffer { get; private set; }
 
@@ -111,7 +108,6 @@ public sealed class ClockSweepScenario : BufferScenarioInstance
     protected override void OnReset()
     {
         _obs.Reset();
-        NoUnpinnedErrors = 0;
         ErrorsWithUnpinnedBuffer = 0;
         ErrorsWithABufferNeverPinned = 0;
     }

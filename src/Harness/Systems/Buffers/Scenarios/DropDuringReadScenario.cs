@@ -90,9 +90,6 @@ public sealed class DropDuringReadScenario : BufferScenarioInstance
 
     protected override ulong RegisterInitial(int key) => key >= BKey(0) ? ValueB(key - BKey(0)) : InitialValue(key);
 
-    /// <summary>Ops that ended in "no unpinned buffers available" in the last iteration.</summary>
-    public int NoUnpinnedErrors { get; private set; }
-
     /// <summary>Buffers of A with an I/O in progress when the drop started, in the last iteration (a
     /// measure of how often the window InvalidateBuffer must wait out is reached).</summary>
     public int IoInProgressAtDrop { get; private set; }
@@ -107,7 +104,6 @@ public sealed class DropDuringReadScenario : BufferScenarioInstance
         for (int p = 0; p < PagesB; p++) Storage.Extend(RelB.Locator, ForkNumber.MAIN_FORKNUM, (uint)p, _pagesB[p]);
         _dropping = false;
         Array.Fill(_loading, -1);
-        NoUnpinnedErrors = 0;
         IoInProgressAtDrop = 0;
     }
 

@@ -81,13 +81,9 @@ public sealed class TwoPartitionAllocScenario : BufferScenarioInstance
         return (lo.A, lo.B, hi.A, hi.B, lo.Partition, hi.Partition);
     }
 
-    /// <summary>Ops that ended in "no unpinned buffers available" in the last iteration.</summary>
-    public int NoUnpinnedErrors { get; private set; }
-
     protected override void OnReset()
     {
         foreach (int page in Chosen) _expected[page] = InitialValue(page);
-        NoUnpinnedErrors = 0;
         // the pool starts full, one block of each partition, so the first misses already cross
         BufMgr setup = AttachSetupBackend();
         foreach (int page in new[] { Blocks.Pa, Blocks.Qa })
@@ -97,29 +93,7 @@ public sealed class TwoPartitionAllocScenario : BufferScenarioInstance
     protected override void Body(int me)
     {
         foreach (int page in _plan[me])
-        {
-            int buffer;
-            try
-            {
-                buffer = Read(me, page);
-            }
-            catch (PgErrorException e) when (e.Message == "no unpinned buffers available")
-            {
-                NoUnpinnedErrors++;
-                B[me].AbortCurrentTransaction();
-                continue;
-            }
-            CheckPinnedValue(me, buffer, page, "after ReadBuffer");
-            B[me].LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_EXCLUSIVE);
-            CheckPinnedValue(me, buffer, page, "after the exclusive content lock");
-            ulong v = ValueIn(me, buffer) + 1;
-            WriteValue(me, buffer, v);
-            _expected[page] = v;
-            B[me].MarkBufferDirty(buffer);
-            B[me].LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_UNLOCK);
-            CheckPinnedValue(me, buffer, page, "after unlocking");
-            B[me].ReleaseBuffer(buffer);
-        }
+            UpdatePage(me, page, v => _expected[page] = v, (buffer, when) => CheckPinnedValue(me, buffer, page, when));
     }
 
     private void CheckPinnedValue(int me, int buffer, int page, string when)

@@ -45,9 +45,6 @@ public sealed class VictimRaceScenario : BufferScenarioInstance
         _plan = BlockPlan(firstBackend: 0);
     }
 
-    /// <summary>Ops that ended in "no unpinned buffers available" in the last iteration.</summary>
-    public int NoUnpinnedErrors { get; private set; }
-
     /// <summary>The scenario's own pinned-buffer and lost-write checks (on by default; tests turn
     /// them off to show the page history's check catches the same bugs alone).</summary>
     public bool OwnValueChecks { get; set; } = true;
@@ -55,41 +52,12 @@ public sealed class VictimRaceScenario : BufferScenarioInstance
     protected override void OnReset()
     {
         for (int p = 0; p < RelPages; p++) _expected[p] = InitialValue(p);
-        NoUnpinnedErrors = 0;
     }
 
     protected override void Body(int me)
     {
         foreach (int page in _plan[me])
-        {
-            long invoke = History.Invoke();
-            int buffer;
-            try
-            {
-                buffer = Read(me, page);
-            }
-            catch (PgErrorException e) when (e.Message == "no unpinned buffers available")
-            {
-                NoUnpinnedErrors++;
-                B[me].AbortCurrentTransaction();
-                continue;
-            }
-            CheckPinnedValue(me, buffer, page, "after ReadBuffer");
-            B[me].LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_EXCLUSIVE);
-            CheckPinnedValue(me, buffer, page, "after the exclusive content lock");
-            ulong seen = ValueIn(me, buffer);
-            History.Read(me, page, invoke, seen);
-            long invokeWrite = History.Invoke();
-            ulong v = seen + 1;
-            WriteValue(me, buffer, v);
-            _expected[page] = v;
-            B[me].MarkBufferDirty(buffer);
-            CheckPinnedValue(me, buffer, page, "after MarkBufferDirty");
-            B[me].LockBuffer(buffer, BufferLockMode.BUFFER_LOCK_UNLOCK);
-            CheckPinnedValue(me, buffer, page, "after unlocking");
-            B[me].ReleaseBuffer(buffer);
-            History.Write(me, page, invokeWrite, v);
-        }
+            UpdatePage(me, page, v => _expected[page] = v, (buffer, when) => CheckPinnedValue(me, buffer, page, when));
     }
 
     private void CheckPinnedValue(int me, int buffer, int page, string when)
