@@ -30,8 +30,11 @@ namespace Allocator.Dsa;
 
 /// <summary>What the walk saw: free runs in page order, btree pages, recycled pages.</summary>
 public sealed record FpmSnapshot(IReadOnlyList<(ulong First, ulong Npages)> Runs, IReadOnlyList<ulong> BtreePages,
-    IReadOnlyList<ulong> RecycledPages, ulong ContiguousPages)
+    IReadOnlyList<ulong> RecycledPages, ulong ContiguousPages, ulong? RootPage, ulong RootKeys)
 {
+    /// <summary>Pages the manager keeps for itself: btree pages and recycled pages.</summary>
+    public HashSet<ulong> ReservedPages() => new(BtreePages.Concat(RecycledPages));
+
     public ulong FreeRunPages => Runs.Aggregate(0UL, (s, r) => s + r.Npages);
     public ulong LargestRun => Runs.Count == 0 ? 0 : Runs.Max(r => r.Npages);
 }
@@ -43,6 +46,10 @@ public sealed record FpmCheckOptions
 
     /// <summary>The operation just done was a Get: check FPM8.</summary>
     public bool AfterGet { get; init; }
+
+    /// <summary>Pages the caller knows PostgreSQL lost (finding F1): free_pages still counts them,
+    /// so FPM2 expects that many more.</summary>
+    public ulong KnownLostPages { get; init; }
 }
 
 public static class FreePageManagerCheck
@@ -69,7 +76,7 @@ public static class FreePageManagerCheck
         {
             errors.Add($"{w.Phase}: fault while walking: {e.Message}");
         }
-        return new FpmSnapshot(w.Runs, w.BtreePages, w.Recycled, w.Contiguous);
+        return new FpmSnapshot(w.Runs, w.BtreePages, w.Recycled, w.Contiguous, w.RootPage, w.RootKeys);
     }
 
     /// <summary>FPM9: a Get's result against the state before it.</summary>
@@ -100,6 +107,8 @@ public static class FreePageManagerCheck
         public readonly List<ulong> BtreePages = new();
         public readonly List<ulong> Recycled = new();
         public ulong Contiguous;
+        public ulong? RootPage;
+        public ulong RootKeys;
 
         // Leaders found on the freelists: page -> npages.
         private readonly Dictionary<ulong, ulong> _leaders = new();
@@ -134,6 +143,8 @@ public static class FreePageManagerCheck
                 if (!PageAligned(root)) _e.Add($"FPM5: btree_root 0x{root:x} is not a page of the managed range");
                 else
                 {
+                    RootPage = PageOf(root);
+                    RootKeys = _f.Nused(root);
                     if (_f.Parent(_base, root) != 0) _e.Add($"FPM5: root page {PageOf(root)} has a parent");
                     WalkBtree(root, 0, 1, depth, keys, new HashSet<ulong>());
                     if (o.AfterGet && _f.Nused(root) == 1) _e.Add($"FPM8: after Get the root page {PageOf(root)} has exactly one key");
@@ -231,6 +242,7 @@ public static class FreePageManagerCheck
             Phase = "FPM2";
             ulong total = (ulong)BtreePages.Count + (ulong)Recycled.Count;
             foreach ((_, ulong n) in keys) total += n;
+            total += o.KnownLostPages;
             if (_l.ExtraAsserts && _f.free_pages != total)
                 _e.Add($"FPM2: free_pages is {_f.free_pages}, but runs, btree and recycled pages hold {total}");
 
