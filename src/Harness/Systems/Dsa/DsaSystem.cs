@@ -2,7 +2,10 @@
 // src/backend/utils/mmgr/freepage.c, later dsa.c). Everything the engines know about it is listed
 // here. So far: the FreePageManager's FsCheck properties (Properties/FpmProperties) and its fuzz
 // target (Fuzz/FpmFuzzTarget), with their planted bugs (FpmCanary).
+using Allocator.Dsa;
 using Harness.Core;
+using Harness.Fuzz;
+using Harness.Systems.Dsa.Fuzz;
 using Harness.Systems.Dsa.Properties;
 
 namespace Harness.Systems.Dsa;
@@ -10,6 +13,12 @@ namespace Harness.Systems.Dsa;
 public sealed class DsaSystem : ISystem
 {
     public const string SystemName = "dsa";
+
+    /// <summary>The fuzzer's CI budget for the planted bug: found within this many executions.</summary>
+    public const long GateCanaryExecs = 2_000;
+
+    /// <summary>The gate's burst on the correct port.</summary>
+    public const long GateBurstExecs = 20_000;
 
     public string Name => SystemName;
 
@@ -20,5 +29,9 @@ public sealed class DsaSystem : ISystem
     public IReadOnlyList<ISystemPart> Parts { get; } =
     [
         FpmProperties.Suite,
+        new FuzzTargetDef(FpmFuzzTarget.TargetName, [], SystemName,
+            config => new FpmFuzzTarget(config),
+            FpmProperties.CanaryNames,
+            new FuzzGateCanary(nameof(FpmCanary.PutForgetsNextMerge), 1, GateCanaryExecs), GateBurstExecs),
     ];
 }

@@ -23,6 +23,10 @@ public sealed record FpmRunResult(Outcome Outcome, int LeakedPages, int OneKeyRo
     public bool Passed => !Outcome.IsFailure;
 }
 
+/// <summary>What one op did, for a fuzz target's features: whether a Get succeeded (puts count as
+/// done), and the tree's depth and recycle-list length after it.</summary>
+public readonly record struct FpmStepInfo(FpmOp Op, bool Done, uint Depth, uint Recycled, bool Lost);
+
 public sealed class FpmRunner
 {
     private readonly FpmWorkload _w;
@@ -34,7 +38,8 @@ public sealed class FpmRunner
 
     public FpmWorkload Workload => _w;
 
-    public FpmRunResult Run(IReadOnlyList<FpmOp> ops, TextWriter? trace = null) => new Execution(_w, trace).Run(ops);
+    public FpmRunResult Run(IReadOnlyList<FpmOp> ops, TextWriter? trace = null, Action<FpmStepInfo>? onStep = null) =>
+        new Execution(_w, trace, onStep).Run(ops);
 
     private sealed class Execution
     {
@@ -49,10 +54,14 @@ public sealed class FpmRunner
         private int _oneKeyRoots;
         private bool _inSetup;
 
-        public Execution(FpmWorkload w, TextWriter? trace)
+        private readonly Action<FpmStepInfo>? _onStep;
+        private bool _lastDone;
+
+        public Execution(FpmWorkload w, TextWriter? trace, Action<FpmStepInfo>? onStep)
         {
             _w = w;
             _trace = trace;
+            _onStep = onStep;
             SimRegion region = _m.MapRegion("fpm", w.Pages * FpmLayout.FPM_PAGE_SIZE);
             var options = new FpmOptions { FixRootPageLeak = w.FixRootPageLeak, Canary = w.Canary };
             _fpm = FreePageManager.Initialize(_m, region.Base, region.Base, FpmLayout.For(w.Profile, extraAsserts: w.Checking), options);
@@ -63,7 +72,13 @@ public sealed class FpmRunner
         public FpmRunResult Run(IReadOnlyList<FpmOp> ops)
         {
             Outcome o = Setup();
-            for (int i = 0; i < ops.Count && !o.IsFailure; i++) o = Step(i, ops[i]);
+            for (int i = 0; i < ops.Count && !o.IsFailure; i++)
+            {
+                int leakedBefore = _leaked;
+                _lastDone = true;
+                o = Step(i, ops[i]);
+                _onStep?.Invoke(new FpmStepInfo(ops[i], _lastDone, _fpm.btree_depth, _fpm.btree_recycle_count, _leaked != leakedBefore));
+            }
             if (!o.IsFailure) _trace?.WriteLine($"ok: {_leaked} page(s) lost to F1, {_oneKeyRoots} one-key root(s) after Get (F2)");
             return new FpmRunResult(o, _leaked, _oneKeyRoots);
         }
@@ -146,6 +161,7 @@ public sealed class FpmRunner
             ulong first = 0;
             Outcome? thrown = Guard(step, "get", () => ok = _fpm.Get(n, out first));
             if (thrown is { } t) return t;
+            _lastDone = ok;
             _trace?.WriteLine($"{step}: get {n} -> {(ok ? first.ToString(System.Globalization.CultureInfo.InvariantCulture) : "false")}");
 
             if (ok != (starts.Count > 0))
