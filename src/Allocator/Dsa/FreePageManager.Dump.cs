@@ -3,8 +3,9 @@
 // actual and expected parent when they disagree) or the singleton, the recycle list, and the
 // non-empty freelists, each span suffixed with its size when it is not the list's nominal size.
 //
-// Divergence: check_stack_depth becomes a depth bound (a corrupt tree with a cycle would recurse
-// forever); crossing it raises the ERROR check_stack_depth would.
+// Divergences: check_stack_depth becomes a depth bound (a corrupt tree with a cycle would recurse
+// forever); crossing it raises the ERROR check_stack_depth would. A span list is followed for at
+// most DumpMaxSpans links (C would loop forever on a cycle), then the line ends with " ...".
 using System.Globalization;
 using System.Text;
 using Allocator.Common;
@@ -15,6 +16,7 @@ namespace Allocator.Dsa;
 public sealed partial class FreePageManager
 {
     private const int DumpMaxLevel = 64;
+    private const int DumpMaxSpans = 1 << 20;
 
     public string Dump()
     {
@@ -83,8 +85,14 @@ public sealed partial class FreePageManager
     private void DumpSpans(ulong @base, ulong span, ulong expectedPages, StringBuilder buf)
     {
         IFormatProvider inv = CultureInfo.InvariantCulture;
+        int links = 0;
         while (span != 0)
         {
+            if (++links > DumpMaxSpans)
+            {
+                buf.Append(" ...");
+                break;
+            }
             ulong n = SpanNpages(span);
             if (n != expectedPages) buf.Append(inv, $" {PointerToPage(@base, span)}({n})");
             else buf.Append(inv, $" {PointerToPage(@base, span)}");

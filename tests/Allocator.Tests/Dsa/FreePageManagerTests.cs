@@ -262,3 +262,42 @@ public class FreePageManagerTests
         }
     }
 }
+
+public class FreePageManagerDumpTests
+{
+    /// <summary>A recycled page that cannot go back (the singleton is elsewhere and a root would be
+    /// needed) stays on the recycle list, and the next btree takes it as its root.</summary>
+    [Theory]
+    [InlineData(64)]
+    [InlineData(32)]
+    public void Recycle_list_keeps_a_page_until_the_next_root(int bits)
+    {
+        var r = new FpmRig(FpmRig.P(bits), 64);
+        r.Put(10, 2);
+        r.Put(20, 2);                 // root page 10; keys 11(1) 20(2)
+        Assert.Equal(11UL, r.Get(1)); // one key left: back to the singleton, page 10 recycled and kept
+        Assert.Equal("metadata: self 0 max contiguous pages = 2\nsingleton: 20(2)\nbtree recycle: 10\nfreelists:\n  2: 20\n", r.Fpm.Dump());
+        r.Put(30, 1);                 // the recycled page becomes the root
+        Assert.Equal("metadata: self 0 max contiguous pages = 2\nbtree depth 1:\n  10@0 l: 20(2) 30(1)\nfreelists:\n  1: 30\n  2: 20\n", r.Fpm.Dump());
+    }
+
+    [Fact]
+    public void Deep_tree_dump_lists_internal_and_leaf_pages_and_bad_parents()
+    {
+        var r = new FpmRig(FpmRig.P(64), 700);
+        for (ulong p = 1; p < 699; p += 2) r.Put(p, 1);
+        string[] lines = r.Fpm.Dump().Split('\n');
+        Assert.Equal("btree depth 2:", lines[1]);
+        Assert.Matches(@"^  \d+@0 i: \d+->\d+ \d+->\d+", lines[2]);
+        Assert.Matches(@"^  \d+@1 l: \d+\(1\) \d+\(1\)", lines[3]);
+        Assert.Contains(lines, l => l.StartsWith("  1:", StringComparison.Ordinal));
+
+        // A leaf whose parent link is cleared shows both parents, as FreePageManagerDumpBtree does
+        // (NULL's page number is (0 - base) / 4096, wrapping, as in C).
+        ulong leaf = r.Snapshot().BtreePages[1];
+        FpmLayout l = r.Fpm.Layout;
+        l.Rel.Write(r.M, r.Region.Base + leaf * FpmLayout.FPM_PAGE_SIZE + l.OFF_hdr_parent, 0);
+        ulong nullPage = (0 - r.Region.Base) / FpmLayout.FPM_PAGE_SIZE;
+        Assert.Contains($"  {leaf}@1 l [actual parent {nullPage}, expected {r.Snapshot().BtreePages[0]}]:", r.Fpm.Dump(), StringComparison.Ordinal);
+    }
+}
