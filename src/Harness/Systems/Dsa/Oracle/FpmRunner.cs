@@ -91,6 +91,7 @@ public sealed class FpmRunner
             _inSetup = true;
             Outcome o = BuildStart();
             _inSetup = false;
+            _trace?.WriteLine($"start {_w.Start.ToString().ToLowerInvariant()}: {_model.FreeCount} of {_w.Pages - 1} pages free, {_held.Count} allocation(s) held");
             // The empty start is Initialize alone, before any public op: FPM7 does not hold yet
             // (contiguous_pages_dirty starts true), so there is nothing to check.
             if (o.IsFailure || _w.Start == FpmStart.Empty) return o;
@@ -146,7 +147,7 @@ public sealed class FpmRunner
 
         private Outcome Put(int step, ulong first, ulong n)
         {
-            _trace?.WriteLine($"{step}: put {first}({n})");
+            if (!_inSetup) _trace?.WriteLine($"{step}: put {first}({n})");
             Outcome? thrown = Guard(step, "put", () => _fpm.Put(first, n));
             if (thrown is { } t) return t;
             _model.Put(first, n);
