@@ -13,6 +13,9 @@
 // insert, split, remove, consolidate, siblings), .Cleanup.cs (cleanup and the recycle list),
 // .Freelists.cs (span leaders), .Dump.cs (FreePageManagerDump); FreePageManagerCheck.cs walks it.
 //
+// Concurrency: PostgreSQL calls the free page manager only under the lock of whatever owns it (the
+// DSA area lock), so every access here is a plain SimMemory access, not a seam (ISyncRuntime) one.
+//
 // Divergences: Assert is Pg.Assert (always on); elog(FATAL) is PgFatalException. FPM_EXTRA_ASSERTS'
 // counter exists when the layout has it; its asserts run only with FpmOptions.AssertExtra. Size
 // arithmetic wraps at the profile's width.
