@@ -1,0 +1,39 @@
+// DsaSystem: the registration of dynamic shared memory (src/Allocator/Dsa; PostgreSQL's
+// src/backend/utils/mmgr/freepage.c, later dsa.c). Everything the engines know about it is listed
+// here. So far: the FreePageManager's FsCheck properties (Properties/FpmProperties) and its fuzz
+// target (Fuzz/FpmFuzzTarget), with their planted bugs (FpmCanary).
+using Allocator.Dsa;
+using Harness.Core;
+using Harness.Fuzz;
+using Harness.Systems.Dsa.Fuzz;
+using Harness.Systems.Dsa.Properties;
+
+namespace Harness.Systems.Dsa;
+
+public sealed class DsaSystem : ISystem
+{
+    public const string SystemName = "dsa";
+
+    /// <summary>The fuzzer's CI budget for the planted bug: found within this many executions (seed 1
+    /// finds it at execution 44).</summary>
+    public const long GateCanaryExecs = 2_000;
+
+    /// <summary>The gate's burst on the correct port: about 15 s (the target runs ~200 exec/s per
+    /// worker: every op is checked against the model and walked by FreePageManagerCheck).</summary>
+    public const long GateBurstExecs = 3_000;
+
+    public string Name => SystemName;
+
+    public IReadOnlyList<string> Aliases { get; } = ["fpm"];
+
+    public string Description => "dynamic shared memory: relptr and the FreePageManager (freepage.c), 64- and 32-bit pointer profiles";
+
+    public IReadOnlyList<ISystemPart> Parts { get; } =
+    [
+        FpmProperties.Suite,
+        new FuzzTargetDef(FpmFuzzTarget.TargetName, [], SystemName,
+            config => new FpmFuzzTarget(config),
+            FpmProperties.CanaryNames,
+            new FuzzGateCanary(nameof(FpmCanary.PutForgetsNextMerge), 1, GateCanaryExecs), GateBurstExecs),
+    ];
+}
