@@ -86,54 +86,8 @@ public sealed class BufferFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeat
 
     // ------------------------------------------------------------------ structure-aware mutation
 
-    public byte[] MutateStructure(ReadOnlySpan<byte> input, ReadOnlySpan<byte> other, Prng rng, int maxLength)
-    {
-        var bytes = new List<byte>(input.ToArray());
-        while (bytes.Count < BufferCodec.HeaderSize) bytes.Add(0);
-        int records = (bytes.Count - BufferCodec.HeaderSize) / BufferCodec.RecordSize;
-        bytes.RemoveRange(BufferCodec.HeaderSize + records * BufferCodec.RecordSize, bytes.Count - BufferCodec.HeaderSize - records * BufferCodec.RecordSize);
-        int Pos(int i) => BufferCodec.HeaderSize + i * BufferCodec.RecordSize;
-        switch (rng.Index(5))
-        {
-            case 0: // insert a random record
-            {
-                int at = rng.Index(records + 1);
-                var rec = new byte[BufferCodec.RecordSize];
-                for (int k = 0; k < rec.Length; k++) rec[k] = (byte)rng.Index(256);
-                bytes.InsertRange(Pos(at), rec);
-                break;
-            }
-            case 1: // duplicate a record (same op again: pins twice, re-reads, re-dirties)
-                if (records > 0)
-                {
-                    int i = rng.Index(records);
-                    bytes.InsertRange(Pos(rng.Index(records + 1)), bytes.GetRange(Pos(i), BufferCodec.RecordSize));
-                }
-                break;
-            case 2: // delete a record
-                if (records > 0) bytes.RemoveRange(Pos(rng.Index(records)), BufferCodec.RecordSize);
-                break;
-            case 3: // swap two records
-                if (records > 1)
-                {
-                    int i = rng.Index(records), j = rng.Index(records);
-                    for (int k = 0; k < BufferCodec.RecordSize; k++) (bytes[Pos(i) + k], bytes[Pos(j) + k]) = (bytes[Pos(j) + k], bytes[Pos(i) + k]);
-                }
-                break;
-            default: // splice a run of records from the other input
-            {
-                int otherRecords = Math.Max(0, (other.Length - BufferCodec.HeaderSize) / BufferCodec.RecordSize);
-                if (otherRecords > 0)
-                {
-                    int from = rng.Index(otherRecords), count = 1 + rng.Index(Math.Min(8, otherRecords - from));
-                    bytes.InsertRange(Pos(rng.Index(records + 1)), other.Slice(Pos(from), count * BufferCodec.RecordSize).ToArray());
-                }
-                break;
-            }
-        }
-        if (bytes.Count > maxLength) bytes.RemoveRange(maxLength, bytes.Count - maxLength);
-        return bytes.ToArray();
-    }
+    public byte[] MutateStructure(ReadOnlySpan<byte> input, ReadOnlySpan<byte> other, Prng rng, int maxLength) =>
+        RecordMutations.Mutate(input, other, rng, maxLength, BufferCodec.HeaderSize, BufferCodec.RecordSize);
 
     public int UnitCount(ReadOnlySpan<byte> input) => BufferCodec.Decode(input, Config.OpsMax).Ops.Count;
 

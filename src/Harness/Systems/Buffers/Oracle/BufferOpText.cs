@@ -63,25 +63,7 @@ public sealed class BufferOpText : IOpText<BufferOp>
         };
     }
 
-    public IReadOnlyList<BufferOp> ParseLines(string text)
-    {
-        var ops = new List<BufferOp>();
-        string[] lines = text.Split('\n', StringSplitOptions.TrimEntries);
-        for (int i = 0; i < lines.Length; i++)
-        {
-            string line = lines[i];
-            if (line.Length == 0 || line[0] == '#') continue;
-            try
-            {
-                ops.Add(ParseLine(line));
-            }
-            catch (FormatException e)
-            {
-                throw new MalformedInputException($"op line {i + 1}: {e.Message}: '{line}'");
-            }
-        }
-        return ops;
-    }
+    public IReadOnlyList<BufferOp> ParseLines(string text) => OpTextLines.Parse(text, ParseLine);
 
     public static BufferOp ParseLine(string line)
     {

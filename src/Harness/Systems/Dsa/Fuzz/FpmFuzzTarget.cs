@@ -85,49 +85,8 @@ public sealed class FpmFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeature
 
     private static int Pos(int i) => FpmCodec.HeaderSize + i * FpmCodec.RecordSize;
 
-    public byte[] MutateStructure(ReadOnlySpan<byte> input, ReadOnlySpan<byte> other, Prng rng, int maxLength)
-    {
-        var bytes = new List<byte>(input.ToArray());
-        while (bytes.Count < FpmCodec.HeaderSize) bytes.Add(0);
-        int records = Records(bytes.Count);
-        bytes.RemoveRange(Pos(records), bytes.Count - Pos(records));
-        switch (rng.Index(5))
-        {
-            case 0:
-            {
-                var rec = new byte[FpmCodec.RecordSize];
-                for (int k = 0; k < rec.Length; k++) rec[k] = (byte)rng.Index(256);
-                bytes.InsertRange(Pos(rng.Index(records + 1)), rec);
-                break;
-            }
-            case 1: // the same op again (a second get of the same size, a put of the next allocation)
-                if (records > 0)
-                    bytes.InsertRange(Pos(rng.Index(records + 1)), bytes.GetRange(Pos(rng.Index(records)), FpmCodec.RecordSize));
-                break;
-            case 2:
-                if (records > 0) bytes.RemoveRange(Pos(rng.Index(records)), FpmCodec.RecordSize);
-                break;
-            case 3:
-                if (records > 1)
-                {
-                    int i = rng.Index(records), j = rng.Index(records);
-                    for (int k = 0; k < FpmCodec.RecordSize; k++) (bytes[Pos(i) + k], bytes[Pos(j) + k]) = (bytes[Pos(j) + k], bytes[Pos(i) + k]);
-                }
-                break;
-            default:
-            {
-                int otherRecords = Records(other.Length);
-                if (otherRecords > 0)
-                {
-                    int from = rng.Index(otherRecords), count = 1 + rng.Index(Math.Min(8, otherRecords - from));
-                    bytes.InsertRange(Pos(rng.Index(records + 1)), other.Slice(Pos(from), count * FpmCodec.RecordSize).ToArray());
-                }
-                break;
-            }
-        }
-        if (bytes.Count > maxLength) bytes.RemoveRange(maxLength, bytes.Count - maxLength);
-        return bytes.ToArray();
-    }
+    public byte[] MutateStructure(ReadOnlySpan<byte> input, ReadOnlySpan<byte> other, Prng rng, int maxLength) =>
+        RecordMutations.Mutate(input, other, rng, maxLength, FpmCodec.HeaderSize, FpmCodec.RecordSize);
 
     public int UnitCount(ReadOnlySpan<byte> input) => Decode(input).Ops.Count;
 

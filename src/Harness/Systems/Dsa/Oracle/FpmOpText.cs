@@ -17,25 +17,7 @@ public sealed class FpmOpText : IOpText<FpmOp>
         _ => string.Create(CultureInfo.InvariantCulture, $"put #{op.Index} @{op.Offset} *{op.Length}"),
     };
 
-    public IReadOnlyList<FpmOp> ParseLines(string text)
-    {
-        var ops = new List<FpmOp>();
-        string[] lines = text.Split('\n', StringSplitOptions.TrimEntries);
-        for (int i = 0; i < lines.Length; i++)
-        {
-            string line = lines[i];
-            if (line.Length == 0 || line[0] == '#') continue;
-            try
-            {
-                ops.Add(ParseLine(line));
-            }
-            catch (FormatException e)
-            {
-                throw new MalformedInputException($"op line {i + 1}: {e.Message}: '{line}'");
-            }
-        }
-        return ops;
-    }
+    public IReadOnlyList<FpmOp> ParseLines(string text) => OpTextLines.Parse(text, ParseLine);
 
     public static FpmOp ParseLine(string line)
     {
