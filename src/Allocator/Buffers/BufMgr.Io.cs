@@ -55,7 +55,8 @@ public sealed partial class BufMgr
         }
 
         // the header is locked and no I/O is in progress: has someone already done ours?
-        if (forInput ? (buf_state & BM_VALID) != 0 : (buf_state & BM_DIRTY) == 0)
+        bool skipDone = forInput && Pool.Options.Canary == BufferCanary.StartIoSkipsDoneCheck;
+        if (!skipDone && (forInput ? (buf_state & BM_VALID) != 0 : (buf_state & BM_DIRTY) == 0))
         {
             UnlockBufHdr(buf, buf_state);
             return false;

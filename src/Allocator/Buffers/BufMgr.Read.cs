@@ -171,7 +171,7 @@ public sealed partial class BufMgr
 
         Backend.LWLocks.LWLockAcquire(newPartitionLock, LWLockMode.LW_EXCLUSIVE);
         existing_buf_id = Table.BufTableInsert(newTag, newHash, GetBufId(victim_buf_hdr));
-        if (existing_buf_id >= 0)
+        if (existing_buf_id >= 0 && Pool.Options.Canary != BufferCanary.CollisionUsesVictim)
         {
             // someone loaded the block while we were finding a victim: the victim is clean and
             // untagged, so hand it back to the free list, and use theirs

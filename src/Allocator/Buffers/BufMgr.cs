@@ -75,6 +75,7 @@ public sealed partial class BufMgr
         {
             Owner = Owner,
             UsageCountUncapped = pool.Options.Canary == BufferCanary.UsageCountUncapped,
+            PinCountWaiterNotSignalled = pool.Options.Canary == BufferCanary.PinCountWaiterNotSignalled,
         };
     }
 

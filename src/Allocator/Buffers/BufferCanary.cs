@@ -1,10 +1,9 @@
 // BufferCanary: deliberately broken variants of the buffer manager, switched on only by the
 // harness's canary runs (BufferPoolOptions.Canary) to prove that its oracles catch each one within
-// the gate's budget. Each names the one decision it gets wrong; None is PostgreSQL. The last six
-// are races (another backend must act inside a window of the victim's, the writer's, the dropper's,
-// a lock holder's or a sweeper's steps), so only the explorer's scenarios can reach them
-// (buffers/victim-race, buffers/dirty-flush-hint, buffers/drop-during-read, buffers/content-lock-rw,
-// buffers/clock-sweep, buffers/two-partition-alloc).
+// the gate's budget. Each names the one decision it gets wrong; None is PostgreSQL. From
+// SkipVictimRecheck on they are races (another backend must act inside a window of the victim's,
+// the writer's, the dropper's, a lock holder's, a sweeper's, a reader's or an unpinner's steps), so
+// only the explorer's scenarios reach them; each names its scenario.
 namespace Allocator.Buffers;
 
 public enum BufferCanary
@@ -44,4 +43,15 @@ public enum BufferCanary
     /// lower-number-first rule; two backends evicting across the same two partitions in crossing
     /// directions deadlock (buffers/two-partition-alloc).</summary>
     TwoPartitionLocksNewFirst,
+    /// <summary>StartBufferIO for input does not look again, once the I/O it waited for is over,
+    /// whether the page is now valid, so a second backend re-reads a block another just read
+    /// (buffers/same-tag-miss).</summary>
+    StartIoSkipsDoneCheck,
+    /// <summary>BufferAlloc ignores an insert collision (someone entered the tag while we were
+    /// choosing a victim) and gives the tag to its own victim too: two buffers hold one block, one
+    /// of them unreachable through the mapping (buffers/same-tag-miss, the scenario 3).</summary>
+    CollisionUsesVictim,
+    /// <summary>UnpinBuffer clears BM_PIN_COUNT_WAITER when the waiter's pin is the last one left but
+    /// does not set its latch, so LockBufferForCleanup sleeps for good (buffers/cleanup-lock).</summary>
+    PinCountWaiterNotSignalled,
 }

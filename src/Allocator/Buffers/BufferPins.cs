@@ -34,6 +34,10 @@ public sealed class BufferPins
     /// <summary>Canary (BufferCanary.UsageCountUncapped): PinBuffer forgets BM_MAX_USAGE_COUNT.</summary>
     public bool UsageCountUncapped { get; init; }
 
+    /// <summary>Canary (BufferCanary.PinCountWaiterNotSignalled): the last unpinner clears
+    /// BM_PIN_COUNT_WAITER but never sets the waiter's latch.</summary>
+    public bool PinCountWaiterNotSignalled { get; init; }
+
     /// <summary>PinCountWaitBuf: the descriptor whose cleanup lock this backend waits for, if any.</summary>
     public BufferDesc? PinCountWaitBuf { get; set; }
 
@@ -165,7 +169,7 @@ public sealed class BufferPins
                 int wait_backend_pgprocno = BufferDescriptors.ReadWaitBackend(Backend.Memory, buf);
                 buf_state &= ~BM_PIN_COUNT_WAITER;
                 BufHdrLock.UnlockBufHdr(Backend, buf, buf_state);
-                ProcSendSignal(wait_backend_pgprocno);
+                if (!PinCountWaiterNotSignalled) ProcSendSignal(wait_backend_pgprocno);
             }
             else
             {

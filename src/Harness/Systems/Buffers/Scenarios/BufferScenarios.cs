@@ -61,6 +61,12 @@ public static class BufferScenarios
             (c, rt) => new ClockSweepScenario(c, rt, BufferCanary.SweepTrycounterNotReset), isCanary: true),
         new ScenarioDef("canary-two-partition-new-first", "CANARY: PostgreSQL 15's BufferAlloc takes the new tag's partition lock before the old one's (BufferCanary.TwoPartitionLocksNewFirst)", 2, 3, 2, 3,
             (c, rt) => new TwoPartitionAllocScenario(c, rt, BufferCanary.TwoPartitionLocksNewFirst), isCanary: true),
+        new ScenarioDef("canary-start-io-skips-done-check", "CANARY: StartBufferIO does not re-check BM_VALID after waiting out another reader's I/O, so the block is read twice (BufferCanary.StartIoSkipsDoneCheck)", 2, 3, 3, 1,
+            (c, rt) => new SameTagMissScenario(c, rt, BufferCanary.StartIoSkipsDoneCheck), isCanary: true),
+        new ScenarioDef("canary-collision-uses-victim", "CANARY: BufferAlloc ignores an insert collision and tags its own victim too (BufferCanary.CollisionUsesVictim)", 2, 3, 3, 1,
+            (c, rt) => new SameTagMissScenario(c, rt, BufferCanary.CollisionUsesVictim), isCanary: true),
+        new ScenarioDef("canary-pin-count-waiter-not-signalled", "CANARY: the last unpinner clears BM_PIN_COUNT_WAITER without waking the cleanup-lock waiter (BufferCanary.PinCountWaiterNotSignalled)", 2, 3, 3, 1,
+            (c, rt) => new CleanupLockScenario(c, rt, BufferCanary.PinCountWaiterNotSignalled), isCanary: true),
         new ScenarioDef("canary-two-partition-new-first-unchecked", "CANARY: the same planted bug with the §18 lock-order checker off, so only the deadlock it causes can catch it (BufferCanary.TwoPartitionLocksNewFirst)", 2, 3, 2, 3,
             (c, rt) => new TwoPartitionAllocScenario(c, rt, BufferCanary.TwoPartitionLocksNewFirst, checkLockOrder: false), isCanary: true),
     ];
@@ -97,6 +103,16 @@ public static class BufferScenarios
     ///   two-partition-new-first (checker on, as everywhere): iteration 0 from every seed under
     ///     every strategy: the first backend whose old partition is the lower one breaks §18 R2 at
     ///     its second acquire, whatever the schedule. Caught as invariant-failed (lock order §18 R2).
+    /// Measured over seeds 1..20 (0-based, defaults: 3 backends, 1 op):
+    ///   start-io-skips-done-check: random median 4, worst 14; pct median 1, worst 16; fair-pct the
+    ///     same as pct; probabilistic median 4, worst 14; dfs 44. Caught as one-read-per-block (a
+    ///     waiter of the first read starts a second one).
+    ///   collision-uses-victim: random 0 from every seed; pct median 2, worst 7; probabilistic
+    ///     median 0, worst 3; dfs 104. Caught as one-read-per-block (the loser reads the block into
+    ///     its own victim) or same-buffer.
+    ///   pin-count-waiter-not-signalled: random median 2, worst 7; pct median 2, worst 8;
+    ///     probabilistic median 1.5, worst 12; dfs 82. Caught as a lost wake-up: the cleaner
+    ///     sleeps on its latch with BM_PIN_COUNT_WAITER already cleared and every pinner gone.
     /// The budgets leave room above the worst seed measured.</summary>
     public static IReadOnlyList<CanaryExpectation> Expectations { get; } =
     [
@@ -109,6 +125,9 @@ public static class BufferScenarios
         new("canary-exclusive-taken-shared", "content-lock-rw", "random", 20, OutcomeKind.InvariantFailed),
         new("canary-sweep-trycounter-not-reset", "clock-sweep", "pct", 40, OutcomeKind.InvariantFailed),
         new("canary-two-partition-new-first", "two-partition-alloc", "random", 10, OutcomeKind.InvariantFailed),
+        new("canary-start-io-skips-done-check", "same-tag-miss", "random", 40, OutcomeKind.InvariantFailed),
+        new("canary-collision-uses-victim", "same-tag-miss", "random", 10, OutcomeKind.InvariantFailed),
+        new("canary-pin-count-waiter-not-signalled", "cleanup-lock", "random", 30, OutcomeKind.LostWakeup),
         new("canary-two-partition-new-first-unchecked", "two-partition-alloc", "random", 60, OutcomeKind.Deadlock, InGate: false),
     ];
 
@@ -124,6 +143,9 @@ public static class BufferScenarios
         ["canary-sweep-trycounter-not-reset"] = BufferCanary.SweepTrycounterNotReset,
         ["canary-two-partition-new-first"] = BufferCanary.TwoPartitionLocksNewFirst,
         ["canary-two-partition-new-first-unchecked"] = BufferCanary.TwoPartitionLocksNewFirst,
+        ["canary-start-io-skips-done-check"] = BufferCanary.StartIoSkipsDoneCheck,
+        ["canary-collision-uses-victim"] = BufferCanary.CollisionUsesVictim,
+        ["canary-pin-count-waiter-not-signalled"] = BufferCanary.PinCountWaiterNotSignalled,
     };
 
     public static ScenarioSet Set { get; } = new([.. Correct, .. NeedingFairness, .. Canaries], Expectations);

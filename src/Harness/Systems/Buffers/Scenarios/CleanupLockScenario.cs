@@ -41,8 +41,8 @@ public sealed class CleanupLockScenario : BufferScenarioInstance
     private int _sharers;
     private bool _cleanupHeld;
 
-    public CleanupLockScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt)
-        : base(config, rt, NBuffers, RelPages, BufferCanary.None)
+    public CleanupLockScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, BufferCanary canary = BufferCanary.None)
+        : base(config, rt, NBuffers, RelPages, canary)
     {
         _pin = new PinState[config.Backends];
         _pinnedThroughCall = new bool[config.Backends];

@@ -31,8 +31,8 @@ public sealed class SameTagMissScenario : BufferScenarioInstance
     public int Checked { get; private set; }
     public int CollisionIterations { get; private set; }
 
-    public SameTagMissScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt)
-        : base(config, rt, NBuffers, RelPages, BufferCanary.None)
+    public SameTagMissScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, BufferCanary canary = BufferCanary.None)
+        : base(config, rt, NBuffers, RelPages, canary)
     {
         _got = new int[config.Backends, config.Ops];
     }
