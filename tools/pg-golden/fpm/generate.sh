@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds PostgreSQL's own freepage.c with golden.c and writes the FreePageManager golden vectors
+# the port's tests replay (tests/Allocator.Tests/Dsa/Golden/fpm-*.txt), so the tests need no
+# PostgreSQL tree.
+#   PG=path/to/postgresql/source  tools/pg-golden/fpm/generate.sh
+# PG: a PostgreSQL 17+ tree; configure needs bison and flex (apt-get install bison flex).
+set -euo pipefail
+: "${PG:?set PG to a PostgreSQL source tree}"
+here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../../.." && pwd)
+out=${OUT:-out/pg-golden}; mkdir -p "$out"
+dest="$root/tests/Allocator.Tests/Dsa/Golden"; mkdir -p "$dest"
+[ -f "$PG/src/include/pg_config.h" ] || (cd "$PG" && ./configure --without-readline --without-zlib --without-icu \
+  --without-openssl --without-lz4 --without-zstd --without-libxml --without-libxslt >/dev/null \
+  && make -C src/backend generated-headers >/dev/null)
+CF="-O2 -fno-strict-aliasing -fwrapv -I$PG/src/include -D_GNU_SOURCE"
+gcc $CF -c "$PG/src/backend/utils/mmgr/freepage.c" -o "$out/freepage.o"
+gcc $CF -c "$here/golden.c" -o "$out/golden.o"
+gcc $CF -c "$here/stubs.c" -o "$out/stubs.o"
+gcc -o "$out/golden" "$out/golden.o" "$out/stubs.o" "$out/freepage.o"
+# seed, pages, ops, start: small regions (singleton <-> btree), mid-size ones, and fragmented
+# regions of 1,100-2,000 pages whose btrees reach depth 2
+n=0
+while read -r seed pages ops start; do
+  "$out/golden" "$seed" "$pages" "$ops" "$start" > "$dest/fpm-$start-$pages-$seed.txt"
+  n=$((n + 1))
+done <<'LIST'
+1 16 200 EMPTY
+2 16 200 FULL
+3 16 200 FRAGMENTED
+4 64 300 EMPTY
+5 64 300 FULL
+6 64 300 FRAGMENTED
+7 300 400 FULL
+8 300 400 FRAGMENTED
+9 300 400 EMPTY
+10 1100 600 FRAGMENTED
+11 1100 600 FULL
+12 2000 800 FRAGMENTED
+13 2000 800 EMPTY
+14 40 400 FRAGMENTED
+15 40 400 FULL
+16 500 600 FRAGMENTED
+LIST
+echo "wrote $n vectors to $dest"
