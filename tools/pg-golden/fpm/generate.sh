@@ -3,20 +3,13 @@
 # the port's tests replay (tests/Allocator.Tests/Dsa/Golden/fpm-*.txt), so the tests need no
 # PostgreSQL tree.
 #   PG=path/to/postgresql/source  tools/pg-golden/fpm/generate.sh
-# PG: a PostgreSQL 17+ tree; configure needs bison and flex (apt-get install bison flex).
+# PG: a PostgreSQL 17+ tree (see build.sh).
 set -euo pipefail
 : "${PG:?set PG to a PostgreSQL source tree}"
 here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../../.." && pwd)
 out=${OUT:-out/pg-golden}; mkdir -p "$out"
 dest="$root/tests/Allocator.Tests/Dsa/Golden"; mkdir -p "$dest"
-[ -f "$PG/src/include/pg_config.h" ] || (cd "$PG" && ./configure --without-readline --without-zlib --without-icu \
-  --without-openssl --without-lz4 --without-zstd --without-libxml --without-libxslt >/dev/null \
-  && make -C src/backend generated-headers >/dev/null)
-CF="-O2 -fno-strict-aliasing -fwrapv -I$PG/src/include -D_GNU_SOURCE"
-gcc $CF -c "$PG/src/backend/utils/mmgr/freepage.c" -o "$out/freepage.o"
-gcc $CF -c "$here/golden.c" -o "$out/golden.o"
-gcc $CF -c "$here/stubs.c" -o "$out/stubs.o"
-gcc -o "$out/golden" "$out/golden.o" "$out/stubs.o" "$out/freepage.o"
+"$here/build.sh" "$here/golden.c" "$out/golden"
 # seed, pages, ops, start: small regions (singleton <-> btree), mid-size ones, and fragmented
 # regions of 1,100-2,000 pages whose btrees reach depth 2
 n=0
