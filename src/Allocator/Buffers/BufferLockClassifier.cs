@@ -4,6 +4,7 @@
 // block), each descriptor's content_lock is a content lock, and the spinlocks are named after what
 // they protect (buffer header, buffer_strategy_lock, an I/O condition variable's mutex, a dynahash
 // freelist mutex). Pure address arithmetic: no state, so one instance serves every backend.
+using Allocator.Buffers.Dynahash;
 using Allocator.Sync;
 
 namespace Allocator.Buffers;
@@ -33,6 +34,9 @@ public sealed class BufferLockClassifier : ILockClassifier
         ulong cvs = _pool.BufferIOCVArray;
         if (addr >= cvs && addr < cvs + (ulong)_pool.NBuffers * ConditionVariable.SIZE && (addr - cvs) % ConditionVariable.SIZE == ConditionVariable.OFF_mutex)
             return $"I/O condition variable mutex of buffer {(int)((addr - cvs) / ConditionVariable.SIZE) + 1}";
-        return $"spinlock@0x{addr:x} (a dynahash freelist mutex or another)";
+        DynaHash table = _pool.Table.Hash;
+        for (int i = 0; i < DynaHash.NUM_FREELISTS; i++)
+            if (addr == table.FreeListAddr(i) + DynaHash.FreeListOffMutex) return $"buffer table freelist {i} mutex";
+        return $"spinlock@0x{addr:x}";
     }
 }

@@ -291,5 +291,7 @@ public sealed class BufferPool
         Descriptors.NameObjects(runtime);
         Strategy.NameObjects(runtime);
         for (int i = 0; i < NBuffers; i++) runtime.NameObject(BufferDescriptorGetIOCV(i), $"buf[{i}].io_cv");
+        for (int i = 0; i < DynaHash.NUM_FREELISTS; i++)
+            runtime.NameObject(Table.Hash.FreeListAddr(i) + DynaHash.FreeListOffMutex, $"buftable.freelist[{i}].mutex");
     }
 }
