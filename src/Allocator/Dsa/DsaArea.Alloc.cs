@@ -196,8 +196,13 @@ public sealed partial class DsaArea
             map = make_new_segment(npages);
             if (map is null)
             {
-                // the span object taken above stays allocated: PostgreSQL does not give it back
                 Release(AreaLock);
+                // finding D1: PostgreSQL returns without freeing the span object taken above
+                if (sizeClass != DSA_SCLASS_BLOCK_OF_SPANS)
+                {
+                    if (Options.FixSuperblockSpanLeak) dsa_free(newSpan);
+                    else LeakedSpanObjects.Add(newSpan);
+                }
                 return false;
             }
         }

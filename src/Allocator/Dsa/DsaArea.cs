@@ -49,6 +49,10 @@ public sealed partial class DsaArea
     public DsaSegmentMap[] segment_maps { get; }
     public ulong high_segment_index { get; private set; }
     public ulong freed_segment_counter { get; private set; }
+    /// <summary>Span objects this backend leaked in ensure_active_superblock (finding D1; see
+    /// DsaOptions.FixSuperblockSpanLeak). Instrumentation for DsaCheck's DSA7, not PostgreSQL state.</summary>
+    public HashSet<ulong> LeakedSpanObjects { get; } = new();
+
     /// <summary>Set by dsa_detach: the object is pfree'd in C, every entry point asserts it is not.</summary>
     public bool Detached { get; private set; }
 
@@ -243,7 +247,7 @@ public sealed partial class DsaArea
 
         DsaSegmentMap map = area.segment_maps[0];
         area.MapSegment(map, controlSegment, place);
-        map.fpm = FreePageManager.Initialize(m, place + l.FpmOffset(0), place, l.Fpm);
+        map.fpm = FreePageManager.Initialize(m, place + l.FpmOffset(0), place, l.Fpm, area.Options.Fpm);
         if (usablePages > 0) map.fpm.Put(metadataBytes / FpmLayout.FPM_PAGE_SIZE, usablePages);
 
         ulong bin = (ulong)contiguous_pages_to_segment_bin(usablePages);
@@ -258,7 +262,7 @@ public sealed partial class DsaArea
         map.segment = segment;
         map.mapped_address = address;
         map.header = address;
-        map.fpm = new FreePageManager(M, address + L.FpmOffset(map.Index), L.Fpm);
+        map.fpm = new FreePageManager(M, address + L.FpmOffset(map.Index), L.Fpm, Options.Fpm);
         map.pagemap = address + L.PagemapOffset(map.Index);
     }
 
@@ -577,7 +581,7 @@ public sealed partial class DsaArea
         DsaSegmentMap map = segment_maps[newIndex];
         ulong addr = DsmBackend.dsm_segment_address(segment);
         MapSegment(map, segment, addr);
-        map.fpm = FreePageManager.Initialize(M, addr + L.FpmOffset(newIndex), addr, L.Fpm);
+        map.fpm = FreePageManager.Initialize(M, addr + L.FpmOffset(newIndex), addr, L.Fpm, Options.Fpm);
         map.fpm.Put(metadataBytes / FpmLayout.FPM_PAGE_SIZE, usablePages);
 
         ulong h = map.header;

@@ -13,4 +13,16 @@ public sealed record DsaOptions
     /// <summary>Check the lock order of spec 9.15 (pool(c != 0) then pool(0) then area) on every
     /// acquire, as an AssertionFailureException naming the locks.</summary>
     public bool CheckLockOrder { get; init; } = true;
+
+    /// <summary>Options of every segment's FreePageManager (FixRootPageLeak lives there: with
+    /// PostgreSQL's behaviour a page lost by the btree also keeps its segment from ever being
+    /// returned, since the segment never looks entirely free again).</summary>
+    public FpmOptions Fpm { get; init; } = FpmOptions.Default;
+
+    /// <summary>Fix for finding D1: ensure_active_superblock allocates a span object from pool 0
+    /// and, when no segment can supply the superblock's pages, returns false without freeing it.
+    /// PostgreSQL leaks that 56-byte object (one per failed attempt, so a NO_OOM caller retrying at
+    /// the size limit leaks steadily). With the fix it is freed (pool 0's lock nests inside the
+    /// class's, as in the normal path).</summary>
+    public bool FixSuperblockSpanLeak { get; init; }
 }
