@@ -77,6 +77,9 @@ public sealed partial class DsaArea
         else M.WriteU32(at, (uint)v);
     }
 
+    /// <summary>A raw dsa_pointer store, for tests that corrupt shared state on purpose.</summary>
+    public void WrDpPublic(ulong at, ulong v) => WrDp(at, v);
+
     /// <summary>An unlocked read of a dsa_pointer (through the seam).</summary>
     internal ulong RdDpShared(ulong at) => L.W == 8 ? Rt.SharedRead64(at) : Rt.SharedRead32(at);
 
