@@ -541,8 +541,10 @@ public sealed partial class DsaArea
         ulong total = Ctl(L.CTL_total_segment_size), maxTotal = Ctl(L.CTL_max_total_segment_size);
         if (total >= maxTotal) return null;
 
+        // size_t arithmetic: the product wraps, and a shift of 64 or more (slot 128 and up, out of
+        // reach of any real area) takes its count mod 64 as x86 does
         int shift = (int)(newIndex / DSA_NUM_SEGMENTS_AT_EACH_SIZE);
-        ulong totalSize = shift >= 64 ? ulong.MaxValue : Ctl(L.CTL_init_segment_size) << shift;
+        ulong totalSize = unchecked(Ctl(L.CTL_init_segment_size) * (1UL << shift));
         totalSize = Math.Min(totalSize, Ctl(L.CTL_max_segment_size));
         totalSize = Math.Min(totalSize, maxTotal - total);
 

@@ -433,3 +433,40 @@ public sealed class DsaAreaTests
         r.Ok();
     }
 }
+
+public sealed class DsaSlotReuseTests
+{
+    /// <summary>Interleaving (a) of 9.15 run sequentially: backend 1 keeps a mapping of slot 1
+    /// after backend 0 freed that segment and made a new one in the same slot; backend 1's next
+    /// dsa_free / dsa_get_address must notice (freed_segment_counter) and map the new segment,
+    /// not write into the old one (38763d6778).</summary>
+    [Fact]
+    public void StaleMappingOfAReusedSlot_IsReplaced()
+    {
+        var r = new DsaRig(init: DsaSizeClasses.DSA_MIN_SEGMENT_SIZE) { CheckEvery = 1000 };
+        DsaArea a1 = r.AttachOther(1);
+        var first = new List<ulong>();
+        while (r.A.high_segment_index < 1) first.Add(r.Alloc(8000));
+        ulong inOld = first[^1];
+        Assert.Equal(1UL, r.L.P.DSA_EXTRACT_SEGMENT_NUMBER(inOld));
+        a1.dsa_get_address(inOld);
+        ulong oldMapping = a1.segment_maps[1].mapped_address;
+        uint oldHandle = r.A.SegmentHandle(1);
+        foreach (ulong dp in first.Where(d => r.L.P.DSA_EXTRACT_SEGMENT_NUMBER(d) == 1))
+        {
+            r.Live.Remove(dp);
+            r.A.dsa_free(dp);
+        }
+        r.A.dsa_trim();
+        Assert.Equal(0U, r.A.SegmentHandle(1));
+        // a new segment in slot 1
+        ulong inNew = 0;
+        while (r.L.P.DSA_EXTRACT_SEGMENT_NUMBER(inNew) != 1) inNew = r.A.dsa_allocate(8000);
+        Assert.NotEqual(oldHandle, r.A.SegmentHandle(1));
+        Assert.Equal(oldMapping, a1.segment_maps[1].mapped_address); // still the stale one
+        a1.dsa_free(inNew);
+        Assert.NotEqual(oldMapping, a1.segment_maps[1].mapped_address);
+        r.A.dsa_trim();
+        r.Ok();
+    }
+}
