@@ -122,6 +122,13 @@ public sealed partial class DsaArea
 
     private static string LockName(int id) => id < 0 ? "dsa area lock" : $"dsa pool lock {id}";
 
+    /// <summary>A backend-independent name for one of this area's locks ("dsa &lt;handle&gt; area
+    /// lock", "dsa &lt;handle&gt; pool lock &lt;c&gt;"), or null. The LWLock's address differs in
+    /// every backend (segment 0 is mapped at a different base in each), so an explorer that
+    /// identifies locks by address must map (backend, address) to this name, i.e. to (area handle,
+    /// offset in segment 0).</summary>
+    public string? DescribeLock(LWLock l) => LockId(l) is int id ? $"dsa {handle:x} {LockName(id).Substring(4)}" : null;
+
     /// <summary>The lock order of spec 9.15: pool(c != 0), then pool(0), then the area lock; nothing
     /// after the area lock, no second ordinary pool.</summary>
     private void CheckOrder(LWLock want)

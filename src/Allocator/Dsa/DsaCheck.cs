@@ -36,6 +36,16 @@ public sealed record DsaCheckOptions
     /// <summary>Pool-0 objects known to be leaked by PostgreSQL's ensure_active_superblock
     /// (finding D1); by default those recorded by the backends passed to Check.</summary>
     public IReadOnlySet<ulong>? KnownLeakedSpanObjects { get; init; }
+
+    /// <summary>The snapshot of the previous check, if the caller keeps it: DSA10 then checks that
+    /// freed_segment_counter grew by exactly the number of segments freed since (a slot whose handle
+    /// changed was freed and reused).</summary>
+    public DsaSnapshot? Previous { get; init; }
+
+    /// <summary>Exactly one operation ran since Previous (a segment can then not be freed and its
+    /// slot reused unseen, so the counter must grow by exactly the segments freed; otherwise it
+    /// must grow by at least that many).</summary>
+    public bool PreviousIsOneOperation { get; init; }
 }
 
 /// <summary>What the walk found, for models and tests.</summary>
@@ -48,6 +58,9 @@ public sealed class DsaSnapshot
     /// <summary>Unowned pages per segment (DSA3).</summary>
     public SortedDictionary<ulong, ulong> LostPages { get; } = new();
     public ulong TotalSegmentSize { get; set; }
+    /// <summary>Valid slot to its DSM handle.</summary>
+    public SortedDictionary<ulong, uint> Handles { get; } = new();
+    public ulong FreedSegmentCounter { get; set; }
 }
 
 public static class DsaCheck
@@ -138,6 +151,7 @@ public static class DsaCheck
                     Err("DSA2", $"slot {i}: segment {h} does not exist");
                     continue;
                 }
+                Snap.Handles[i] = h;
                 _base[i] = _m.MapRegion($"dsa segment {i}", bi, null).Base;
                 _size[i] = (ulong)bi.LongLength;
             }
@@ -155,6 +169,18 @@ public static class DsaCheck
             if (total != sum) Err("DSA9", $"total_segment_size {total} != sum of segment sizes {sum}");
             ulong maxTotal = U64(_control + L.CTL_max_total_segment_size);
             if (total > maxTotal && !opt.LimitLowered) Err("DSA9", $"total_segment_size {total} > max_total_segment_size {maxTotal}");
+
+            Phase = "DSA10";
+            Snap.Handles[0] = _handle;
+            Snap.FreedSegmentCounter = U64(_control + L.CTL_freed_segment_counter);
+            if (opt.Previous is { } prev)
+            {
+                int freed = prev.Handles.Count(kv => !Snap.Handles.TryGetValue(kv.Key, out uint h) || h != kv.Value);
+                ulong delta = Snap.FreedSegmentCounter - prev.FreedSegmentCounter;
+                if (Snap.FreedSegmentCounter < prev.FreedSegmentCounter || delta < (ulong)freed || (opt.PreviousIsOneOperation && delta != (ulong)freed))
+                    Err("DSA10", $"freed_segment_counter moved {prev.FreedSegmentCounter} -> {Snap.FreedSegmentCounter} while {freed} segment(s) were freed");
+                if (prev.Handles.TryGetValue(0, out uint h0) && h0 != _handle) Err("DSA10", "segment 0 changed");
+            }
 
             Phase = "DSA12";
             int refcnt = (int)_m.ReadU32(_control + L.CTL_refcnt);

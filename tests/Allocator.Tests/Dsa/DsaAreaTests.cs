@@ -91,12 +91,16 @@ internal sealed class DsaRig
         if (++_ops % CheckEvery == 0) Ok();
     }
 
+    private DsaSnapshot? _previous;
+
     /// <summary>Options for every check (Live is filled in).</summary>
     public DsaCheckOptions CheckOptions { get; set; } = new();
 
     public void Ok(DsaCheckOptions? options = null)
     {
-        List<string> errors = DsaCheck.Check(A, (options ?? CheckOptions) with { Live = Live }, Areas);
+        var errors = new List<string>();
+        DsaSnapshot snap = DsaCheck.Walk(A, errors, (options ?? CheckOptions) with { Live = Live, Previous = _previous }, Areas);
+        _previous = snap;
         Assert.True(errors.Count == 0, string.Join("\n", errors.Take(20)));
         // DSA13: contents survive, read through every attached backend
         foreach (DsaArea a in Areas.Where(x => !x.Detached))
@@ -408,6 +412,12 @@ public sealed class DsaAreaTests
         r.A.Release(r.A.PoolLock(0));
         r.A.Release(r.A.PoolLock(5));
         r.Ok();
+        // the same lock has a different address in another backend but the same name
+        DsaArea a1 = r.AttachOther(1);
+        Assert.NotEqual(r.A.AreaLock, a1.AreaLock);
+        Assert.Equal(r.A.DescribeLock(r.A.PoolLock(9)), a1.DescribeLock(a1.PoolLock(9)));
+        Assert.Equal($"dsa {r.A.handle:x} pool lock 9", a1.DescribeLock(a1.PoolLock(9)));
+        Assert.Null(a1.DescribeLock(r.A.AreaLock));
     }
 
     [Theory]

@@ -134,6 +134,16 @@ public sealed class DsaCheckTests
     }
 
     [Fact]
+    public void SegmentGoneWithoutCounter_IsDSA10()
+    {
+        var (r, _, _, _, _) = Setup();
+        DsaSnapshot before = DsaCheck.Walk(r.A, new List<string>());
+        r.A.M.WriteU64(r.A.control + r.L.CTL_freed_segment_counter, before.FreedSegmentCounter + 1); // a free that freed nothing
+        List<string> e = DsaCheck.Check(r.A, new DsaCheckOptions { Previous = before, PreviousIsOneOperation = true });
+        Assert.Contains(e, x => x.StartsWith("DSA10:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void CurrentBackendMappingAFreedSegment_IsDSA11()
     {
         var (r, a1, _, _, _) = Setup();
