@@ -13,7 +13,8 @@
 // Concurrency: fields covered by a lock are read and written through the backend's SimMemory while
 // the lock is held. The unlocked reads of spec 9.15 (the shared freed_segment_counter, a
 // segment_handles entry, the pagemap entry and span fields dsa_free reads before taking a lock) go
-// through the backend's ISyncRuntime as SharedRead32/64, so the explorer can schedule them.
+// through the backend's ISyncRuntime as SharedRead32/64, so the explorer can schedule them; so does
+// get_segment_by_index's unlocked assertion that the segment is not marked freed.
 //
 // Divergences: Asserts are Pg.Assert (always on); ERROR/FATAL are PgErrorException and
 // PgFatalException thrown at the same point (with whatever lock is held, as C's longjmp; error
@@ -462,7 +463,8 @@ public sealed partial class DsaArea
             if (high_segment_index < index) high_segment_index = index;
             Pg.Assert(M.ReadU32(map.header + HDR_magic) == (DSA_SEGMENT_HEADER_MAGIC ^ handle ^ (uint)index));
         }
-        Pg.Assert(M.ReadU8(map.header + HDR_freed) == 0);
+        // unlocked: another backend sets freed under the area lock
+        Pg.Assert((Rt.SharedRead32(map.header + HDR_freed) & 0xff) == 0);
         return map;
     }
 
