@@ -46,6 +46,10 @@ public sealed record DsaCheckOptions
     /// slot reused unseen, so the counter must grow by exactly the segments freed; otherwise it
     /// must grow by at least that many).</summary>
     public bool PreviousIsOneOperation { get; init; }
+
+    /// <summary>DSA8's inequality header.bin >= bin(largest free run). Off by default: an FPM Get
+    /// whose cleanup merges runs can raise the largest run without a rebin.</summary>
+    public bool CheckBinNotBelowLargest { get; init; }
 }
 
 /// <summary>What the walk found, for models and tests.</summary>
@@ -247,6 +251,9 @@ public static class DsaCheck
                         break;
                     }
                     if (U64(b + HDR_bin) != bin) Err("DSA8", $"segment {s} in bin {bin} has header.bin {U64(b + HDR_bin)}");
+                    if (opt.CheckBinNotBelowLargest && fpms.TryGetValue(s, out FpmSnapshot? f)
+                        && (ulong)contiguous_pages_to_segment_bin(f.ContiguousPages) > bin)
+                        Err("DSA8", $"segment {s} in bin {bin} has a free run of {f.ContiguousPages} pages (bin {contiguous_pages_to_segment_bin(f.ContiguousPages)})");
                     if (U64(b + HDR_prev) != prev) Err("DSA8", $"segment {s}: prev {U64(b + HDR_prev):x} != {prev:x}");
                     prev = s;
                     s = U64(b + HDR_next);
