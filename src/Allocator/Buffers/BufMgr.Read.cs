@@ -151,26 +151,12 @@ public sealed partial class BufMgr
         uint newHash = BufTable.BufTableHashCode(newTag);
         LWLock newPartitionLock = Pool.BufMappingPartitionLock(newHash);
 
-        // see if the block is in the pool already
-        Backend.LWLocks.LWLockAcquire(newPartitionLock, LWLockMode.LW_SHARED);
-        int existing_buf_id = Table.BufTableLookup(newTag, newHash);
-        if (existing_buf_id >= 0)
-        {
-            // pin it before releasing the partition lock, so it cannot be evicted in between
-            BufferDesc buf = Descs.GetBufferDescriptor(existing_buf_id);
-            bool valid = Pins.PinBuffer(buf, strategy);
-            Backend.LWLocks.LWLockRelease(newPartitionLock);
-            // not valid: a read in progress or failed (or not started): the caller's StartBufferIO sorts it out
-            foundPtr = valid;
-            return buf;
-        }
-        // no partition lock while we look for a victim (which may write a dirty page)
-        Backend.LWLocks.LWLockRelease(newPartitionLock);
+        if (LookupAndPin(newTag, newHash, newPartitionLock, strategy, out foundPtr) is BufferDesc hit) return hit;
 
         BufferDesc victim_buf_hdr = GetVictimBuffer(strategy);
 
         Backend.LWLocks.LWLockAcquire(newPartitionLock, LWLockMode.LW_EXCLUSIVE);
-        existing_buf_id = Table.BufTableInsert(newTag, newHash, GetBufId(victim_buf_hdr));
+        int existing_buf_id = Table.BufTableInsert(newTag, newHash, GetBufId(victim_buf_hdr));
         if (existing_buf_id >= 0 && Pool.Options.Canary != BufferCanary.CollisionUsesVictim)
         {
             // someone loaded the block while we were finding a victim: the victim is clean and
@@ -232,6 +218,27 @@ public sealed partial class BufMgr
         Backend.LWLocks.LWLockRelease(partition_lock);
         Pg.Assert((buf_state & (BM_DIRTY | BM_VALID | BM_TAG_VALID)) == 0);
         return true;
+    }
+
+    /// <summary>BufferAlloc's first step, the same in both variants: look the tag up under a shared
+    /// partition lock and, on a hit, pin the buffer before releasing the lock, so it cannot be evicted
+    /// in between. <paramref name="valid"/> false on a hit means a read in progress or failed (or not
+    /// started): the caller's StartBufferIO sorts it out. Null on a miss; no partition lock is held
+    /// then, as none may be while a victim is found (which may write a dirty page).</summary>
+    private BufferDesc? LookupAndPin(BufferTag tag, uint hash, LWLock partitionLock, BufferAccessStrategy? strategy, out bool valid)
+    {
+        Backend.LWLocks.LWLockAcquire(partitionLock, LWLockMode.LW_SHARED);
+        int buf_id = Table.BufTableLookup(tag, hash);
+        if (buf_id >= 0)
+        {
+            BufferDesc buf = Descs.GetBufferDescriptor(buf_id);
+            valid = Pins.PinBuffer(buf, strategy);
+            Backend.LWLocks.LWLockRelease(partitionLock);
+            return buf;
+        }
+        Backend.LWLocks.LWLockRelease(partitionLock);
+        valid = false;
+        return null;
     }
 
     /// <summary>The write of a dirty victim, shared by both BufferAlloc variants (GetVictimBuffer in

@@ -45,17 +45,7 @@ public sealed partial class BufMgr
         LWLock newPartitionLock = Pool.BufMappingPartitionLock(newHash);
 
         // the lookup, as in V17
-        Backend.LWLocks.LWLockAcquire(newPartitionLock, LWLockMode.LW_SHARED);
-        int buf_id = Table.BufTableLookup(newTag, newHash);
-        if (buf_id >= 0)
-        {
-            BufferDesc hit = Descs.GetBufferDescriptor(buf_id);
-            bool hitValid = Pins.PinBuffer(hit, strategy);
-            Backend.LWLocks.LWLockRelease(newPartitionLock);
-            foundPtr = hitValid;
-            return hit;
-        }
-        Backend.LWLocks.LWLockRelease(newPartitionLock);
+        if (LookupAndPin(newTag, newHash, newPartitionLock, strategy, out foundPtr) is BufferDesc hit) return hit;
 
         BufferDesc buf;
         uint buf_state;
@@ -119,7 +109,7 @@ public sealed partial class BufMgr
             }
 
             // the new entry goes in while the old one is still there
-            buf_id = Table.BufTableInsert(newTag, newHash, GetBufId(buf));
+            int buf_id = Table.BufTableInsert(newTag, newHash, GetBufId(buf));
             if (buf_id >= 0)
             {
                 // someone read the block in while we wrote the victim: give the victim back as it
