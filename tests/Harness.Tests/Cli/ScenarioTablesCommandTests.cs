@@ -6,6 +6,7 @@ using Xunit;
 
 namespace Harness.Tests.Cli;
 
+[Collection(Harness.Tests.Explore.Coyote.CoyoteCollection.Name)]
 public sealed class ScenarioTablesCommandTests
 {
     [Fact]

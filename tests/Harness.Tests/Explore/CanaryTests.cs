@@ -11,6 +11,7 @@ using Xunit;
 
 namespace Harness.Tests.Explore;
 
+[Collection(Harness.Tests.Explore.Coyote.CoyoteCollection.Name)]
 public sealed class CanaryTests
 {
     public static TheoryData<int> Entries()

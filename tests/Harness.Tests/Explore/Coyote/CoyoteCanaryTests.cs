@@ -14,6 +14,7 @@ using Xunit;
 
 namespace Harness.Tests.Explore.Coyote;
 
+[Collection(Harness.Tests.Explore.Coyote.CoyoteCollection.Name)]
 public sealed class CoyoteCanaryTests
 {
     /// <summary>The stated budget: every canary's median over 20 seeds is at most 15 iterations and

@@ -12,6 +12,7 @@ using Xunit;
 
 namespace Harness.Tests.Explore.Coyote;
 
+[Collection(Harness.Tests.Explore.Coyote.CoyoteCollection.Name)]
 public sealed class CoyoteReplayTests
 {
     private static ExplorationReport Run(string scenario, string strategy, ulong seed) =>

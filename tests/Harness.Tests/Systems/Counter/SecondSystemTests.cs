@@ -10,6 +10,7 @@ using Xunit;
 
 namespace Harness.Tests.Systems.Counter;
 
+[Collection(global::Harness.Tests.Explore.Coyote.CoyoteCollection.Name)]
 public sealed class SecondSystemTests
 {
     private static readonly SystemRegistry Systems = SystemRegistry.Default.With(new CounterSystem());
