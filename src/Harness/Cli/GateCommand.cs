@@ -14,10 +14,12 @@ public sealed class GateCommand : IHarnessCommand
     public string Name => "gate";
     public string Summary => "run every suite with fixed seeds and budgets; JUnit XML; non-zero on failure";
     public string Usage => """
-        usage: harness gate [--seed S] [--scale K] [--suite NAME] [--junit FILE] [--artifacts DIR] [--repo DIR]
+        usage: harness gate [--seed S] [--scale K] [--suite NAME] [--shard I/N] [--junit FILE] [--artifacts DIR] [--repo DIR]
           --seed S        base seed (default 20261121); every suite derives its seeds from it
           --scale K       budget multiplier, 1..1000 (default 1 = the CI budget)
           --suite NAME    run only suites whose name contains NAME
+          --shard I/N     run only the I-th of N parts (1-based); N machines with 1/N..N/N run every case
+                          once, with the seeds one machine uses; join their reports with 'harness merge'
           --junit FILE    JUnit XML report (default out/gate/junit.xml)
           --artifacts DIR where failures are written (default out/gate/artifacts)
           --repo DIR      repository root (default: found upward from the current folder)
@@ -28,6 +30,7 @@ public sealed class GateCommand : IHarnessCommand
         ulong seed = args.ULong("seed", DefaultSeed);
         int scale = args.Int("scale", 1, 1, 1000);
         string? only = args.String("suite");
+        GateShard shard = args.String("shard") is string sh ? GateShard.Parse(sh) : GateShard.All;
         string repo = args.String("repo") ?? RepoRoot.Find();
         string junit = args.String("junit", Path.Combine("out", "gate", "junit.xml"));
         string artifacts = args.String("artifacts", Path.Combine("out", "gate", "artifacts"));
@@ -35,8 +38,8 @@ public sealed class GateCommand : IHarnessCommand
 
         var suites = Program.GateSuites.Where(s => only is null || s.Name.Contains(only, StringComparison.Ordinal)).ToList();
         if (suites.Count == 0) throw new UsageException($"no suite matches '{only}' (suites: {string.Join(", ", Program.GateSuites.Select(s => s.Name))})");
-        stdout.WriteLine($"gate: seed={seed} scale={scale} suites={string.Join(",", suites.Select(s => s.Name))}");
-        var options = new GateOptions(seed, scale, repo, Path.GetFullPath(artifacts), args.Systems);
+        stdout.WriteLine($"gate: seed={seed} scale={scale} shard={shard} suites={string.Join(",", suites.Select(s => s.Name))}");
+        var options = new GateOptions(seed, scale, repo, Path.GetFullPath(artifacts), args.Systems, shard);
         var results = new List<GateResult>();
         var total = WallClock.StartNew();
         foreach (IGateSuite suite in suites)
@@ -57,7 +60,7 @@ public sealed class GateCommand : IHarnessCommand
         }
         string? dir = Path.GetDirectoryName(Path.GetFullPath(junit));
         if (dir is not null) Directory.CreateDirectory(dir);
-        JUnitReport.Build(results).Save(junit);
+        JUnitReport.Build(results, new GateRunInfo(seed, scale, shard, only)).Save(junit);
         int failed = results.Count(r => !r.Passed);
         stdout.WriteLine($"gate: {results.Count - failed} passed, {failed} failed in {total.Elapsed.TotalSeconds:0.0}s; report {junit}");
         if (failed > 0)

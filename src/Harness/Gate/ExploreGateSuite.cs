@@ -49,7 +49,8 @@ public sealed class ExploreGateSuite : IGateSuite
                         Swarm = strategy == "portfolio",
                         Minimize = true,
                     };
-                    results.Add(Check(explorer, ExploreEngines.Explorer, ScenarioSet.Qualified(system, s), s, run, null, options, log));
+                    if (options.Owns(Name, CaseName(ExploreEngines.Explorer, ScenarioSet.Qualified(system, s), run, null)))
+                        results.Add(Check(explorer, ExploreEngines.Explorer, ScenarioSet.Qualified(system, s), s, run, null, options, log));
                 }
                 var coyoteRun = new ExploreRun
                 {
@@ -57,7 +58,8 @@ public sealed class ExploreGateSuite : IGateSuite
                     Seed = Prng.Derive(systemSeed, n++),
                     Iterations = CoyoteCorrectIterations * options.Scale,
                 };
-                results.Add(Check(explorer, ExploreEngines.Coyote, ScenarioSet.Qualified(system, s), s, coyoteRun, null, options, log));
+                if (options.Owns(Name, CaseName(ExploreEngines.Coyote, ScenarioSet.Qualified(system, s), coyoteRun, null)))
+                    results.Add(Check(explorer, ExploreEngines.Coyote, ScenarioSet.Qualified(system, s), s, coyoteRun, null, options, log));
             }
             foreach (CanaryExpectation c in set.Canaries)
             {
@@ -72,18 +74,23 @@ public sealed class ExploreGateSuite : IGateSuite
                     Minimize = false,
                     SelfCheck = true,
                 };
-                results.Add(Check(explorer, c.Engine, ScenarioSet.Qualified(system, s), s, run, c.ExpectedKind, options, log));
+                if (options.Owns(Name, CaseName(c.Engine, ScenarioSet.Qualified(system, s), run, c.ExpectedKind)))
+                    results.Add(Check(explorer, c.Engine, ScenarioSet.Qualified(system, s), s, run, c.ExpectedKind, options, log));
             }
         }
         return results;
     }
+
+    /// <summary>The case's JUnit name: scenario, engine, strategy and spin mode; canaries prefixed "canary:".</summary>
+    private static string CaseName(string engine, string qualified, ExploreRun run, OutcomeKind? mustFail) =>
+        $"{(mustFail is null ? "" : "canary:")}{qualified}/{(engine == ExploreEngines.Coyote ? "coyote:" : "")}{run.Strategy}{(run.Engine.SpinMode == SpinMode.Yielding ? "/yielding" : "")}";
 
     /// <param name="mustFail">null: a correct scenario, which must pass; else a canary, which must fail with this kind.</param>
     private GateResult Check(Explorer explorer, string engine, string qualified, IScenario s, ExploreRun run, OutcomeKind? mustFail, GateOptions options, TextWriter log)
     {
         var sw = WallClock.StartNew();
         bool coyote = engine == ExploreEngines.Coyote;
-        string caseName = $"{qualified}/{(coyote ? "coyote:" : "")}{run.Strategy}{(run.Engine.SpinMode == SpinMode.Yielding ? "/yielding" : "")}";
+        string caseName = CaseName(engine, qualified, run, mustFail);
         string repro = $"harness explore {qualified}{(coyote ? " --engine coyote" : "")} --strategy {run.Strategy} --seed {run.Seed} --iterations {run.Iterations}" +
                        (run.Swarm ? " --swarm" : "") + (run.Engine.SpinMode == SpinMode.Yielding ? " --spin yielding" : "") +
                        (run.Strategy == "dfs" ? $" --preemptions {run.Preemptions}" : "");
@@ -109,8 +116,8 @@ public sealed class ExploreGateSuite : IGateSuite
                 $"harness repro {artifact}  (or: {repro})", sw.Elapsed.TotalSeconds);
         }
         if (f is not null && f.Failure.Kind == kind && f.Deterministic)
-            return new GateResult(Name, $"canary:{caseName}", true, $"{engine} caught {f.Failure.Signature} at iteration {f.Iteration} of {run.Iterations}", null, sw.Elapsed.TotalSeconds);
+            return new GateResult(Name, caseName, true, $"{engine} caught {f.Failure.Signature} at iteration {f.Iteration} of {run.Iterations}", null, sw.Elapsed.TotalSeconds);
         string why = f is null ? $"not caught in {counts}" : !f.Deterministic ? "caught but the replay was not deterministic" : $"caught as {f.Failure.Signature}, expected {kind.Name()}";
-        return new GateResult(Name, $"canary:{caseName}", false, $"canary {why}", repro, sw.Elapsed.TotalSeconds);
+        return new GateResult(Name, caseName, false, $"canary {why}", repro, sw.Elapsed.TotalSeconds);
     }
 }

@@ -24,9 +24,10 @@ public sealed class FuzzGateSuite : IGateSuite
         var results = new List<GateResult>();
         foreach (FuzzTargetDef def in FuzzTargets.All(options.Systems))
         {
-            results.Add(Burst(def, options, log));
-            if (def.GateCanary is { } canary) results.Add(Canary(def, canary, options));
+            if (options.Owns(Name, BurstName(def))) results.Add(Burst(def, options, log));
+            if (def.GateCanary is { } canary && options.Owns(Name, CanaryName(def, canary))) results.Add(Canary(def, canary, options));
         }
+        if (!options.Owns(Name, "replay")) return results;
 
         var rw = WallClock.StartNew();
         var replays = RegressionReplay.Corpus(options.RepoRoot, options.Systems).Concat(RegressionReplay.Artifacts(options.RepoRoot, options.Systems)).ToList();
@@ -37,6 +38,10 @@ public sealed class FuzzGateSuite : IGateSuite
             bad.Count == 0 ? null : $"harness show {bad[0].Path} --run", rw.Elapsed.TotalSeconds));
         return results;
     }
+
+    private static string BurstName(FuzzTargetDef def) => $"burst-{def.Name}";
+
+    private static string CanaryName(FuzzTargetDef def, FuzzGateCanary canary) => $"canary-{def.Name}-{canary.Canary}";
 
     private GateResult Burst(FuzzTargetDef def, GateOptions options, TextWriter log)
     {
@@ -60,7 +65,7 @@ public sealed class FuzzGateSuite : IGateSuite
         string summary = $"{r.Execs} execs, corpus {r.Corpus.Count}, features {r.Features}, findings {r.Findings.Count}"
             + string.Concat(r.Findings.Select(f => $"; {f.Signature} at op {f.Outcome.Step}: {f.Outcome.Reason}"));
         string? repro = r.Findings.FirstOrDefault()?.ArtifactPath is string p ? $"harness repro {p}" : null;
-        return new GateResult(Name, $"burst-{def.Name}", r.Findings.Count == 0, summary,
+        return new GateResult(Name, BurstName(def), r.Findings.Count == 0, summary,
             repro ?? $"harness fuzz {def.Name} --seed {seed} --execs {execs} --workers {BurstWorkers} --no-instrument", sw.Elapsed.TotalSeconds);
     }
 
@@ -69,7 +74,7 @@ public sealed class FuzzGateSuite : IGateSuite
         var sw = WallClock.StartNew();
         FuzzRunResult planted = CanaryRun.Fuzz(def, canary.Canary, canary.Seed, canary.Execs,
             Path.Combine(options.ArtifactDir, "fuzz", "canary", def.Name), TextWriter.Null);
-        return new GateResult(Name, $"canary-{def.Name}-{canary.Canary}", planted.Findings.Count > 0,
+        return new GateResult(Name, CanaryName(def, canary), planted.Findings.Count > 0,
             planted.Findings.Count > 0
                 ? $"planted bug found in {canary.Execs} execs: {string.Join("; ", planted.Findings.Select(f => f.Signature))}"
                 : $"planted bug NOT found in {canary.Execs} execs: the fuzzer lost its teeth",

@@ -14,7 +14,13 @@ namespace Harness.Gate;
 /// <param name="RepoRoot">The repository root (for fuzz/corpus and stored artifacts).</param>
 /// <param name="ArtifactDir">Where suites write repro artifacts of the failures they find.</param>
 /// <param name="Systems">The systems to gate: every suite runs what each system registers for its engine.</param>
-public sealed record GateOptions(ulong Seed, int Scale, string RepoRoot, string ArtifactDir, SystemRegistry Systems);
+/// <param name="Shard">The part of the gate this run owns (null: all of it). Suites ask <see cref="Owns"/>
+/// before running a case, and derive the case's seed as they would without sharding.</param>
+public sealed record GateOptions(ulong Seed, int Scale, string RepoRoot, string ArtifactDir, SystemRegistry Systems, GateShard? Shard = null)
+{
+    /// <summary>True if this run owns case <paramref name="caseName"/> of suite <paramref name="suite"/>.</summary>
+    public bool Owns(string suite, string caseName) => (Shard ?? GateShard.All).Owns(suite, caseName);
+}
 
 /// <summary>One named check inside a suite.</summary>
 /// <param name="Suite">The suite's name (JUnit testsuite).</param>

@@ -1,5 +1,7 @@
 // JUnitReport: writes gate results as JUnit XML (one testsuite per gate suite), the format CI
-// systems read. Deterministic apart from the recorded durations.
+// systems read. Deterministic apart from the recorded durations. The run's seed, scale, suite
+// filter and shard go in a <properties> block, so `harness merge` can tell which shards belong
+// together.
 using System.Globalization;
 using System.Xml.Linq;
 
@@ -7,12 +9,18 @@ namespace Harness.Gate;
 
 public static class JUnitReport
 {
-    public static XDocument Build(IReadOnlyList<GateResult> results)
+    public static XDocument Build(IReadOnlyList<GateResult> results, GateRunInfo? run = null)
     {
         var root = new XElement("testsuites",
             new XAttribute("name", "harness gate"),
             new XAttribute("tests", results.Count),
             new XAttribute("failures", results.Count(r => !r.Passed)));
+        if (run is not null)
+            root.Add(new XElement("properties",
+                Property("seed", run.Seed.ToString(CultureInfo.InvariantCulture)),
+                Property("scale", run.Scale.ToString(CultureInfo.InvariantCulture)),
+                Property("suite", run.SuiteFilter ?? ""),
+                Property("shard", run.Shard.ToString())));
         foreach (var group in results.GroupBy(r => r.Suite))
         {
             var suite = new XElement("testsuite",
@@ -35,6 +43,9 @@ public static class JUnitReport
         }
         return new XDocument(new XDeclaration("1.0", "utf-8", null), root);
     }
+
+    private static XElement Property(string name, string value) =>
+        new("property", new XAttribute("name", name), new XAttribute("value", value));
 
     private static string Seconds(double s) => s.ToString("0.000", CultureInfo.InvariantCulture);
 }

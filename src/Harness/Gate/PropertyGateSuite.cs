@@ -25,10 +25,11 @@ public sealed class PropertyGateSuite : IGateSuite
             {
                 PropertyGateCase g = suite.Gate[i];
                 ulong seed = Prng.Derive(systemSeed, (ulong)i);
+                string name = $"{system.Name}-{g.Property}-checking-{(g.Checking ? "on" : "off")}";
+                if (!options.Owns(Name, name)) continue;
                 var sw = WallClock.StartNew();
                 PropertyReport r = suite.Get(g.Property).Create(g.Checking, PropertySuite.NoCanary)
                     .Check(new PropertyRunSpec(seed, PropertyRunSpec.DefaultGamma, g.Cases * options.Scale, g.Ops));
-                string name = $"{system.Name}-{g.Property}-checking-{(g.Checking ? "on" : "off")}";
                 string? repro = null;
                 if (!r.Passed)
                 {
@@ -40,10 +41,13 @@ public sealed class PropertyGateSuite : IGateSuite
                 results.Add(new GateResult(Name, name, r.Passed, r.Summary, repro, sw.Elapsed.TotalSeconds));
             }
             for (int i = 0; i < suite.GateCanaries.Count; i++)
-                results.Add(Canary(system, suite, suite.GateCanaries[i], Prng.Derive(systemSeed, 0x63616E00UL + (ulong)i)));
+                if (options.Owns(Name, CanaryName(system, suite.GateCanaries[i])))
+                    results.Add(Canary(system, suite, suite.GateCanaries[i], Prng.Derive(systemSeed, 0x63616E00UL + (ulong)i)));
         }
         return results;
     }
+
+    private static string CanaryName(ISystem system, PropertyGateCanary c) => $"canary-{system.Name}-{c.Canary}";
 
     /// <summary>A planted bug must make its property fail, with the expected kind, within the budget.</summary>
     private GateResult Canary(ISystem system, PropertySuite suite, PropertyGateCanary c, ulong seed)
@@ -59,6 +63,6 @@ public sealed class PropertyGateSuite : IGateSuite
             ? $"planted bug {(caught ? "caught" : "caught with the WRONG kind")}: {f.Outcome} (shrunk to {f.Shrunk.Count} ops)"
             : $"planted bug NOT caught in {c.Cases} cases: the property lost its teeth";
         string replay = $"harness check {system.Name} --property {c.Property} --checking {(c.Checking ? "on" : "off")} --canary {c.Canary} --seed {seed} --cases {c.Cases} --ops {c.Ops}";
-        return new GateResult(Name, $"canary-{system.Name}-{c.Canary}", caught, summary, replay, sw.Elapsed.TotalSeconds);
+        return new GateResult(Name, CanaryName(system, c), caught, summary, replay, sw.Elapsed.TotalSeconds);
     }
 }

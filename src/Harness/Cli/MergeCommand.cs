@@ -1,0 +1,33 @@
+// `harness merge OUT SHARD...`: joins the JUnit reports of `harness gate --shard i/n` runs (from n
+// machines, or a CI matrix) into one report, after checking that they are the n parts of one gate
+// (same seed, scale and suite filter; shards 1..n each once; each case in the shard that owns it:
+// ShardMerge's SM1-SM4). Exits 1 if the merged gate has a failure, and prints its repro lines.
+using Harness.Gate;
+
+namespace Harness.Cli;
+
+public sealed class MergeCommand : IHarnessCommand
+{
+    public string Name => "merge";
+    public string Summary => "join the JUnit reports of 'harness gate --shard i/n' runs into one, checking they cover the gate once";
+    public string Usage => """
+        usage: harness merge OUT.xml SHARD.xml...
+          OUT.xml     the merged JUnit report (as one 'harness gate' with the same seed and scale writes)
+          SHARD.xml   every shard's report (gate --junit); all n of them, in any order
+        """;
+
+    public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
+    {
+        args.RejectUnknown();
+        if (args.Positional.Count < 2) throw new UsageException("merge wants the output file and at least one shard report");
+        string output = args.Positional[0];
+        ShardMerge.Merged m = ShardMerge.Merge(args.Positional.Skip(1).ToList());
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(output));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        m.Report.Save(output);
+        stdout.WriteLine($"merge: {args.Positional.Count - 1} shards of seed {m.Run.Seed} scale {m.Run.Scale}: {m.Cases - m.Failures} passed, {m.Failures} failed; report {output}");
+        foreach (var f in m.Report.Descendants("failure"))
+            stdout.WriteLine($"  FAIL {(string?)f.Parent?.Attribute("classname")}/{(string?)f.Parent?.Attribute("name")}: {(string?)f.Attribute("message")}");
+        return m.Failures == 0 ? Program.ExitOk : Program.ExitFailure;
+    }
+}
