@@ -12,6 +12,8 @@ using Harness.Explore.Scenarios;
 using Harness.Explore.Strategies;
 using Harness.Explore;
 
+using Harness.Report;
+
 namespace Harness.Cli;
 
 public sealed class ExploreCommand : IHarnessCommand
@@ -21,7 +23,7 @@ public sealed class ExploreCommand : IHarnessCommand
     public string Usage => """
         usage: harness explore SCENARIO [--engine explorer|coyote] [--strategy S] [--iterations N] [--seed S] [--max-steps M] [--preemptions P]
                                [--depth D] [--backends B] [--ops K] [--swarm] [--spin blocking|yielding]
-                               [--on-max-steps fail|continue] [--no-minimize] [--trace-lines N] [--artifacts DIR]
+                               [--on-max-steps fail|continue] [--no-minimize] [--trace-lines N] [--artifacts DIR] [--events FILE]
                harness explore [SCENARIO] --replay TOKEN
                harness explore --list
           --engine E        explorer (default: our controlled scheduler) or coyote (Microsoft Coyote's TestingEngine)
@@ -40,6 +42,7 @@ public sealed class ExploreCommand : IHarnessCommand
           --on-max-steps    fail (default) or continue
           --trace-lines N   lines of the schedule printed on failure (default 100, the last ones)
           --artifacts DIR   where the repro artifact goes (default out/explore)
+          --events FILE     the JSONL event log: configuration, periodic stats, the finding, end counts (default ARTIFACTS/events.jsonl)
         """;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -66,6 +69,7 @@ public sealed class ExploreCommand : IHarnessCommand
         bool noMinimize = args.Flag("no-minimize");
         int traceLines = args.Int("trace-lines", 100, 1, int.MaxValue);
         string artifacts = args.String("artifacts", Path.Combine("out", "explore"));
+        string? eventsPath = args.String("events");
         args.RejectUnknown();
 
         if (list)
@@ -86,6 +90,7 @@ public sealed class ExploreCommand : IHarnessCommand
         (ISystem system, IScenario scenario) = ScenarioSet.Resolve(args.Systems, name);
         name = ScenarioSet.Qualified(system, scenario);
         string strategy = strategyArg ?? (scenario.NeedsFairness ? "fair-pct" : "pct");
+        using var events = new EventLog(eventsPath ?? Path.Combine(artifacts, "events.jsonl"), "explore");
         if (engineName == CoyoteEngine.Name)
         {
             if (swarm) throw new UsageException("--swarm is not supported by the coyote engine (one configuration per run)");
@@ -99,7 +104,8 @@ public sealed class ExploreCommand : IHarnessCommand
                 Strategy = strategy, Seed = seed, Iterations = iterations, StrategyValue = strategyValue, Backends = backends, Ops = ops,
                 Engine = new ExploreOptions { MaxSteps = maxSteps, SpinMode = spinMode, StepBoundPolicy = onMax == "continue" ? StepBoundPolicy.Continue : StepBoundPolicy.Fail },
             };
-            return RunCoyote(name, scenario, crun, spin, traceLines, artifacts, stdout);
+            Start(events, name, CoyoteEngine.Name, crun, scenario);
+            return RunCoyote(name, scenario, crun, spin, traceLines, artifacts, stdout, events);
         }
         if (!StrategyFactory.Names.Contains(strategy)) throw new UsageException($"unknown strategy '{strategy}' (known: {string.Join(", ", StrategyFactory.Names)})");
         if (scenario.NeedsFairness && strategy is "pct" or "dfs")
@@ -116,15 +122,19 @@ public sealed class ExploreCommand : IHarnessCommand
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"explore: scenario={name} strategy={strategy} seed={seed} iterations={iterations} max-steps={maxSteps} spin={spin} " +
             $"{(swarm ? "swarm" : $"backends={backends ?? scenario.DefaultBackends} ops={ops ?? scenario.DefaultOps}")}{(strategy == "dfs" ? $" preemptions=0..{preemptions}" : "")}{(strategy.Contains("pct", StringComparison.Ordinal) ? $" depth={depth}" : "")}"));
+        Start(events, name, "explorer", run, scenario);
+        stdout.WriteLine($"explore: events={events.Path}");
         using var explorer = new Explorer();
         bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         explorer.Progress = r =>
         {
+            Stats(events, r);
             string line = ProgressLine(r, iterations);
             if (live) stdout.Write($"\r{line}   ");
             else stdout.WriteLine(line);
         };
         ExplorationReport report = explorer.Run(scenario, run);
+        End(events, report);
         if (live) stdout.Write("\r");
         stdout.WriteLine(ProgressLine(report, iterations));
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -159,6 +169,7 @@ public sealed class ExploreCommand : IHarnessCommand
         string token = f.MinimizedToken ?? f.Token;
         string file = Path.Combine(artifacts, $"explore-{name.Replace('/', '-')}-{strategy}-{seed}.json");
         ExploreArtifacts.Build(name, run, f).Save(file);
+        Finding(events, f, file);
         stdout.WriteLine($"token: {token}");
         stdout.WriteLine($"artifact: {file}");
         stdout.WriteLine($"reproduce: harness repro {file}");
@@ -166,7 +177,7 @@ public sealed class ExploreCommand : IHarnessCommand
         return Program.ExitFailure;
     }
 
-    private static int RunCoyote(string name, IScenario scenario, ExploreRun run, string spin, int traceLines, string artifacts, TextWriter stdout)
+    private static int RunCoyote(string name, IScenario scenario, ExploreRun run, string spin, int traceLines, string artifacts, TextWriter stdout, EventLog events)
     {
         string strategy = CoyoteStrategies.Canonical(run.Strategy);
         ExploreOptions options = CoyoteEngine.OptionsFor(scenario, run);
@@ -178,11 +189,13 @@ public sealed class ExploreCommand : IHarnessCommand
         bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         engine.Progress = r =>
         {
+            Stats(events, r);
             string line = ProgressLine(r, run.Iterations);
             if (live) stdout.Write($"\r{line}   ");
             else stdout.WriteLine(line);
         };
         ExplorationReport report = engine.Run(scenario, run);
+        End(events, report);
         if (live) stdout.Write("\r");
         stdout.WriteLine(ProgressLine(report, run.Iterations));
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -202,11 +215,29 @@ public sealed class ExploreCommand : IHarnessCommand
         foreach (string line in f.Trace.Skip(Math.Max(1, f.Trace.Count - traceLines))) stdout.WriteLine($"  {line}");
         string file = Path.Combine(artifacts, $"coyote-{name.Replace('/', '-')}-{strategy}-{run.Seed}.json");
         string traceFile = CoyoteArtifacts.Save(CoyoteArtifacts.Build(name, run, options, f), file);
+        Finding(events, f, file);
         stdout.WriteLine($"artifact: {file} (coyote trace: {traceFile})");
         stdout.WriteLine($"reproduce: harness repro {file}");
         stdout.WriteLine($"   under coyote's CLI: {CoyoteArtifacts.CoyoteReplayCommand(file, Path.Combine(AppContext.BaseDirectory, "harness.dll"))}");
         return Program.ExitFailure;
     }
+
+    private static void Start(EventLog events, string name, string engine, ExploreRun run, IScenario scenario) =>
+        events.Write("start", ("scenario", name), ("explore_engine", engine), ("strategy", run.Strategy), ("seed", run.Seed), ("iterations", run.Iterations),
+            ("backends", run.Backends ?? scenario.DefaultBackends), ("ops", run.Ops ?? scenario.DefaultOps), ("swarm", run.Swarm),
+            ("max_steps", run.Engine.MaxSteps), ("spin", run.Engine.SpinMode.ToString()), ("depth", run.Depth), ("preemptions", run.Preemptions));
+
+    private static void Stats(EventLog events, ExplorationReport r) =>
+        events.Write("stats", ("iterations", r.Iterations), ("it_per_s", r.IterationsPerSecond), ("decisions_per_s", r.StepsPerSecond),
+            ("distinct_schedules", r.DistinctSchedules), ("failures", r.Failures));
+
+    private static void End(EventLog events, ExplorationReport r) =>
+        events.Write("end", ("iterations", r.Iterations), ("completed", r.Completed), ("bounded", r.Bounded), ("failures", r.Failures),
+            ("exhausted", r.Exhausted), ("steps", r.TotalSteps), ("decisions", r.TotalDecisions), ("distinct_schedules", r.DistinctSchedules));
+
+    private static void Finding(EventLog events, FailureReport f, string artifact) =>
+        events.Write("finding", ("signature", f.Failure.Signature), ("kind", f.Failure.Kind.Name()), ("step", f.Failure.Step), ("iteration", f.Iteration),
+            ("reason", ExplorationFailure.FirstLine(f.Failure.Message)), ("deterministic", f.Deterministic), ("artifact", artifact), ("repro", $"harness repro {artifact}"));
 
     private static string ProgressLine(ExplorationReport r, int budget) => string.Create(CultureInfo.InvariantCulture,
         $"  it {r.Iterations}/{budget}  {r.IterationsPerSecond:0} it/s  {r.StepsPerSecond:0} decisions/s  distinct {r.DistinctSchedules}  failures {r.Failures}");

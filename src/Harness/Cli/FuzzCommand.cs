@@ -18,7 +18,7 @@ public sealed class FuzzCommand : IHarnessCommand
     public string Summary => "coverage-guided in-process fuzzing of a target (deterministic per seed, exec count and workers)";
     public string Usage => """
         usage: harness fuzz TARGET [--seed S] [--execs N] [--workers W] [--seconds T] [--corpus DIR] [--out DIR]
-                                   [--ops-max M] [--canary NAME] [--max-len B] [--status-every K] [--no-instrument]
+                                   [--ops-max M] [--canary NAME] [--max-len B] [--status-every K] [--events FILE] [--no-instrument]
           TARGET          a registered fuzz target (harness systems lists them)
           --seed S        mutation seed (default 1); same seed + --execs + --workers = same corpus and findings
           --execs N       mutated executions (default 100000; unlimited when only --seconds is given)
@@ -30,6 +30,7 @@ public sealed class FuzzCommand : IHarnessCommand
           --canary NAME   switch on a planted bug of the port (e.g. FreelistIndexOffByOne)
           --max-len B     longest input in bytes (default 4096)
           --status-every K  status line every K execs after the first powers of two (default 50000)
+          --events FILE   the JSONL event log (default OUT/events.jsonl; appended to when resuming)
           --no-instrument don't relaunch on the SharpFuzz-instrumented port (target features only;
                           with --workers above 1 always so: SharpFuzz's map is one for all threads)
         """;
@@ -50,6 +51,7 @@ public sealed class FuzzCommand : IHarnessCommand
         long statusEvery = args.Long("status-every", 50_000, 1);
         int workers = args.Int("workers", 1, 1, FuzzEngineOptions.MaxWorkers);
         bool noInstrument = args.Flag("no-instrument");
+        string? eventsPath = args.String("events");
         FuzzTargetConfig config = args.FuzzTargetConfig();
         args.RejectUnknown();
 
@@ -70,8 +72,10 @@ public sealed class FuzzCommand : IHarnessCommand
         bool il = InstrumentedRun.IlCoverageAvailable && noIlMap is null;
         var sources = FuzzEngine.SourcesFor(t, includeIlMap: il);   // named in the configuration line
         var createWorker = FuzzWorkerSetup.Factory(() => def.Create(config), includeIlMap: il);
+        using var events = new Report.EventLog(eventsPath ?? Path.Combine(outDir, "events.jsonl"), "fuzz");
         var options = new FuzzEngineOptions
         {
+            Events = events,
             Seed = seed,
             Execs = execs,
             Seconds = seconds,
@@ -84,6 +88,7 @@ public sealed class FuzzCommand : IHarnessCommand
         };
         stdout.WriteLine($"fuzz: target={target} seed={seed} execs={(execs == long.MaxValue ? "unlimited" : execs)} workers={workers} seconds={(seconds?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-")} "
             + $"ops-max={config.OpsMax} canary={config.Canary} max-len={maxLen}");
+        stdout.WriteLine($"fuzz: events={events.Path}");
         stdout.WriteLine($"fuzz: corpus={corpus ?? "none"} out={outDir} coverage={string.Join("+", sources.Select(s => s.Name))} (IL-instrumented port: {(InstrumentedRun.IlCoverageAvailable ? "sharpfuzz" : "no")})");
 
         FuzzRunResult r = new FuzzEngine(createWorker, options, stdout).Run();

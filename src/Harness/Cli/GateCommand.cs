@@ -14,13 +14,14 @@ public sealed class GateCommand : IHarnessCommand
     public string Name => "gate";
     public string Summary => "run every suite with fixed seeds and budgets; JUnit XML; non-zero on failure";
     public string Usage => """
-        usage: harness gate [--seed S] [--scale K] [--suite NAME] [--shard I/N] [--junit FILE] [--artifacts DIR] [--repo DIR]
+        usage: harness gate [--seed S] [--scale K] [--suite NAME] [--shard I/N] [--junit FILE] [--events FILE] [--artifacts DIR] [--repo DIR]
           --seed S        base seed (default 20261121); every suite derives its seeds from it
           --scale K       budget multiplier, 1..1000 (default 1 = the CI budget)
           --suite NAME    run only suites whose name contains NAME
           --shard I/N     run only the I-th of N parts (1-based); N machines with 1/N..N/N run every case
                           once, with the seeds one machine uses; join their reports with 'harness merge'
           --junit FILE    JUnit XML report (default out/gate/junit.xml)
+          --events FILE   JSONL event log: configuration, one event per case, end counts (default out/gate/events.jsonl)
           --artifacts DIR where failures are written (default out/gate/artifacts)
           --repo DIR      repository root (default: found upward from the current folder)
         """;
@@ -34,12 +35,16 @@ public sealed class GateCommand : IHarnessCommand
         string repo = args.String("repo") ?? RepoRoot.Find();
         string junit = args.String("junit", Path.Combine("out", "gate", "junit.xml"));
         string artifacts = args.String("artifacts", Path.Combine("out", "gate", "artifacts"));
+        string events = args.String("events", Path.Combine(Path.GetDirectoryName(junit) is { Length: > 0 } jd ? jd : ".", "events.jsonl"));
         args.RejectUnknown();
 
         var suites = Program.GateSuites.Where(s => only is null || s.Name.Contains(only, StringComparison.Ordinal)).ToList();
         if (suites.Count == 0) throw new UsageException($"no suite matches '{only}' (suites: {string.Join(", ", Program.GateSuites.Select(s => s.Name))})");
         stdout.WriteLine($"gate: seed={seed} scale={scale} shard={shard} suites={string.Join(",", suites.Select(s => s.Name))}");
         var options = new GateOptions(seed, scale, repo, Path.GetFullPath(artifacts), args.Systems, shard);
+        using var log = new Report.EventLog(events, "gate");
+        log.Write("start", ("seed", seed), ("scale", scale), ("shard", shard.ToString()), ("suite_filter", only), ("suites", suites.Select(s => s.Name)),
+            ("systems", args.Systems.Systems.Select(s => s.Name)), ("junit", junit), ("artifacts", artifacts));
         var results = new List<GateResult>();
         var total = WallClock.StartNew();
         foreach (IGateSuite suite in suites)
@@ -55,6 +60,8 @@ public sealed class GateCommand : IHarnessCommand
                 rs = [new GateResult(suite.Name, "suite", false, $"suite crashed: {e.GetType().Name}: {e.Message}", $"harness gate --seed {seed} --suite {suite.Name}", sw.Elapsed.TotalSeconds)];
             }
             foreach (GateResult r in rs)
+                log.Write("case", ("suite", r.Suite), ("name", r.Name), ("passed", r.Passed), ("summary", r.Summary), ("repro", r.Repro), ("seconds", r.Seconds));
+            foreach (GateResult r in rs)
                 stdout.WriteLine($"  {(r.Passed ? "PASS" : "FAIL")} {r.Suite}/{r.Name}: {r.Summary}{(r.Passed ? "" : $"\n       repro: {r.Repro}")}");
             results.AddRange(rs);
         }
@@ -62,6 +69,7 @@ public sealed class GateCommand : IHarnessCommand
         if (dir is not null) Directory.CreateDirectory(dir);
         JUnitReport.Build(results, new GateRunInfo(seed, scale, shard, only)).Save(junit);
         int failed = results.Count(r => !r.Passed);
+        log.Write("end", ("cases", results.Count), ("passed", results.Count - failed), ("failed", failed));
         stdout.WriteLine($"gate: {results.Count - failed} passed, {failed} failed in {total.Elapsed.TotalSeconds:0.0}s; report {junit}");
         if (failed > 0)
         {

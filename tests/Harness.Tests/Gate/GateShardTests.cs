@@ -15,12 +15,7 @@ public sealed class GateShardTests
 {
     private static readonly SystemRegistry CounterOnly = new([new CounterSystem()]);
 
-    private static (int Code, string Output) Harness(SystemRegistry systems, params string[] args)
-    {
-        var w = new StringWriter();
-        int code = global::Harness.Program.Run(args, w, w, systems);
-        return (code, w.ToString());
-    }
+    private static (int Code, string Output) Harness(SystemRegistry systems, params string[] args) => HarnessRun.Run(systems, args);
 
     private static string[] Cases(string junit) =>
         XDocument.Load(junit).Descendants("testcase")

@@ -78,6 +78,10 @@ public sealed class FuzzEngine
         using var gang = new WorkerGang(_options.Workers);
         gang.RunOnAll(w => _executors[w].Run(ReadOnlySpan<byte>.Empty)); // warm-up, discarded
 
+        _options.Events?.Write("start",
+            ("target", _executors[0].Target.Name), ("seed", _options.Seed), ("execs", _options.Execs), ("seconds", _options.Seconds),
+            ("workers", _options.Workers), ("batch", _options.BatchSize), ("max_len", _options.MaxLength),
+            ("corpus_dirs", _options.CorpusDirs), ("out", _options.OutDir), ("config", _options.TargetConfig));
         int seeds = LoadSeeds(gang);
         if (_corpus.Count == 0) ExecuteAndApply(gang, [new FuzzCandidate(Array.Empty<byte>(), -1)], forceKeep: true);
         if (_corpus.Count == 0) _corpus.Add(Array.Empty<byte>()); // even the empty input fails: mutate from it anyway
@@ -109,6 +113,9 @@ public sealed class FuzzEngine
         }
         double seconds = _clock.Elapsed.TotalSeconds - startLoop;
         Status("DONE");
+        _options.Events?.Write("end", ("execs", _execs), ("stopped_by_time", stoppedByTime), ("seed_inputs", seeds), ("corpus", _corpus.Count),
+            ("edges", _executors[0].Edges), ("features", _executors[0].Features), ("findings", _findings.Count),
+            ("repeat", $"harness fuzz {_executors[0].Target.Name} --seed {_options.Seed} --execs {_execs} --workers {_options.Workers}"));
         if (stoppedByTime)
             _log.WriteLine($"stopped by --seconds {_options.Seconds} after {_execs} executions; repeat exactly with --seed {_options.Seed} --execs {_execs} --workers {_options.Workers}");
         return new FuzzRunResult(_execs, stoppedByTime, seconds, seeds, _corpus.ToList(), _findings.ToList(), _executors[0].Edges, _executors[0].Features, _options.Workers);
@@ -211,7 +218,9 @@ public sealed class FuzzEngine
         if (!isNew && !forceKeep) return;
         _corpus.Add(c.Input);
         _corpusBytes += c.Input.Length;
-        if (_options.OutDir is not null) CorpusFolder.Save(Path.Combine(_options.OutDir, "corpus"), c.Input);
+        string? saved = _options.OutDir is null ? null : CorpusFolder.Save(Path.Combine(_options.OutDir, "corpus"), c.Input);
+        _options.Events?.Write("coverage", ("exec", c.ExecIndex), ("bytes", c.Input.Length), ("corpus", _corpus.Count),
+            ("edges", _executors[0].Edges), ("features", _executors[0].Features), ("file", saved is null ? null : Path.GetFileName(saved)));
     }
 
     private void RecordFinding(Outcome outcome, byte[] input, long execIndex)
@@ -225,7 +234,11 @@ public sealed class FuzzEngine
         _bySignature.Add(outcome.Signature, finding);
         _findings.Add(finding);
         _log.WriteLine($"#{_execs} FINDING {outcome.Signature} at op {outcome.Step}: {outcome.Reason}");
-        if (_options.OutDir is null) return;
+        if (_options.OutDir is null)
+        {
+            FindingEvent(finding);
+            return;
+        }
         var config = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var kv in _options.TargetConfig) config[kv.Key] = kv.Value;
         config[FindingWriter.WorkersKey] = _options.Workers.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -234,7 +247,13 @@ public sealed class FuzzEngine
         finding.RawPath = raw;
         _log.WriteLine($"  artifact: {finding.ArtifactPath}");
         _log.WriteLine($"  reproduce: harness repro {finding.ArtifactPath}");
+        FindingEvent(finding);
     }
+
+    private void FindingEvent(Finding f) =>
+        _options.Events?.Write("finding", ("signature", f.Outcome.Signature), ("kind", f.Outcome.Kind.Name()), ("step", f.Outcome.Step),
+            ("reason", f.Outcome.Reason), ("exec", f.ExecIndex), ("artifact", f.ArtifactPath),
+            ("repro", f.ArtifactPath is null ? null : $"harness repro {f.ArtifactPath}"));
 
     // Recent entries are the frontier (they just found something); half the picks go there.
     private byte[] Pick()
@@ -250,6 +269,8 @@ public sealed class FuzzEngine
         long executions = _executors.Sum(e => e.Executions);
         long rate = s > 0 ? (long)(executions / s) : 0;
         FuzzExecutor main = _executors[0];
+        _options.Events?.Write("stats", ("label", label), ("execs", _execs), ("total_execs", executions), ("exec_per_s", rate),
+            ("corpus", _corpus.Count), ("corpus_bytes", _corpusBytes), ("edges", main.Edges), ("features", main.Features), ("findings", _findings.Count));
         _log.WriteLine($"#{_execs}\t{label} cov: {main.Edges} ft: {main.Features} corp: {_corpus.Count}/{FormatBytes(_corpusBytes)} exec/s: {rate} findings: {_findings.Count} ({main.EdgesBySource})");
     }
 

@@ -47,6 +47,10 @@ public sealed record FuzzEngineOptions
     /// decides it (the batch boundary), so the run is still repeatable from its seed.</summary>
     public bool StopAtFirstFinding { get; init; }
 
+    /// <summary>Where the run's JSONL events go (start, stats, coverage, finding, end); null for none.
+    /// Written to, never read: it cannot change what runs.</summary>
+    public Harness.Report.EventLog? Events { get; init; }
+
     /// <summary>Out of 8: how often an operation-level mutation is used when the target is structure-aware.</summary>
     public int StructureShareOf8 { get; init; } = 5;
 }
