@@ -29,6 +29,7 @@ public sealed class CheckCommand : IHarnessCommand
           --canary NAME    run against a planted bug of the port (to see the properties catch it)
           --replay S,G[,Z] replay FsCheck's (seed, gamma[, size]) exactly as printed by a failure
           --artifacts DIR  where a failure's repro artifact goes (default out/check)
+          --events FILE    the JSONL event log (default ARTIFACTS/events.jsonl)
         """;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -41,6 +42,7 @@ public sealed class CheckCommand : IHarnessCommand
         string canary = args.String("canary", PropertySuite.NoCanary);
         string? replay = args.String("replay");
         string artifacts = args.String("artifacts", Path.Combine("out", "check"));
+        string? eventsPath = args.String("events");
         args.RejectUnknown();
         string systemName = args.Positional0 ?? throw new UsageException("what to check? give a system (harness systems lists them)");
         if (args.Positional.Count > 1) throw new UsageException($"unexpected argument '{args.Positional[1]}'");
@@ -57,6 +59,9 @@ public sealed class CheckCommand : IHarnessCommand
         stdout.WriteLine($"check {system.Name}: seed={seed} cases={cases} ops={maxOps} property={only ?? "all"} checking={checkingArg}"
             + (canary == PropertySuite.NoCanary ? "" : $" canary={canary}") + (replay is null ? "" : $" replay={replay}"));
 
+        using var events = new Report.EventLog(eventsPath ?? Path.Combine(artifacts, "events.jsonl"), "check");
+        events.Write("start", ("system", system.Name), ("seed", seed), ("cases", cases), ("ops", maxOps), ("property", only), ("checking", checkingArg),
+            ("canary", canary), ("replay", replay));
         var total = WallClock.StartNew();
         long allCases = 0;
         int failed = 0;
@@ -73,15 +78,22 @@ public sealed class CheckCommand : IHarnessCommand
                 PropertyReport report = run.Check(new PropertyRunSpec(runSeed, gamma, replayArgs is null ? cases : 1, maxOps, replayArgs?.Size));
                 allCases += report.Cases;
                 stdout.WriteLine($"  {(report.Passed ? "PASS" : "FAIL")} {property.Name} checking={(checking ? "on" : "off")} seed={runSeed}: {report.Summary}");
+                events.Write("stats", ("property", property.Name), ("checking", checking), ("seed", runSeed), ("cases", report.Cases), ("passed", report.Passed),
+                    ("total_cases", allCases), ("cases_per_s", total.Elapsed.TotalSeconds > 0 ? allCases / total.Elapsed.TotalSeconds : 0));
                 if (report.Passed) continue;
                 failed++;
                 report.WriteFailure(stdout);
                 string path = Path.Combine(artifacts, string.Create(CultureInfo.InvariantCulture, $"{system.Name}-{property.Name}-{(checking ? "on" : "off")}-{runSeed}.json"));
                 report.ToArtifact()!.Save(path);
                 stdout.WriteLine($"  artifact: {path}  (replay: harness repro {path})");
+                PropertyFailure pf = report.Failure!;
+                events.Write("finding", ("signature", pf.Outcome.Signature), ("kind", pf.Outcome.Kind.Name()), ("step", pf.Outcome.Step),
+                    ("reason", pf.Outcome.Reason), ("property", property.Name), ("shrunk", pf.Shrunk), ("original_ops", pf.OriginalLength),
+                    ("artifact", path), ("repro", $"harness repro {path}"));
             }
         }
         double s = total.Elapsed.TotalSeconds;
+        events.Write("end", ("cases", allCases), ("failed", failed));
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"check {system.Name}: {allCases} cases, {failed} failed, {s:0.0}s, {(s > 0 ? allCases / s : 0):0} cases/s"));
         return failed == 0 ? Program.ExitOk : Program.ExitFailure;
     }

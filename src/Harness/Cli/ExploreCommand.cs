@@ -231,13 +231,18 @@ public sealed class ExploreCommand : IHarnessCommand
         events.Write("stats", ("iterations", r.Iterations), ("it_per_s", r.IterationsPerSecond), ("decisions_per_s", r.StepsPerSecond),
             ("distinct_schedules", r.DistinctSchedules), ("failures", r.Failures));
 
-    private static void End(EventLog events, ExplorationReport r) =>
+    private static void End(EventLog events, ExplorationReport r)
+    {
+        Stats(events, r);   // the last point of the plots, also for runs shorter than one progress period
         events.Write("end", ("iterations", r.Iterations), ("completed", r.Completed), ("bounded", r.Bounded), ("failures", r.Failures),
             ("exhausted", r.Exhausted), ("steps", r.TotalSteps), ("decisions", r.TotalDecisions), ("distinct_schedules", r.DistinctSchedules));
+    }
 
     private static void Finding(EventLog events, FailureReport f, string artifact) =>
         events.Write("finding", ("signature", f.Failure.Signature), ("kind", f.Failure.Kind.Name()), ("step", f.Failure.Step), ("iteration", f.Iteration),
-            ("reason", ExplorationFailure.FirstLine(f.Failure.Message)), ("deterministic", f.Deterministic), ("artifact", artifact), ("repro", $"harness repro {artifact}"));
+            ("reason", ExplorationFailure.FirstLine(f.Failure.Message)), ("deterministic", f.Deterministic), ("artifact", artifact), ("repro", $"harness repro {artifact}"),
+            ("backends", f.LaneLog?.Backends ?? 0),
+            ("lanes", f.LaneLog?.Events.Select(e => new object?[] { e.Backend, e.Step, e.Kind.ToString(), e.Text, e.Holds }) ?? Enumerable.Empty<object?[]>()));
 
     private static string ProgressLine(ExplorationReport r, int budget) => string.Create(CultureInfo.InvariantCulture,
         $"  it {r.Iterations}/{budget}  {r.IterationsPerSecond:0} it/s  {r.StepsPerSecond:0} decisions/s  distinct {r.DistinctSchedules}  failures {r.Failures}");

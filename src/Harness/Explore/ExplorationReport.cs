@@ -20,6 +20,9 @@ public sealed record FailureReport(
     /// <summary>The lanes view (Lanes/LaneFormatter) of the minimized schedule, or of the original
     /// when minimization was off or removed nothing; its last line is the replay's outcome.</summary>
     public IReadOnlyList<string>? Lanes { get; init; }
+
+    /// <summary>The same replay as <see cref="Lanes"/>, as events (for the HTML report's swimlanes).</summary>
+    public Lanes.LaneLog? LaneLog { get; init; }
 }
 
 public sealed class ExplorationReport

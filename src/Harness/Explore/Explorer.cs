@@ -136,6 +136,7 @@ public sealed class Explorer : IDisposable
         return new FailureReport(failure, iteration, config, describe, token.Encode(), lines, trace.Preemptions, minToken, minPre, minLines, checkedDet, deterministic)
         {
             Lanes = lanes,
+            LaneLog = log,
         };
     }
 

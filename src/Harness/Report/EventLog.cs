@@ -79,6 +79,16 @@ public sealed class EventLog : IDisposable
                 foreach (var kv in map.OrderBy(kv => kv.Key, StringComparer.Ordinal)) json.WriteString(kv.Key, kv.Value);
                 json.WriteEndObject();
                 break;
+            case IEnumerable<object?[]> rows:
+                json.WriteStartArray();
+                foreach (object?[] row in rows)
+                {
+                    json.WriteStartArray();
+                    foreach (object? cell in row) WriteValue(json, cell);
+                    json.WriteEndArray();
+                }
+                json.WriteEndArray();
+                break;
             case IEnumerable<string> list:
                 json.WriteStartArray();
                 foreach (string item in list) json.WriteStringValue(item);

@@ -1,0 +1,47 @@
+// `harness report RUNDIR...`: one static HTML page (HtmlReport) from the JSONL event logs found in
+// the given folders (every events.jsonl below them, in path order) or given directly as files.
+using System.Text.Json;
+using Harness.Report;
+
+namespace Harness.Cli;
+
+public sealed class ReportCommand : IHarnessCommand
+{
+    public string Name => "report";
+    public string Summary => "one static HTML page (plots, findings by signature, swimlanes, shrunk sequences) from campaigns' event logs";
+    public string Usage => """
+        usage: harness report RUNDIR|EVENTS.jsonl... [--out FILE] [--title TEXT]
+          RUNDIR        a folder searched for events.jsonl files (fuzz OUT dirs, explore/check artifact dirs, gate output)
+          --out FILE    the page (default out/report.html)
+          --title TEXT  the page's title (default "harness report")
+        """;
+
+    public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
+    {
+        string output = args.String("out", Path.Combine("out", "report.html"));
+        string title = args.String("title", "harness report");
+        args.RejectUnknown();
+        if (args.Positional.Count == 0) throw new UsageException("which run folders or event logs?");
+        var logs = new List<(string, IReadOnlyList<JsonElement>)>();
+        int truncated = 0;
+        foreach (string arg in args.Positional)
+        {
+            IEnumerable<string> files = File.Exists(arg) ? [arg]
+                : Directory.Exists(arg) ? Directory.EnumerateFiles(arg, "events.jsonl", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+                : throw new InputException($"{arg}: no such folder or file");
+            foreach (string f in files)
+            {
+                logs.Add((Path.GetRelativePath(".", f), EventLog.Read(f, out int t)));
+                truncated += t;
+            }
+        }
+        if (logs.Count == 0) throw new InputException($"no events.jsonl under {string.Join(", ", args.Positional)}");
+        List<HtmlReport.Run> runs = HtmlReport.Runs(logs);
+        string html = HtmlReport.Build(runs, title);
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(output));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        File.WriteAllText(output, html);
+        stdout.WriteLine($"report: {logs.Count} logs, {runs.Count} runs, {HtmlReport.Findings(runs).Count} unique findings{(truncated > 0 ? $", {truncated} cut-off last line(s) skipped" : "")}; wrote {output}");
+        return Program.ExitOk;
+    }
+}

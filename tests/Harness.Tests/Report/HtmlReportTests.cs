@@ -1,0 +1,101 @@
+// `harness report`: the page built from real campaigns of the counter system (a fuzz run, an
+// exploration and a property check, each with the counter's planted bug, and a gate run) lists
+// every finding once by signature with its repro command, draws the plots, shows the failing
+// schedule as swimlanes and the shrunk property sequence; and a real headless browser (Debian's
+// Chromium) loads the page and finds the plots, the findings table and the swimlanes in the DOM
+// it built. Under CI (CI=true) a missing Chromium fails the browser test; elsewhere it is skipped.
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Harness.Core;
+using Harness.Tests.Fuzz.Engine;
+using Harness.Tests.Systems.Counter;
+using Xunit;
+
+namespace Harness.Tests.Report;
+
+public sealed class ChromiumFactAttribute : FactAttribute
+{
+    public const string Chromium = "/usr/bin/chromium";
+
+    public ChromiumFactAttribute()
+    {
+        if (!File.Exists(Chromium) && Environment.GetEnvironmentVariable("CI") != "true")
+            Skip = "chromium is not installed (apt-get install -y chromium); with CI=true this test fails instead of skipping";
+    }
+}
+
+[Collection(global::Harness.Tests.Explore.Coyote.CoyoteCollection.Name)]
+public sealed class HtmlReportTests : IDisposable
+{
+    private static readonly SystemRegistry Systems = SystemRegistry.Default.With(new CounterSystem());
+    private readonly string _dir = TempDir.Create();
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Output) Harness(params string[] args) => HarnessRun.Run(Systems, args);
+
+    /// <summary>Four campaigns with findings in three engines, and the report over them.</summary>
+    private string Campaigns()
+    {
+        Assert.Equal(1, Harness("fuzz", "counter", "--seed", "3", "--execs", "3000", "--no-instrument", "--corpus", "none",
+            "--canary", BoundedCounter.IncPastCap, "--out", Path.Combine(_dir, "fuzz")).Code);
+        Assert.Equal(1, Harness("explore", "counter/canary-unlocked-increment", "--iterations", "200", "--artifacts", Path.Combine(_dir, "explore")).Code);
+        Assert.Equal(1, Harness("check", "counter", "--cases", "300", "--canary", BoundedCounter.IncPastCap, "--checking", "on",
+            "--artifacts", Path.Combine(_dir, "check")).Code);
+        Assert.Equal(0, Harness("gate", "--suite", "properties", "--repo", _dir, "--junit", Path.Combine(_dir, "gate", "junit.xml"),
+            "--artifacts", Path.Combine(_dir, "gate", "a")).Code);
+        string page = Path.Combine(_dir, "report.html");
+        (int code, string output) = Harness("report", _dir, "--out", page);
+        Assert.True(code == 0, output);
+        Assert.Contains("4 runs", output);
+        return page;
+    }
+
+    [Fact]
+    public void The_page_lists_each_finding_once_with_plots_swimlanes_and_the_shrunk_sequence()
+    {
+        string html = File.ReadAllText(Campaigns());
+        // one row per distinct signature over the three engines' finding events; the runs column adds up to all of them
+        var findings = Directory.EnumerateFiles(_dir, "events.jsonl", SearchOption.AllDirectories)
+            .SelectMany(f => global::Harness.Report.EventLog.Read(f, out _))
+            .Where(e => e.GetProperty("event").GetString() == "finding").ToList();
+        Assert.Equal(3, findings.Select(e => e.GetProperty("engine").GetString()).Distinct().Count());
+        Assert.Equal(findings.Select(e => e.GetProperty("signature").GetString()).Distinct().Count(), Regex.Matches(html, "<tr class=\"finding\">").Count);
+        Assert.Equal(findings.Count, Regex.Matches(html, "<td class=\"count\">(\\d+)</td>").Sum(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
+        foreach (Match m in Regex.Matches(html, "<code>harness repro ([^<]+)</code></td></tr>"))
+            Assert.True(File.Exists(m.Groups[1].Value), m.Value);
+        Assert.True(Regex.Matches(html, "<svg class=\"plot\"").Count >= 6);   // fuzz 3, explore 2, check 1
+        Assert.Contains("<table class=\"swimlane\">", html);
+        Assert.Contains("<th class=\"b1\">backend 1</th>", html);
+        Assert.Contains("<ol class=\"ops\"", html);
+        Assert.Contains("<table class=\"gate\">", html);
+        Assert.DoesNotContain("src=\"http", html);   // no external assets
+        Assert.DoesNotContain("href=\"http", html);
+    }
+
+    [ChromiumFact]
+    public void A_headless_browser_finds_the_plots_and_the_findings_table()
+    {
+        Assert.True(File.Exists(ChromiumFactAttribute.Chromium), "chromium is not installed: .ci/run must install it (apt-get install -y chromium)");
+        string page = Campaigns();
+        int rows = Regex.Matches(File.ReadAllText(page), "<tr class=\"finding\">").Count;
+        var psi = new ProcessStartInfo(ChromiumFactAttribute.Chromium)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + Path.Combine(_dir, "chromium"), "--dump-dom", new Uri(page).AbsoluteUri })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        Task<string> err = p.StandardError.ReadToEndAsync();
+        string dom = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(120_000), "chromium did not finish in 120 s");
+        // the page's script counts what the browser's DOM holds; the file's text alone would still say "(the browser fills this line in)"
+        Match self = Regex.Match(dom, "id=\"selfcheck\">plots=(\\d+) findings=(\\d+) swimlanes=(\\d+)<");
+        Assert.True(self.Success, $"no self-check line in the DOM chromium built (exit {p.ExitCode}): {err.Result}");
+        Assert.True(int.Parse(self.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 6, self.Value);
+        Assert.Equal(rows, int.Parse(self.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(1, int.Parse(self.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
