@@ -22,9 +22,22 @@ public sealed class ReportCommand : IHarnessCommand
         string title = args.String("title", "harness report");
         args.RejectUnknown();
         if (args.Positional.Count == 0) throw new UsageException("which run folders or event logs?");
+        var logs = ReadLogs(args.Positional, out int truncated);
+        List<HtmlReport.Run> runs = HtmlReport.Runs(logs);
+        string html = HtmlReport.Build(runs, title);
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(output));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        File.WriteAllText(output, html);
+        stdout.WriteLine($"report: {logs.Count} logs, {runs.Count} runs, {HtmlReport.Findings(runs).Count} unique findings{(truncated > 0 ? $", {truncated} cut-off last line(s) skipped" : "")}; wrote {output}");
+        return Program.ExitOk;
+    }
+
+    /// <summary>Every event log named, or found below a named folder (path order).</summary>
+    public static List<(string Source, IReadOnlyList<JsonElement> Events)> ReadLogs(IEnumerable<string> paths, out int truncated)
+    {
         var logs = new List<(string, IReadOnlyList<JsonElement>)>();
-        int truncated = 0;
-        foreach (string arg in args.Positional)
+        truncated = 0;
+        foreach (string arg in paths)
         {
             IEnumerable<string> files = File.Exists(arg) ? [arg]
                 : Directory.Exists(arg) ? Directory.EnumerateFiles(arg, "events.jsonl", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
@@ -35,13 +48,7 @@ public sealed class ReportCommand : IHarnessCommand
                 truncated += t;
             }
         }
-        if (logs.Count == 0) throw new InputException($"no events.jsonl under {string.Join(", ", args.Positional)}");
-        List<HtmlReport.Run> runs = HtmlReport.Runs(logs);
-        string html = HtmlReport.Build(runs, title);
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(output));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        File.WriteAllText(output, html);
-        stdout.WriteLine($"report: {logs.Count} logs, {runs.Count} runs, {HtmlReport.Findings(runs).Count} unique findings{(truncated > 0 ? $", {truncated} cut-off last line(s) skipped" : "")}; wrote {output}");
-        return Program.ExitOk;
+        if (logs.Count == 0) throw new InputException($"no events.jsonl under {string.Join(", ", paths)}");
+        return logs;
     }
 }
