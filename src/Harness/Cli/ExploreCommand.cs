@@ -23,7 +23,7 @@ public sealed class ExploreCommand : IHarnessCommand
     public string Usage => """
         usage: harness explore SCENARIO [--engine explorer|coyote] [--strategy S] [--iterations N] [--seed S] [--max-steps M] [--preemptions P]
                                [--depth D] [--backends B] [--ops K] [--swarm] [--spin blocking|yielding]
-                               [--on-max-steps fail|continue] [--no-minimize] [--trace-lines N] [--artifacts DIR] [--events FILE]
+                               [--on-max-steps fail|continue] [--no-minimize] [--trace-lines N] [--artifacts DIR] [--events FILE] [--shard I/N]
                harness explore [SCENARIO] --replay TOKEN
                harness explore --list
           --engine E        explorer (default: our controlled scheduler) or coyote (Microsoft Coyote's TestingEngine)
@@ -42,6 +42,8 @@ public sealed class ExploreCommand : IHarnessCommand
           --on-max-steps    fail (default) or continue
           --trace-lines N   lines of the schedule printed on failure (default 100, the last ones)
           --artifacts DIR   where the repro artifact goes (default out/explore)
+          --shard I/N       run only iterations i with i mod N = I-1 (random and probabilistic only: N machines
+                            with 1/N..N/N run exactly this command's iterations between them)
           --events FILE     the JSONL event log: configuration, periodic stats, the finding, end counts (default ARTIFACTS/events.jsonl)
         """;
 
@@ -70,6 +72,7 @@ public sealed class ExploreCommand : IHarnessCommand
         int traceLines = args.Int("trace-lines", 100, 1, int.MaxValue);
         string artifacts = args.String("artifacts", Path.Combine("out", "explore"));
         string? eventsPath = args.String("events");
+        Gate.GateShard shard = args.String("shard") is string sh ? Gate.GateShard.Parse(sh) : Gate.GateShard.All;
         args.RejectUnknown();
 
         if (list)
@@ -91,6 +94,9 @@ public sealed class ExploreCommand : IHarnessCommand
         name = ScenarioSet.Qualified(system, scenario);
         string strategy = strategyArg ?? (scenario.NeedsFairness ? "fair-pct" : "pct");
         using var events = new EventLog(eventsPath ?? Path.Combine(artifacts, "events.jsonl"), "explore");
+        if (shard.Count > 1 && (engineName == CoyoteEngine.Name || !ExploreRun.ShardableStrategies.Contains(strategy)))
+            throw new UsageException($"--shard needs our explorer with a strategy whose iterations are independent ({string.Join(", ", ExploreRun.ShardableStrategies)}); " +
+                                     $"{(engineName == CoyoteEngine.Name ? "the coyote engine" : strategy)} would run different schedules in shards than on one machine");
         if (engineName == CoyoteEngine.Name)
         {
             if (swarm) throw new UsageException("--swarm is not supported by the coyote engine (one configuration per run)");
@@ -116,12 +122,12 @@ public sealed class ExploreCommand : IHarnessCommand
         var run = new ExploreRun
         {
             Strategy = strategy, Seed = seed, Iterations = iterations, Depth = depth, Preemptions = preemptions,
-            Backends = backends, Ops = ops, Swarm = swarm, Minimize = !noMinimize,
+            Backends = backends, Ops = ops, Swarm = swarm, Minimize = !noMinimize, ShardIndex = shard.Index, ShardCount = shard.Count,
             Engine = new ExploreOptions { MaxSteps = maxSteps, SpinMode = spinMode, StepBoundPolicy = onMax == "continue" ? StepBoundPolicy.Continue : StepBoundPolicy.Fail },
         };
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"explore: scenario={name} strategy={strategy} seed={seed} iterations={iterations} max-steps={maxSteps} spin={spin} " +
-            $"{(swarm ? "swarm" : $"backends={backends ?? scenario.DefaultBackends} ops={ops ?? scenario.DefaultOps}")}{(strategy == "dfs" ? $" preemptions=0..{preemptions}" : "")}{(strategy.Contains("pct", StringComparison.Ordinal) ? $" depth={depth}" : "")}"));
+            $"{(swarm ? "swarm" : $"backends={backends ?? scenario.DefaultBackends} ops={ops ?? scenario.DefaultOps}")}{(strategy == "dfs" ? $" preemptions=0..{preemptions}" : "")}{(strategy.Contains("pct", StringComparison.Ordinal) ? $" depth={depth}" : "")}{(shard.Count > 1 ? $" shard={shard}" : "")}"));
         Start(events, name, "explorer", run, scenario);
         stdout.WriteLine($"explore: events={events.Path}");
         using var explorer = new Explorer();
@@ -225,7 +231,7 @@ public sealed class ExploreCommand : IHarnessCommand
     private static void Start(EventLog events, string name, string engine, ExploreRun run, IScenario scenario) =>
         events.Write("start", ("scenario", name), ("explore_engine", engine), ("strategy", run.Strategy), ("seed", run.Seed), ("iterations", run.Iterations),
             ("backends", run.Backends ?? scenario.DefaultBackends), ("ops", run.Ops ?? scenario.DefaultOps), ("swarm", run.Swarm),
-            ("max_steps", run.Engine.MaxSteps), ("spin", run.Engine.SpinMode.ToString()), ("depth", run.Depth), ("preemptions", run.Preemptions));
+            ("max_steps", run.Engine.MaxSteps), ("spin", run.Engine.SpinMode.ToString()), ("depth", run.Depth), ("preemptions", run.Preemptions), ("shard", $"{run.ShardIndex}/{run.ShardCount}"));
 
     private static void Stats(EventLog events, ExplorationReport r) =>
         events.Write("stats", ("iterations", r.Iterations), ("it_per_s", r.IterationsPerSecond), ("decisions_per_s", r.StepsPerSecond),

@@ -23,4 +23,15 @@ public sealed record ExploreRun
     public bool StopOnFirstFailure { get; init; } = true;
     public bool Minimize { get; init; } = true;
     public bool SelfCheck { get; init; } = true;
+
+    /// <summary>Run only iterations i with i mod ShardCount == ShardIndex - 1 (1-based index). Exact
+    /// only for strategies whose iteration i depends on (seed, i) alone: ShardableStrategies.</summary>
+    public int ShardIndex { get; init; } = 1;
+    public int ShardCount { get; init; } = 1;
+
+    /// <summary>Strategies whose iterations are independent of each other (each derives its PRNG
+    /// from the seed and the iteration number), so n shards together run exactly the iterations
+    /// one machine runs. PCT learns its step count from earlier iterations, DFS walks one search
+    /// tree, and the portfolio mixes them: sharding those would run different schedules.</summary>
+    public static readonly string[] ShardableStrategies = ["random", "probabilistic"];
 }

@@ -60,8 +60,11 @@ public sealed class Explorer : IDisposable
         ExploreOptions fair = run.Engine with { Liveness = scenario.NeedsFairness };
         var sw = WallClock.StartNew();
         long nextProgress = 250;
+        if (run.ShardCount > 1 && !ExploreRun.ShardableStrategies.Contains(run.Strategy))
+            throw new ArgumentException($"strategy {run.Strategy} cannot be sharded (iterations depend on earlier ones)", nameof(run));
         for (int it = 0; it < run.Iterations; it++)
         {
+            if (run.ShardCount > 1 && it % run.ShardCount != run.ShardIndex - 1) continue;
             ScenarioConfig config = run.Swarm ? ScenarioConfig.Swarm(scenario, run.Seed, it) : fixedConfig;
             if (!strategy.BeginIteration(it, config.Backends))
             {
