@@ -108,6 +108,28 @@ public abstract class LockScenarioInstance : ScenarioInstance
 
     protected virtual void OnCheckFinal() { }
 
+    // ---- liveness helpers: a holder that waits (without ever blocking) for the others to queue
+
+    /// <summary>Polls, yielding between polls, until every backend in [<paramref name="from"/>,
+    /// <paramref name="to"/>) other than <paramref name="me"/> has lwWaiting == LW_WS_WAITING: they
+    /// are on a wait list, so a release or update from now on happens while they are queued. The
+    /// poller itself never blocks, so the scenarios that use it need a fair strategy.</summary>
+    protected void AwaitQueued(int me, int from, int to)
+    {
+        for (int p = from; p < to; p++)
+        {
+            if (p == me) continue;
+            ulong ws = Seg.ProcAddr(p) + PgProcLayout.OFF_lwWaiting;
+            while (Rt[me].AtomicRead32(ws) != (uint)LWLockWaitState.LW_WS_WAITING) Rt[me].SpinSleep(ws, 1000);
+        }
+    }
+
+    /// <summary>Polls, yielding between polls, until scratch word <paramref name="word"/> is at least <paramref name="target"/>.</summary>
+    protected void AwaitAtLeast(int me, int word, uint target)
+    {
+        while (Rt[me].AtomicRead32(Word(word)) < target) Rt[me].SpinSleep(Word(word), 1000);
+    }
+
     // ---- mutual exclusion observers, called right after acquiring / right before releasing
 
     /// <summary>Just acquired LWLock <paramref name="lockIndex"/> exclusively: nobody else may be inside.</summary>
