@@ -50,7 +50,7 @@ public static class CanaryCatalog
         // The queued-* scenarios force a full queue at every release/update, so each of these is
         // caught on the first schedule of every seed (docs/time-to-bug.md); the budget leaves room.
         // Seed 2: the Coyote counterpart run (fair-prioritization, same seed) must report the same
-        // kind, and at seeds 1, 5 and 6 Coyote first finds a schedule where the second waiter took
+        // kind, and at seeds 1, 5, 6 and 9 (of 1..20) Coyote first finds a schedule where the second waiter took
         // the lock in its re-attempt, so nobody hangs and LWLockCheck's LW12 reports the flag left
         // clear instead (InvariantFailed): a catch too, of another kind.
         new("canary-release-ok-not-rearmed", "lwlock-queued-release", "fair-pct", 20, OutcomeKind.Livelock, Seed: 2),
