@@ -50,9 +50,9 @@ public static class CanaryCatalog
         // The queued-* scenarios force a full queue at every release/update, so each of these is
         // caught on the first schedule of every seed (docs/time-to-bug.md); the budget leaves room.
         // Seed 2: the Coyote counterpart run (fair-prioritization, same seed) must report the same
-        // kind, and at seeds 1, 5, 6 and 9 (of 1..20) Coyote first finds a schedule where the second waiter took
-        // the lock in its re-attempt, so nobody hangs and LWLockCheck's LW12 reports the flag left
-        // clear instead (InvariantFailed): a catch too, of another kind.
+        // kind; at seeds 1, 5, 6 and 9 (of 1..20) Coyote first finds a schedule where the second
+        // waiter took the lock in its re-attempt, so nobody hangs and LWLockCheck's LW12 reports
+        // the flag left clear instead (InvariantFailed): a catch too, of another kind.
         new("canary-release-ok-not-rearmed", "lwlock-queued-release", "fair-pct", 20, OutcomeKind.Livelock, Seed: 2),
         new("canary-acquire-or-wait-queues-exclusive", "lwlock-queued-acquire-or-wait", "fair-pct", 20, OutcomeKind.Livelock),
         new("canary-update-var-wakes-nobody", "lwlock-queued-wait-for-var", "fair-pct", 20, OutcomeKind.Livelock),

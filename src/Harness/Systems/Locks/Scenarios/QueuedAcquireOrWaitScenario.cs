@@ -30,7 +30,6 @@ public sealed class QueuedAcquireOrWaitScenario : LockScenarioInstance
     protected override void Body(int me)
     {
         ISyncRuntime rt = Rt[me];
-        LWLock l = Seg.GetLWLock(0);
         int workers = Config.Backends - 1;
         if (me == 0)
         {
@@ -48,24 +47,7 @@ public sealed class QueuedAcquireOrWaitScenario : LockScenarioInstance
             ulong target = rt.AtomicFetchAdd64(Word(Requested), 1) + 1;
             if (op == 0)
                 while (rt.AtomicRead32(Word(Ready)) == 0) rt.SpinPause(Word(Ready), 0);
-            for (int round = 0; ; round++)
-            {
-                Check(round <= Config.Backends * Config.Ops + 1, "acquire-or-wait-progress", $"backend {me}: no progress flushing to {target} after {round} rounds");
-                if (rt.AtomicRead64(Word(Flushed)) >= target) break;
-                if (Api[me].AcquireOrWait(l, LWLockMode.LW_EXCLUSIVE))
-                {
-                    EnterExclusive(me, 0);
-                    ulong upto = rt.AtomicRead64(Word(Requested));
-                    if (rt.SharedRead64(Word(Flushed)) < upto) rt.SharedWrite64(Word(Flushed), upto);
-                    ExitExclusive(me, 0);
-                    Api[me].Release(l);
-                }
-                else
-                {
-                    Check(!B[me].LWLocks.LWLockHeldByMe(l), "acquire-or-wait-false-not-held", $"backend {me}: LWLockAcquireOrWait returned false but the lock is held");
-                }
-            }
-            Check(rt.AtomicRead64(Word(Flushed)) >= target, "flushed-covers-target", $"backend {me}: target {target} not flushed");
+            FlushUpTo(me, 0, Requested, Flushed, target);
         }
         rt.AtomicFetchAdd32(Word(Done), 1);
     }
