@@ -19,6 +19,8 @@
 //       permanent, equal to that.
 //   D1  a buffer's content lock: an exclusive holder excludes shared ones, and the holder counts in
 //       its state word equal the backends' held_lwlocks entries for it.
+//   LW1, LW9, LW10 (LWLockCheck.CheckStateWord) on each buffer's content lock word: no undefined
+//       bit, shared count <= MAX_BACKENDS and, quiescent, the wait-list lock bit clear.
 //   D5  (quiescent) a BM_VALID buffer that is not BM_DIRTY holds the page that is on disk (ignoring
 //       pd_checksum, which FlushBuffer sets only on its private copy). A buffer whose page is all
 //       zeros is exempt: RBM_ZERO_* modes legitimately leave a zeroed page that differs from disk.
@@ -407,13 +409,12 @@ public static partial class BufMgrCheck
 
     private static void CheckContentLocks(Parts p, uint[] states, List<string> errors)
     {
-        if (p.Backends is null) return;
         BufferDescriptors descs = p.Descriptors;
         SimMemory m = descs.InitMemory;
         int n = descs.NBuffers;
         var ex = new int[n];
         var sh = new int[n];
-        foreach (SyncBackend? b in p.Backends)
+        foreach (SyncBackend? b in p.Backends ?? [])
         {
             if (b is null) continue;
             for (int h = 0; h < b.LWLocks.NumHeld; h++)
@@ -432,7 +433,11 @@ public static partial class BufMgrCheck
             uint lsh = ls & LWLockConstants.LW_SHARED_MASK;
             string name = $"buffer {i + 1} (content lock 0x{ls:x8})";
             if (lex && lsh != 0) errors.Add($"D1: {name}: exclusive and {lsh} shared holders at once");
-            if (!p.Quiescent) continue; // a backend inside LWLockAcquire/Release is between word and list
+            // LW9/LW10 always; LW1 (the wait-list lock bit) only between operations.
+            LWLockCheck.CheckStateWord(ls, name, p.Quiescent, errors);
+            // Without the backends' bookkeeping only the word itself is judged; a backend inside
+            // LWLockAcquire/Release is between word and list.
+            if (p.Backends is null || !p.Quiescent) continue;
             if ((lex ? 1 : 0) != ex[i]) errors.Add($"D1: {name}: exclusive bit is {lex} but {ex[i]} backend(s) hold it exclusively");
             if (lsh != (uint)sh[i]) errors.Add($"D1: {name}: shared count {lsh} but {sh[i]} backend(s) hold it shared");
         }

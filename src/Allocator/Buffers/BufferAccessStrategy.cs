@@ -144,12 +144,20 @@ public sealed class BufferAccessStrategy
         return true;
     }
 
-    /// <summary>F6: the ring's own invariants.</summary>
+    /// <summary>F6, F7: the ring's own invariants (see FreelistCheck).</summary>
     public List<string> Check(string who)
     {
         var errors = new List<string>();
         if (current < 0 || current >= nbuffers) errors.Add($"F6: {who}: ring current {current} outside 0..{nbuffers - 1}");
         int n = Descriptors?.NBuffers ?? int.MaxValue;
+        // F7: GetAccessStrategyWithSize never builds an empty ring, never one for BAS_NORMAL, and caps
+        // a pool's rings at NBuffers / 8.
+        if (nbuffers < 1 || buffers.Length != nbuffers)
+            errors.Add($"F7: {who}: {nbuffers} ring buffers with {buffers.Length} slots");
+        if (btype == BufferAccessStrategyType.BAS_NORMAL)
+            errors.Add($"F7: {who}: a ring for BAS_NORMAL, which GetAccessStrategy never builds");
+        if (Descriptors is not null && nbuffers > Descriptors.NBuffers / 8)
+            errors.Add($"F7: {who}: {nbuffers} ring buffers exceed NBuffers / 8 = {Descriptors.NBuffers / 8}");
         for (int i = 0; i < nbuffers; i++)
             if (buffers[i] != InvalidBuffer && (buffers[i] < 1 || buffers[i] > n))
                 errors.Add($"F6: {who}: ring slot {i} holds {buffers[i]}, not a buffer number");

@@ -12,6 +12,9 @@
 //       draws ticket NBuffers next); completePasses did not go below a previously observed value,
 //       if one is given.
 //   F6  each given ring: 0 <= current < nbuffers, slots empty or valid buffer numbers.
+//   F7  each given ring's size is one GetAccessStrategyWithSize (freelist.c) can produce: at least
+//       one buffer, as many slots as buffers, not BAS_NORMAL (GetAccessStrategy returns NULL for
+//       it), and for a ring of a pool at most NBuffers / 8 ("Cap to 1/8th of shared_buffers").
 //   SL  buffer_strategy_lock is free.
 //
 // Not checked: "free-list members are unpinned". The clock sweep hands out buffers without taking

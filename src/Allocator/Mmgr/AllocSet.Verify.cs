@@ -1,5 +1,7 @@
 // AllocSet.Verify: the harness's invariant walker for AllocSet contexts, AS1-AS10 of
-// pg-mmgr-dsa.md 2.12 (plus the AllocSet side of MC2, MC3 and MC4). Stronger than AllocSetCheck:
+// pg-mmgr-dsa.md 2.12 (plus the AllocSet side of MC2, MC3 and MC4), and AS11 (ours, from
+// aset.c: initBlockSize <= maxBlockSize and nextBlockSize on the doubling sequence from
+// initBlockSize capped at maxBlockSize; BlockSizeBounds). Stronger than AllocSetCheck:
 // it also validates the freelists, the recycled-context lists and the post-reset shape.
 //
 // Reads only, never throws for corruption (a read that faults is reported by the caller), and
@@ -213,6 +215,7 @@ public sealed partial class AllocSet : IMemoryContextVerifier
         ulong init = _mem.ReadU32(set + AsetOffInitBlockSize), max = _mem.ReadU32(set + AsetOffMaxBlockSize), next = _mem.ReadU32(set + AsetOffNextBlockSize);
         if (limit == 0 || (limit & (limit - 1)) != 0 || limit > ALLOC_CHUNK_LIMIT) Add(problems, set, "AS6", $"allocChunkLimit {limit} is not a power of two <= {ALLOC_CHUNK_LIMIT}");
         if (next < init || next > max) Add(problems, set, "AS6", $"nextBlockSize {next} is outside [{init}, {max}]");
+        BlockSizeBounds.CheckNextBlockSize("AS11", set, init, max, next, problems);
         // Chunk size grows with fidx: if the largest fidx tiled fits, no chunk exceeds the limit.
         if (maxFidx < 0 || GetChunkSizeFromFreeListIdx(maxFidx) <= limit) return;
         foreach (ulong chunk in order)

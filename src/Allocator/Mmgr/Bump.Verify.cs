@@ -10,6 +10,10 @@
 //        malloc chunk of endptr - block bytes; mem_allocated equals (keeper.endptr - ctx) plus the
 //        other blocks' sizes (also reported as MC3).
 //   BU4  isReset implies blocks == [keeper] with the keeper empty.
+//   BU5  (ours, from bump.c) initBlockSize <= nextBlockSize <= maxBlockSize, nextBlockSize on the
+//        doubling sequence, and allocChunkLimit within what BumpContextCreate computes
+//        (<= MEMORYCHUNK_MAX_VALUE, Bump_CHUNK_FRACTION of them fit on a maximum-sized block);
+//        BlockSizeBounds.
 //   MC4  (checking builds) every chunk header carries the Bump method id and decodes to its block.
 // Without checking, bump chunks have no header, so a full ordinary block and a dedicated block
 // look alike and the chunk-level checks are skipped. Monotonic freeptr (part of BU2) needs history
@@ -61,6 +65,9 @@ public sealed partial class Bump : IMemoryContextVerifier, IVerifyWalkBody
             v.Add($"BU3: mem_allocated {memAllocated} of Bump context {Mcxt.Ptr(ctx)} differs from the blocks' total {total}");
             v.Add(VerifyWalk.MemAllocatedMismatch(TypeName, ctx, memAllocated, total));
         }
+
+        BlockSizeBounds.CheckNextBlockSize("BU5", ctx, _mem.ReadU32(ctx + OffInitBlockSize), _mem.ReadU32(ctx + OffMaxBlockSize), _mem.ReadU32(ctx + OffNextBlockSize), v);
+        BlockSizeBounds.CheckChunkLimit("BU5", ctx, _mem.ReadU32(ctx + OffAllocChunkLimit), _mem.ReadU32(ctx + OffMaxBlockSize), _hdr, _blkhdr, Bump_CHUNK_FRACTION, v);
 
         if (Mcxt.GetIsReset(ctx))
         {

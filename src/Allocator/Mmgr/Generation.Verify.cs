@@ -12,6 +12,10 @@
 //   GEN5  (stateless part) a block has nchunks == 0 exactly when freeptr is at its data start:
 //         space is only given back by marking the whole block empty.
 //   GEN6  isReset implies blocks == [keeper], keeper empty, freeblock NULL.
+//   GEN7  (ours, from generation.c) initBlockSize <= nextBlockSize <= maxBlockSize, nextBlockSize on
+//         the doubling sequence, and allocChunkLimit within what GenerationContextCreate computes
+//         (<= MEMORYCHUNK_MAX_VALUE, Generation_CHUNK_FRACTION of them fit on a maximum-sized
+//         block); BlockSizeBounds.
 //   MC3   mem_allocated == sum of blksize (also reported as GEN4).
 //   MC4   every chunk header carries the Generation method id and decodes to its own block
 //         (external chunks: only on a dedicated block at the fixed offset, with the magic).
@@ -78,6 +82,9 @@ public sealed partial class Generation : IMemoryContextVerifier, IVerifyWalkBody
             v.Add($"GEN4: mem_allocated {memAllocated} of Generation context {Mcxt.Ptr(ctx)} differs from the sum of blksize {sumBlksize}");
             v.Add(VerifyWalk.MemAllocatedMismatch(TypeName, ctx, memAllocated, sumBlksize));
         }
+
+        BlockSizeBounds.CheckNextBlockSize("GEN7", ctx, _mem.ReadU32(ctx + OffInitBlockSize), _mem.ReadU32(ctx + OffMaxBlockSize), _mem.ReadU32(ctx + OffNextBlockSize), v);
+        BlockSizeBounds.CheckChunkLimit("GEN7", ctx, _mem.ReadU32(ctx + OffAllocChunkLimit), _mem.ReadU32(ctx + OffMaxBlockSize), _hdr, Generation_BLOCKHDRSZ, Generation_CHUNK_FRACTION, v);
 
         if (Mcxt.GetIsReset(ctx))
         {

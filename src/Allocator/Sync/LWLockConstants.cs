@@ -25,6 +25,10 @@ public static class LWLockConstants
     /// <summary>Per-backend limit on simultaneously held LWLocks (held_lwlocks[]).</summary>
     public const int MAX_SIMUL_LWLOCKS = 200;
 
+    /// <summary>MAX_BACKENDS (postmaster.h, PostgreSQL 17): the bound on the shared count; lwlock.c
+    /// asserts statically that LW_VAL_EXCLUSIVE exceeds it.</summary>
+    public const uint MAX_BACKENDS = 0x3FFFF;
+
     /// <summary>INVALID_PROC_NUMBER: the end of a proclist.</summary>
     public const int INVALID_PROC_NUMBER = -1;
 }

@@ -53,6 +53,7 @@ public static class SLock
         {
             delayStatus.WatchValue = 1;
             perform_spin_delay(b, ref delayStatus);
+            Pg.Assert(SpinDelayCheck.CheckStatus(delayStatus, b.spins_per_delay) is null);
         }
         finish_spin_delay(b, ref delayStatus);
         return delayStatus.delays;

@@ -242,6 +242,23 @@ public class BufMgrCheckTests
     }
 
     [Fact]
+    public void ContentLockWord_UndefinedBit_IsLW9_OverMaxBackends_IsLW10_WaitListLockBit_IsLW1()
+    {
+        var p = new MiniPool();
+        ulong lockState = p.Desc(3).ContentLock.StateAddr;
+        uint clean = p.M.ReadU32(lockState);
+        p.M.WriteU32(lockState, clean | (1u << 26));
+        Assert.Contains(p.Check(quiescent: false), e => e.StartsWith("LW9: buffer 4 ", StringComparison.Ordinal));
+        p.M.WriteU32(lockState, clean | (LWLockConstants.MAX_BACKENDS + 1));
+        Assert.Contains(p.Check(quiescent: false), e => e.StartsWith("LW10: buffer 4 ", StringComparison.Ordinal));
+        p.M.WriteU32(lockState, clean | LWLockConstants.LW_FLAG_LOCKED);
+        Assert.Contains(p.Check(), e => e.StartsWith("LW1: buffer 4 ", StringComparison.Ordinal));
+        AssertSilent(p.Check(quiescent: false), "LW1"); // someone may be inside LWLockWaitListLock
+        p.M.WriteU32(lockState, clean);
+        Assert.Empty(p.Check());
+    }
+
+    [Fact]
     public void D5_CleanPageDiffersFromDisk_D8_PageOfAMissingBlock()
     {
         var p = new MiniPool();

@@ -67,4 +67,21 @@ public sealed class FreelistCheckTests
         ring.buffers[1] = N + 1;
         AssertReports(g, "F6:", new[] { ring });
     }
+
+    [Fact]
+    public void RingSizesGetAccessStrategyCannotProduce_AreF7()
+    {
+        var g = new BufferBackends(1, N);
+        // Every ring GetAccessStrategy builds for this pool passes (each capped at NBuffers / 8 = 2).
+        foreach (BufferAccessStrategyType t in new[] { BufferAccessStrategyType.BAS_BULKREAD, BufferAccessStrategyType.BAS_BULKWRITE, BufferAccessStrategyType.BAS_VACUUM })
+        {
+            BufferAccessStrategy ring = BufferAccessStrategy.GetAccessStrategy(t, g.Descs)!;
+            Assert.Equal(N / 8, ring.nbuffers);
+            Assert.Empty(FreelistCheck.Check(g.Strategy, new[] { ring }));
+        }
+        AssertReports(g, "F7:", new[] { new BufferAccessStrategy(BufferAccessStrategyType.BAS_VACUUM, N / 8 + 1, g.Descs) });
+        AssertReports(g, "F7:", new[] { new BufferAccessStrategy(BufferAccessStrategyType.BAS_NORMAL, 1, g.Descs) });
+        // Without a pool (a pin-only test ring) only the pool-independent part is judged.
+        Assert.Empty(FreelistCheck.Check(g.Strategy, new[] { new BufferAccessStrategy(BufferAccessStrategyType.BAS_VACUUM, N) }));
+    }
 }

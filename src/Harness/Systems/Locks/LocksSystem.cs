@@ -32,6 +32,13 @@ public sealed class LocksSystem : ISystem
             (c, rt) => new PartitionOrderScenario(c, rt)),
         new ScenarioDef("linearizable-counter", "shared counters checked by the linearizability checker", 2, 3, 2, 2,
             (c, rt) => new LinearizableCounterScenario(c, rt)),
+        // Appended, not inserted: the gate derives each correct scenario's seeds from its position.
+        new ScenarioDef("lwlock-queued-release", "LWLockAcquire liveness: released with shared and exclusive waiters queued, every one woken (fair)", 3, 5, 3, 2,
+            (c, rt) => new QueuedReleaseScenario(c, rt), needsFairness: true),
+        new ScenarioDef("lwlock-queued-acquire-or-wait", "LWLockAcquireOrWait liveness: released with LW_WAIT_UNTIL_FREE waiters queued, every one woken (fair)", 3, 5, 3, 2,
+            (c, rt) => new QueuedAcquireOrWaitScenario(c, rt), needsFairness: true),
+        new ScenarioDef("lwlock-queued-wait-for-var", "LWLockWaitForVar liveness: each LWLockUpdateVar and LWLockReleaseClearVar wakes every queued waiter (fair)", 3, 5, 3, 2,
+            (c, rt) => new QueuedWaitForVarScenario(c, rt), needsFairness: true),
     ];
 
     public string Name => SystemName;

@@ -22,7 +22,13 @@ public static class CanaryCatalog
         new ScenarioDef("canary-waker-wakes-nobody", "CANARY: LWLockWakeup dequeues waiters but never wakes them",
             2, 4, 2, 2, (c, rt) => new SharedExclusiveScenario(c, rt, b => new BrokenReleaseApi(b, BrokenReleaseApi.Defect.WakesNobody)), isCanary: true),
         new ScenarioDef("canary-no-second-attempt", "CANARY: LWLockAcquire sleeps without re-attempting after queueing",
-            2, 4, 2, 2, (c, rt) => new SharedExclusiveScenario(c, rt, b => new NoSecondAttemptApi(b)), isCanary: true),
+            2, 4, 2, 2, (c, rt) => new SharedExclusiveScenario(c, rt, b => new BrokenAcquireApi(b, BrokenAcquireApi.Defect.NoSecondAttempt)), isCanary: true),
+        new ScenarioDef("canary-release-ok-not-rearmed", "CANARY: a woken LWLockAcquire waiter does not set LW_FLAG_RELEASE_OK again (its release wakes nobody)",
+            3, 5, 3, 1, (c, rt) => new QueuedReleaseScenario(c, rt, b => new BrokenAcquireApi(b, BrokenAcquireApi.Defect.ReleaseOkNotRearmed)), needsFairness: true, isCanary: true),
+        new ScenarioDef("canary-acquire-or-wait-queues-exclusive", "CANARY: LWLockAcquireOrWait queues as LW_EXCLUSIVE, not LW_WAIT_UNTIL_FREE (the waiters behind it stay asleep)",
+            3, 5, 3, 1, (c, rt) => new QueuedAcquireOrWaitScenario(c, rt, b => new AcquireOrWaitQueuesExclusiveApi(b)), needsFairness: true, isCanary: true),
+        new ScenarioDef("canary-update-var-wakes-nobody", "CANARY: LWLockUpdateVar publishes the value but wakes no LWLockWaitForVar waiter",
+            3, 5, 3, 1, (c, rt) => new QueuedWaitForVarScenario(c, rt, b => new UpdateVarWakesNobodyApi(b)), needsFairness: true, isCanary: true),
         new ScenarioDef("canary-spin-release-forgets-write", "CANARY: S_UNLOCK forgets to store 0",
             2, 4, 2, 1, (c, rt) => new SpinlockMutexScenario(c, rt, b => new ForgetfulSpinReleaseApi(b)), isCanary: true),
         new ScenarioDef("canary-opposite-lock-order", "CANARY: two partition locks taken in opposite orders",
@@ -41,6 +47,15 @@ public static class CanaryCatalog
         // needs fewer (median 8, docs/engines.md), so the gate runs Coyote here.
         new("canary-no-second-attempt", "lwlock-shared-exclusive", "dfs", 500, OutcomeKind.LostWakeup, InGate: false),
         new("canary-no-second-attempt", "lwlock-shared-exclusive", "prioritization", 100, OutcomeKind.LostWakeup, Engine: ExploreEngines.Coyote),
+        // The queued-* scenarios force a full queue at every release/update, so each of these is
+        // caught on the first schedule of every seed (docs/time-to-bug.md); the budget leaves room.
+        // Seed 2: the Coyote counterpart run (fair-prioritization, same seed) must report the same
+        // kind; at seeds 1, 5, 6 and 9 (of 1..20) Coyote first finds a schedule where the second
+        // waiter took the lock in its re-attempt, so nobody hangs and LWLockCheck's LW12 reports
+        // the flag left clear instead (InvariantFailed): a catch too, of another kind.
+        new("canary-release-ok-not-rearmed", "lwlock-queued-release", "fair-pct", 20, OutcomeKind.Livelock, Seed: 2),
+        new("canary-acquire-or-wait-queues-exclusive", "lwlock-queued-acquire-or-wait", "fair-pct", 20, OutcomeKind.Livelock),
+        new("canary-update-var-wakes-nobody", "lwlock-queued-wait-for-var", "fair-pct", 20, OutcomeKind.Livelock),
         new("canary-spin-release-forgets-write", "spinlock-mutex", "random", 20, OutcomeKind.Deadlock),
         new("canary-spin-release-forgets-write", "spinlock-mutex", "pct", 20, OutcomeKind.Livelock, SpinMode.Yielding),
         new("canary-opposite-lock-order", "lwlock-partition-order", "pct", 200, OutcomeKind.Deadlock),

@@ -27,28 +27,10 @@ public sealed class AcquireOrWaitScenario : LockScenarioInstance
     protected override void Body(int me)
     {
         ISyncRuntime rt = Rt[me];
-        LWLock l = Seg.GetLWLock(0);
         for (int op = 0; op < Config.Ops; op++)
         {
             ulong target = rt.AtomicFetchAdd64(Word(Requested), 1) + 1;
-            for (int round = 0; ; round++)
-            {
-                Check(round <= Config.Backends * Config.Ops + 1, "acquire-or-wait-progress", $"backend {me}: no progress flushing to {target} after {round} rounds");
-                if (rt.AtomicRead64(Word(Flushed)) >= target) break;
-                if (Api[me].AcquireOrWait(l, LWLockMode.LW_EXCLUSIVE))
-                {
-                    EnterExclusive(me, 0);
-                    ulong upto = rt.AtomicRead64(Word(Requested));
-                    if (rt.SharedRead64(Word(Flushed)) < upto) rt.SharedWrite64(Word(Flushed), upto);
-                    ExitExclusive(me, 0);
-                    Api[me].Release(l);
-                }
-                else
-                {
-                    Check(!B[me].LWLocks.LWLockHeldByMe(l), "acquire-or-wait-false-not-held", $"backend {me}: LWLockAcquireOrWait returned false but the lock is held");
-                }
-            }
-            Check(rt.AtomicRead64(Word(Flushed)) >= target, "flushed-covers-target", $"backend {me}: target {target} not flushed");
+            FlushUpTo(me, 0, Requested, Flushed, target);
         }
     }
 }

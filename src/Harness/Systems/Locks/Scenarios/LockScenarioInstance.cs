@@ -108,6 +108,59 @@ public abstract class LockScenarioInstance : ScenarioInstance
 
     protected virtual void OnCheckFinal() { }
 
+    // ---- liveness helpers: a holder that waits (without ever blocking) for the others to queue
+
+    /// <summary>Polls, yielding between polls, until every backend in [<paramref name="from"/>,
+    /// <paramref name="to"/>) other than <paramref name="me"/> has lwWaiting == LW_WS_WAITING: they
+    /// are on a wait list, so a release or update from now on happens while they are queued. The
+    /// poller itself never blocks, so the scenarios that use it need a fair strategy.</summary>
+    protected void AwaitQueued(int me, int from, int to)
+    {
+        for (int p = from; p < to; p++)
+        {
+            if (p == me) continue;
+            ulong ws = Seg.ProcAddr(p) + PgProcLayout.OFF_lwWaiting;
+            while (Rt[me].AtomicRead32(ws) != (uint)LWLockWaitState.LW_WS_WAITING) Rt[me].SpinSleep(ws, 1000);
+        }
+    }
+
+    /// <summary>Polls, yielding between polls, until scratch word <paramref name="word"/> is at least <paramref name="target"/>.</summary>
+    protected void AwaitAtLeast(int me, int word, uint target)
+    {
+        while (Rt[me].AtomicRead32(Word(word)) < target) Rt[me].SpinSleep(Word(word), 1000);
+    }
+
+    // ---- the XLogFlush pattern (xlog.c's XLogFlush over LWLockAcquireOrWait on WALWriteLock)
+
+    /// <summary>Until the position in scratch word <paramref name="flushedWord"/> covers
+    /// <paramref name="target"/>: LWLockAcquireOrWait(EXCLUSIVE); with the lock, flush everything
+    /// requested so far (scratch word <paramref name="requestedWord"/>) and release; without it,
+    /// someone else held the lock and has probably flushed for us, so look again. Checks progress, that
+    /// a false return leaves the lock not held, exclusion while flushing, and the final coverage.</summary>
+    protected void FlushUpTo(int me, int lockIndex, int requestedWord, int flushedWord, ulong target)
+    {
+        ISyncRuntime rt = Rt[me];
+        LWLock l = Seg.GetLWLock(lockIndex);
+        for (int round = 0; ; round++)
+        {
+            Check(round <= Config.Backends * Config.Ops + 1, "acquire-or-wait-progress", $"backend {me}: no progress flushing to {target} after {round} rounds");
+            if (rt.AtomicRead64(Word(flushedWord)) >= target) break;
+            if (Api[me].AcquireOrWait(l, LWLockMode.LW_EXCLUSIVE))
+            {
+                EnterExclusive(me, lockIndex);
+                ulong upto = rt.AtomicRead64(Word(requestedWord));
+                if (rt.SharedRead64(Word(flushedWord)) < upto) rt.SharedWrite64(Word(flushedWord), upto);
+                ExitExclusive(me, lockIndex);
+                Api[me].Release(l);
+            }
+            else
+            {
+                Check(!B[me].LWLocks.LWLockHeldByMe(l), "acquire-or-wait-false-not-held", $"backend {me}: LWLockAcquireOrWait returned false but the lock is held");
+            }
+        }
+        Check(rt.AtomicRead64(Word(flushedWord)) >= target, "flushed-covers-target", $"backend {me}: target {target} not flushed");
+    }
+
     // ---- mutual exclusion observers, called right after acquiring / right before releasing
 
     /// <summary>Just acquired LWLock <paramref name="lockIndex"/> exclusively: nobody else may be inside.</summary>
