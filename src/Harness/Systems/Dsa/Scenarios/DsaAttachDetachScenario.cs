@@ -20,11 +20,13 @@
 // Canary: AttachIgnoresZeroRefcnt (attach_internal takes a reference at refcnt 0, as before
 // fddf45b380): an attach inside the window resurrects an area whose segments are unpinned; the
 // published object's segment vanishes under it ("dsa_area could not attach to segment"), or its
-// detach unpins the segments a second time ("cannot unpin a segment that is not pinned").
+// detach unpins the segments a second time ("cannot unpin a segment that is not pinned"): an
+// attached backend's ERROR is the invariant failure dsa-attached-area-unusable.
 using Allocator.Common;
 using Allocator.Dsa;
 using Allocator.Shmem;
 using Allocator.Sync;
+using Harness.Explore;
 using Harness.Explore.Scenarios;
 
 namespace Harness.Systems.Dsa.Scenarios;
@@ -46,11 +48,14 @@ public sealed class DsaAttachDetachScenario : DsaScenarioInstance
 
     /// <summary>Attaches refused in the last iteration, and attaches that got a reference.</summary>
     public int Refused { get; private set; }
+    /// <summary>Of those, attaches refused by attach_internal's refcnt check (inside the release window).</summary>
+    public int RefusedAtZeroRefcnt { get; private set; }
     public int Attached { get; private set; }
 
     protected override void OnReset()
     {
         Refused = 0;
+        RefusedAtZeroRefcnt = 0;
         Attached = 0;
     }
 
@@ -80,6 +85,8 @@ public sealed class DsaAttachDetachScenario : DsaScenarioInstance
         }
         catch (PgErrorException e) when (e.Message == CouldNotAttach)
         {
+            // still mapped: dsm_attach worked and attach_internal found refcnt 0
+            if (B[me].AddressSpace.Mappings().Any()) RefusedAtZeroRefcnt++;
             B[me].AbortCleanup();
             B[me].CurrentResourceOwner = null;
             A[me] = null;
@@ -87,11 +94,19 @@ public sealed class DsaAttachDetachScenario : DsaScenarioInstance
             return;
         }
         Attached++;
-        ulong published = Rt[me].SharedRead64(Bulletin(PointerWord));
-        if (published != 0) CheckPattern(mine, published, LargePages * Page, $"backend {me} (attached)");
-        ulong small = Alloc(me, 100);
-        Free(me, small);
-        mine.dsa_detach();
+        try
+        {
+            ulong published = Rt[me].SharedRead64(Bulletin(PointerWord));
+            if (published != 0) CheckPattern(mine, published, LargePages * Page, $"backend {me} (attached)");
+            ulong small = Alloc(me, 100);
+            Free(me, small);
+            mine.dsa_detach();
+        }
+        catch (PgErrorException e)
+        {
+            // an attach that succeeded holds a reference: the area and its segments must stay usable
+            throw new ScenarioCheckException("dsa-attached-area-unusable", $"backend {me} attached (refcnt then {mine.refcnt}) but then: ERROR: {e.Message}");
+        }
     }
 
     protected override void OnCheckFinal()
