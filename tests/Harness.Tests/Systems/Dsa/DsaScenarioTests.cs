@@ -91,13 +91,13 @@ public sealed class DsaScenarioTests
         Assert.Equal(DsaCanary.None, goodInstance.Options.Canary);
     }
 
-    /// <summary>Runs <paramref name="name"/> under random from seed 3 and returns each completed
-    /// iteration's instance observation.</summary>
-    private static List<T> Observe<T>(string name, int iterations, Func<DsaScenarioInstance, T> observe)
+    /// <summary>Runs <paramref name="name"/> under <paramref name="strategyName"/> from seed 3 and
+    /// returns each completed iteration's instance observation.</summary>
+    private static List<T> Observe<T>(string name, string strategyName, int iterations, Func<DsaScenarioInstance, T> observe)
     {
         IScenario s = Set.Find(name)!;
         using var explorer = new Explorer();
-        var strategy = new Harness.Explore.Strategies.RandomStrategy(3);
+        ISchedulingStrategy strategy = Harness.Explore.Strategies.StrategyFactory.Create(strategyName, 3);
         var seen = new List<T>();
         ScenarioConfig config = ScenarioConfig.Default(s);
         for (int it = 0; it < iterations; it++)
@@ -114,14 +114,14 @@ public sealed class DsaScenarioTests
     [Fact]
     public void Slot_reuse_resolves_the_new_segment_in_the_reused_slot()
     {
-        List<int> reused = Observe("dsa-slot-reuse", 20, i => ((DsaSlotReuseScenario)i).SlotReusedSeen);
+        List<int> reused = Observe("dsa-slot-reuse", "random", 20, i => ((DsaSlotReuseScenario)i).SlotReusedSeen);
         Assert.All(reused, n => Assert.Equal(1, n));
     }
 
     [Fact]
     public void Attach_detach_sees_attaches_refused_before_and_inside_the_release_window_and_granted()
     {
-        List<(int Refused, int AtZero, int Attached)> seen = Observe("dsa-attach-detach", 100, i =>
+        List<(int Refused, int AtZero, int Attached)> seen = Observe("dsa-attach-detach", "pct", 200, i =>
         {
             var a = (DsaAttachDetachScenario)i;
             return (a.Refused, a.RefusedAtZeroRefcnt, a.Attached);

@@ -46,7 +46,7 @@ public static class DsaScenarios
         new("canary-dsa-large-unlink-unlocked", "dsa-large", "random", 200, OutcomeKind.InvariantFailed),
         new("canary-dsa-skip-freed-check", "dsa-slot-reuse", "random", 20, OutcomeKind.InvariantFailed),
         new("canary-dsa-attach-at-zero", "dsa-attach-detach", "random", 200, OutcomeKind.InvariantFailed),
-        new("canary-dsa-rebin-unlocked", "dsa-rebin", "random", 200, OutcomeKind.InvariantFailed),
+        new("canary-dsa-rebin-unlocked", "dsa-rebin", "pct", 300, OutcomeKind.InvariantFailed),
     ];
 
     /// <summary>The DsaCanary each canary scenario plants.</summary>
