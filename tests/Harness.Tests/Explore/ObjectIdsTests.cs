@@ -18,15 +18,22 @@ public sealed class ObjectIdsTests
 {
     private const ulong BaseA = 0x7100_0000_0000, BaseB = 0x7110_0000_0000;
 
-    [Fact]
-    public void Same_backing_at_different_bases_is_one_object()
+    /// <summary>Two backends' memories mapping one 4 KiB segment, at BaseA and at BaseB.</summary>
+    private static (SimMemory M0, SimMemory M1) TwoMappings()
     {
-        var ids = new ObjectIds();
         var m0 = new SimMemory();
         var m1 = new SimMemory();
         byte[] seg = new byte[4096];
         m0.MapRegion("seg", seg, BaseA);
         m1.MapRegion("seg", seg, BaseB);
+        return (m0, m1);
+    }
+
+    [Fact]
+    public void Same_backing_at_different_bases_is_one_object()
+    {
+        var ids = new ObjectIds();
+        (SimMemory m0, SimMemory m1) = TwoMappings();
         Assert.Equal(BaseA + 0x40, ids.Of(m0, BaseA + 0x40));
         Assert.Equal(BaseA + 0x40, ids.Of(m1, BaseB + 0x40));
         Assert.Equal(BaseA + 0xff8, ids.Of(m1, BaseB + 0xff8));
@@ -36,11 +43,7 @@ public sealed class ObjectIdsTests
     public void The_first_backend_to_touch_a_backing_gives_its_base()
     {
         var ids = new ObjectIds();
-        var m0 = new SimMemory();
-        var m1 = new SimMemory();
-        byte[] seg = new byte[4096];
-        m0.MapRegion("seg", seg, BaseA);
-        m1.MapRegion("seg", seg, BaseB);
+        (SimMemory m0, SimMemory m1) = TwoMappings();
         Assert.Equal(BaseB + 8, ids.Of(m1, BaseB + 8));
         Assert.Equal(BaseB + 8, ids.Of(m0, BaseA + 8));
     }
@@ -79,14 +82,23 @@ public sealed class ObjectIdsTests
         Assert.Equal(BaseA + 4096, ids.Of(m, BaseA + 4096));
     }
 
+    /// <summary>A two-backend engine whose backends map <paramref name="seg"/> at BaseA and BaseB.</summary>
+    private static ControlledEngine EngineOver(byte[] seg)
+    {
+        var engine = new ControlledEngine(2);
+        engine.FreshMemories(2);
+        for (int i = 0; i < 2; i++) engine.Runtime(i).Memory.MapRegion("seg", seg, Bases[i]);
+        return engine;
+    }
+
+    private static readonly ulong[] Bases = [BaseA, BaseB];
+
     [Fact]
     public void The_engine_records_one_object_for_a_word_mapped_at_two_bases()
     {
-        using var engine = new ControlledEngine(2);
-        engine.FreshMemories(2);
         byte[] seg = new byte[4096];
-        ulong[] bases = [BaseA, BaseB];
-        for (int i = 0; i < 2; i++) engine.Runtime(i).Memory.MapRegion("seg", seg, bases[i]);
+        using ControlledEngine engine = EngineOver(seg);
+        ulong[] bases = Bases;
         var bodies = new Action[2];
         for (int i = 0; i < 2; i++)
         {
@@ -105,11 +117,9 @@ public sealed class ObjectIdsTests
     {
         // backend 0 takes the "lock" (word 0 -> 1) and exits holding it; backend 1 spins on it at
         // its own address: a leaked lock whose holder is found through the canonical id
-        using var engine = new ControlledEngine(2);
-        engine.FreshMemories(2);
         byte[] seg = new byte[4096];
-        ulong[] bases = [BaseA, BaseB];
-        for (int i = 0; i < 2; i++) engine.Runtime(i).Memory.MapRegion("seg", seg, bases[i]);
+        using ControlledEngine engine = EngineOver(seg);
+        ulong[] bases = Bases;
         var bodies = new Action[2];
         bodies[0] = () => engine.Runtime(0).TestAndSet(bases[0]);
         bodies[1] = () =>

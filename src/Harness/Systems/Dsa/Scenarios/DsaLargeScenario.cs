@@ -26,14 +26,7 @@ public sealed class DsaLargeScenario : DsaScenarioInstance
     public DsaLargeScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, DsaCanary canary = DsaCanary.None)
         : base(config, rt, canary)
     {
-        _sizes = new ulong[config.Backends][];
-        for (int b = 0; b < config.Backends; b++)
-        {
-            Allocator.Common.Prng prng = DataPrng(b);
-            _sizes[b] = Enumerable.Range(0, config.Ops)
-                .Select(op => Config.MixSeed == 0 ? (ulong)(3 + (b + op) % 4) * Page - 100 : (ulong)prng.Range((long)(2 * Page + 1), (long)(6 * Page)))
-                .ToArray();
-        }
+        _sizes = SizePlan((b, op) => (ulong)(3 + (b + op) % 4) * Page - 100, 2 * Page + 1, 6 * Page);
     }
 
     protected override void OnSetup(DsaArea setup)

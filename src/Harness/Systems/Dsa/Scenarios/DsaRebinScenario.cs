@@ -28,14 +28,7 @@ public sealed class DsaRebinScenario : DsaScenarioInstance
     public DsaRebinScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, DsaCanary canary = DsaCanary.None)
         : base(config, rt, canary)
     {
-        _sizes = new ulong[config.Backends][];
-        for (int b = 0; b < config.Backends; b++)
-        {
-            Allocator.Common.Prng prng = DataPrng(b);
-            _sizes[b] = Enumerable.Range(0, config.Ops)
-                .Select(op => Config.MixSeed == 0 ? (ulong)(10 + 2 * ((b + op) % 3)) * Page : (ulong)prng.Range((long)(8 * Page + 1), (long)(20 * Page)))
-                .ToArray();
-        }
+        _sizes = SizePlan((b, op) => (ulong)(10 + 2 * ((b + op) % 3)) * Page, 8 * Page + 1, 20 * Page);
     }
 
     protected override void OnSetup(DsaArea setup)

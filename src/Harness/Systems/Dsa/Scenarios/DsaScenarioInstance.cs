@@ -235,6 +235,21 @@ public abstract class DsaScenarioInstance : ScenarioInstance
     /// <summary>The scenario's own end-state checks (before the walk).</summary>
     protected virtual void OnCheckFinal() { }
 
+    /// <summary>Each backend's request sizes, one per op: <paramref name="fixedSize"/>(backend, op) in
+    /// the default mix, else drawn from the backend's data stream in [min, max] (the same every
+    /// iteration).</summary>
+    protected ulong[][] SizePlan(Func<int, int, ulong> fixedSize, ulong min, ulong max)
+    {
+        var plan = new ulong[Config.Backends][];
+        for (int b = 0; b < Config.Backends; b++)
+        {
+            Allocator.Common.Prng prng = DataPrng(b);
+            int me = b;
+            plan[b] = Enumerable.Range(0, Config.Ops).Select(op => Config.MixSeed == 0 ? fixedSize(me, op) : (ulong)prng.Range((long)min, (long)max)).ToArray();
+        }
+        return plan;
+    }
+
     /// <summary>Backend <paramref name="me"/>'s share of <paramref name="items"/> (every Backends-th from its index).</summary>
     protected List<T> ShareOf<T>(IReadOnlyList<T> items, int me)
     {
