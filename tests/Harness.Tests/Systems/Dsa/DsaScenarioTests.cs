@@ -112,6 +112,13 @@ public sealed class DsaScenarioTests
     }
 
     [Fact]
+    public void Quiescent_points_inside_iterations_are_walked()
+    {
+        List<long> walks = Observe("dsa-one-class", "random", 10, i => i.QuiescentChecks);
+        Assert.True(walks[^1] >= 10, $"only {walks[^1]} quiescent walks in 10 iterations");
+    }
+
+    [Fact]
     public void Slot_reuse_resolves_the_new_segment_in_the_reused_slot()
     {
         List<int> reused = Observe("dsa-slot-reuse", "random", 20, i => ((DsaSlotReuseScenario)i).SlotReusedSeen);

@@ -46,6 +46,9 @@ public sealed class DsaAttachDetachScenario : DsaScenarioInstance
 
     protected override bool SetupCreatesArea => false;
 
+    /// <summary>No setup area to walk mid-iteration (the area's life is the scenario); the end checks it.</summary>
+    protected override bool CheckWhileRunning => false;
+
     /// <summary>Attaches refused in the last iteration, and attaches that got a reference.</summary>
     public int Refused { get; private set; }
     /// <summary>Of those, attaches refused by attach_internal's refcnt check (inside the release window).</summary>

@@ -16,8 +16,10 @@
 //     pattern is checked through the freeing backend's mapping before each free and, at the end,
 //     through the setup backend's for every live allocation (DSA13's preservation);
 //   - a dsa_pointer handed out while live (Live holds it) is a double allocation;
-//   - at the end (quiescent): DsaCheck's walk of DSA1-DSA14 with the live set, over the setup
-//     backend's area and every explored backend's (their private maps, counters, held locks);
+//   - at every quiescent point (each backend between operations or exited; checked when an
+//     operation ends) and at the end: DsaCheck's walk of DSA1-DSA14 with the live set, over the
+//     setup backend's area and every explored backend's (their private maps, counters, held
+//     locks). The walk takes no scheduling point, so it does not change the schedules explored;
 //   - deadlock, lost wake-up and the lock-order assertion of 9.15 (DsaOptions.CheckLockOrder) come
 //     from the explorer and the port.
 // The live set is managed state: a pointer enters it in the step dsa_allocate returns in and
@@ -73,10 +75,11 @@ public abstract class DsaScenarioInstance : ScenarioInstance
         B = new DsmBackend[config.Backends];
         A = new DsaArea?[config.Backends];
         _bodies = new Action[config.Backends];
+        _busy = new bool[config.Backends];
         for (int i = 0; i < config.Backends; i++)
         {
             int me = i;
-            _bodies[i] = () => Body(me);
+            _bodies[i] = () => Run(me);
         }
     }
 
@@ -113,6 +116,7 @@ public abstract class DsaScenarioInstance : ScenarioInstance
         {
             B[i] = Control.Attach(i, Rt[i]);
             A[i] = null;
+            _busy[i] = false;
         }
         OnReset();
     }
@@ -186,7 +190,13 @@ public abstract class DsaScenarioInstance : ScenarioInstance
     }
 
     /// <summary>dsa_allocate through backend <paramref name="me"/>'s area; the result joins the live set and gets its pattern.</summary>
-    protected ulong Alloc(int me, ulong size) => Alloc(A[me]!, size, $"backend {me}");
+    protected ulong Alloc(int me, ulong size)
+    {
+        _busy[me] = true;
+        ulong dp = Alloc(A[me]!, size, $"backend {me}");
+        OpDone(me);
+        return dp;
+    }
 
     protected ulong Alloc(DsaArea a, ulong size, string who)
     {
@@ -199,13 +209,72 @@ public abstract class DsaScenarioInstance : ScenarioInstance
     }
 
     /// <summary>Checks the content, then dsa_free through backend <paramref name="me"/>'s area.</summary>
-    protected void Free(int me, ulong dp) => Free(A[me]!, dp, $"backend {me}");
+    protected void Free(int me, ulong dp)
+    {
+        _busy[me] = true;
+        Free(A[me]!, dp, $"backend {me}");
+        OpDone(me);
+    }
 
     protected void Free(DsaArea a, ulong dp, string who)
     {
         CheckPattern(a, dp, Live[dp], $"{who} before dsa_free");
         Live.Remove(dp);
         a.dsa_free(dp);
+    }
+
+    // ---- quiescent points
+
+    /// <summary>Whether DsaCheck also runs at quiescent points inside an iteration (on by default;
+    /// a scenario whose area can vanish mid-iteration turns it off).</summary>
+    protected virtual bool CheckWhileRunning => true;
+
+    /// <summary>DsaCheck walks run inside iterations since this instance was made (for tests).</summary>
+    public long QuiescentChecks { get; private set; }
+
+    /// <summary>Backend i is between operations only from the end of an Alloc or Free to the start of
+    /// its next DSA call; everything else it does counts as inside one (so a backend in the middle of
+    /// dsa_attach, a pattern check or a wait is never taken for quiescent).</summary>
+    private readonly bool[] _busy;
+
+    /// <summary>Backend <paramref name="me"/> finished an operation: if every backend is now between
+    /// operations (or exited), the area is quiescent, and the walk of DSA1-DSA14 must hold with
+    /// the live set as it stands (no lock held, no operation half done). The walk reads shared
+    /// memory through its own mappings: no scheduling point, no side effect on any backend.</summary>
+    private void OpDone(int me)
+    {
+        _busy[me] = false;
+        if (!CheckWhileRunning || SetupArea is null || _busy.Any(b => b)) return;
+        QuiescentChecks++;
+        CheckArea(SetupArea, $"quiescent after backend {me}'s operation: ");
+    }
+
+    /// <summary>Body wrapper: a backend is inside an operation from its start until its first op ends.</summary>
+    private void Run(int me)
+    {
+        _busy[me] = true;
+        try
+        {
+            Body(me);
+        }
+        finally
+        {
+            _busy[me] = false;
+        }
+    }
+
+    private void CheckArea(DsaArea walker, string when)
+    {
+        var areas = new List<DsaArea>();
+        if (SetupArea is not null) areas.Add(SetupArea);
+        areas.AddRange(A.Where(a => a is not null && !a.Detached)!);
+        List<string> errors = DsaCheck.Check(walker, new DsaCheckOptions { Live = Live }, areas);
+        if (errors.Count > 0)
+        {
+            string first = errors[0];
+            int colon = first.IndexOf(':', StringComparison.Ordinal);
+            throw new ScenarioCheckException(colon > 0 ? first[..colon] : "DsaCheck", when + string.Join("; ", errors.Take(8)));
+        }
     }
 
     // ---- the end state
@@ -220,16 +289,7 @@ public abstract class DsaScenarioInstance : ScenarioInstance
             return;
         }
         foreach (var (dp, size) in Live) CheckPattern(walker, dp, size, "at the end");
-        var areas = new List<DsaArea>();
-        if (SetupArea is not null) areas.Add(SetupArea);
-        areas.AddRange(A.Where(a => a is not null && !a.Detached)!);
-        List<string> errors = DsaCheck.Check(walker, new DsaCheckOptions { Live = Live }, areas);
-        if (errors.Count > 0)
-        {
-            string first = errors[0];
-            int colon = first.IndexOf(':', StringComparison.Ordinal);
-            throw new ScenarioCheckException(colon > 0 ? first[..colon] : "DsaCheck", string.Join("; ", errors.Take(8)));
-        }
+        CheckArea(walker, "");
     }
 
     /// <summary>The scenario's own end-state checks (before the walk).</summary>
