@@ -301,24 +301,28 @@ public sealed partial class DsaArea
 
             Acquire(AreaLock);
             map.fpm!.Put(P.DSA_EXTRACT_OFFSET(spanStart) / FpmLayout.FPM_PAGE_SIZE, npages);
-            rebin_segment(map);
+            bool rebinLate = (Options.Canary & DsaCanary.RebinWithoutAreaLock) != 0;
+            if (!rebinLate) rebin_segment(map);
             Release(AreaLock);
+            if (rebinLate) rebin_segment(map);
 
-            Acquire(PoolLock(DSA_SCLASS_SPAN_LARGE));
+            bool unlocked = (Options.Canary & DsaCanary.LargeUnlinkWithoutPoolLock) != 0;
+            if (!unlocked) Acquire(PoolLock(DSA_SCLASS_SPAN_LARGE));
             unlink_span(span);
-            Release(PoolLock(DSA_SCLASS_SPAN_LARGE));
+            if (!unlocked) Release(PoolLock(DSA_SCLASS_SPAN_LARGE));
             dsa_free(spanPointer);
             return;
         }
 
         if (Options.ClobberFreedMemory) M.Fill(obj, size, 0x7f);
 
+        bool pushEarly = (Options.Canary & DsaCanary.FreeListPushBeforePoolLock) != 0;
+        if (pushEarly) PushFree(span, obj, superblock, size);
         Acquire(PoolLock(sizeClass));
         Pg.Assert(obj >= superblock);
         Pg.Assert(obj < superblock + DSA_SUPERBLOCK_SIZE);
         Pg.Assert((obj - superblock) % size == 0);
-        M.WriteU16(obj, SpanU16(span, L.SPAN_firstfree));
-        SetSpanU16(span, L.SPAN_firstfree, (int)((obj - superblock) / size));
+        if (!pushEarly) PushFree(span, obj, superblock, size);
         SetSpanU16(span, L.SPAN_nallocatable, SpanU16(span, L.SPAN_nallocatable) + 1);
 
         if (SpanU16(span, L.SPAN_nallocatable) == 1 && SpanU16(span, L.SPAN_fclass) == DSA_FULLNESS_CLASSES - 1)
@@ -334,6 +338,13 @@ public sealed partial class DsaArea
             destroy_superblock(spanPointer);
         }
         Release(PoolLock(sizeClass));
+    }
+
+    /// <summary>Links a freed object at the head of its span's free list (pool lock held).</summary>
+    private void PushFree(ulong span, ulong obj, ulong superblock, ulong size)
+    {
+        M.WriteU16(obj, SpanU16(span, L.SPAN_firstfree));
+        SetSpanU16(span, L.SPAN_firstfree, (int)((obj - superblock) / size));
     }
 
     /// <summary>dsa_trim: destroys every entirely free span in fullness class 1 of every pool,

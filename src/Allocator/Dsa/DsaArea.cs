@@ -311,7 +311,7 @@ public sealed partial class DsaArea
         area.MapSegment(area.segment_maps[0], segment, place);
 
         area.Acquire(area.AreaLock);
-        if (area.refcnt == 0)
+        if (area.refcnt == 0 && (area.Options.Canary & DsaCanary.AttachIgnoresZeroRefcnt) == 0)
         {
             // raised with the area lock held; error recovery releases it
             throw new PgErrorException("could not attach to dynamic shared area");
@@ -435,7 +435,7 @@ public sealed partial class DsaArea
     {
         Live();
         if (!DsaPointerLayout.DsaPointerIsValid(dp)) return 0;
-        check_for_freed_segments();
+        if ((Options.Canary & DsaCanary.SkipFreedSegmentCheck) == 0) check_for_freed_segments();
         ulong index = P.DSA_EXTRACT_SEGMENT_NUMBER(dp);
         ulong offset = P.DSA_EXTRACT_OFFSET(dp);
         Pg.Assert(index < (ulong)P.DSA_MAX_SEGMENTS);

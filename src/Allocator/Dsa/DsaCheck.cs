@@ -456,7 +456,9 @@ public static class DsaCheck
                     continue;
                 }
                 int idx = (int)((dp - sp.Start) / csize);
-                if (idx >= _ninit[spanDp] || _free[spanDp].Contains(idx)) Err("DSA13", $"live {Dp(dp)} is free in its span (index {idx})");
+                // a span whose walk stopped early (already reported) has no free list to look at
+                if (!_ninit.TryGetValue(spanDp, out int spanInit)) continue;
+                if (idx >= spanInit || _free[spanDp].Contains(idx)) Err("DSA13", $"live {Dp(dp)} is free in its span (index {idx})");
             }
             // the leak direction: every allocated ordinary object is live
             var liveSet = new HashSet<ulong>(live.Keys);
@@ -467,7 +469,7 @@ public static class DsaCheck
                     if (!liveSet.Contains(sp.Start)) Err("DSA13", $"large span {Dp(dp)} holds no live allocation (leak)");
                     continue;
                 }
-                if (sp.SizeClass == DSA_SCLASS_BLOCK_OF_SPANS) continue;
+                if (sp.SizeClass == DSA_SCLASS_BLOCK_OF_SPANS || !_ninit.ContainsKey(dp)) continue;
                 int allocated = _ninit[dp] - _free[dp].Count;
                 ulong csize = (ulong)L.Classes.Size(sp.SizeClass);
                 for (int i = 0; i < _ninit[dp]; i++)

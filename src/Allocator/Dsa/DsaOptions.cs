@@ -25,4 +25,7 @@ public sealed record DsaOptions
     /// the size limit leaks steadily). With the fix it is freed (pool 0's lock nests inside the
     /// class's, as in the normal path).</summary>
     public bool FixSuperblockSpanLeak { get; init; }
+
+    /// <summary>Planted bugs for the explorer's canary scenarios (None: PostgreSQL).</summary>
+    public DsaCanary Canary { get; init; }
 }

@@ -17,7 +17,8 @@ public sealed partial class ControlledEngine
         if (_aborting) throw ExplorationAbortedException.Instance;
         ref PendingOp p = ref _pending[me];
         p.Kind = kind;
-        p.Obj = obj;
+        p.Addr = obj;
+        p.Obj = _ids.Of(_runtimes[me].Memory, obj);
         p.Block = block;
         p.BlockValue = blockValue;
         p.Yielding = yielding;
@@ -40,8 +41,8 @@ public sealed partial class ControlledEngine
         return p.Block switch
         {
             BlockKind.None => true,
-            BlockKind.WordChanged => _runtimes[i].Memory.ReadU32(p.Obj) != p.BlockValue,
-            _ => _runtimes[i].Memory.ReadU32(p.Obj) > 0,
+            BlockKind.WordChanged => _runtimes[i].Memory.ReadU32(p.Addr) != p.BlockValue,
+            _ => _runtimes[i].Memory.ReadU32(p.Addr) > 0,
         };
     }
 
@@ -153,7 +154,7 @@ public sealed partial class ControlledEngine
 
     internal void WaitStart(int me, ulong obj, string what)
     {
-        _waitObj[me] = obj;
+        _waitObj[me] = ObjectId(me, obj);
         _waitWhat[me] = what;
         if (_hotSince[me] < 0)
         {
@@ -172,9 +173,12 @@ public sealed partial class ControlledEngine
         }
     }
 
-    internal void SpinAcquired(int me, ulong obj) => _spinHolder[obj] = me;
+    internal void SpinAcquired(int me, ulong obj) => _spinHolder[ObjectId(me, obj)] = me;
 
-    internal void SpinReleased(ulong obj) => _spinHolder.Remove(obj);
+    internal void SpinReleased(int me, ulong obj) => _spinHolder.Remove(ObjectId(me, obj));
+
+    /// <summary>The canonical id (ObjectIds) of backend <paramref name="me"/>'s address <paramref name="addr"/>.</summary>
+    public ulong ObjectId(int me, ulong addr) => _ids.Of(_runtimes[me].Memory, addr);
 
     // ---- read access for DeadlockAnalyzer
 
@@ -187,6 +191,6 @@ public sealed partial class ControlledEngine
     public string? WaitWhat(int i) => _waitWhat[i];
     public ulong WaitObj(int i) => _waitObj[i];
     public int SpinHolder(ulong obj) => _spinHolder.TryGetValue(obj, out int h) ? h : -1;
-    public uint ReadWord(ulong addr) => _runtimes[0].Memory.ReadU32(addr);
-    public IEnumerable<(ulong Obj, string Mode)> HeldBy(int i) => _heldBy?.Invoke(i) ?? [];
+    public uint PendingWord(int i) => _runtimes[i].Memory.ReadU32(_pending[i].Addr);
+    public IEnumerable<(ulong Obj, string Mode)> HeldBy(int i) => _heldBy is null ? [] : _heldBy(i).Select(x => (ObjectId(i, x.Obj), x.Mode));
 }

@@ -32,6 +32,7 @@ public sealed partial class ControlledEngine : IDisposable, IWaitGraph
     private readonly ulong[] _waitObj = new ulong[MaxBackends];
     private readonly Dictionary<ulong, int> _spinHolder = new();
     private readonly Dictionary<ulong, string> _names = new();
+    private readonly ObjectIds _ids = new();
     private readonly ManualResetEventSlim _done = new(false, 100);
 
     private const byte StatusIdle = 0, StatusRunning = 1, StatusFinished = 2;

@@ -26,9 +26,9 @@ public sealed class ControlledSyncRuntime : ControlledRuntimeBase
     protected override void SemaphoreWait(ulong semAddr) => _e.Point(Index, SyncOpKind.SemLock, semAddr, BlockKind.SemPositive);
 
     protected override void SpinAcquired(ulong addr) => _e.SpinAcquired(Index, addr);
-    protected override void SpinReleased(ulong addr) => _e.SpinReleased(addr);
+    protected override void SpinReleased(ulong addr) => _e.SpinReleased(Index, addr);
 
     public override void ReportWaitStart(ulong objectId, string what) => _e.WaitStart(Index, objectId, what);
     public override void ReportWaitEnd() => _e.WaitEnd(Index);
-    public override void NameObject(ulong objectId, string name) => _e.SetName(objectId, name);
+    public override void NameObject(ulong objectId, string name) => _e.SetName(_e.ObjectId(Index, objectId), name);
 }

@@ -33,7 +33,7 @@ internal static class DeadlockAnalyzer
             else
             {
                 target = pObj;
-                desc = $"spins on {e.NameOf(pObj)} (word 0x{e.ReadWord(pObj):x}, waiting for it to change)";
+                desc = $"spins on {e.NameOf(pObj)} (word 0x{e.PendingWord(b):x}, waiting for it to change)";
             }
             var holders = new List<int>();
             for (int h = 0; h < n; h++)

@@ -14,13 +14,16 @@ internal interface IWaitGraph
     bool IsFinished(int b);
     /// <summary>The operation backend <paramref name="b"/> is parked on (SemLock or SpinPause when blocked).</summary>
     SyncOpKind PendingKind(int b);
+    /// <summary>The canonical id (ObjectIds) of what backend <paramref name="b"/> is parked on.</summary>
     ulong PendingObj(int b);
     /// <summary>What the backend reported waiting for (ReportWaitStart), or null.</summary>
     string? WaitWhat(int b);
     ulong WaitObj(int b);
     /// <summary>The backend that last acquired the spinlock at <paramref name="obj"/>, or -1.</summary>
     int SpinHolder(ulong obj);
-    uint ReadWord(ulong addr);
+    /// <summary>The word backend <paramref name="b"/> is parked on, read through its own mapping.</summary>
+    uint PendingWord(int b);
+    /// <summary>What backend <paramref name="b"/> holds, by canonical id.</summary>
     IEnumerable<(ulong Obj, string Mode)> HeldBy(int b);
     string NameOf(ulong obj);
 }

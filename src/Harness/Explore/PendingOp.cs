@@ -17,7 +17,10 @@ internal enum BlockKind : byte
 internal struct PendingOp
 {
     public SyncOpKind Kind;
+    /// <summary>The object's canonical id (ObjectIds): what traces and reports name.</summary>
     public ulong Obj;
+    /// <summary>The backend's own address of it: what a blocked backend's condition reads.</summary>
+    public ulong Addr;
     public bool Yielding;
     public BlockKind Block;
     public uint BlockValue;

@@ -27,6 +27,7 @@ public sealed class CoyoteBackendSet : IWaitGraph
 {
     private readonly CoyoteSyncRuntime[] _runtimes;
     private readonly Dictionary<ulong, string> _names = new();
+    private readonly ObjectIds _ids = new();
     private readonly Dictionary<ulong, int> _spinHolder = new();
     private readonly byte[] _status;
     private readonly bool[] _blocked;
@@ -160,8 +161,9 @@ public sealed class CoyoteBackendSet : IWaitGraph
         Step(me, kind, obj);
     }
 
-    private void Step(int me, SyncOpKind kind, ulong obj)
+    private void Step(int me, SyncOpKind kind, ulong addr)
     {
+        ulong obj = ObjectId(me, addr);
         if (Trace.Steps >= Options.MaxSteps && Options.StepBoundPolicy == StepBoundPolicy.Fail)
             Fail(new ExplorationFailure(OutcomeKind.Timeout, "max-steps",
                 $"no end after {Trace.Steps} steps (--max-steps {Options.MaxSteps}); usual causes: a livelock, or an unfair schedule of a spin or retry loop", -1, Trace.Steps));
@@ -193,7 +195,7 @@ public sealed class CoyoteBackendSet : IWaitGraph
     internal void WaitStart(int me, ulong obj, string what)
     {
         bool was = _waitWhat[me] is not null;
-        _waitObj[me] = obj;
+        _waitObj[me] = ObjectId(me, obj);
         _waitWhat[me] = what;
         if (!was && MonitorsOn) Specification.Monitor<WaitLivenessMonitor>(new WaitLivenessMonitor.WaitStarted(me));
     }
@@ -205,9 +207,12 @@ public sealed class CoyoteBackendSet : IWaitGraph
         if (MonitorsOn) Specification.Monitor<WaitLivenessMonitor>(new WaitLivenessMonitor.WaitEnded(me));
     }
 
-    internal void SpinAcquired(int me, ulong obj) => _spinHolder[obj] = me;
+    internal void SpinAcquired(int me, ulong obj) => _spinHolder[ObjectId(me, obj)] = me;
 
-    internal void SpinReleased(ulong obj) => _spinHolder.Remove(obj);
+    internal void SpinReleased(int me, ulong obj) => _spinHolder.Remove(ObjectId(me, obj));
+
+    /// <summary>The canonical id (ObjectIds) of backend <paramref name="me"/>'s address <paramref name="addr"/>.</summary>
+    public ulong ObjectId(int me, ulong addr) => _ids.Of(_runtimes[me].Memory, addr);
 
     /// <summary>The longest-waiting backend's wait, for a liveness report ("backend 2 waits for lockA exclusive").</summary>
     public string DescribeWaiters()
@@ -224,10 +229,10 @@ public sealed class CoyoteBackendSet : IWaitGraph
     public bool IsRunning(int b) => _status[b] == StatusRunning;
     public bool IsFinished(int b) => _status[b] == StatusFinished;
     public SyncOpKind PendingKind(int b) => _pendingKind[b];
-    public ulong PendingObj(int b) => _pendingObj[b];
+    public ulong PendingObj(int b) => ObjectId(b, _pendingObj[b]);
     public string? WaitWhat(int b) => _waitWhat[b];
     public ulong WaitObj(int b) => _waitObj[b];
     public int SpinHolder(ulong obj) => _spinHolder.TryGetValue(obj, out int h) ? h : -1;
-    public uint ReadWord(ulong addr) => _runtimes[0].Memory.ReadU32(addr);
-    public IEnumerable<(ulong Obj, string Mode)> HeldBy(int b) => _heldBy?.Invoke(b) ?? [];
+    public uint PendingWord(int b) => _runtimes[b].Memory.ReadU32(_pendingObj[b]);
+    public IEnumerable<(ulong Obj, string Mode)> HeldBy(int b) => _heldBy is null ? [] : _heldBy(b).Select(x => (ObjectId(b, x.Obj), x.Mode));
 }

@@ -31,9 +31,9 @@ public sealed class CoyoteSyncRuntime : ControlledRuntimeBase
     protected override void SemaphoreWait(ulong semAddr) => _s.BlockingPoint(Index, SyncOpKind.SemLock, semAddr, semaphore: true, 0);
 
     protected override void SpinAcquired(ulong addr) => _s.SpinAcquired(Index, addr);
-    protected override void SpinReleased(ulong addr) => _s.SpinReleased(addr);
+    protected override void SpinReleased(ulong addr) => _s.SpinReleased(Index, addr);
 
     public override void ReportWaitStart(ulong objectId, string what) => _s.WaitStart(Index, objectId, what);
     public override void ReportWaitEnd() => _s.WaitEnd(Index);
-    public override void NameObject(ulong objectId, string name) => _s.SetName(objectId, name);
+    public override void NameObject(ulong objectId, string name) => _s.SetName(_s.ObjectId(Index, objectId), name);
 }

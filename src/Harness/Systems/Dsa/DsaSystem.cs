@@ -1,12 +1,14 @@
 // DsaSystem: the registration of dynamic shared memory (src/Allocator/Dsa; PostgreSQL's
 // src/backend/utils/mmgr/freepage.c, later dsa.c). Everything the engines know about it is listed
 // here. So far: the FreePageManager's FsCheck properties (Properties/FpmProperties) and its fuzz
-// target (Fuzz/FpmFuzzTarget), with their planted bugs (FpmCanary).
+// target (Fuzz/FpmFuzzTarget), with their planted bugs (FpmCanary); DSA's concurrency scenarios for
+// the explorer (Scenarios/DsaScenarios), with theirs (DsaCanary).
 using Allocator.Dsa;
 using Harness.Core;
 using Harness.Fuzz;
 using Harness.Systems.Dsa.Fuzz;
 using Harness.Systems.Dsa.Properties;
+using Harness.Systems.Dsa.Scenarios;
 
 namespace Harness.Systems.Dsa;
 
@@ -35,5 +37,6 @@ public sealed class DsaSystem : ISystem
             config => new FpmFuzzTarget(config),
             FpmProperties.CanaryNames,
             new FuzzGateCanary(nameof(FpmCanary.PutForgetsNextMerge), 1, GateCanaryExecs), GateBurstExecs),
+        DsaScenarios.Set,
     ];
 }
