@@ -98,4 +98,13 @@ public class CatalogTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void Campaign_order_is_round_robin_over_systems_in_catalog_order()
+    {
+        static Mutant M(string id, string sys) => new(id, sys, "f", "why", null, "a", "b", sys + ".txt", 1);
+        var ms = new[] { M("b1", "buffers"), M("b2", "buffers"), M("b3", "buffers"), M("d1", "dsa"), M("l1", "locks"), M("l2", "locks") };
+        Assert.Equal(["b1", "d1", "l1", "b2", "l2", "b3"], Campaign.Order(ms).Select(m => m.Id));
+        Assert.Equal(["b1", "d1", "l1", "b2", "l2"], Campaign.Order(ms, perSystem: 2).Select(m => m.Id));
+    }
 }

@@ -1,5 +1,5 @@
 // mutate: the mutation campaign (issue 17 item 6). For each mutant of tools/mutate/catalog, in
-// catalog order: apply it to a scratch copy of the tree (never the working tree), build the
+// campaign order (see Campaign.Order): apply it to a scratch copy of the tree (never the working tree), build the
 // harness, run `harness gate` under a timeout and classify the result; then put the file back.
 // Results go to OUT/results.tsv (one line per mutant, appended as it finishes) and
 // OUT/report.{md,json}, rebuilt after every mutant. Ctrl-C or SIGTERM stops the running child,
@@ -16,7 +16,7 @@ public static class Program
         usage: tools/mutate/run.sh [--only ID...] [--system S...] [--per-system N] [--resume] [--check] [--list] [--report]
                                    [--out DIR] [--scratch DIR] [--gate-timeout S] [--build-timeout S]
                                    [--no-baseline] [--gate-arg ARG...]
-          --only ID...       run only these mutants (catalog order is kept)
+          --only ID...       run only these mutants (campaign order is kept)
           --system S...      run only these systems' mutants (mmgr, buffers, locks, dsa)
           --per-system N     only the first N selected mutants of each system (a deterministic subset)
           --resume           skip mutants already in OUT/results.tsv
@@ -25,7 +25,8 @@ public static class Program
           --list             list the selected mutants and exit
           --out DIR          results folder (default out/mutate)
           --scratch DIR      scratch tree (default /tmp/mutate-$HARNESS_SLOT, or /tmp/mutate-campaign)
-          --gate-timeout S   seconds before a gate run is killed and the mutant counted as a hang (default 420)
+          --gate-timeout S   seconds before a gate run is killed and the mutant counted as a hang (default:
+                             3 x the baseline gate's time, at least 300; 1800 with --no-baseline)
           --build-timeout S  seconds before a build is given up (default 900)
           --no-baseline      skip the gate run on the unmutated scratch tree
           --gate-arg ARG...  extra arguments for `harness gate` (e.g. --gate-arg --scale 2)
@@ -40,7 +41,8 @@ public static class Program
         var gateArgs = new List<string>();
         bool resume = false, check = false, list = false, baseline = true, reportOnly = false;
         string? outDir = null, scratch = null;
-        int gateTimeout = 420, buildTimeout = 900, perSystem = int.MaxValue;
+        int? gateTimeoutArg = null;
+        int buildTimeout = 900, perSystem = int.MaxValue;
         List<string>? collecting = null;
         for (int i = 0; i < argv.Length; i++)
         {
@@ -58,7 +60,7 @@ public static class Program
                 case "--no-baseline": baseline = false; collecting = null; break;
                 case "--out": outDir = Next(argv, ref i); collecting = null; break;
                 case "--scratch": scratch = Next(argv, ref i); collecting = null; break;
-                case "--gate-timeout": gateTimeout = int.Parse(Next(argv, ref i), CultureInfo.InvariantCulture); collecting = null; break;
+                case "--gate-timeout": gateTimeoutArg = int.Parse(Next(argv, ref i), CultureInfo.InvariantCulture); collecting = null; break;
                 case "--build-timeout": buildTimeout = int.Parse(Next(argv, ref i), CultureInfo.InvariantCulture); collecting = null; break;
                 case "-h" or "--help": Console.WriteLine(Usage); return 0;
                 default:
@@ -79,8 +81,7 @@ public static class Program
         if (problems.Count > 0) return 2;
         var unknown = only.Where(id => catalog.All(m => m.Id != id)).ToList();
         if (unknown.Count > 0) { Console.Error.WriteLine($"mutate: no mutant {string.Join(", ", unknown)}"); return 2; }
-        var selected = catalog.Where(m => (only.Count == 0 || only.Contains(m.Id)) && (systems.Count == 0 || systems.Contains(m.System)))
-            .GroupBy(m => m.System).SelectMany(g => g.Take(perSystem)).ToList();   // GroupBy keeps first-appearance order
+        var selected = Campaign.Order(catalog.Where(m => (only.Count == 0 || only.Contains(m.Id)) && (systems.Count == 0 || systems.Contains(m.System))), perSystem);
         Console.WriteLine($"mutate: catalog {catalog.Count} mutants ({string.Join(", ", catalog.GroupBy(m => m.System).Select(g => $"{g.Key} {g.Count()}"))}); selected {selected.Count}");
         if (check) return 0;
         if (list)
@@ -111,7 +112,6 @@ public static class Program
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-        string header = $"Command: `tools/mutate/run.sh {string.Join(' ', argv)}`; tree {GitHead(repo)}; started {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; gate timeout {gateTimeout} s.";
         Console.WriteLine($"mutate: scratch {scratch}, results {outDir}");
         int copied = Scratch.Sync(repo, scratch);
         Console.WriteLine($"mutate: synced scratch ({copied} files copied)");
@@ -121,12 +121,24 @@ public static class Program
         ProcResult b = Build(scratch, Path.Combine(baseDir, "build.log"), buildTimeout, env);
         if (b.ExitCode != 0) { Console.Error.WriteLine($"mutate: the unmutated tree does not build (see {baseDir}/build.log)"); return 2; }
         Console.WriteLine($"mutate: baseline build {b.Seconds:0.0}s");
+        // A mutant's gate may run longer than the clean one (shrinking, replays), but a gate three
+        // times slower than the clean one on the same machine is a hang.
+        int gateTimeout = gateTimeoutArg ?? 1800;
+        string baselineNote = "baseline gate not run (--no-baseline)";
         if (baseline && !s_cancelled)
         {
-            ProcResult g = Gate(scratch, baseDir, gateTimeout, env, gateArgs);
-            if (g.ExitCode != 0 && !s_cancelled) { Console.Error.WriteLine($"mutate: the gate fails on the unmutated tree (see {baseDir}/gate.log): nothing to measure"); return 2; }
-            Console.WriteLine($"mutate: baseline gate passed in {g.Seconds:0.0}s");
+            ProcResult g = Gate(scratch, baseDir, gateTimeoutArg ?? 3600, env, gateArgs);
+            if (g.ExitCode != 0 && !s_cancelled)
+            {
+                Console.Error.WriteLine($"mutate: the gate {(g.TimedOut ? "timed out" : "fails")} on the unmutated tree (see {baseDir}/gate.log): nothing to measure");
+                return 2;
+            }
+            gateTimeout = gateTimeoutArg ?? Math.Max(300, (int)(3 * g.Seconds));
+            baselineNote = $"baseline gate passed in {g.Seconds:0} s";
+            Console.WriteLine($"mutate: {baselineNote}");
         }
+        string header = $"Command: `tools/mutate/run.sh {string.Join(' ', argv)}`; tree {GitHead(repo)}; started {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; "
+            + $"baseline build {b.Seconds:0} s, {baselineNote}; gate timeout {gateTimeout} s.";
 
         foreach (Mutant m in selected)
         {
