@@ -1,0 +1,75 @@
+// GoldenVectors: reading and replaying the memory-context golden vectors
+// (tests/Harness.Tests/Systems/Mmgr/Golden/{prod,chk}/*.txt: tools/pg-golden/mmgr/driver.c's output
+// on PostgreSQL's C, one file per stream). A vector's op lines are the lines that are neither
+// indented nor '#' comments nor "end"; its expected text is every line but the comments. Replaying
+// runs the op lines on the port (GoldenReplayer, the build named by the folder: prod or chk) and
+// compares the text line by line; the first difference is the finding.
+using System.Globalization;
+using Harness.Systems.Mmgr.Oracle;
+
+namespace Harness.Systems.Mmgr.Golden;
+
+public static class GoldenVectors
+{
+    /// <summary>Where the committed vectors live, from the repository root.</summary>
+    public const string Folder = "tests/Harness.Tests/Systems/Mmgr/Golden";
+
+    /// <summary>The two builds: folder name and whether it is the checking build.</summary>
+    public static IReadOnlyList<(string Folder, bool Checking)> Builds { get; } = [("prod", false), ("chk", true)];
+
+    /// <summary>The expected text (comments dropped) and the op lines of a vector.</summary>
+    public static (string Expected, List<AllocatorOp> Ops) Load(string text)
+    {
+        var expected = new System.Text.StringBuilder();
+        var ops = new List<AllocatorOp>();
+        string[] lines = text.Replace("\r", "", StringComparison.Ordinal).Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string line = lines[i];
+            if (line.Length == 0 || line[0] == '#') continue;
+            expected.Append(line).Append('\n');
+            if (line[0] != ' ' && line != "end" && !line.StartsWith("crash ", StringComparison.Ordinal))
+                ops.Add(AllocatorOpText.Parse(line, i + 1));
+        }
+        return (expected.ToString(), ops);
+    }
+
+    /// <summary>The first line where the two texts differ, with the op it belongs to; null if equal.</summary>
+    public static string? FirstDifference(string expected, string actual)
+    {
+        string[] e = expected.TrimEnd('\n').Split('\n'), a = actual.TrimEnd('\n').Split('\n');
+        string op = "(start)";
+        int opIndex = -1;
+        for (int i = 0; i < Math.Max(e.Length, a.Length); i++)
+        {
+            string? x = i < e.Length ? e[i] : null, y = i < a.Length ? a[i] : null;
+            if (x is not null && x.Length > 0 && x[0] != ' ')
+            {
+                op = x;
+                opIndex++;
+            }
+            if (x != y)
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"line {i + 1}, op {opIndex} '{op}': PostgreSQL '{x ?? "(end of text)"}', port '{y ?? "(end of text)"}'");
+        }
+        return null;
+    }
+
+    /// <summary>Replays one vector file (its folder names the build); null when the port matches.</summary>
+    public static string? ReplayFile(string path, GoldenReplayer? prod = null, GoldenReplayer? chk = null)
+    {
+        bool checking = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) == "chk";
+        var (expected, ops) = Load(File.ReadAllText(path));
+        GoldenReplayer r = checking ? chk ?? new GoldenReplayer(true) : prod ?? new GoldenReplayer(false);
+        return FirstDifference(expected, r.Run(ops));
+    }
+
+    /// <summary>The vector files under a folder (both builds when it is the vectors' root), in ordinal order.</summary>
+    public static List<string> Files(string folderOrFile)
+    {
+        if (File.Exists(folderOrFile)) return [folderOrFile];
+        var files = Directory.EnumerateFiles(folderOrFile, "*.txt", SearchOption.AllDirectories).ToList();
+        files.Sort(StringComparer.Ordinal);
+        return files;
+    }
+}
