@@ -4,6 +4,9 @@
  * observable. The port's replayer (src/Harness/Systems/Mmgr/Golden/GoldenReplayer.cs) prints the
  * same text from the same stream; a golden vector is this program's output, committed.
  *
+ * Usage: driver-prod|driver-chk [HEAP_MAX] (bytes, at most and by default 1 GiB: the heap's limit,
+ * as the port's SimMemory heapMax).
+ *
  * Input: the port's op text (AllocatorOpText: "Alloc ctx=#0 size=24 flags=0 entry=Palloc
  * slabfit=0 align=0", ...), one op a line, '#' lines and blank lines ignored; a line "." ends a
  * stream. Each stream runs in a forked child on a fresh process image (aset.c keeps static
@@ -48,12 +51,13 @@
 
 /* ------------------------------------------------------------------ the heap (SimHeap's twin) */
 
-#define HEAP_MAX		((Size) 1 << 30)	/* SimMemory.DefaultHeapMax */
+#define HEAP_MAX		((Size) 1 << 30)	/* SimMemory.DefaultHeapMax: the reservation */
 #define HEAP_ALIGN_TO	((Size) 0x10000000) /* SimMemory.HeapBase's alignment */
 #define HDR				16
 #define MMAP_THRESHOLD	(128 * 1024)
 
 static char *heap_base;
+static Size heap_max = HEAP_MAX;	/* argv[1] may lower it, as the port's SimMemory(heapMax) */
 static Size heap_top;			/* bytes in use past heap_base */
 static long heap_live;
 static Size heap_bytes;
@@ -123,14 +127,14 @@ heap_place(Size size)
 	Bin		   *bin;
 	char	   *user;
 
-	if (footprint == SIZE_MAX || footprint > HEAP_MAX)
+	if (footprint == SIZE_MAX || footprint > heap_max)
 		return NULL;
 	bin = find_bin(footprint, false);
 	if (bin != NULL && bin->count > 0)
 		user = bin->ptrs[--bin->count];
 	else
 	{
-		if (footprint > HEAP_MAX - heap_top)
+		if (footprint > heap_max - heap_top)
 			return NULL;
 		user = heap_base + heap_top + HDR;
 		heap_top += footprint;
@@ -192,7 +196,7 @@ __wrap_realloc(void *ptr, size_t size)
 	old_footprint = header_footprint(user);
 	old_requested = ((Size *) user)[-2];
 	footprint = footprint_for(size);
-	if (footprint == SIZE_MAX || footprint > HEAP_MAX)
+	if (footprint == SIZE_MAX || footprint > heap_max)
 		return NULL;
 	if (footprint <= old_footprint || user - HDR + old_footprint == heap_base + heap_top)
 	{
@@ -200,7 +204,7 @@ __wrap_realloc(void *ptr, size_t size)
 
 		if (footprint > old_footprint)
 		{
-			if (heap_top + (footprint - old_footprint) > HEAP_MAX)
+			if (heap_top + (footprint - old_footprint) > heap_max)
 				return NULL;
 			heap_top += footprint - old_footprint;
 			keep = footprint;
@@ -883,10 +887,15 @@ run_stream(char **lines, int n)
 		emit("%s\n", line);
 		run_line(line);
 		(void) len;
+		/* written op by op, so a crash of the C side shows the text up to the op that crashed */
+		fwrite(out, 1, outlen, stdout);
+		fflush(stdout);
+		outlen = 0;
 	}
 	emit("end\n");
 	fwrite(out, 1, outlen, stdout);
 	fflush(stdout);
+	outlen = 0;
 }
 
 int
@@ -900,6 +909,8 @@ main(int argc, char **argv)
 				ncap = 0;
 	bool		pending = false;
 
+	if (argc > 1)
+		heap_max = Min(strtoull(argv[1], NULL, 0), HEAP_MAX);
 	heap_init();
 	outcap = 1 << 16;
 	out = __real_malloc(outcap);

@@ -30,7 +30,7 @@ public sealed partial class GoldenReplayer
     public const int MaxChunks = 65536;
 
     private readonly MemoryContextOptions _options;
-    private readonly SimMemory _memory = new(SimMemory.DefaultHeapMax, 1 << 16);
+    private readonly SimMemory _memory;
     private readonly SimHeap _heap;
     private readonly ElogSink _log = new() { MinLevel = ElogLevel.Warning };
     private readonly StringBuilder _out = new();
@@ -50,8 +50,10 @@ public sealed partial class GoldenReplayer
     }
 
     /// <param name="checking">The checking build (MEMORY_CONTEXT_CHECKING + CLOBBER_FREED_MEMORY), as the driver's -chk.</param>
-    public GoldenReplayer(bool checking)
+    /// <param name="heapMax">The simulated heap's limit (the driver's HEAP_MAX argument; 1 GiB by default).</param>
+    public GoldenReplayer(bool checking, ulong heapMax = SimMemory.DefaultHeapMax)
     {
+        _memory = new SimMemory(heapMax, 1 << 16);
         // The C builds have no USE_ASSERT_CHECKING: neither has the port's extra assertions.
         _options = (checking ? MemoryContextOptions.Checking : MemoryContextOptions.Production) with { AssertChecking = false };
         _heap = new SimHeap(_memory);

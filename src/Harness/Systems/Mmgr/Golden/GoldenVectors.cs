@@ -55,13 +55,37 @@ public static class GoldenVectors
         return null;
     }
 
-    /// <summary>Replays one vector file (its folder names the build); null when the port matches.</summary>
-    public static string? ReplayFile(string path, GoldenReplayer? prod = null, GoldenReplayer? chk = null)
+    /// <summary>True when both sides died on the same op with the same text before it: the C
+    /// driver's text ends "crash N" after op k-1's lines (the crashing op's lines are never
+    /// written) and the port's op k printed a CRASH result (a fault or an always-on assertion where
+    /// PostgreSQL without assertions goes on into a fault, e.g. quirk Q2's wrapped chunk size).</summary>
+    public static bool BothCrashAtSameOp(string c, string port)
+    {
+        int crash = c.LastIndexOf("\ncrash ", StringComparison.Ordinal);
+        int portCrash = port.IndexOf("\n  = CRASH ", StringComparison.Ordinal);
+        if (crash < 0 || portCrash < 0) return false;
+        // the port's op k: back from its CRASH result over any WARNING lines to the op line
+        int opLine = port.LastIndexOf('\n', portCrash - 1);
+        while (opLine > 0 && port[opLine + 1] == ' ') opLine = port.LastIndexOf('\n', opLine - 1);
+        return string.CompareOrdinal(c, 0, port, 0, Math.Max(crash, opLine) + 1) == 0 && crash == opLine;
+    }
+
+    /// <summary>The comment that gives a vector a heap limit other than 1 GiB (differential
+    /// fuzzing's findings: the driver's HEAP_MAX argument).</summary>
+    public const string HeapMaxComment = "# heap-max=";
+
+    /// <summary>Replays one vector file (its folder names the build, a HeapMaxComment line its heap
+    /// limit); null when the port matches.</summary>
+    public static string? ReplayFile(string path)
     {
         bool checking = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) == "chk";
-        var (expected, ops) = Load(File.ReadAllText(path));
-        GoldenReplayer r = checking ? chk ?? new GoldenReplayer(true) : prod ?? new GoldenReplayer(false);
-        return FirstDifference(expected, r.Run(ops));
+        string text = File.ReadAllText(path);
+        ulong heapMax = Allocator.Sim.SimMemory.DefaultHeapMax;
+        foreach (string line in text.Split('\n'))
+            if (line.StartsWith(HeapMaxComment, StringComparison.Ordinal))
+                heapMax = ulong.Parse(line.AsSpan(HeapMaxComment.Length).Trim(), NumberStyles.None, CultureInfo.InvariantCulture);
+        var (expected, ops) = Load(text);
+        return FirstDifference(expected, new GoldenReplayer(checking, heapMax).Run(ops));
     }
 
     /// <summary>The vector files under a folder (both builds when it is the vectors' root), in ordinal order.</summary>
