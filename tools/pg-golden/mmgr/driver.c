@@ -226,8 +226,13 @@ __wrap_realloc(void *ptr, size_t size)
 static void
 heap_init(void)
 {
-	/* reserve, aligned as the port's heap base is, so alignments up to 256 MiB agree */
-	char	   *raw = mmap(NULL, HEAP_MAX + HEAP_ALIGN_TO, PROT_READ | PROT_WRITE,
+	/*
+	 * Reserve, aligned as the port's heap base is, so alignments up to 256 MiB agree; only
+	 * [base, base + heap_max) is accessible, so a runaway write (quirk Q2's memset of SIZE_MAX
+	 * bytes) faults at the heap's end, as in the port's SimMemory, instead of first touching
+	 * the whole reservation.
+	 */
+	char	   *raw = mmap(NULL, HEAP_MAX + HEAP_ALIGN_TO, PROT_NONE,
 						   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 	if (raw == MAP_FAILED)
@@ -236,6 +241,11 @@ heap_init(void)
 		exit(2);
 	}
 	heap_base = (char *) TYPEALIGN(HEAP_ALIGN_TO, raw);
+	if (mprotect(heap_base, heap_max, PROT_READ | PROT_WRITE) != 0)
+	{
+		perror("mprotect");
+		exit(2);
+	}
 }
 
 /* ------------------------------------------------------------------ output */

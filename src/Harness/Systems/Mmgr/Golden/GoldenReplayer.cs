@@ -157,15 +157,22 @@ public sealed partial class GoldenReplayer
         Alloc o => DoAlloc(o),
         Realloc o => DoRealloc(o),
         Free o => DoFree(o),
-        Reset o => DoTree(o.Code, o.Ctx),
-        ResetOnly o => DoTree(o.Code, o.Ctx),
-        ResetChildren o => DoTree(o.Code, o.Ctx),
-        Delete o => DoTree(o.Code, o.Ctx),
-        DeleteChildren o => DoTree(o.Code, o.Ctx),
         SetParent o => DoSetParent(o),
         SwitchTo o => DoSwitchTo(o),
         Stats => "ok",
-        _ => "skip",
+        _ => TreeTarget(op) is int r ? DoTree(op.Code, r) : "skip",
+    };
+
+    /// <summary>The ctx ref of the five tree operations (reset, reset-only, reset-children,
+    /// delete, delete-children); null for any other op.</summary>
+    private static int? TreeTarget(AllocatorOp op) => op switch
+    {
+        Reset o => o.Ctx,
+        ResetOnly o => o.Ctx,
+        ResetChildren o => o.Ctx,
+        Delete o => o.Ctx,
+        DeleteChildren o => o.Ctx,
+        _ => null,
     };
 
     private string DoCreate(CreateContext o)
