@@ -2,7 +2,8 @@
 //   streams --out DIR [--seed S] [--count N]  writes the op streams the vectors are made of (N
 //       files from seed S on), for tools/pg-golden/<system>/generate.sh to run PostgreSQL's C on;
 //   replay [PATH]  replays the committed vectors (or the vector file or folder PATH) against the
-//       port and prints each difference; exit 1 if any.
+//       port and prints each difference; exit 1 if any;
+//   print FILE  prints the port's text for the file's ops (a vector, or a file of op lines).
 using Harness.Core;
 using Harness.Gate;
 
@@ -15,8 +16,10 @@ public sealed class GoldenCommand : IHarnessCommand
     public string Usage => """
         usage: harness golden SYSTEM streams --out DIR [--seed S] [--count N]
                harness golden SYSTEM replay [PATH] [--repo DIR]
+               harness golden SYSTEM print FILE
           streams   write N op-stream files (default 160) from seed S (default 1) into DIR
           replay    replay the committed vectors (or the file/folder PATH); exit 1 on any difference
+          print     the port's text for FILE's ops (a vector or op lines; its folder chk/ picks the checking build)
         """;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -57,8 +60,16 @@ public sealed class GoldenCommand : IHarnessCommand
                 stdout.WriteLine($"golden: {files.Count - failed} of {files.Count} {system.Name} vectors identical");
                 return failed == 0 && files.Count > 0 ? Program.ExitOk : Program.ExitFailure;
             }
+            case "print":
+            {
+                string file = args.Positional.Count > 2 ? args.Positional[2] : throw new UsageException("print needs a FILE");
+                args.RejectUnknown();
+                if (!File.Exists(file)) throw new UsageException($"no file {file}");
+                stdout.Write(set.PortText(file));
+                return Program.ExitOk;
+            }
             default:
-                throw new UsageException($"unknown action '{args.Positional[1]}' (streams|replay)");
+                throw new UsageException($"unknown action '{args.Positional[1]}' (streams|replay|print)");
         }
     }
 }

@@ -9,11 +9,13 @@ namespace Harness.Gate;
 /// <param name="Folder">The vectors' folder, from the repository root.</param>
 /// <param name="Streams">The op stream files for fixed seeds: (first seed, count) -> (file name, text).</param>
 /// <param name="ReplayFile">Replays one vector file; returns the first difference, or null.</param>
+/// <param name="PortText">The port's text for a vector's (or op file's) operations (`harness golden SYSTEM print`).</param>
 /// <param name="Description">One line for `harness systems`.</param>
 public sealed record GoldenVectorSet(
     string Folder,
     Func<ulong, int, IReadOnlyList<(string Name, string Text)>> Streams,
     Func<string, string?> ReplayFile,
+    Func<string, string> PortText,
     string Description) : ISystemPart
 {
     public string Engine => "golden";

@@ -31,6 +31,18 @@ int			MyProcPid = 1;
 sigjmp_buf *PG_exception_stack = NULL;
 ErrorContextCallback *error_context_stack = NULL;
 
+#ifdef USE_ASSERT_CHECKING
+/* an assertion build (the driver's "cas" variant): a failed Assert aborts, as in a backend */
+volatile uint32 CritSectionCount = 0;
+
+void
+ExceptionalCondition(const char *conditionName, const char *fileName, int lineNumber)
+{
+	fprintf(stderr, "TRAP: failed Assert(\"%s\"), File: \"%s\", Line: %d\n", conditionName, fileName, lineNumber);
+	abort();
+}
+#endif
+
 char		stub_error_message[STUB_MESSAGE_MAX];
 char		stub_error_detail[STUB_MESSAGE_MAX];
 void		(*stub_warning_sink) (const char *message) = NULL;

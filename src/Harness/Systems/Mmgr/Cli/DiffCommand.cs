@@ -20,11 +20,12 @@ public sealed class DiffCommand : IHarnessCommand
     public string Name => "diff";
     public string Summary => "differential fuzzing of the port against PostgreSQL's C (mmgr: needs a PostgreSQL source tree)";
     public string Usage => """
-        usage: harness diff mmgr --pg-source DIR [--seed S] [--execs N] [--workers W] [--build chk|prod]
+        usage: harness diff mmgr --pg-source DIR [--seed S] [--execs N] [--workers W] [--build cas|chk|prod]
                                  [--heap-max BYTES] [--corpus DIR|none] [--out DIR] [--ops-max M]
           --pg-source DIR  a configured PostgreSQL 17+ tree (tools/pg-golden/mmgr/build.sh compiles its mmgr files)
           --seed S         mutation seed (default 1); --execs N (default 20000); --workers W (default 1)
-          --build B        chk (MEMORY_CONTEXT_CHECKING + CLOBBER_FREED_MEMORY, default) or prod
+          --build B        cas (MEMORY_CONTEXT_CHECKING + CLOBBER_FREED_MEMORY + USE_ASSERT_CHECKING, as the
+                           port's default options; default), chk (the same without assertions) or prod
           --heap-max B     both heaps' limit (default 16 MiB, as the mmgr fuzz target)
           --corpus DIR     seed inputs (default fuzz/corpus/mmgr)
           --out DIR        driver build, corpus, findings and their vectors (default out/diff/mmgr)
@@ -37,8 +38,8 @@ public sealed class DiffCommand : IHarnessCommand
         ulong seed = args.ULong("seed", 1);
         long execs = args.Long("execs", 20_000, 0);
         int workers = args.Int("workers", 1, 1, FuzzEngineOptions.MaxWorkers);
-        string build = args.String("build", "chk");
-        if (build is not ("chk" or "prod")) throw new UsageException("--build is chk or prod");
+        string build = args.String("build", "cas");
+        if (build is not ("cas" or "chk" or "prod")) throw new UsageException("--build is cas, chk or prod");
         ulong heapMax = args.ULong("heap-max", DiffFuzzTarget.DefaultHeapMax);
         string outDir = Path.GetFullPath(args.String("out", Path.Combine("out", "diff", "mmgr")));
         string? corpus = args.String("corpus");
@@ -50,11 +51,10 @@ public sealed class DiffCommand : IHarnessCommand
         if (corpus == "none" || !Directory.Exists(corpus)) corpus = null;
         string driver = BuildDriver(repo, Path.GetFullPath(pg), Path.Combine(outDir, "driver"), build, stdout);
 
-        bool checking = build == "chk";
         var targets = new List<DiffFuzzTarget>();
         DiffFuzzTarget Create()
         {
-            var t = new DiffFuzzTarget(config, driver, checking, heapMax);
+            var t = new DiffFuzzTarget(config, driver, build, heapMax);
             lock (targets) targets.Add(t);
             return t;
         }

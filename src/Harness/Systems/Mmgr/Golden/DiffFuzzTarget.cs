@@ -27,14 +27,14 @@ public sealed class DiffFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeatur
     private readonly FeatureMap _features = new(14);
 
     /// <param name="driverPath">driver-prod or driver-chk (tools/pg-golden/mmgr/build.sh).</param>
-    /// <param name="checking">Whether that driver is the checking build; the port is built alike.</param>
+    /// <param name="build">That driver's build (prod, chk, cas); the port is built alike.</param>
     /// <param name="heapMax">Both heaps' limit (DefaultHeapMax keeps fuzzed sizes cheap to run).</param>
-    public DiffFuzzTarget(FuzzTargetConfig config, string driverPath, bool checking, ulong heapMax = DefaultHeapMax)
+    public DiffFuzzTarget(FuzzTargetConfig config, string driverPath, string build, ulong heapMax = DefaultHeapMax)
     {
         _codecs = new AllocatorFuzzTarget(config);
-        _port = new GoldenReplayer(checking, heapMax);
+        _port = GoldenVectors.ReplayerFor(build, heapMax);
         _c = new CDriverProcess(driverPath, heapMax);
-        Checking = checking;
+        Build = build;
         HeapMax = heapMax;
     }
 
@@ -42,7 +42,7 @@ public sealed class DiffFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeatur
     /// memory" after a few ops instead of making every execution touch hundreds of MiB.</summary>
     public const ulong DefaultHeapMax = AllocatorFuzzTarget.HeapMax;
 
-    public bool Checking { get; }
+    public string Build { get; }
 
     /// <summary>Executions on which both sides died at the same op (GoldenVectors.BothCrashAtSameOp).</summary>
     public long BothCrashed { get; private set; }
@@ -105,7 +105,7 @@ public sealed class DiffFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeatur
         for (int i = 0; i < Math.Max(a.Length, b.Length); i++)
         {
             string x = i < a.Length ? a[i] : "", y = i < b.Length ? b[i] : "";
-            if (x.Length > 0 && x[0] != ' ' && x != "end" && !x.StartsWith("crash", StringComparison.Ordinal)) step++;
+            if (x.Length > 0 && x[0] != ' ' && x != "end") step++;   // a "crash" line stands for the op that crashed
             if (x == y) continue;
             string kind = x.StartsWith("crash", StringComparison.Ordinal) ? "crash"
                 : x.StartsWith("  = ", StringComparison.Ordinal) ? "result"

@@ -51,11 +51,12 @@ public sealed partial class GoldenReplayer
 
     /// <param name="checking">The checking build (MEMORY_CONTEXT_CHECKING + CLOBBER_FREED_MEMORY), as the driver's -chk.</param>
     /// <param name="heapMax">The simulated heap's limit (the driver's HEAP_MAX argument; 1 GiB by default).</param>
-    public GoldenReplayer(bool checking, ulong heapMax = SimMemory.DefaultHeapMax)
+    /// <param name="asserts">USE_ASSERT_CHECKING, as the driver's -cas: the port's extra assertions
+    /// on. Off for prod and chk, whose C builds have none (Pg.Assert itself is always on).</param>
+    public GoldenReplayer(bool checking, ulong heapMax = SimMemory.DefaultHeapMax, bool asserts = false)
     {
         _memory = new SimMemory(heapMax, 1 << 16);
-        // The C builds have no USE_ASSERT_CHECKING: neither has the port's extra assertions.
-        _options = (checking ? MemoryContextOptions.Checking : MemoryContextOptions.Production) with { AssertChecking = false };
+        _options = (checking ? MemoryContextOptions.Checking : MemoryContextOptions.Production) with { AssertChecking = asserts };
         _heap = new SimHeap(_memory);
     }
 
@@ -78,6 +79,8 @@ public sealed partial class GoldenReplayer
             foreach (ElogMessage w in _log.Messages.Skip(warnings))
                 if (w.Level == ElogLevel.Warning) _out.Append("  WARNING ").Append(w.Text).Append('\n');
             _out.Append("  = ").Append(result).Append('\n');
+            // a CRASH is the process's end, as on the C side (whose text then stops)
+            if (result.StartsWith("CRASH ", StringComparison.Ordinal)) break;
             if (op is Stats s) Guard(() => { AppendStats(s); return ""; });
             Guard(() => { Observe(); return ""; });
         }

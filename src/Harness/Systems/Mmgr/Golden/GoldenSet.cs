@@ -16,6 +16,7 @@ public static class GoldenSet
         GoldenVectors.Folder,
         Streams,
         path => GoldenVectors.ReplayFile(path),
+        path => GoldenVectors.RunFile(path).Port,
         "PostgreSQL's C memory contexts' observable figures after every op (tools/pg-golden/mmgr), both builds");
 
     private static IReadOnlyList<(string Name, string Text)> Streams(ulong first, int count)

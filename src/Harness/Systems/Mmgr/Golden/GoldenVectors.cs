@@ -14,8 +14,17 @@ public static class GoldenVectors
     /// <summary>Where the committed vectors live, from the repository root.</summary>
     public const string Folder = "tests/Harness.Tests/Systems/Mmgr/Golden";
 
-    /// <summary>The two builds: folder name and whether it is the checking build.</summary>
+    /// <summary>The two builds of the committed vectors: folder name and whether it is the checking build.</summary>
     public static IReadOnlyList<(string Folder, bool Checking)> Builds { get; } = [("prod", false), ("chk", true)];
+
+    /// <summary>The port built as the driver's build of that name (prod, chk, cas = chk + assertions).</summary>
+    public static GoldenReplayer ReplayerFor(string build, ulong heapMax) => build switch
+    {
+        "prod" => new GoldenReplayer(false, heapMax),
+        "chk" => new GoldenReplayer(true, heapMax),
+        "cas" => new GoldenReplayer(true, heapMax, asserts: true),
+        _ => throw new ArgumentException($"unknown build '{build}' (prod, chk, cas)", nameof(build)),
+    };
 
     /// <summary>The expected text (comments dropped) and the op lines of a vector.</summary>
     public static (string Expected, List<AllocatorOp> Ops) Load(string text)
@@ -78,14 +87,23 @@ public static class GoldenVectors
     /// limit); null when the port matches.</summary>
     public static string? ReplayFile(string path)
     {
-        bool checking = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) == "chk";
+        var (expected, actual) = RunFile(path);
+        return FirstDifference(expected, actual);
+    }
+
+    /// <summary>A vector's (or op file's) expected text and the port's text for its op lines,
+    /// in the build its folder names (chk or cas, else prod) with its HeapMaxComment limit.</summary>
+    public static (string Expected, string Port) RunFile(string path)
+    {
+        string folder = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? "";
+        string build = folder is "chk" or "cas" ? folder : "prod";
         string text = File.ReadAllText(path);
         ulong heapMax = Allocator.Sim.SimMemory.DefaultHeapMax;
         foreach (string line in text.Split('\n'))
             if (line.StartsWith(HeapMaxComment, StringComparison.Ordinal))
                 heapMax = ulong.Parse(line.AsSpan(HeapMaxComment.Length).Trim(), NumberStyles.None, CultureInfo.InvariantCulture);
         var (expected, ops) = Load(text);
-        return FirstDifference(expected, new GoldenReplayer(checking, heapMax).Run(ops));
+        return (expected, ReplayerFor(build, heapMax).Run(ops));
     }
 
     /// <summary>The vector files under a folder (both builds when it is the vectors' root), in ordinal order.</summary>
