@@ -17,8 +17,9 @@ out=${1:-out/pg-golden-mmgr}; mkdir -p "$out"
   && make -C src/backend generated-headers >/dev/null)
 CF="-O2 -Wall -fno-strict-aliasing -fwrapv -fexcess-precision=standard -I$PG/src/include -D_GNU_SOURCE"
 for build in prod chk cas; do
-  defs=""; [ $build != prod ] && defs="-DMEMORY_CONTEXT_CHECKING -DCLOBBER_FREED_MEMORY"
-  [ $build = cas ] && defs="$defs -DUSE_ASSERT_CHECKING"
+  # (pg_config_manual.h itself defines the two checking options under USE_ASSERT_CHECKING)
+  defs=""; [ $build = chk ] && defs="-DMEMORY_CONTEXT_CHECKING -DCLOBBER_FREED_MEMORY"
+  [ $build = cas ] && defs="-DUSE_ASSERT_CHECKING"
   objs=()
   for f in aset mcxt generation slab bump alignedalloc; do
     gcc $CF $defs -c "$PG/src/backend/utils/mmgr/$f.c" -o "$out/$f.$build.o"; objs+=("$out/$f.$build.o")

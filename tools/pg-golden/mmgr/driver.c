@@ -471,6 +471,19 @@ normalize_align(Size a)
 static sigjmp_buf on_error;
 
 /*
+ * PG_TRY for one operation: an ERROR raised by what follows in the calling function lands here
+ * (stubs.c's errfinish jumps to on_error), is printed as the op's result, and ends the op.
+ */
+#define ON_ERROR_REPORT_AND_RETURN() \
+	do { \
+		if (sigsetjmp(on_error, 0) != 0) \
+		{ \
+			result_error(); \
+			return; \
+		} \
+	} while (0)
+
+/*
  * Emits a message with every hexadecimal number that is an address in the heap written as
  * "heap+0x<offset>" (invalid-pointer ERRORs print addresses and raw header words); GoldenReplayer
  * rewrites the port's messages by the same rule.
@@ -601,11 +614,7 @@ op_alloc(Fields *f)
 	}
 	if (num(f, "slabfit") && uc != NULL && uc->kind == K_Slab)
 		size = uc->slab_chunk;
-	if (sigsetjmp(on_error, 0) != 0)
-	{
-		result_error();
-		return;
-	}
+	ON_ERROR_REPORT_AND_RETURN();
 	switch (entry)
 	{
 		case 0:
@@ -646,11 +655,7 @@ op_realloc(Fields *f)
 	uc = ctx_of(ch->owner);
 	if (num(f, "slabfit") && uc != NULL && uc->kind == K_Slab)
 		size = uc->slab_chunk;
-	if (sigsetjmp(on_error, 0) != 0)
-	{
-		result_error();
-		return;
-	}
+	ON_ERROR_REPORT_AND_RETURN();
 	switch (entry)
 	{
 		case 0:
@@ -682,11 +687,7 @@ op_free(Fields *f)
 		return;
 	}
 	i = (uint32) ref(f, "chunk") % (uint32) nchunk;
-	if (sigsetjmp(on_error, 0) != 0)
-	{
-		result_error();
-		return;
-	}
+	ON_ERROR_REPORT_AND_RETURN();
 	pfree(chunks[i].ptr);
 	memmove(&chunks[i], &chunks[i + 1], (nchunk - i - 1) * sizeof(Chunk));
 	nchunk--;
@@ -717,11 +718,7 @@ op_tree(Fields *f, TreeOp op)
 		: (op == T_Reset || op == T_DeleteChildren) ? cur != c && ancestor_or_self(c, cur) : false;
 	if (deletes_current)
 		MemoryContextSwitchTo(TopMemoryContext);
-	if (sigsetjmp(on_error, 0) != 0)
-	{
-		result_error();
-		return;
-	}
+	ON_ERROR_REPORT_AND_RETURN();
 	switch (op)
 	{
 		/* the bookkeeping reads the ancestry, so it goes first, while the contexts still exist */

@@ -100,42 +100,33 @@ errcode(int sqlerrcode)
 	return 0;
 }
 
-static void
-format_into(char *buffer, const char *fmt, va_list args)
-{
-	vsnprintf(buffer, STUB_MESSAGE_MAX, fmt, args);
-}
+/* formats the caller's printf-style arguments into one of the pending buffers */
+#define FORMAT_INTO(buffer) \
+	do { \
+		va_list		a; \
+		va_start(a, fmt); \
+		vsnprintf((buffer), STUB_MESSAGE_MAX, fmt, a); \
+		va_end(a); \
+	} while (0)
 
 int
 errmsg(const char *fmt,...)
 {
-	va_list		a;
-
-	va_start(a, fmt);
-	format_into(pending_message, fmt, a);
-	va_end(a);
+	FORMAT_INTO(pending_message);
 	return 0;
 }
 
 int
 errmsg_internal(const char *fmt,...)
 {
-	va_list		a;
-
-	va_start(a, fmt);
-	format_into(pending_message, fmt, a);
-	va_end(a);
+	FORMAT_INTO(pending_message);
 	return 0;
 }
 
 int
 errdetail(const char *fmt,...)
 {
-	va_list		a;
-
-	va_start(a, fmt);
-	format_into(pending_detail, fmt, a);
-	va_end(a);
+	FORMAT_INTO(pending_detail);
 	return 0;
 }
 
