@@ -17,7 +17,7 @@ public sealed class GoldenCommand : IHarnessCommand
         usage: harness golden SYSTEM streams --out DIR [--seed S] [--count N]
                harness golden SYSTEM replay [PATH] [--repo DIR]
                harness golden SYSTEM print FILE
-          streams   write N op-stream files (default 160) from seed S (default 1) into DIR
+          streams   write N op-stream files (default 150) from seed S (default 1) into DIR
           replay    replay the committed vectors (or the file/folder PATH); exit 1 on any difference
           print     the port's text for FILE's ops (a vector or op lines; its folder chk/ picks the checking build)
         """;
@@ -34,7 +34,7 @@ public sealed class GoldenCommand : IHarnessCommand
             {
                 string dir = args.String("out") ?? throw new UsageException("streams needs --out DIR");
                 ulong seed = args.ULong("seed", 1);
-                int count = args.Int("count", 160, 1, 100_000);
+                int count = args.Int("count", 150, 1, 100_000);
                 args.RejectUnknown();
                 Directory.CreateDirectory(dir);
                 IReadOnlyList<(string Name, string Text)> streams = set.Streams(seed, count);

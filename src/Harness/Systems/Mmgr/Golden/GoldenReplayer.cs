@@ -81,8 +81,15 @@ public sealed partial class GoldenReplayer
             _out.Append("  = ").Append(result).Append('\n');
             // a CRASH is the process's end, as on the C side (whose text then stops)
             if (result.StartsWith("CRASH ", StringComparison.Ordinal)) break;
-            if (op is Stats s) Guard(() => { AppendStats(s); return ""; });
-            Guard(() => { Observe(); return ""; });
+            string observed = op is Stats s ? Guard(() => { AppendStats(s); return ""; }) : "";
+            if (observed.Length == 0) observed = Guard(() => { Observe(); return ""; });
+            if (observed.StartsWith("CRASH ", StringComparison.Ordinal))
+            {
+                // died while observing (e.g. GetMemoryChunkSpace of a chunk whose header a wrapped
+                // size left wrong): the C side dies there too, and its op's text is never written
+                _out.Append("\n  = ").Append(observed).Append('\n');
+                break;
+            }
         }
         _out.Append("end\n");
         return _out.ToString();

@@ -28,6 +28,8 @@ public sealed class GoldenCompareTests
         string c = Op0 + "crash 11\n";
         Assert.True(GoldenVectors.BothCrashAtSameOp(c, Op0 + Op1 + "  = CRASH AssertionFailureException: x\n  chunks\nend\n"));
         Assert.True(GoldenVectors.BothCrashAtSameOp(c, Op0 + Op1 + "  WARNING w\n  = CRASH SimFaultException: x\nend\n"));
+        // died while observing the op (its result and part of its figures printed first)
+        Assert.True(GoldenVectors.BothCrashAtSameOp(c, Op0 + Op1 + "  = p200\n top=1/8192/7928/0/8192\n  chunks 100+16\n  = CRASH SimFaultException: x\nend\n"));
     }
 
     [Fact]
