@@ -822,7 +822,9 @@ observe(void)
 static void
 warning_to_output(const char *message)
 {
-	emit("  WARNING %s\n", message);
+	emit("  WARNING ");
+	emit_normalized(message);
+	emit("\n");
 }
 
 static void

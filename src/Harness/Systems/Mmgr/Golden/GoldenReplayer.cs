@@ -77,7 +77,7 @@ public sealed partial class GoldenReplayer
             int warnings = _log.Messages.Count;
             string result = Guard(() => Step(op));
             foreach (ElogMessage w in _log.Messages.Skip(warnings))
-                if (w.Level == ElogLevel.Warning) _out.Append("  WARNING ").Append(w.Text).Append('\n');
+                if (w.Level == ElogLevel.Warning) _out.Append("  WARNING ").Append(Normalize(w.Text)).Append('\n');
             _out.Append("  = ").Append(result).Append('\n');
             // a CRASH is the process's end, as on the C side (whose text then stops)
             if (result.StartsWith("CRASH ", StringComparison.Ordinal)) break;
