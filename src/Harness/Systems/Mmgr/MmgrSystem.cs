@@ -6,6 +6,7 @@ using Allocator.Mmgr;
 using Harness.Core;
 using Harness.Fuzz;
 using Harness.Systems.Mmgr.Fuzz;
+using Harness.Systems.Mmgr.Golden;
 using Harness.Systems.Mmgr.Properties;
 
 namespace Harness.Systems.Mmgr;
@@ -35,5 +36,6 @@ public sealed class MmgrSystem : ISystem
             config => new AllocatorFuzzTarget(config),
             AllocatorProperties.Suite.Canaries,
             new FuzzGateCanary(nameof(AllocatorCanary.FreelistIndexOffByOne), 1, GateCanaryExecs), GateBurstExecs),
+        GoldenSet.Part,
     ];
 }
