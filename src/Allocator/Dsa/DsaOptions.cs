@@ -25,4 +25,7 @@ public sealed record DsaOptions
     /// the size limit leaks steadily). With the fix it is freed (pool 0's lock nests inside the
     /// class's, as in the normal path).</summary>
     public bool FixSuperblockSpanLeak { get; init; }
+
+    /// <summary>Planted bugs for the property and fuzz engines (DsaFuzzCanary); None is the port.</summary>
+    public DsaFuzzCanary FuzzCanary { get; init; }
 }

@@ -22,6 +22,12 @@ public sealed class DsaSystem : ISystem
     /// worker: every op is checked against the model and walked by FreePageManagerCheck).</summary>
     public const long GateBurstExecs = 3_000;
 
+    /// <summary>The dsa-area fuzzer's CI budget for its planted bug (FreeToFullSpanForgetsCount).</summary>
+    public const long AreaGateCanaryExecs = 5_000;
+
+    /// <summary>The gate's burst of the dsa-area target on the correct port.</summary>
+    public const long AreaGateBurstExecs = 1_000;
+
     public string Name => SystemName;
 
     public IReadOnlyList<string> Aliases { get; } = ["fpm"];
@@ -30,10 +36,14 @@ public sealed class DsaSystem : ISystem
 
     public IReadOnlyList<ISystemPart> Parts { get; } =
     [
-        FpmProperties.Suite,
+        DsaProperties.Suite,
         new FuzzTargetDef(FpmFuzzTarget.TargetName, [], SystemName,
             config => new FpmFuzzTarget(config),
             FpmProperties.CanaryNames,
             new FuzzGateCanary(nameof(FpmCanary.PutForgetsNextMerge), 1, GateCanaryExecs), GateBurstExecs),
+        new FuzzTargetDef(DsaFuzzTarget.TargetName, [], DsaFuzzTarget.TargetName,
+            config => new DsaFuzzTarget(config),
+            Enum.GetNames<DsaFuzzCanary>().Where(n => n != nameof(DsaFuzzCanary.None)).ToList(),
+            new FuzzGateCanary(nameof(DsaFuzzCanary.FreeToFullSpanForgetsCount), 1, AreaGateCanaryExecs), AreaGateBurstExecs),
     ];
 }
