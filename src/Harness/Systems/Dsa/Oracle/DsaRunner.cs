@@ -142,6 +142,7 @@ public sealed class DsaRunner
             (int b, DsaArea? a) = Actor(op);
             if (op.Code == DsaOpCode.Attach)
             {
+                b = op.Backend % _w.Backends;
                 if (_areas[b] is not null) return Skip(step, $"{text}: backend {b} is attached");
                 _trace?.WriteLine($"{step}: {text}");
                 Outcome? t = Guard(step, "attach", () => _areas[b] = DsaArea.dsa_attach(_b[b], _handle, _l, _options));
