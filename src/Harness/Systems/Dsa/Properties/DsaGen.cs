@@ -73,7 +73,11 @@ public static class DsaGen
 
     public static Gen<DsaOp[]> Ops(int maxOps) =>
         Gen.Sized(size => Gen.Choose(1, Math.Max(1, Math.Min(maxOps, 2 + size * maxOps / 50))))
-            .SelectMany(n => Size.SelectMany(favourite => Gen.ArrayOf(Op(favourite), n)));
+            .SelectMany(n => Favourite.SelectMany(favourite => Gen.ArrayOf(Op(favourite), n)));
+
+    /// <summary>A list's favourite size: half the time one of the classes above 4 KiB, whose spans
+    /// fill after 8 to 12 objects.</summary>
+    public static Gen<ulong> Favourite { get; } = Gen.Frequency((1, Size), (1, Gen.Choose(4097, 8192).Select(i => (ulong)i)));
 
     public static Arbitrary<DsaOp[]> Arbitrary(int maxOps) => Arb.From(Ops(maxOps), Shrink);
 
