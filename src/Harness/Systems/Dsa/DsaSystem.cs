@@ -5,6 +5,7 @@
 using Allocator.Dsa;
 using Harness.Core;
 using Harness.Fuzz;
+using Harness.Systems.Dsa.Cli;
 using Harness.Systems.Dsa.Fuzz;
 using Harness.Systems.Dsa.Properties;
 
@@ -45,5 +46,6 @@ public sealed class DsaSystem : ISystem
             config => new DsaFuzzTarget(config),
             Enum.GetNames<DsaFuzzCanary>().Where(n => n != nameof(DsaFuzzCanary.None)).ToList(),
             new FuzzGateCanary(nameof(DsaFuzzCanary.FreeToFullSpanForgetsCount), 1, AreaGateCanaryExecs), AreaGateBurstExecs),
+        DsaShow.Instance,
     ];
 }

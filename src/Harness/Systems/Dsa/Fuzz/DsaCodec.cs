@@ -9,7 +9,9 @@
 //     [0] bits 0-3: the op (DsaOpCode 0-9; 10-15 are more allocations); bits 4-5: the backend;
 //         bits 6-7: an allocation's size form
 //     alloc  size form 0: [1] + 1; 1: DsaGen.BoundarySizes[[1] % length]; 2: ([1] | [2] << 8) + 1;
-//            3: ([1] | [2] << 8) * 64 + 1 (up to 4 MiB); flags [3] & 7 (HUGE 1, NO_OOM 2, ZERO 4)
+//            3: ([1] | [2] << 8) * 64 + 1 (up to 4 MiB); flags [3] & 7 (HUGE 1, NO_OOM 2, ZERO 4);
+//            [3] bits 3-5: repeat count - 1 (one record can fill a span of the classes above 4 KiB,
+//            8 to 12 objects, the way a caller allocating a batch does)
 //     free, read  live index [1]; write  live index [1], pattern [2]; limit  DsaLimitKind [1] % 5
 using Allocator.Dsa;
 using Harness.Systems.Dsa.Oracle;
@@ -41,7 +43,11 @@ public static class DsaCodec
             checking, FixSuperblockSpanLeak: (h & 8) != 0, FixRootPageLeak: (h & 0x10) != 0, Canary: canary);
         var ops = new List<DsaOp>();
         for (int at = HeaderSize; at + RecordSize <= input.Length && ops.Count < opsMax; at += RecordSize)
-            ops.Add(DecodeRecord(input.Slice(at, RecordSize)));
+        {
+            DsaOp op = DecodeRecord(input.Slice(at, RecordSize));
+            int repeat = op.Code == DsaOpCode.Alloc ? ((input[at + 3] >> 3) & 7) + 1 : 1;
+            for (int k = 0; k < repeat && ops.Count < opsMax; k++) ops.Add(op);
+        }
         return new Decoded(w, ops);
     }
 
@@ -99,6 +105,15 @@ public static class DsaCodec
             default:
                 return [head, 0, 0, 0];
         }
+    }
+
+    /// <summary>An allocation record repeated <paramref name="times"/> (1-8) times.</summary>
+    public static byte[]? EncodeRepeated(DsaOp op, int times)
+    {
+        byte[]? r = Encode(op);
+        if (r is null || op.Code != DsaOpCode.Alloc || times is < 1 or > 8) return null;
+        r[3] |= (byte)((times - 1) << 3);
+        return r;
     }
 
     public static byte Header(PointerProfile profile, int shape, bool fixD1 = false, bool fixF1 = false, bool threeBackends = false) =>

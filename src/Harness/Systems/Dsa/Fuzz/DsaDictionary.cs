@@ -1,7 +1,7 @@
 // DsaDictionary: boundary values (spec §12) in wire form for the byte-level dictionary mutations:
 // allocations of every boundary size (1, 8, 9, 1023-1025, each class and class + 1, 8192/8193,
 // 4096·k ± 1, the segment capacity edges, MaxAllocSize ± 1) with NO_OOM and with ZERO, the limit
-// kinds (below, equal and one page above the total), frees of the first live allocations, and the
+// kinds (below, equal and one page above the total), batches of eight of each size above 4 KiB, frees of the first live allocations, and the
 // attach/detach/pin/unpin ops; and headers for every area shape in both pointer widths.
 using Allocator.Dsa;
 using Harness.Systems.Dsa.Oracle;
@@ -30,6 +30,10 @@ public static class DsaDictionary
         foreach (DsaOpCode c in new[] { DsaOpCode.Attach, DsaOpCode.Detach, DsaOpCode.Pin, DsaOpCode.Unpin })
             ops.Add(DsaOp.Simple(c, 1));
         var t = ops.Select(DsaCodec.Encode).OfType<byte[]>().ToList();
+        // a batch of eight: fills a span of the 8 KiB class (nmax 8), the edge where it moves to
+        // fullness class 3 (spec 9.8), and most of the other classes above 4 KiB
+        foreach (ulong size in DsaGen.BoundarySizes.Where(s => s is > 4096 and <= 8192))
+            t.Add(DsaCodec.EncodeRepeated(DsaOp.Alloc(size, DSA_ALLOC_NO_OOM), 8)!);
         foreach (PointerProfile p in Enum.GetValues<PointerProfile>())
             for (int shape = 0; shape < DsaCodec.Shapes.Length; shape++)
                 t.Add([DsaCodec.Header(p, shape)]);
