@@ -86,42 +86,17 @@ public sealed class DsaFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeature
 
     private static int Records(int length) => Math.Max(0, (length - DsaCodec.HeaderSize) / DsaCodec.RecordSize);
 
-    private static int Pos(int i) => DsaCodec.HeaderSize + i * DsaCodec.RecordSize;
-
     public byte[] MutateStructure(ReadOnlySpan<byte> input, ReadOnlySpan<byte> other, Prng rng, int maxLength) =>
         RecordMutations.Mutate(input, other, rng, maxLength, DsaCodec.HeaderSize, DsaCodec.RecordSize);
 
     public int UnitCount(ReadOnlySpan<byte> input) => Records(input.Length);
 
-    public byte[] WithoutUnits(ReadOnlySpan<byte> input, int start, int count)
-    {
-        int records = Records(input.Length);
-        var bytes = new List<byte>(input[..Math.Min(input.Length, Pos(records))].ToArray());
-        if (start >= records) return bytes.ToArray();
-        count = Math.Min(count, records - start);
-        bytes.RemoveRange(Pos(start), count * DsaCodec.RecordSize);
-        return bytes.ToArray();
-    }
+    public byte[] WithoutUnits(ReadOnlySpan<byte> input, int start, int count) =>
+        RecordMutations.WithoutRecords(input, start, count, DsaCodec.HeaderSize, DsaCodec.RecordSize);
 
     /// <summary>Simpler forms of one record: backend 0 and the smallest size form, smaller
     /// parameters, no flags.</summary>
-    public IEnumerable<byte[]> SimplifyUnit(ReadOnlySpan<byte> input, int index)
-    {
-        int at = Pos(index);
-        if (at + DsaCodec.RecordSize > input.Length) return [];
-        var result = new List<byte[]>();
-        byte[] orig = input.ToArray();
-        void Try(Action<byte[]> change)
-        {
-            byte[] c = (byte[])orig.Clone();
-            change(c);
-            if (!c.AsSpan().SequenceEqual(orig)) result.Add(c);
-        }
-        Try(c => c[at] &= 0xCF);
-        Try(c => c[at + 1] = 0);
-        Try(c => c[at + 1] /= 2);
-        Try(c => c[at + 2] = 0);
-        Try(c => c[at + 3] = 0);
-        return result;
-    }
+    public IEnumerable<byte[]> SimplifyUnit(ReadOnlySpan<byte> input, int index) =>
+        RecordMutations.RecordVariants(input, index, DsaCodec.HeaderSize, DsaCodec.RecordSize,
+            (c, at) => c[at] &= 0xCF, (c, at) => c[at + 1] = 0, (c, at) => c[at + 1] /= 2, (c, at) => c[at + 2] = 0, (c, at) => c[at + 3] = 0);
 }

@@ -12,6 +12,7 @@
 using Allocator.Dsa;
 using FsCheck;
 using FsCheck.Fluent;
+using Harness.Properties;
 using Harness.Systems.Dsa.Oracle;
 using static Allocator.Dsa.DsaSizeClasses;
 
@@ -81,29 +82,7 @@ public static class DsaGen
 
     public static Arbitrary<DsaOp[]> Arbitrary(int maxOps) => Arb.From(Ops(maxOps), Shrink);
 
-    public static IEnumerable<DsaOp[]> Shrink(DsaOp[] ops)
-    {
-        int n = ops.Length;
-        for (int chunk = n / 2; chunk >= 1; chunk /= 2)
-        {
-            for (int start = 0; start + chunk <= n; start += chunk)
-            {
-                var shorter = new DsaOp[n - chunk];
-                Array.Copy(ops, 0, shorter, 0, start);
-                Array.Copy(ops, start + chunk, shorter, start, n - start - chunk);
-                yield return shorter;
-            }
-        }
-        for (int i = 0; i < n; i++)
-        {
-            foreach (DsaOp s in Simpler(ops[i]))
-            {
-                var copy = (DsaOp[])ops.Clone();
-                copy[i] = s;
-                yield return copy;
-            }
-        }
-    }
+    public static IEnumerable<DsaOp[]> Shrink(DsaOp[] ops) => OpListShrinker.Shrink(ops, Simpler);
 
     private static IEnumerable<DsaOp> Simpler(DsaOp o)
     {
