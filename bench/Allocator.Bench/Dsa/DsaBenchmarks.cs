@@ -10,18 +10,25 @@
 //                         ALLOC_CHUNK_LIMIT, so it comes from the context's blocks)
 //   large  = 40000 bytes (a DSA large object: its own span of pages from the segment's FreePageManager;
 //                         an AllocSet dedicated block from malloc)
+// The area is created with a 16 MiB initial segment (dsa_create_ext), so every batch fits in segment 0,
+// which is never freed: the figures are the allocate/free paths, not dsm_create/dsm_detach. With the
+// default 1 MiB segment the medium and large batches free and re-create a segment every round, and a
+// long run uses up the backend's simulated mapping slice (DsmAddressSpace never reuses an address
+// range, so a stale pointer always faults; 64 GiB per backend) and fails with ENOMEM.
 // Both sides run without their checking options (DSA: no CLOBBER_FREED_MEMORY, no lock-order assert;
 // AllocSet: MemoryContextOptions.Production without asserts), single backend, uncontended locks
 // through ProductionSyncRuntime, as the production builds the C figures come from would.
 //
 // Run: cd bench/Allocator.Bench && dotnet run -c Release -- --filter '*DsaBenchmarks*'
+// The job runs in-process (no per-benchmark build, which timed out on a loaded machine) with three
+// launches of 15 throughput iterations each; compare medians.
 using Allocator.Dsa;
 using Allocator.Mmgr;
 using Allocator.Shmem;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using BenchmarkDotNet.Jobs;
 using Allocator.Bench.Mmgr;
 
@@ -37,18 +44,17 @@ public class DsaBenchmarks
             // Several launches and iterations so that two runs agree: a one-launch job on this
             // shared 2-core machine swung by more than the gaps being measured (issue 16).
             AddJob(Job.Default
-                .WithStrategy(RunStrategy.Monitoring)
+                .WithToolchain(InProcessEmitToolchain.Instance)
                 .WithLaunchCount(3)
-                .WithWarmupCount(2)
-                .WithIterationCount(15)
-                .WithInvocationCount(1)
-                .WithUnrollFactor(1));
+                .WithIterationCount(15));
             AddColumn(StatisticColumn.Median, StatisticColumn.Min, StatisticColumn.Max);
             AddColumn(BaselineRatioColumn.RatioMean);
         }
     }
 
     public const int Batch = 256;
+    /// <summary>Room for a whole batch of the large size (256 x 40000 bytes) in segment 0.</summary>
+    public const ulong InitSegmentSize = 16UL << 20;
     public const int Rounds = 40;
     public const int OpsPerInvoke = 2 * Batch * Rounds;
 
@@ -74,7 +80,7 @@ public class DsaBenchmarks
         _size = SizeOf(Size);
         var control = new DsmControl(new DsmControlOptions(MaxBackends: 2, Seed: 1));
         DsmBackend backend = control.Attach(0);
-        _area = DsaArea.dsa_create(backend, trancheId: 100, options: new DsaOptions { ClobberFreedMemory = false, CheckLockOrder = false });
+        _area = DsaArea.dsa_create_ext(backend, trancheId: 100, InitSegmentSize, DsaLayout.Wide.P.DSA_MAX_SEGMENT_SIZE, options: new DsaOptions { ClobberFreedMemory = false, CheckLockOrder = false });
         _aset = new PortAllocator(MemoryContextOptions.Production with { AssertChecking = false });
         // one untimed batch on each side, so segments, superblocks and blocks exist before timing
         DsaRounds(1);
