@@ -323,7 +323,7 @@ public sealed partial class DsaArea
         Pg.Assert(obj < superblock + DSA_SUPERBLOCK_SIZE);
         Pg.Assert((obj - superblock) % size == 0);
         if (!pushEarly) PushFree(span, obj, superblock, size);
-        SetSpanU16(span, L.SPAN_nallocatable, SpanU16(span, L.SPAN_nallocatable) + 1);
+        SetSpanU16(span, L.SPAN_nallocatable, SpanU16(span, L.SPAN_nallocatable) + (Options.FuzzCanary.HasFlag(DsaFuzzCanary.FreeToFullSpanForgetsCount) && SpanU16(span, L.SPAN_nallocatable) == 0 ? 0 : 1));
 
         if (SpanU16(span, L.SPAN_nallocatable) == 1 && SpanU16(span, L.SPAN_fclass) == DSA_FULLNESS_CLASSES - 1)
         {

@@ -28,4 +28,7 @@ public sealed record DsaOptions
 
     /// <summary>Planted bugs for the explorer's canary scenarios (None: PostgreSQL).</summary>
     public DsaCanary Canary { get; init; }
+
+    /// <summary>Planted bugs for the property and fuzz engines (DsaFuzzCanary); None is the port.</summary>
+    public DsaFuzzCanary FuzzCanary { get; init; }
 }

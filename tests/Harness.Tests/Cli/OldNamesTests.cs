@@ -43,6 +43,6 @@ public sealed class OldNamesTests
         Assert.Contains("unknown system with properties 'nonesuch' (known: buffers, dsa, mmgr)", output);
         (code, output) = Harness("fuzz", "nonesuch", "--no-instrument");
         Assert.Equal(2, code);
-        Assert.Contains("unknown fuzz target 'nonesuch' (known: buffers, dsa, mmgr)", output);
+        Assert.Contains("unknown fuzz target 'nonesuch' (known: buffers, dsa, dsa-area, mmgr)", output);
     }
 }

@@ -58,4 +58,33 @@ public static class RecordMutations
         if (bytes.Count > maxLength) bytes.RemoveRange(maxLength, bytes.Count - maxLength);
         return bytes.ToArray();
     }
+
+    /// <summary>The input without records [start, start + count) (IStructureAware.WithoutUnits);
+    /// a trailing partial record is dropped.</summary>
+    public static byte[] WithoutRecords(ReadOnlySpan<byte> input, int start, int count, int headerSize, int recordSize)
+    {
+        int records = Math.Max(0, (input.Length - headerSize) / recordSize);
+        var bytes = new List<byte>(input[..Math.Min(input.Length, headerSize + records * recordSize)].ToArray());
+        if (start >= records) return bytes.ToArray();
+        count = Math.Min(count, records - start);
+        bytes.RemoveRange(headerSize + start * recordSize, count * recordSize);
+        return bytes.ToArray();
+    }
+
+    /// <summary>Copies of the input with each change applied to record <paramref name="index"/>
+    /// (given the record's offset), keeping only those that differ (IStructureAware.SimplifyUnit).</summary>
+    public static IEnumerable<byte[]> RecordVariants(ReadOnlySpan<byte> input, int index, int headerSize, int recordSize, params Action<byte[], int>[] changes)
+    {
+        int at = headerSize + index * recordSize;
+        if (at + recordSize > input.Length) return [];
+        var result = new List<byte[]>();
+        byte[] orig = input.ToArray();
+        foreach (Action<byte[], int> change in changes)
+        {
+            byte[] c = (byte[])orig.Clone();
+            change(c, at);
+            if (!c.AsSpan().SequenceEqual(orig)) result.Add(c);
+        }
+        return result;
+    }
 }

@@ -81,43 +81,16 @@ public sealed class FpmFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeature
 
     // ------------------------------------------------------------------ structure-aware mutation
 
-    private static int Records(int length) => Math.Max(0, (length - FpmCodec.HeaderSize) / FpmCodec.RecordSize);
-
-    private static int Pos(int i) => FpmCodec.HeaderSize + i * FpmCodec.RecordSize;
-
     public byte[] MutateStructure(ReadOnlySpan<byte> input, ReadOnlySpan<byte> other, Prng rng, int maxLength) =>
         RecordMutations.Mutate(input, other, rng, maxLength, FpmCodec.HeaderSize, FpmCodec.RecordSize);
 
     public int UnitCount(ReadOnlySpan<byte> input) => Decode(input).Ops.Count;
 
-    public byte[] WithoutUnits(ReadOnlySpan<byte> input, int start, int count)
-    {
-        int records = Records(input.Length);
-        var bytes = new List<byte>(input[..Math.Min(input.Length, Pos(records))].ToArray());
-        if (start >= records) return bytes.ToArray();
-        count = Math.Min(count, records - start);
-        bytes.RemoveRange(Pos(start), count * FpmCodec.RecordSize);
-        return bytes.ToArray();
-    }
+    public byte[] WithoutUnits(ReadOnlySpan<byte> input, int start, int count) =>
+        RecordMutations.WithoutRecords(input, start, count, FpmCodec.HeaderSize, FpmCodec.RecordSize);
 
     /// <summary>Simpler forms of one record: a whole put, the first held allocation, smaller counts.</summary>
-    public IEnumerable<byte[]> SimplifyUnit(ReadOnlySpan<byte> input, int index)
-    {
-        int at = Pos(index);
-        if (at + FpmCodec.RecordSize > input.Length) return [];
-        var result = new List<byte[]>();
-        byte[] orig = input.ToArray();
-        void Try(Action<byte[]> change)
-        {
-            byte[] c = (byte[])orig.Clone();
-            change(c);
-            if (!c.AsSpan().SequenceEqual(orig)) result.Add(c);
-        }
-        Try(c => c[at] &= 1);
-        Try(c => c[at + 1] = 0);
-        Try(c => c[at + 1] /= 2);
-        Try(c => c[at + 2] = 0);
-        Try(c => c[at + 3] = 0);
-        return result;
-    }
+    public IEnumerable<byte[]> SimplifyUnit(ReadOnlySpan<byte> input, int index) =>
+        RecordMutations.RecordVariants(input, index, FpmCodec.HeaderSize, FpmCodec.RecordSize,
+            (c, at) => c[at] &= 1, (c, at) => c[at + 1] = 0, (c, at) => c[at + 1] /= 2, (c, at) => c[at + 2] = 0, (c, at) => c[at + 3] = 0);
 }

@@ -8,6 +8,7 @@
 // whole-allocation put, the first held allocation.
 using FsCheck;
 using FsCheck.Fluent;
+using Harness.Properties;
 using Harness.Systems.Dsa.Oracle;
 
 namespace Harness.Systems.Dsa.Properties;
@@ -45,29 +46,7 @@ public static class FpmGen
 
     public static Arbitrary<FpmOp[]> Arbitrary(int maxOps) => Arb.From(Ops(maxOps), Shrink);
 
-    public static IEnumerable<FpmOp[]> Shrink(FpmOp[] ops)
-    {
-        int n = ops.Length;
-        for (int chunk = n / 2; chunk >= 1; chunk /= 2)
-        {
-            for (int start = 0; start + chunk <= n; start += chunk)
-            {
-                var shorter = new FpmOp[n - chunk];
-                Array.Copy(ops, 0, shorter, 0, start);
-                Array.Copy(ops, start + chunk, shorter, start, n - start - chunk);
-                yield return shorter;
-            }
-        }
-        for (int i = 0; i < n; i++)
-        {
-            foreach (FpmOp s in Simpler(ops[i]))
-            {
-                var copy = (FpmOp[])ops.Clone();
-                copy[i] = s;
-                yield return copy;
-            }
-        }
-    }
+    public static IEnumerable<FpmOp[]> Shrink(FpmOp[] ops) => OpListShrinker.Shrink(ops, Simpler);
 
     private static IEnumerable<FpmOp> Simpler(FpmOp o)
     {
