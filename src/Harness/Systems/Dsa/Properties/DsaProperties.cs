@@ -55,10 +55,12 @@ public static class DsaProperties
 
     /// <summary>A full span needs nmax allocations of one class (8 of the 8 KiB class): the favourite
     /// size of a list gets there; the next free into it trips DSA5 at once. Slow for properties:
-    /// time-to-bug over 20 seeds caught it in 14 within 600 cases, median 573.</summary>
+    /// `harness time-to-bug dsa --seeds 20 --cap-factor 3` caught it on seeds 1..20 in a median of
+    /// 2116 cases, worst 2957; the budget covers that worst seed, so the gate does not depend on its
+    /// own seed being a lucky one (the budget is spent only when the bug is missed).</summary>
     private static readonly PropertyGateCanary[] GateCanaries =
     [
-        new(nameof(DsaFuzzCanary.FreeToFullSpanForgetsCount), "area-256k64", true, 1200, 64, OutcomeKind.InvariantFailed),
+        new(nameof(DsaFuzzCanary.FreeToFullSpanForgetsCount), "area-256k64", true, 3000, 64, OutcomeKind.InvariantFailed),
     ];
 
     /// <summary>The system's suite: the FreePageManager's properties, gate runs and canaries first
