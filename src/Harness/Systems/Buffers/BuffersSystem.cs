@@ -29,10 +29,7 @@ public sealed class BuffersSystem : ISystem
     public static IReadOnlyList<string> CanaryNames { get; } =
         Enum.GetNames<BufferCanary>().Where(n => n != nameof(BufferCanary.None)).ToList();
 
-    public static BufferCanary ParseCanary(string name) =>
-        Enum.TryParse(name, ignoreCase: false, out BufferCanary c) && Enum.IsDefined(c)
-            ? c
-            : throw new UnknownNameException("canary", name, Enum.GetNames<BufferCanary>());
+    public static BufferCanary ParseCanary(string name) => CanaryName.Parse<BufferCanary>(name);
 
     public string Name => SystemName;
 

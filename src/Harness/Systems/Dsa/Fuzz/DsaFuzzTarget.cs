@@ -30,10 +30,7 @@ public sealed class DsaFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeature
     }
 
     /// <summary>The fuzz target's planted bugs are dsa.c's (DsaFuzzCanary).</summary>
-    public static DsaFuzzCanary ParseCanary(string name) =>
-        Enum.TryParse(name, ignoreCase: false, out DsaFuzzCanary c) && Enum.IsDefined(c)
-            ? c
-            : throw new UnknownNameException("canary", name, Enum.GetNames<DsaFuzzCanary>());
+    public static DsaFuzzCanary ParseCanary(string name) => CanaryName.Parse<DsaFuzzCanary>(name);
 
     public FuzzTargetConfig Config { get; }
 

@@ -81,8 +81,8 @@ public static class DsaProperties
     /// <summary>A DSA canary, or a FreePageManager one (planted in every segment's manager).</summary>
     public static (DsaFuzzCanary Dsa, FpmCanary Fpm) ParseCanary(string name)
     {
-        if (Enum.TryParse(name, ignoreCase: false, out DsaFuzzCanary d) && Enum.IsDefined(d)) return (d, FpmCanary.None);
-        if (Enum.TryParse(name, ignoreCase: false, out FpmCanary f) && Enum.IsDefined(f)) return (DsaFuzzCanary.None, f);
+        if (CanaryName.TryParse(name, out DsaFuzzCanary d)) return (d, FpmCanary.None);
+        if (CanaryName.TryParse(name, out FpmCanary f)) return (DsaFuzzCanary.None, f);
         throw new UnknownNameException("canary", name, Enum.GetNames<DsaFuzzCanary>().Concat(FpmProperties.CanaryNames));
     }
 

@@ -61,10 +61,7 @@ public static class FpmProperties
         CanaryNames,
         GateCanaries);
 
-    public static FpmCanary ParseCanary(string name) =>
-        Enum.TryParse(name, ignoreCase: false, out FpmCanary c) && Enum.IsDefined(c)
-            ? c
-            : throw new UnknownNameException("canary", name, Enum.GetNames<FpmCanary>());
+    public static FpmCanary ParseCanary(string name) => CanaryName.Parse<FpmCanary>(name);
 
     public static FpmWorkload Workload(string property, bool checking, FpmCanary canary = FpmCanary.None)
     {

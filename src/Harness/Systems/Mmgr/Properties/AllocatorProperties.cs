@@ -59,10 +59,7 @@ public static class AllocatorProperties
     /// <summary>Whether a property's generator mixes in hostile ops.</summary>
     public static bool Hostile(string property) => property == "corruption";
 
-    internal static AllocatorCanary ParseCanary(string name) =>
-        Enum.TryParse(name, ignoreCase: false, out AllocatorCanary c) && Enum.IsDefined(c)
-            ? c
-            : throw new UnknownNameException("canary", name, Enum.GetNames<AllocatorCanary>());
+    internal static AllocatorCanary ParseCanary(string name) => CanaryName.Parse<AllocatorCanary>(name);
 
     /// <summary>One property bound to a build and a canary, on the generic FsCheck engine.</summary>
     internal static FsCheckProperty<AllocatorOp> Create(string property, bool checking, AllocatorCanary canary = AllocatorCanary.None)
