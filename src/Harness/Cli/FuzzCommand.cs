@@ -3,6 +3,7 @@
 // finding the artifact path and the one `harness repro` command. Exit 0 = no finding, 1 = findings.
 // --workers W runs W parallel workers (own target instance each); the run is a function of
 // (seed, execs, workers), so W is printed with the seed and in every "repeat exactly" line.
+using System.CommandLine;
 using Harness.Core;
 using Harness.Fuzz.Engine;
 using Harness.Fuzz;
@@ -16,44 +17,52 @@ public sealed class FuzzCommand : IHarnessCommand
 
     public string Name => "fuzz";
     public string Summary => "coverage-guided in-process fuzzing of a target (deterministic per seed, exec count and workers)";
-    public string Usage => """
-        usage: harness fuzz TARGET [--seed S] [--execs N] [--workers W] [--seconds T] [--corpus DIR] [--out DIR]
-                                   [--ops-max M] [--canary NAME] [--max-len B] [--status-every K] [--events FILE] [--no-instrument]
-          TARGET          a registered fuzz target (harness systems lists them)
-          --seed S        mutation seed (default 1); same seed + --execs + --workers = same corpus and findings
-          --execs N       mutated executions (default 100000; unlimited when only --seconds is given)
-          --workers W     parallel workers, 1..16 (default 1); results depend on W: repeat with the same W
-          --seconds T     also stop after T seconds (between batches) and report the exec count reached (repeat with --execs)
-          --corpus DIR    seed inputs (default the target's fuzz/corpus folder when it exists; 'none' for no seeds)
-          --out DIR       new corpus entries go to DIR/corpus, findings to DIR/findings (default out/fuzz/TARGET)
-          --ops-max M     most operations one input decodes to (default 64)
-          --canary NAME   switch on a planted bug of the port (e.g. FreelistIndexOffByOne)
-          --max-len B     longest input in bytes (default 4096)
-          --status-every K  status line every K execs after the first powers of two (default 50000)
-          --events FILE   the JSONL event log (default OUT/events.jsonl; appended to when resuming)
-          --no-instrument don't relaunch on the SharpFuzz-instrumented port (target features only;
-                          with --workers above 1 always so: SharpFuzz's map is one for all threads)
-        """;
+    private readonly Argument<string> _target = CliOptions.Required("target", "a registered fuzz target (harness systems lists them)");
+    private readonly Option<ulong> _seed = CliOptions.Seed("--seed", DefaultSeed, "mutation seed; same seed + --execs + --workers = same corpus and findings");
+    private readonly Option<long?> _execs = CliOptions.OptionalLong("--execs", 0, long.MaxValue, "mutated executions (default 100000; unlimited when only --seconds is given)");
+    private readonly Option<int> _workers = CliOptions.Int("--workers", 1, 1, FuzzEngineOptions.MaxWorkers,
+        $"parallel workers, 1..{FuzzEngineOptions.MaxWorkers}; results depend on W: repeat with the same W", "W");
+    private readonly Option<double?> _seconds = CliOptions.OptionalSeconds("--seconds",
+        "also stop after T seconds (between batches) and report the exec count reached (repeat with --execs)");
+    private readonly Option<string?> _corpus = CliOptions.OptionalText("--corpus", "seed inputs (default the target's fuzz/corpus folder when it exists; 'none' for no seeds)", "DIR");
+    private readonly Option<string?> _out = CliOptions.OptionalText("--out", "new corpus entries go to DIR/corpus, findings to DIR/findings (default out/fuzz/TARGET)", "DIR");
+    private readonly FuzzTargetOptions _config = new();
+    private readonly Option<int> _maxLen = CliOptions.Int("--max-len", 4096, 1, 1 << 20, "longest input in bytes", "B");
+    private readonly Option<long> _statusEvery = CliOptions.Long("--status-every", 50_000, 1, long.MaxValue, "status line every K execs after the first powers of two", "K");
+    private readonly Option<string?> _events = CliOptions.OptionalText("--events", "the JSONL event log (default OUT/events.jsonl; appended to when resuming)", "FILE");
+    private readonly Option<bool> _noInstrument = CliOptions.Flag("--no-instrument",
+        "don't relaunch on the SharpFuzz-instrumented port (target features only; with --workers above 1 always so: SharpFuzz's map is one for all threads)");
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        command.Add(_target);
+        command.Add(_seed);
+        command.Add(_execs);
+        command.Add(_workers);
+        command.Add(_seconds);
+        command.Add(_corpus);
+        command.Add(_out);
+        _config.AddTo(command);
+        command.Add(_maxLen);
+        command.Add(_statusEvery);
+        command.Add(_events);
+        command.Add(_noInstrument);
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        string target = args.Positional0 ?? throw new UsageException("which target? (known: " + string.Join(", ", FuzzTargets.All(args.Systems).Select(d => d.Name)) + ")");
-        if (args.Positional.Count > 1) throw new UsageException($"unexpected argument '{args.Positional[1]}'");
-        ulong seed = args.ULong("seed", DefaultSeed);
-        double? seconds = args.String("seconds") is string st
-            ? double.TryParse(st, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double sv) && sv > 0 ? sv
-              : throw new UsageException($"--seconds takes a positive number, not '{st}'")
-            : null;
-        long execs = args.Long("execs", seconds is null ? 100_000 : long.MaxValue, 0);
-        string? corpus = args.String("corpus");
-        string? outDir = args.String("out");
-        int maxLen = args.Int("max-len", 4096, 1, 1 << 20);
-        long statusEvery = args.Long("status-every", 50_000, 1);
-        int workers = args.Int("workers", 1, 1, FuzzEngineOptions.MaxWorkers);
-        bool noInstrument = args.Flag("no-instrument");
-        string? eventsPath = args.String("events");
-        FuzzTargetConfig config = args.FuzzTargetConfig();
-        args.RejectUnknown();
+        string target = args.Get(_target)!;
+        ulong seed = args.Value(_seed);
+        double? seconds = args.Get(_seconds);
+        long execs = args.Get(_execs) ?? (seconds is null ? 100_000 : long.MaxValue);
+        string? corpus = args.Get(_corpus);
+        string? outDir = args.Get(_out);
+        int maxLen = args.Value(_maxLen);
+        long statusEvery = args.Value(_statusEvery);
+        int workers = args.Value(_workers);
+        bool noInstrument = args.Value(_noInstrument);
+        string? eventsPath = args.Get(_events);
+        FuzzTargetConfig config = args.FuzzTargetConfig(_config);
 
         FuzzTargetDef def = FuzzTargets.Find(args.Systems, target);
         target = def.Name;   // an alias runs, and is reported, under the target's own name
@@ -100,7 +109,7 @@ public sealed class FuzzCommand : IHarnessCommand
             stdout.WriteLine($"finding {f.Signature} (x{f.Hits}, {when}, op {f.Outcome.Step}): {f.Outcome.Reason}");
             if (f.ArtifactPath is not null) stdout.WriteLine($"  harness repro {f.ArtifactPath}");
         }
-        return r.Findings.Count == 0 ? Program.ExitOk : Program.ExitFailure;
+        return r.Findings.Count == 0 ? ExitCodes.Ok : ExitCodes.Finding;
     }
 
     private static string ConfigArgs(FuzzTargetConfig c) =>
@@ -112,7 +121,7 @@ public sealed class FuzzCommand : IHarnessCommand
         {
             return RepoRoot.Find();
         }
-        catch (InputException)
+        catch (EnvironmentException)
         {
             return null;
         }
