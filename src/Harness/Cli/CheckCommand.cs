@@ -31,6 +31,7 @@ public sealed class CheckCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
+        CliOptions.Complete(_system, systems.Parts<PropertySuite>().Select(p => p.System.Name));
         command.Add(_system);
         command.Add(_seed);
         command.Add(_cases);

@@ -4,6 +4,7 @@
 // 0x hex (Numbers.TryParseULong), choices from a fixed list (offered by shell completion too),
 // flags, text and paths. Each factory takes the option's name with its dashes, as the user types it.
 using System.CommandLine;
+using System.CommandLine.Completions;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Harness.Core;
@@ -145,6 +146,21 @@ public static class CliOptions
     /// <summary>Any number of positional arguments (everything after `--` lands here too).</summary>
     public static Argument<string[]> ZeroOrMore(string name, string description) =>
         new(name) { Description = description, HelpName = name, Arity = ArgumentArity.ZeroOrMore };
+
+    /// <summary>Offers <paramref name="values"/> to shell completion for a free-text argument
+    /// (names the command checks itself, so that an unknown one lists the known ones).</summary>
+    public static void Complete(Argument argument, IEnumerable<string> values)
+    {
+        var items = values.Select(v => new CompletionItem(v)).ToList();
+        argument.CompletionSources.Add(_ => items);
+    }
+
+    /// <summary>Offers <paramref name="values"/> to shell completion for a free-text option.</summary>
+    public static void Complete(Option option, IEnumerable<string> values)
+    {
+        var items = values.Select(v => new CompletionItem(v)).ToList();
+        option.CompletionSources.Add(_ => items);
+    }
 
     private static ulong ParseULong(ArgumentResult r, string name)
     {

@@ -52,8 +52,8 @@ public sealed class ExploreCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        var names = ScenarioSet.All(systems).Select(x => ScenarioSet.Qualified(x.System, x.Scenario)).ToList();
-        _scenario.CompletionSources.Add(_ => names.Select(n => new System.CommandLine.Completions.CompletionItem(n)));
+        CliOptions.Complete(_scenario, ScenarioSet.All(systems).Select(x => ScenarioSet.Qualified(x.System, x.Scenario)));
+        CliOptions.Complete(_strategy, StrategyFactory.Names.Concat(CoyoteStrategies.Names).Distinct());
         command.Add(_scenario);
         foreach (Option o in new Option[] { _list, _replay, _engine, _strategy, _strategyValue, _iterations, _seed, _maxSteps, _preemptions, _depth,
                      _backends, _ops, _swarm, _spin, _onMaxSteps, _noMinimize, _traceLines, _artifacts, _events, _shard })

@@ -35,6 +35,7 @@ public sealed class FuzzCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
+        CliOptions.Complete(_target, FuzzTargets.All(systems).Select(d => d.Name));
         command.Add(_target);
         command.Add(_seed);
         command.Add(_execs);

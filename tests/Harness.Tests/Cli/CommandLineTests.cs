@@ -195,4 +195,22 @@ public sealed class CommandLineTests
         string readme = File.ReadAllText(Path.Combine(RepoRoot.Find(), "README.md"));
         foreach ((int c, string name, string meaning) in ExitCodes.Table) Assert.Contains($"| {c} | {name} | {meaning} |", readme);
     }
+
+    [Fact]
+    public void Every_command_line_in_the_readme_parses()
+    {
+        var app = new CliApp(SystemRegistry.Default, TextWriter.Null, TextWriter.Null);
+        int seen = 0;
+        foreach (string raw in File.ReadLines(Path.Combine(RepoRoot.Find(), "README.md")))
+        {
+            string line = raw.TrimStart('$', ' ');
+            if (!line.StartsWith("harness ", StringComparison.Ordinal)) continue;
+            int comment = line.IndexOf(" #", StringComparison.Ordinal);
+            string[] words = (comment < 0 ? line : line[..comment]).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..];
+            ParseResult r = app.Root.Parse(words);
+            Assert.True(r.Errors.Count == 0, $"README: {line}\n{string.Join("\n", r.Errors.Select(e => e.Message))}");
+            seen++;
+        }
+        Assert.True(seen > 20, $"only {seen} harness command lines found in the README");
+    }
 }
