@@ -30,14 +30,7 @@ public sealed class AflCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.Add(_target);
-        command.Add(_aflArgs);
-        command.Add(_run);
-        command.Add(_seconds);
-        command.Add(_corpus);
-        command.Add(_out);
-        command.Add(_supervise);
-        command.Add(_timeout);
+        command.AddAll(_target, _aflArgs, _run, _seconds, _corpus, _out, _supervise, _timeout);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)

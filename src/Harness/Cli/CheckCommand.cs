@@ -32,16 +32,7 @@ public sealed class CheckCommand : IHarnessCommand
     public void Declare(Command command, SystemRegistry systems)
     {
         CliOptions.Complete(_system, systems.Parts<PropertySuite>().Select(p => p.System.Name));
-        command.Add(_system);
-        command.Add(_seed);
-        command.Add(_cases);
-        command.Add(_ops);
-        command.Add(_property);
-        command.Add(_checking);
-        command.Add(_canary);
-        command.Add(_replay);
-        command.Add(_artifacts);
-        command.Add(_events);
+        command.AddAll(_system, _seed, _cases, _ops, _property, _checking, _canary, _replay, _artifacts, _events);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)

@@ -147,6 +147,21 @@ public static class CliOptions
     public static Argument<string[]> ZeroOrMore(string name, string description) =>
         new(name) { Description = description, HelpName = name, Arity = ArgumentArity.ZeroOrMore };
 
+    /// <summary>Adds arguments, options and subcommands to <paramref name="command"/>, in help order.</summary>
+    public static void AddAll(this Command command, params Symbol[] symbols)
+    {
+        foreach (Symbol symbol in symbols)
+        {
+            switch (symbol)
+            {
+                case Argument a: command.Add(a); break;
+                case Option o: command.Add(o); break;
+                case Command c: command.Add(c); break;
+                default: throw new ArgumentException($"cannot add {symbol.GetType().Name} {symbol.Name} to a command", nameof(symbols));
+            }
+        }
+    }
+
     /// <summary>Offers <paramref name="values"/> to shell completion for a free-text argument
     /// (names the command checks itself, so that an unknown one lists the known ones).</summary>
     public static void Complete(Argument argument, IEnumerable<string> values)

@@ -21,12 +21,9 @@ public sealed class CminCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.Add(_in);
-        command.Add(_out);
-        command.Add(_target);
+        command.AddAll(_in, _out, _target);
         _config.AddTo(command);
-        command.Add(_maxLen);
-        command.Add(_noInstrument);
+        command.AddAll(_maxLen, _noInstrument);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)

@@ -20,8 +20,7 @@ public sealed class CompletionCommand : IHarnessCommand
     public void Declare(Command command, SystemRegistry systems)
     {
         _shell.AcceptOnlyFromAmong("bash", "zsh");
-        command.Add(_shell);
-        command.Add(_program);
+        command.AddAll(_shell, _program);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)

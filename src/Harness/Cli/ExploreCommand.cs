@@ -54,10 +54,8 @@ public sealed class ExploreCommand : IHarnessCommand
     {
         CliOptions.Complete(_scenario, ScenarioSet.All(systems).Select(x => ScenarioSet.Qualified(x.System, x.Scenario)));
         CliOptions.Complete(_strategy, StrategyFactory.Names.Concat(CoyoteStrategies.Names).Distinct());
-        command.Add(_scenario);
-        foreach (Option o in new Option[] { _list, _replay, _engine, _strategy, _strategyValue, _iterations, _seed, _maxSteps, _preemptions, _depth,
-                     _backends, _ops, _swarm, _spin, _onMaxSteps, _noMinimize, _traceLines, _artifacts, _events, _shard })
-            command.Add(o);
+        command.AddAll(_scenario, _list, _replay, _engine, _strategy, _strategyValue, _iterations, _seed, _maxSteps, _preemptions, _depth,
+            _backends, _ops, _swarm, _spin, _onMaxSteps, _noMinimize, _traceLines, _artifacts, _events, _shard);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -71,14 +69,18 @@ public sealed class ExploreCommand : IHarnessCommand
         ulong seed = args.Value(_seed);
         string spin = args.Value(_spin);
         SpinMode spinMode = spin == "yielding" ? SpinMode.Yielding : SpinMode.Blocking;
-        int maxSteps = args.Get(_maxSteps) ?? (spinMode == SpinMode.Yielding ? ExploreOptions.DefaultYieldingMaxSteps : ExploreOptions.DefaultMaxSteps);
         int preemptions = args.Value(_preemptions);
         int depth = args.Value(_depth);
         int? backends = args.Get(_backends);
         int? ops = args.Get(_ops);
+        // one engine configuration for both engines: the step bound's default depends on the spin mode
+        var engineOptions = new ExploreOptions
+        {
+            MaxSteps = args.Get(_maxSteps) ?? (spinMode == SpinMode.Yielding ? ExploreOptions.DefaultYieldingMaxSteps : ExploreOptions.DefaultMaxSteps),
+            SpinMode = spinMode,
+            StepBoundPolicy = args.Value(_onMaxSteps) == "continue" ? StepBoundPolicy.Continue : StepBoundPolicy.Fail,
+        };
         bool swarm = args.Value(_swarm);
-        string onMax = args.Value(_onMaxSteps);
-        bool noMinimize = args.Value(_noMinimize);
         int traceLines = args.Value(_traceLines);
         string artifacts = args.Value(_artifacts);
         string? eventsPath = args.Get(_events);
@@ -117,7 +119,7 @@ public sealed class ExploreCommand : IHarnessCommand
             var crun = new ExploreRun
             {
                 Strategy = strategy, Seed = seed, Iterations = iterations, StrategyValue = strategyValue, Backends = backends, Ops = ops,
-                Engine = new ExploreOptions { MaxSteps = maxSteps, SpinMode = spinMode, StepBoundPolicy = onMax == "continue" ? StepBoundPolicy.Continue : StepBoundPolicy.Fail },
+                Engine = engineOptions,
             };
             Start(events, name, CoyoteEngine.Name, crun, scenario);
             return RunCoyote(name, scenario, crun, spin, traceLines, artifacts, stdout, events);
@@ -131,11 +133,11 @@ public sealed class ExploreCommand : IHarnessCommand
         var run = new ExploreRun
         {
             Strategy = strategy, Seed = seed, Iterations = iterations, Depth = depth, Preemptions = preemptions,
-            Backends = backends, Ops = ops, Swarm = swarm, Minimize = !noMinimize, ShardIndex = shard.Index, ShardCount = shard.Count,
-            Engine = new ExploreOptions { MaxSteps = maxSteps, SpinMode = spinMode, StepBoundPolicy = onMax == "continue" ? StepBoundPolicy.Continue : StepBoundPolicy.Fail },
+            Backends = backends, Ops = ops, Swarm = swarm, Minimize = !args.Value(_noMinimize), ShardIndex = shard.Index, ShardCount = shard.Count,
+            Engine = engineOptions,
         };
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"explore: scenario={name} strategy={strategy} seed={seed} iterations={iterations} max-steps={maxSteps} spin={spin} " +
+            $"explore: scenario={name} strategy={strategy} seed={seed} iterations={iterations} max-steps={engineOptions.MaxSteps} spin={spin} " +
             $"{(swarm ? "swarm" : $"backends={backends ?? scenario.DefaultBackends} ops={ops ?? scenario.DefaultOps}")}{(strategy == "dfs" ? $" preemptions=0..{preemptions}" : "")}{(strategy.Contains("pct", StringComparison.Ordinal) ? $" depth={depth}" : "")}{(shard.Count > 1 ? $" shard={shard}" : "")}"));
         Start(events, name, "explorer", run, scenario);
         stdout.WriteLine($"explore: events={events.Path}");

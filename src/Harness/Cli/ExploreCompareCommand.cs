@@ -27,10 +27,7 @@ public sealed class ExploreCompareCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.Add(_seeds);
-        command.Add(_cap);
-        command.Add(_budget);
-        command.Add(_noYielding);
+        command.AddAll(_seeds, _cap, _budget, _noYielding);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)

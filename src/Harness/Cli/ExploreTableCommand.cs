@@ -29,10 +29,7 @@ public sealed class ExploreTableCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.Add(_system);
-        command.Add(_seeds);
-        command.Add(_cap);
-        command.Add(_budget);
+        command.AddAll(_system, _seeds, _cap, _budget);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)

@@ -21,10 +21,7 @@ public sealed class FindingsCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.Add(_runs);
-        command.Add(_sarif);
-        command.Add(_failOnNew);
-        command.Add(_repo);
+        command.AddAll(_runs, _sarif, _failOnNew, _repo);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)

@@ -36,18 +36,9 @@ public sealed class FuzzCommand : IHarnessCommand
     public void Declare(Command command, SystemRegistry systems)
     {
         CliOptions.Complete(_target, FuzzTargets.All(systems).Select(d => d.Name));
-        command.Add(_target);
-        command.Add(_seed);
-        command.Add(_execs);
-        command.Add(_workers);
-        command.Add(_seconds);
-        command.Add(_corpus);
-        command.Add(_out);
+        command.AddAll(_target, _seed, _execs, _workers, _seconds, _corpus, _out);
         _config.AddTo(command);
-        command.Add(_maxLen);
-        command.Add(_statusEvery);
-        command.Add(_events);
-        command.Add(_noInstrument);
+        command.AddAll(_maxLen, _statusEvery, _events, _noInstrument);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)

@@ -26,14 +26,7 @@ public sealed class GateCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.Add(_seed);
-        command.Add(_scale);
-        command.Add(_suite);
-        command.Add(_shard);
-        command.Add(_junit);
-        command.Add(_events);
-        command.Add(_artifacts);
-        command.Add(_repo);
+        command.AddAll(_seed, _scale, _suite, _shard, _junit, _events, _artifacts, _repo);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)

@@ -17,8 +17,7 @@ public sealed class MergeCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.Add(_output);
-        command.Add(_shards);
+        command.AddAll(_output, _shards);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)

@@ -22,10 +22,7 @@ public sealed class MinimizeCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.Add(_input);
-        command.Add(_out);
-        command.Add(_execs);
-        command.Add(_target);
+        command.AddAll(_input, _out, _execs, _target);
         _config.AddTo(command);
     }
 

@@ -17,9 +17,7 @@ public sealed class ReportCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.Add(_runs);
-        command.Add(_out);
-        command.Add(_title);
+        command.AddAll(_runs, _out, _title);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)

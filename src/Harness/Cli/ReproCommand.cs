@@ -15,8 +15,7 @@ public sealed class ReproCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.Add(_artifact);
-        command.Add(_quiet);
+        command.AddAll(_artifact, _quiet);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)

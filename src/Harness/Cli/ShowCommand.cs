@@ -24,8 +24,7 @@ public sealed class ShowCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.Add(_file);
-        command.Add(_target);
+        command.AddAll(_file, _target);
         _config.AddTo(command);
         command.Add(_run);
         // `harness show SYSTEM FILE`: one subcommand per system that can show its state.

@@ -29,9 +29,7 @@ public sealed class TimeToBugCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.Add(_system);
-        command.Add(_seeds);
-        command.Add(_capFactor);
+        command.AddAll(_system, _seeds, _capFactor);
     }
 
     private sealed record Row(string System, string Canary, string Engine, string Unit, List<long> Execs, List<double> Seconds, int Runs, long Cap);

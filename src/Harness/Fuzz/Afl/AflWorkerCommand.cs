@@ -27,10 +27,7 @@ public sealed class AflWorkerCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.Add(_target);
-        command.Add(_file);
-        command.Add(_supervise);
-        command.Add(_child);
+        command.AddAll(_target, _file, _supervise, _child);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)

@@ -27,10 +27,7 @@ public sealed class BuffersCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.Add(_file);
-        command.Add(_demo);
-        command.Add(_step);
-        command.Add(_trace);
+        command.AddAll(_file, _demo, _step, _trace);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)

@@ -33,12 +33,7 @@ public sealed class DsaCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.Add(_file);
-        command.Add(_step);
-        command.Add(_trace);
-        command.Add(_dump);
-        command.Add(_property);
-        command.Add(_canary);
+        command.AddAll(_file, _step, _trace, _dump, _property, _canary);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)

@@ -26,8 +26,7 @@ public sealed class ContextsCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.Add(_demo);
-        command.Add(_checking);
+        command.AddAll(_demo, _checking);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)

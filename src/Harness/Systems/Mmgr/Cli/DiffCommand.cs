@@ -40,8 +40,7 @@ public sealed class DiffCommand : IHarnessCommand
     public void Declare(Command command, SystemRegistry systems)
     {
         _system.AcceptOnlyFromAmong(MmgrSystem.SystemName);
-        command.Add(_system);
-        foreach (Option o in new Option[] { _pgSource, _seed, _execs, _workers, _build, _heapMax, _corpus, _out }) command.Add(o);
+        command.AddAll(_system, _pgSource, _seed, _execs, _workers, _build, _heapMax, _corpus, _out);
         _config.AddTo(command);
     }
 
