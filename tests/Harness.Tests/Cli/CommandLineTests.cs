@@ -145,6 +145,9 @@ public sealed class CommandLineTests
             (code, output) = Harness("report", Path.Combine(dir, "no-such-run"));
             Assert.True(code == ExitCodes.BadInput, output);
             Assert.Contains("no such folder or file", output);
+            (code, output) = Harness("diff", "mmgr", "--pg-source", Path.Combine(dir, "no-such-tree"), "--out", dir);
+            Assert.True(code == ExitCodes.BadInput, output);
+            Assert.Contains("--pg-source", output);
         }
         finally
         {

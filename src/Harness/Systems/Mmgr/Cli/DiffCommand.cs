@@ -55,6 +55,7 @@ public sealed class DiffCommand : IHarnessCommand
         string outDir = Path.GetFullPath(args.Value(_out));
         string? corpus = args.Get(_corpus);
         FuzzTargetConfig config = args.FuzzTargetConfig(_config);
+        if (!Directory.Exists(pg)) throw new InputException($"--pg-source {pg}: no such folder");
 
         string repo = RepoRoot.Find();
         corpus ??= Path.Combine(repo, "fuzz", "corpus", MmgrSystem.SystemName);
