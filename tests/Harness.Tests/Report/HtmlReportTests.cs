@@ -3,7 +3,7 @@
 // every finding once by signature with its repro command, draws the plots, shows the failing
 // schedule as swimlanes and the shrunk property sequence; and a real headless browser (Debian's
 // Chromium) loads the page and finds the plots, the findings table and the swimlanes in the DOM
-// it built. Under CI (CI=true) a missing Chromium fails the browser test; elsewhere it is skipped.
+// it built, and the reach tables ("Never reached" and the reached goals with their hits). Under CI (CI=true) a missing Chromium fails the browser test; elsewhere it is skipped.
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Harness.Core;
@@ -92,10 +92,16 @@ public sealed class HtmlReportTests : IDisposable
         string dom = p.StandardOutput.ReadToEnd();
         Assert.True(p.WaitForExit(120_000), "chromium did not finish in 120 s");
         // the page's script counts what the browser's DOM holds; the file's text alone would still say "(the browser fills this line in)"
-        Match self = Regex.Match(dom, "id=\"selfcheck\">plots=(\\d+) findings=(\\d+) swimlanes=(\\d+)<");
+        Match self = Regex.Match(dom, "id=\"selfcheck\">plots=(\\d+) findings=(\\d+) swimlanes=(\\d+) unreached=(\\d+) reached=(\\d+)<");
         Assert.True(self.Success, $"no self-check line in the DOM chromium built (exit {p.ExitCode}): {err.Result}");
         Assert.True(int.Parse(self.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 6, self.Value);
         Assert.Equal(rows, int.Parse(self.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(1, int.Parse(self.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture));
+        // the reach tables: counter/above-1000 can never be reached, counter/full is reached by every campaign
+        string html = File.ReadAllText(page);
+        int never = Regex.Matches(Regex.Match(html, "<table id=\"unreached\">.*?</table>", RegexOptions.Singleline).Value, "<tr class=\"goal\">").Count;
+        Assert.True(never >= 1, html);
+        Assert.Equal(never, int.Parse(self.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(int.Parse(self.Groups[5].Value, System.Globalization.CultureInfo.InvariantCulture) >= 1, self.Value);
     }
 }

@@ -3,6 +3,7 @@
 // processes that start fresh), holder counters in scratch space for the mutual-exclusion checks,
 // and a final check that runs LWLockCheck (every LW*/SEM1 invariant, final form).
 using Allocator.Sync;
+using Harness.Core;
 using Harness.Explore.Linearizability;
 using Harness.Explore.Scenarios;
 using Harness.Explore;
@@ -34,6 +35,7 @@ public abstract class LockScenarioInstance : ScenarioInstance
         Seg.InitialSpinsPerDelay = SLockConstants.MIN_SPINS_PER_DELAY;
         foreach (ISyncRuntime r in runtimes) Seg.MapInto(r.Memory);
         _apiFactory = api ?? (b => new LWLockApi(b));
+        Reach = new ReachHits(LocksReach.Goals);
         B = new SyncBackend[config.Backends];
         Api = new LWLockApi[config.Backends];
         _bodies = new Action[config.Backends];
@@ -77,6 +79,7 @@ public abstract class LockScenarioInstance : ScenarioInstance
         {
             B[i] = new SyncBackend(Rt[i], Seg, i);
             Api[i] = _apiFactory(B[i]);
+            Api[i].Reach = Reach;
         }
         OnReset();
     }
