@@ -35,7 +35,6 @@ public abstract class LockScenarioInstance : ScenarioInstance
         Seg.InitialSpinsPerDelay = SLockConstants.MIN_SPINS_PER_DELAY;
         foreach (ISyncRuntime r in runtimes) Seg.MapInto(r.Memory);
         _apiFactory = api ?? (b => new LWLockApi(b));
-        Reach = new ReachHits(LocksReach.Goals);
         B = new SyncBackend[config.Backends];
         Api = new LWLockApi[config.Backends];
         _bodies = new Action[config.Backends];
@@ -79,7 +78,7 @@ public abstract class LockScenarioInstance : ScenarioInstance
         {
             B[i] = new SyncBackend(Rt[i], Seg, i);
             Api[i] = _apiFactory(B[i]);
-            Api[i].Reach = Reach;
+            Api[i].Reach = Reach;   // the goals the derived scenario declared (LocksReach)
         }
         OnReset();
     }
