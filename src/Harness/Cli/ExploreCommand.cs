@@ -24,6 +24,7 @@ public sealed class ExploreCommand : IHarnessCommand
         usage: harness explore SCENARIO [--engine explorer|coyote] [--strategy S] [--iterations N] [--seed S] [--max-steps M] [--preemptions P]
                                [--depth D] [--backends B] [--ops K] [--swarm] [--spin blocking|yielding]
                                [--on-max-steps fail|continue] [--no-minimize] [--trace-lines N] [--artifacts DIR] [--events FILE] [--shard I/N]
+                               [--regressions [--on-regression stop|continue] [--repo DIR]]
                harness explore [SCENARIO] --replay TOKEN
                harness explore --list
           --engine E        explorer (default: our controlled scheduler) or coyote (Microsoft Coyote's TestingEngine)
@@ -45,7 +46,7 @@ public sealed class ExploreCommand : IHarnessCommand
           --shard I/N       run only iterations i with i mod N = I-1 (random and probabilistic only: N machines
                             with 1/N..N/N run exactly this command's iterations between them)
           --events FILE     the JSONL event log: configuration, periodic stats, the finding, end counts (default ARTIFACTS/events.jsonl)
-        """;
+        """ + "\n" + RegressionsFirst.Usage;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
@@ -73,6 +74,7 @@ public sealed class ExploreCommand : IHarnessCommand
         string artifacts = args.String("artifacts", Path.Combine("out", "explore"));
         string? eventsPath = args.String("events");
         Gate.GateShard shard = args.String("shard") is string sh ? Gate.GateShard.Parse(sh) : Gate.GateShard.All;
+        (bool regressions, bool stopOnRegression, string? repoArg) = RegressionsFirst.Options(args);
         args.RejectUnknown();
 
         if (list)
@@ -94,6 +96,8 @@ public sealed class ExploreCommand : IHarnessCommand
         name = ScenarioSet.Qualified(system, scenario);
         string strategy = strategyArg ?? (scenario.NeedsFairness ? "fair-pct" : "pct");
         using var events = new EventLog(eventsPath ?? Path.Combine(artifacts, "events.jsonl"), "explore");
+        int regressed = regressions ? RegressionsFirst.Run(repoArg, args.Systems, system, events, "explore", stdout) : 0;
+        if (regressed > 0 && stopOnRegression) return Program.ExitFailure;
         if (shard.Count > 1 && (engineName == CoyoteEngine.Name || !ExploreRun.ShardableStrategies.Contains(strategy)))
             throw new UsageException($"--shard needs our explorer with a strategy whose iterations are independent ({string.Join(", ", ExploreRun.ShardableStrategies)}); " +
                                      $"{(engineName == CoyoteEngine.Name ? "the coyote engine" : strategy)} would run different schedules in shards than on one machine");
@@ -111,7 +115,7 @@ public sealed class ExploreCommand : IHarnessCommand
                 Engine = new ExploreOptions { MaxSteps = maxSteps, SpinMode = spinMode, StepBoundPolicy = onMax == "continue" ? StepBoundPolicy.Continue : StepBoundPolicy.Fail },
             };
             Start(events, name, CoyoteEngine.Name, crun, scenario);
-            return RunCoyote(name, scenario, crun, spin, traceLines, artifacts, stdout, events);
+            return RunCoyote(name, scenario, crun, spin, traceLines, artifacts, stdout, events, regressed);
         }
         if (!StrategyFactory.Names.Contains(strategy)) throw new UsageException($"unknown strategy '{strategy}' (known: {string.Join(", ", StrategyFactory.Names)})");
         if (scenario.NeedsFairness && strategy is "pct" or "dfs")
@@ -149,8 +153,9 @@ public sealed class ExploreCommand : IHarnessCommand
             $"{report.DistinctSchedules} distinct schedules; {report.Seconds:0.00} s"));
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"explore: throughput {report.IterationsPerSecond:0} iterations/s, {report.StepsPerSecond:0} decisions/s (scheduling points), {(report.Seconds > 0 ? report.TotalDecisions / report.Seconds : 0):0} choices/s (points with more than one runnable backend)"));
+        if (report.Reach is { } reach) stdout.WriteLine($"explore: {ReachTally.Summary(reach.Counts)}");
         FailureReport? f = report.FirstFailure;
-        if (f is null) return Program.ExitOk;
+        if (f is null) return regressed > 0 ? Program.ExitFailure : Program.ExitOk;
 
         stdout.WriteLine($"FAILURE: {f.Failure.Kind.Name()} ({f.Failure.Site}) at step {f.Failure.Step} of iteration {f.Iteration} [{f.StrategyDescription}; {f.Config}]");
         stdout.WriteLine($"  {f.Failure.Message.Replace("\n", "\n  ", StringComparison.Ordinal)}");
@@ -183,7 +188,8 @@ public sealed class ExploreCommand : IHarnessCommand
         return Program.ExitFailure;
     }
 
-    private static int RunCoyote(string name, IScenario scenario, ExploreRun run, string spin, int traceLines, string artifacts, TextWriter stdout, EventLog events)
+    /// <param name="regressed">Saved failures that regressed before the campaign (--on-regression continue): the exit code is 1 then.</param>
+    private static int RunCoyote(string name, IScenario scenario, ExploreRun run, string spin, int traceLines, string artifacts, TextWriter stdout, EventLog events, int regressed)
     {
         string strategy = CoyoteStrategies.Canonical(run.Strategy);
         ExploreOptions options = CoyoteEngine.OptionsFor(scenario, run);
@@ -210,8 +216,9 @@ public sealed class ExploreCommand : IHarnessCommand
             $"{report.DistinctSchedules} distinct schedules; {report.Seconds:0.00} s"));
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"explore: throughput {report.IterationsPerSecond:0} iterations/s, {report.StepsPerSecond:0} decisions/s (scheduling points), {(report.Seconds > 0 ? report.TotalDecisions / report.Seconds : 0):0} coyote scheduling steps/s"));
+        if (report.Reach is { } reach) stdout.WriteLine($"explore: {ReachTally.Summary(reach.Counts)}");
         FailureReport? f = report.FirstFailure;
-        if (f is null) return Program.ExitOk;
+        if (f is null) return regressed > 0 ? Program.ExitFailure : Program.ExitOk;
 
         stdout.WriteLine($"FAILURE: {f.Failure.Kind.Name()} ({f.Failure.Site}) at step {f.Failure.Step} of iteration {f.Iteration} [{f.StrategyDescription}; {f.Config}]");
         stdout.WriteLine($"  {f.Failure.Message.Replace("\n", "\n  ", StringComparison.Ordinal)}");
@@ -235,13 +242,14 @@ public sealed class ExploreCommand : IHarnessCommand
 
     private static void Stats(EventLog events, ExplorationReport r) =>
         events.Write("stats", ("iterations", r.Iterations), ("it_per_s", r.IterationsPerSecond), ("decisions_per_s", r.StepsPerSecond),
-            ("distinct_schedules", r.DistinctSchedules), ("failures", r.Failures));
+            ("distinct_schedules", r.DistinctSchedules), ("failures", r.Failures), ("reach", r.Reach?.Counts));
 
     private static void End(EventLog events, ExplorationReport r)
     {
         Stats(events, r);   // the last point of the plots, also for runs shorter than one progress period
         events.Write("end", ("iterations", r.Iterations), ("completed", r.Completed), ("bounded", r.Bounded), ("failures", r.Failures),
-            ("exhausted", r.Exhausted), ("steps", r.TotalSteps), ("decisions", r.TotalDecisions), ("distinct_schedules", r.DistinctSchedules));
+            ("exhausted", r.Exhausted), ("steps", r.TotalSteps), ("decisions", r.TotalDecisions), ("distinct_schedules", r.DistinctSchedules),
+            ("reach", r.Reach?.Counts));
     }
 
     private static void Finding(EventLog events, FailureReport f, string artifact) =>

@@ -19,6 +19,7 @@ public sealed class FuzzCommand : IHarnessCommand
     public string Usage => """
         usage: harness fuzz TARGET [--seed S] [--execs N] [--workers W] [--seconds T] [--corpus DIR] [--out DIR]
                                    [--ops-max M] [--canary NAME] [--max-len B] [--status-every K] [--events FILE] [--no-instrument]
+                                   [--regressions [--on-regression stop|continue] [--repo DIR]]
           TARGET          a registered fuzz target (harness systems lists them)
           --seed S        mutation seed (default 1); same seed + --execs + --workers = same corpus and findings
           --execs N       mutated executions (default 100000; unlimited when only --seconds is given)
@@ -33,7 +34,7 @@ public sealed class FuzzCommand : IHarnessCommand
           --events FILE   the JSONL event log (default OUT/events.jsonl; appended to when resuming)
           --no-instrument don't relaunch on the SharpFuzz-instrumented port (target features only;
                           with --workers above 1 always so: SharpFuzz's map is one for all threads)
-        """;
+        """ + "\n" + RegressionsFirst.Usage;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
@@ -53,6 +54,7 @@ public sealed class FuzzCommand : IHarnessCommand
         bool noInstrument = args.Flag("no-instrument");
         string? eventsPath = args.String("events");
         FuzzTargetConfig config = args.FuzzTargetConfig();
+        (bool regressions, bool stopOnRegression, string? repoArg) = RegressionsFirst.Options(args);
         args.RejectUnknown();
 
         FuzzTargetDef def = FuzzTargets.Find(args.Systems, target);
@@ -91,8 +93,16 @@ public sealed class FuzzCommand : IHarnessCommand
         stdout.WriteLine($"fuzz: events={events.Path}");
         stdout.WriteLine($"fuzz: corpus={corpus ?? "none"} out={outDir} coverage={string.Join("+", sources.Select(s => s.Name))} (IL-instrumented port: {(InstrumentedRun.IlCoverageAvailable ? "sharpfuzz" : "no")})");
 
+        int regressed = 0;
+        if (regressions)
+        {
+            ISystem system = args.Systems.Parts<FuzzTargetDef>().First(p => p.Part == def).System;
+            regressed = RegressionsFirst.Run(repoArg ?? repo, args.Systems, system, events, "fuzz", stdout);
+            if (regressed > 0 && stopOnRegression) return Program.ExitFailure;
+        }
         FuzzRunResult r = new FuzzEngine(createWorker, options, stdout).Run();
         stdout.WriteLine($"fuzz: {r.Execs} execs in {r.Seconds:0.0}s ({r.ExecsPerSecond:0} exec/s, {workers} worker{(workers == 1 ? "" : "s")}), {r.SeedInputs} seed inputs, corpus {r.Corpus.Count}, edges {r.Edges}, features {r.Features}, findings {r.Findings.Count}");
+        if (r.Reach is { } reach) stdout.WriteLine($"fuzz: {ReachTally.Summary(reach.Counts)}");
         if (r.StoppedByTime) stdout.WriteLine($"fuzz: to repeat this run exactly: harness fuzz {target} --seed {seed} --execs {r.Execs} --workers {workers}{ConfigArgs(config)}");
         foreach (Finding f in r.Findings)
         {
@@ -100,7 +110,7 @@ public sealed class FuzzCommand : IHarnessCommand
             stdout.WriteLine($"finding {f.Signature} (x{f.Hits}, {when}, op {f.Outcome.Step}): {f.Outcome.Reason}");
             if (f.ArtifactPath is not null) stdout.WriteLine($"  harness repro {f.ArtifactPath}");
         }
-        return r.Findings.Count == 0 ? Program.ExitOk : Program.ExitFailure;
+        return r.Findings.Count == 0 && regressed == 0 ? Program.ExitOk : Program.ExitFailure;
     }
 
     private static string ConfigArgs(FuzzTargetConfig c) =>
