@@ -47,10 +47,9 @@ public sealed partial class LibFuzzerCommand : IHarnessCommand
         args.RejectUnknown();
         string target = args.Positional0 ?? throw new UsageException("which target? e.g. harness libfuzzer " + DefaultTarget.Name(args.Systems));
         IReadOnlyList<string> user = args.Positional.Skip(1).ToList();
+        IFuzzTarget t = AflTargets.Get(args.Systems, target, config);   // an unknown name or canary fails here
         FuzzTargetDef? def = FuzzTargets.All(args.Systems).FirstOrDefault(d => d.Answers(target));
-        if (def is null && target != SimSelfTestTarget.TargetName) FuzzTargets.Find(args.Systems, target);   // throws, naming the known targets
-        if (def is not null) target = def.Name;
-        IFuzzTarget t = def?.Create(config) ?? new SimSelfTestTarget();   // an unknown canary fails here
+        target = t.Name;   // an alias runs under the target's own name
 
         string repo = RepoRoot.Find();
         bool ownDriver = driver is null;

@@ -31,7 +31,7 @@ public sealed class LibFuzzerWorkerCommand : IHarnessCommand
         if (args.Positional.Count is < 1 or > 2) throw new UsageException("give the target name, and an input file when not started by the libFuzzer driver");
         string targetName = args.Positional[0];
         string? file = args.Positional.Count == 2 ? args.Positional[1] : null;
-        IFuzzTarget target = Create(args.Systems, targetName, config);   // an unknown name or canary fails before any relaunch
+        IFuzzTarget target = AflTargets.Get(args.Systems, targetName, config);   // an unknown name or canary fails before any relaunch
 
         if (file is null)
         {
@@ -48,8 +48,4 @@ public sealed class LibFuzzerWorkerCommand : IHarnessCommand
         stdout.WriteLine(outcome.IsFailure ? LibFuzzerFindingException.Describe(outcome) : "ok");
         return outcome.IsFailure ? Program.ExitFailure : Program.ExitOk;
     }
-
-    /// <summary>The built-in sim-selftest target (no config) or a registered one with the config.</summary>
-    private static IFuzzTarget Create(SystemRegistry systems, string name, FuzzTargetConfig config) =>
-        name == SimSelfTestTarget.TargetName ? new SimSelfTestTarget() : FuzzTargets.Create(systems, name, config);
 }

@@ -11,10 +11,7 @@ public sealed class LibFuzzerFindingException : Exception
     public LibFuzzerFindingException(string target, Outcome outcome)
         : base($"{target}: {Describe(outcome)}")
     {
-        Outcome = outcome;
     }
-
-    public Outcome Outcome { get; }
 
     /// <summary>"invariant-failed at op 3 (site): reason", the line every libFuzzer-mode message uses.</summary>
     public static string Describe(Outcome o) => $"{o.Kind.Name()} at op {o.Step} ({o.Site}): {o.Reason}";
