@@ -1,8 +1,9 @@
 // End to end under the real libFuzzer: the driver is built from tools/libfuzzer (once per class, into
 // a temporary folder), `harness libfuzzer` runs it against the SharpFuzz-instrumented port, and the
 // tests read what libFuzzer itself printed and wrote: coverage growing on managed edges, a planted
-// bug saved as a crash file that replays through `harness repro` to its invariant, a -merge=1 run,
-// and a worker that dies mid-input recorded as a crash.
+// bug saved as a crash file that replays through `harness repro` to its invariant (the canary is
+// hit by an input of the committed corpus already, so this tests the crash path, not the search),
+// a -merge=1 run, -jobs, and a worker that dies mid-input recorded as a crash.
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Harness.Cli;
@@ -114,6 +115,21 @@ public sealed partial class LibFuzzerRunTests : IClassFixture<LibFuzzerDriverFix
         Assert.Contains("MERGE-OUTER: ", output);
         int merged = Directory.EnumerateFiles(dest).Count();
         Assert.InRange(merged, 1, seeds.Length);
+    }
+
+    [LibFuzzerFact]
+    public void Jobs_run_in_their_own_processes_each_with_its_own_worker()
+    {
+        string outDir = NewFolder("jobs");
+        (int code, _) = Harness("libfuzzer", "mmgr", "--driver", _fixture.Driver, "--out", outDir, "--", "-jobs=2", "-workers=2", "-runs=500", "-seed=5");
+
+        Assert.Equal(0, code);
+        foreach (string job in new[] { "fuzz-0.log", "fuzz-1.log" })
+        {
+            string log = File.ReadAllText(Path.Combine(outDir, job));   // -jobs writes each job's output into the working folder, OUT
+            Assert.Contains("INFO: 65536 Extra Counters", log);
+            Assert.Contains("Done 500 runs", log);
+        }
     }
 
     [LibFuzzerFact]
