@@ -19,7 +19,7 @@
  * What becomes a crash for libFuzzer (a trap, so it writes crash-<sha1> and, with -fork/-jobs,
  * carries on): a non-zero status (the worker has printed the outcome kind, site and reason on its
  * stderr), and the worker dying in the middle of an input (stack overflow, FailFast, a kill).
- * libFuzzer's own -timeout and -rss_limit_mb apply to this process as usual.
+ * libFuzzer's own -timeout and -rss_limit_mb apply to this process as usual; the worker dies with it.
  *
  * The worker command line: every --worker=ARG flag, in order (libFuzzer ignores flags that start
  * with "--" and copies them to the processes it spawns for -jobs, -fork and -merge). Without any,
@@ -36,9 +36,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 enum {
@@ -81,11 +83,17 @@ static void remove_segment(void)
     if (shm_id >= 0) shmctl(shm_id, IPC_RMID, NULL);
 }
 
-/* Describes how the worker ended, if it has (non-blocking), for the messages below. */
+/* Describes how the worker ended, for the messages below. Its pipe closes a moment before it can be
+   reaped, so this waits for it up to about a second, and says nothing if it still runs. */
 static void describe_worker_end(void)
 {
     int st;
-    if (worker_pid <= 0 || waitpid(worker_pid, &st, WNOHANG) != worker_pid) return;
+    pid_t got = 0;
+    for (int i = 0; i < 100 && worker_pid > 0 && (got = waitpid(worker_pid, &st, WNOHANG)) == 0; i++) {
+        struct timespec ten_ms = { 0, 10 * 1000 * 1000 };
+        nanosleep(&ten_ms, NULL);
+    }
+    if (worker_pid <= 0 || got != worker_pid) return;
     if (WIFEXITED(st)) fprintf(stderr, "harness-libfuzzer: the worker exited with code %d\n", WEXITSTATUS(st));
     else if (WIFSIGNALED(st)) fprintf(stderr, "harness-libfuzzer: the worker was killed by signal %d\n", WTERMSIG(st));
     worker_pid = -1;
@@ -147,9 +155,13 @@ static void start_worker(int argc, char **argv)
        libFuzzer spawns later (-jobs, -merge) never holds a pipe end and hides the worker's EOF. */
     int control[2], status[2];
     if (pipe2(control, O_CLOEXEC) || pipe2(status, O_CLOEXEC)) fail_errno("pipe2");
+    pid_t driver = getpid();
     worker_pid = fork();
     if (worker_pid < 0) fail_errno("fork");
     if (worker_pid == 0) {
+        /* libFuzzer leaves by _exit on a timeout or a crash, with the worker possibly still inside
+           an input (a real hang never reads the closed pipe): the kernel kills it when we go. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != driver) _exit(1);
         if (dup2(control[0], WORKER_CONTROL_FD) < 0 || dup2(status[1], WORKER_STATUS_FD) < 0) fail_errno("dup2");
         char id[16], cfd[16], sfd[16];
         snprintf(id, sizeof id, "%d", shm_id);

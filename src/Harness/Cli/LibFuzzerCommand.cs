@@ -5,9 +5,10 @@
 // -dict=, -seed=, -max_len=, a crash file to re-run.
 // Defaults (each dropped when the user gives its own): -artifact_prefix=OUT/crashes/, -dict= the
 // target's dictionary written to OUT/TARGET.dict, and the corpus OUT/corpus plus the target's
-// fuzz/corpus folder when no corpus argument is given. After libFuzzer exits, every crash-* (and
-// leak-, timeout-, oom-) input it saved in this run is replayed in-process and, when it fails,
-// written as CRASH.json beside it, with the `harness repro` line that names the failing invariant.
+// fuzz/corpus folder when no corpus argument is given. After libFuzzer exits, every crash-* input it
+// saved in this run is replayed in-process and, when it fails, written as CRASH.json beside it,
+// with the `harness repro` line that names the failing invariant (timeout-, oom- and other saved
+// inputs are listed with the command that runs them once).
 // Exit code: 0 libFuzzer exited 0 and saved nothing, 1 it saved an input or failed, 2 usage/input error.
 using System.Diagnostics;
 using System.Text.RegularExpressions;
@@ -81,14 +82,14 @@ public sealed partial class LibFuzzerCommand : IHarnessCommand
         foreach (string file in LibFuzzerCrashFiles.Unconverted(crashes).Where(f => !before.Contains(f)))
         {
             saved++;
-            if (def is null)
+            if (def is null || !LibFuzzerCrashFiles.Replayable(file))
             {
-                stdout.WriteLine($"libfuzzer: saved {file} (sim-selftest: replay with harness libfuzzer-worker {target} FILE)");
+                stdout.WriteLine($"libfuzzer: saved {file} (not replayed here; run it once with: harness libfuzzer-worker {target} FILE{FuzzCommand.ConfigArgs(config)})");
                 continue;
             }
             LibFuzzerCrash c = LibFuzzerCrashFiles.Convert(file, def, config);
             stdout.WriteLine(c.ArtifactPath is null
-                ? $"libfuzzer: saved {file}; it does not fail when replayed in-process ({c.Outcome}): a timeout, out-of-memory or worker death"
+                ? $"libfuzzer: saved {file}; it does not fail when replayed in-process ({c.Outcome}): the worker died of something else"
                 : $"libfuzzer: saved {file}: {LibFuzzerFindingException.Describe(c.Outcome)}\n  harness repro {c.ArtifactPath}");
         }
         return exit == 0 && saved == 0 ? Program.ExitOk : Program.ExitFailure;

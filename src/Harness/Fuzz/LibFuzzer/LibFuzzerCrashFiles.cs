@@ -4,8 +4,9 @@
 // replayed here, in-process, on a target built with the campaign's config, and when it fails it is
 // written as FILE.json (engine "fuzz", the input and its disassembly), which `harness repro`,
 // `harness minimize` and `harness show` accept and which names the failing invariant.
-// A file that does not fail in-process (a timeout, an out-of-memory of the driver, a worker that
-// died of something the replay does not hit) is reported as such and left without an artifact.
+// Only crash- inputs are replayed: a timeout- or slow-unit- input may hang this process too, and
+// oom- is the driver's memory. A crash- input that does not fail in-process (a worker that died of
+// something the replay does not hit) is reported as such and left without an artifact.
 using Harness.Artifacts;
 using Harness.Core;
 using Harness.Fuzz.Engine;
@@ -28,7 +29,10 @@ public static class LibFuzzerCrashFiles
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    /// <summary>Replays one saved input and writes FILE.json when it fails.</summary>
+    /// <summary>True for the saved inputs Convert replays (crash-); the others are only reported.</summary>
+    public static bool Replayable(string path) => Path.GetFileName(path).StartsWith("crash-", StringComparison.Ordinal);
+
+    /// <summary>Replays one saved crash- input and writes FILE.json when it fails.</summary>
     public static LibFuzzerCrash Convert(string path, FuzzTargetDef def, FuzzTargetConfig config)
     {
         byte[] input = File.ReadAllBytes(path);

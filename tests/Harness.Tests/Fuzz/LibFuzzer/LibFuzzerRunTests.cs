@@ -3,7 +3,7 @@
 // tests read what libFuzzer itself printed and wrote: coverage growing on managed edges, a planted
 // bug saved as a crash file that replays through `harness repro` to its invariant (the canary is
 // hit by an input of the committed corpus already, so this tests the crash path, not the search),
-// a -merge=1 run, -jobs, and a worker that dies mid-input recorded as a crash.
+// a -merge=1 run, -jobs, a worker that dies mid-input recorded as a crash, and a hang as a timeout.
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Harness.Cli;
@@ -144,6 +144,21 @@ public sealed partial class LibFuzzerRunTests : IClassFixture<LibFuzzerDriverFix
         Assert.Equal(1, code);
         Assert.Contains("the worker died while running this input", output);
         Assert.Contains("deadly signal", output);
+    }
+
+    [LibFuzzerFact]
+    public void A_hang_is_libfuzzers_timeout_and_the_run_ends()
+    {
+        string outDir = NewFolder("hang");
+        string input = Path.Combine(NewFolder("hang-input"), "hang");
+        File.WriteAllBytes(input, "HANG"u8.ToArray());
+
+        // The worker never returns from this input; libFuzzer's alarm ends the driver, and the
+        // worker (killed with it) must not keep the command waiting for its output to close.
+        (int code, string output) = Harness("libfuzzer", "sim-selftest", "--driver", _fixture.Driver, "--out", outDir, "--", "-timeout=2", input);
+
+        Assert.Equal(1, code);
+        Assert.Contains("libFuzzer: timeout", output);
     }
 
     [GeneratedRegex(@"Done \d+ runs in \d+ second")]
