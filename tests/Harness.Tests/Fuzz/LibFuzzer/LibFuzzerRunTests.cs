@@ -132,14 +132,19 @@ public sealed partial class LibFuzzerRunTests : IClassFixture<LibFuzzerDriverFix
         }
     }
 
+    /// <summary>Runs libFuzzer on one sim-selftest input starting with a planted prefix (DIE!, HANG).</summary>
+    private (int Code, string Output) RunPlanted(string prefix, params string[] flags)
+    {
+        string name = prefix.TrimEnd('!').ToLowerInvariant();
+        string input = Path.Combine(NewFolder(name + "-input"), name);
+        File.WriteAllBytes(input, System.Text.Encoding.ASCII.GetBytes(prefix));
+        return Harness(["libfuzzer", "sim-selftest", "--driver", _fixture.Driver, "--out", NewFolder(name), "--", .. flags, input]);
+    }
+
     [LibFuzzerFact]
     public void A_worker_that_dies_mid_input_is_a_crash()
     {
-        string outDir = NewFolder("die");
-        string input = Path.Combine(NewFolder("die-input"), "die");
-        File.WriteAllBytes(input, "DIE!"u8.ToArray());
-
-        (int code, string output) = Harness("libfuzzer", "sim-selftest", "--driver", _fixture.Driver, "--out", outDir, "--", input);
+        (int code, string output) = RunPlanted("DIE!");
 
         Assert.Equal(1, code);
         Assert.Contains("the worker died while running this input", output);
@@ -149,13 +154,9 @@ public sealed partial class LibFuzzerRunTests : IClassFixture<LibFuzzerDriverFix
     [LibFuzzerFact]
     public void A_hang_is_libfuzzers_timeout_and_the_run_ends()
     {
-        string outDir = NewFolder("hang");
-        string input = Path.Combine(NewFolder("hang-input"), "hang");
-        File.WriteAllBytes(input, "HANG"u8.ToArray());
-
         // The worker never returns from this input; libFuzzer's alarm ends the driver, and the
         // worker (killed with it) must not keep the command waiting for its output to close.
-        (int code, string output) = Harness("libfuzzer", "sim-selftest", "--driver", _fixture.Driver, "--out", outDir, "--", "-timeout=2", input);
+        (int code, string output) = RunPlanted("HANG", "-timeout=2");
 
         Assert.Equal(1, code);
         Assert.Contains("libFuzzer: timeout", output);
