@@ -48,6 +48,10 @@ public sealed partial class LibFuzzerCommand : IHarnessCommand
         args.RejectUnknown();
         string target = args.Positional0 ?? throw new UsageException("which target? e.g. harness libfuzzer " + DefaultTarget.Name(args.Systems));
         IReadOnlyList<string> user = args.Positional.Skip(1).ToList();
+        foreach (string a in user.Where(a => a.StartsWith("-max_len=", StringComparison.Ordinal)))
+            if (!int.TryParse(a["-max_len=".Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int maxLen)
+                || maxLen > LibFuzzerProtocol.InputBytes)
+                throw new UsageException($"{a}: the driver's input area holds {LibFuzzerProtocol.InputBytes} bytes");
         IFuzzTarget t = AflTargets.Get(args.Systems, target, config);   // an unknown name or canary fails here
         FuzzTargetDef? def = FuzzTargets.All(args.Systems).FirstOrDefault(d => d.Answers(target));
         target = t.Name;   // an alias runs under the target's own name

@@ -39,6 +39,14 @@ public sealed class LibFuzzerCommandLineTests
     }
 
     [Fact]
+    public void A_max_len_above_the_drivers_input_area_is_a_usage_error()
+    {
+        (int code, string output) = HarnessRun.Run(SystemRegistry.Default, "libfuzzer", "mmgr", "--print", "--", "-max_len=" + (LibFuzzerProtocol.InputBytes + 1));
+        Assert.Equal(2, code);
+        Assert.Contains("input area holds 1048576 bytes", output);
+    }
+
+    [Fact]
     public void Dictionary_tokens_are_quoted_with_hex_escapes()
     {
         Assert.Equal("\"ab\\x22\\x5C\\x00\\xFF~\"", FuzzDictionaryFile.Quote([(byte)'a', (byte)'b', (byte)'"', (byte)'\\', 0, 0xff, (byte)'~']));
