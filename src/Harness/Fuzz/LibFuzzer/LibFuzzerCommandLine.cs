@@ -6,7 +6,8 @@
 // The user's libFuzzer arguments come last and win: the defaults below are added only when the user
 // did not give that flag. Without any corpus argument of the user's, the corpus is OUT/corpus (where
 // libFuzzer writes what it finds) followed by the target's committed seeds; with one (a folder for
-// -merge=1, a crash file to re-run) the user's list is the whole list.
+// -merge=1, a crash file to re-run) the user's list is the whole list. The user's paths are made
+// absolute, since the driver runs in the output folder.
 using System.Globalization;
 using Harness.Fuzz.Afl;
 using Harness.Fuzz.Engine;
@@ -34,9 +35,30 @@ public sealed record LibFuzzerCommandLine(string Driver, IReadOnlyList<string> A
 
         if (!HasFlag(user, "artifact_prefix")) a.Add("-artifact_prefix=" + artifactPrefix);
         if (dictionary is not null && !HasFlag(user, "dict")) a.Add("-dict=" + dictionary);
-        a.AddRange(user);
+        a.AddRange(user.Select(Absolute));
         if (!user.Any(IsCorpusArgument)) a.AddRange(defaultCorpus);
         return new LibFuzzerCommandLine(driver, a);
+    }
+
+    /// <summary>libFuzzer's flags whose value is one path.</summary>
+    public static readonly IReadOnlyList<string> PathFlags =
+        ["dict", "artifact_prefix", "exact_artifact_path", "merge_control_file", "features_dir", "mutation_graph_file"];
+
+    /// <summary>A corpus argument or path flag made absolute: the driver runs in OUT (where -jobs
+    /// writes its logs), not in the user's folder. A trailing separator (artifact_prefix) is kept.</summary>
+    public static string Absolute(string arg)
+    {
+        if (IsCorpusArgument(arg)) return Path.GetFullPath(arg);
+        foreach (string name in PathFlags)
+        {
+            string prefix = "-" + name + "=";
+            if (!arg.StartsWith(prefix, StringComparison.Ordinal) || arg.Length == prefix.Length) continue;
+            string value = arg[prefix.Length..];
+            string full = Path.GetFullPath(value);
+            if (value.EndsWith(Path.DirectorySeparatorChar) && !full.EndsWith(Path.DirectorySeparatorChar)) full += Path.DirectorySeparatorChar;
+            return prefix + full;
+        }
+        return arg;
     }
 
     /// <summary>True when the user gave -NAME=... (libFuzzer's single-dash flags).</summary>

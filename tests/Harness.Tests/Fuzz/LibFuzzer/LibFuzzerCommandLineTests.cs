@@ -39,6 +39,16 @@ public sealed class LibFuzzerCommandLineTests
     }
 
     [Fact]
+    public void The_users_paths_are_made_absolute_because_the_driver_runs_in_the_output_folder()
+    {
+        string cwd = Directory.GetCurrentDirectory();
+        LibFuzzerCommandLine l = Line(FuzzTargetConfig.Default, "-artifact_prefix=found/", "-dict=my.dict", "-runs=5", "-merge=1", "a", "/abs/b");
+        Assert.Equal(
+            ["-artifact_prefix=" + Path.Combine(cwd, "found") + "/", "-dict=" + Path.Combine(cwd, "my.dict"), "-runs=5", "-merge=1", Path.Combine(cwd, "a"), "/abs/b"],
+            l.Arguments.Skip(4));
+    }
+
+    [Fact]
     public void A_max_len_above_the_drivers_input_area_is_a_usage_error()
     {
         (int code, string output) = HarnessRun.Run(SystemRegistry.Default, "libfuzzer", "mmgr", "--print", "--", "-max_len=" + (LibFuzzerProtocol.InputBytes + 1));
