@@ -79,6 +79,10 @@ public sealed partial class LibFuzzerCommand : IHarnessCommand
         stdout.WriteLine(line.ToShell());
         if (printOnly) return Program.ExitOk;
 
+        // Saved inputs land in the folder of the effective -artifact_prefix (ours or the user's);
+        // a prefix with a file-name part only names files there, which Unconverted still finds.
+        string? prefix = line.Arguments.LastOrDefault(a => a.StartsWith("-artifact_prefix=", StringComparison.Ordinal))?["-artifact_prefix=".Length..];
+        crashes = prefix is null ? crashes : Path.GetDirectoryName(Path.GetFullPath(prefix + "x")) ?? crashes;
         var before = new HashSet<string>(LibFuzzerCrashFiles.Unconverted(crashes), StringComparer.Ordinal);
         int exit = Execute(line, outDir, stdout, stderr, out string? done);
         stdout.WriteLine($"libfuzzer: driver exited {exit}{(done is null ? "" : "; " + done)}");

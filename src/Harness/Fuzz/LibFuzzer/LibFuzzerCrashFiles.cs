@@ -20,17 +20,18 @@ public static class LibFuzzerCrashFiles
     /// <summary>libFuzzer's name prefixes for saved inputs.</summary>
     public static readonly IReadOnlyList<string> Prefixes = ["crash-", "leak-", "timeout-", "oom-", "slow-unit-"];
 
-    /// <summary>The saved inputs in DIR that have no artifact beside them yet, in name order.</summary>
+    /// <summary>The saved inputs in DIR that have no artifact beside them yet, in name order. A name
+    /// may carry a user's -artifact_prefix file part before libFuzzer's own prefix.</summary>
     public static IReadOnlyList<string> Unconverted(string dir) =>
         !Directory.Exists(dir) ? [] :
         Directory.EnumerateFiles(dir)
-            .Where(f => Prefixes.Any(p => Path.GetFileName(f).StartsWith(p, StringComparison.Ordinal)))
+            .Where(f => Prefixes.Any(p => Path.GetFileName(f).Contains(p, StringComparison.Ordinal)))
             .Where(f => !f.EndsWith(".json", StringComparison.Ordinal) && !File.Exists(f + ".json"))
             .Order(StringComparer.Ordinal)
             .ToList();
 
     /// <summary>True for the saved inputs Convert replays (crash-); the others are only reported.</summary>
-    public static bool Replayable(string path) => Path.GetFileName(path).StartsWith("crash-", StringComparison.Ordinal);
+    public static bool Replayable(string path) => Path.GetFileName(path).Contains("crash-", StringComparison.Ordinal);
 
     /// <summary>Replays one saved crash- input and writes FILE.json when it fails.</summary>
     public static LibFuzzerCrash Convert(string path, FuzzTargetDef def, FuzzTargetConfig config)
