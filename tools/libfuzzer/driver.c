@@ -78,6 +78,14 @@ static void fail_errno(const char *what)
     exit(1);
 }
 
+/* For the forked child before its exec: _exit, so neither our atexit (which would mark the
+   segment for removal) nor libFuzzer's run in a copy of the driver. */
+static void child_fail(const char *what)
+{
+    fprintf(stderr, "harness-libfuzzer: %s: %s\n", what, strerror(errno));
+    _exit(127);
+}
+
 static void remove_segment(void)
 {
     if (shm_id >= 0) shmctl(shm_id, IPC_RMID, NULL);
@@ -162,14 +170,14 @@ static void start_worker(int argc, char **argv)
         /* libFuzzer leaves by _exit on a timeout or a crash, with the worker possibly still inside
            an input (a real hang never reads the closed pipe): the kernel kills it when we go. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != driver) _exit(1);
-        if (dup2(control[0], WORKER_CONTROL_FD) < 0 || dup2(status[1], WORKER_STATUS_FD) < 0) fail_errno("dup2");
+        if (dup2(control[0], WORKER_CONTROL_FD) < 0 || dup2(status[1], WORKER_STATUS_FD) < 0) child_fail("dup2");
         char id[16], cfd[16], sfd[16];
         snprintf(id, sizeof id, "%d", shm_id);
         snprintf(cfd, sizeof cfd, "%d", WORKER_CONTROL_FD);
         snprintf(sfd, sizeof sfd, "%d", WORKER_STATUS_FD);
-        if (setenv(SHM_VAR, id, 1) || setenv(CONTROL_VAR, cfd, 1) || setenv(STATUS_VAR, sfd, 1)) fail_errno("setenv");
+        if (setenv(SHM_VAR, id, 1) || setenv(CONTROL_VAR, cfd, 1) || setenv(STATUS_VAR, sfd, 1)) child_fail("setenv");
         execvp(worker[0], (char *const *)worker);
-        fail_errno("exec of the worker");
+        child_fail(worker[0]);
     }
     close(control[0]);
     close(status[1]);
