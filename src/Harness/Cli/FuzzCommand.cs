@@ -113,7 +113,8 @@ public sealed class FuzzCommand : IHarnessCommand
         return r.Findings.Count == 0 && regressed == 0 ? Program.ExitOk : Program.ExitFailure;
     }
 
-    private static string ConfigArgs(FuzzTargetConfig c) =>
+    /// <summary>The --ops-max/--canary options that rebuild a target config (empty for the default), for printed commands.</summary>
+    internal static string ConfigArgs(FuzzTargetConfig c) =>
         (c.OpsMax != FuzzTargetConfig.DefaultOpsMax ? $" --ops-max {c.OpsMax}" : "") + (c.Canary != "None" ? $" --canary {c.Canary}" : "");
 
     private static string? TryRepo()
