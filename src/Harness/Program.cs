@@ -13,9 +13,9 @@ public static class Program
     public static IReadOnlyList<IHarnessCommand> CreateCommands() =>
         CommandTypes.Select(t => (IHarnessCommand)Activator.CreateInstance(t)!).OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
 
-    /// <summary>Every gate suite in this assembly, in name order.</summary>
+    /// <summary>Every gate suite in this assembly: those that run first, then the rest, each in name order.</summary>
     public static IReadOnlyList<Gate.IGateSuite> GateSuites { get; } =
-        Discover<Gate.IGateSuite>().OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+        Discover<Gate.IGateSuite>().OrderBy(s => s.RunsFirst ? 0 : 1).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
 
     /// <summary>One instance of every concrete type implementing T (public parameterless constructor).</summary>
     public static IEnumerable<T> Discover<T>() => ConcreteTypes<T>().Select(t => (T)Activator.CreateInstance(t)!);

@@ -3,7 +3,9 @@
 # workload and build, one C process and one port process (each: one warm-up pass, one timed pass),
 # in alternating order (C first in odd rounds, port first in even ones), so slow drift of a shared
 # machine lands on both sides alike. Prints per side the median and minimum over rounds, the spread
-# ((max - min) / median) and the ratios port/C of medians and of minimums.
+# ((median - min) / min: how far a typical round sits above the best one; a single slow outlier
+# round, which a shared machine produces now and then, moves neither) and the ratios port/C of
+# medians and of minimums. tools/pg-bench/agree.sh compares two such tables.
 #   OUT=out/pg-bench ROUNDS=7 tools/pg-bench/ratio.sh         (after build.sh and a Release build of
 #   bench/Allocator.Bench; PORT=<command> overrides how the port's runner is started)
 # A figure whose spread is above 10% is marked "noisy": rerun on a quieter machine before trusting it.
@@ -23,8 +25,8 @@ for r in $(seq 1 "$rounds"); do
   done; done
   echo "round $r of $rounds done" >&2
 done
-stats() { sort -n "$1" | awk '{a[NR]=$1} END{m=a[int((NR+1)/2)]; printf "%s %s %s\n", m, a[1], (a[NR]-a[1])/m}'; }
-echo "rounds: $rounds; ns/op median (min) per side; spread = (max-min)/median over rounds"
+stats() { sort -n "$1" | awk '{a[NR]=$1} END{m=a[int((NR+1)/2)]; printf "%s %s %s\n", m, a[1], (m-a[1])/a[1]}'; }
+echo "rounds: $rounds; ns/op median (min) per side; spread = (median-min)/min over rounds"
 echo "| workload | build | C median | C min | C spread | port median | port min | port spread | ratio (medians) | ratio (mins) |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for w in W1 W2 W3 W4; do for b in prod chk; do

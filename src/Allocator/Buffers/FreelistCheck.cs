@@ -27,6 +27,7 @@ using static Allocator.Buffers.BufferConstants;
 
 namespace Allocator.Buffers;
 
+[System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]   // oracle code: probestrip keeps SharpFuzz's probes out of it
 public static class FreelistCheck
 {
     public static List<string> Check(StrategyControl sc, IEnumerable<BufferAccessStrategy?>? rings = null,

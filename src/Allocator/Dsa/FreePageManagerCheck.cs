@@ -52,6 +52,7 @@ public sealed record FpmCheckOptions
     public ulong KnownLostPages { get; init; }
 }
 
+[System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]   // oracle code: probestrip keeps SharpFuzz's probes out of it
 public static class FreePageManagerCheck
 {
     /// <summary>More steps than this in one list or tree walk means a cycle (or wild memory).</summary>

@@ -42,6 +42,7 @@ using static Allocator.Sync.LWLockConstants;
 
 namespace Allocator.Sync;
 
+[System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]   // oracle code: probestrip keeps SharpFuzz's probes out of it
 public static class LWLockCheck
 {
     public static List<string> Check(SyncSegment seg, IReadOnlyList<SyncBackend?> backends, bool final)

@@ -60,6 +60,7 @@ public interface ILockClassifier
     string NameSpinLock(ulong addr);
 }
 
+[System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]   // oracle code: probestrip keeps SharpFuzz's probes out of it
 public sealed class LockOrderCheck
 {
     /// <summary>Spinlocks are held for a few instructions, never nested (R1): a handful suffices,

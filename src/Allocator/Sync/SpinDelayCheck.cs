@@ -20,6 +20,7 @@ using static Allocator.Sync.SLockConstants;
 
 namespace Allocator.Sync;
 
+[System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]   // oracle code: probestrip keeps SharpFuzz's probes out of it
 public static class SpinDelayCheck
 {
     public static List<string> Check(SyncSegment seg, IReadOnlyList<SyncBackend?> backends)

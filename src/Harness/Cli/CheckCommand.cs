@@ -66,6 +66,7 @@ public sealed class CheckCommand : IHarnessCommand
         long allCases = 0;
         int failed = 0;
         ulong index = 0;
+        var reach = new List<ReachCount>();
         foreach (PropertyDef property in suite.Properties)
         {
             if (only is not null && property.Name != only) continue;
@@ -77,9 +78,11 @@ public sealed class CheckCommand : IHarnessCommand
                 IPropertyRun run = property.Create(checking, canary);
                 PropertyReport report = run.Check(new PropertyRunSpec(runSeed, gamma, replayArgs is null ? cases : 1, maxOps, replayArgs?.Size));
                 allCases += report.Cases;
+                if (report.Reach is not null) reach.AddRange(report.Reach.Counts);
                 stdout.WriteLine($"  {(report.Passed ? "PASS" : "FAIL")} {property.Name} checking={(checking ? "on" : "off")} seed={runSeed}: {report.Summary}");
                 events.Write("stats", ("property", property.Name), ("checking", checking), ("seed", runSeed), ("cases", report.Cases), ("passed", report.Passed),
-                    ("total_cases", allCases), ("cases_per_s", total.Elapsed.TotalSeconds > 0 ? allCases / total.Elapsed.TotalSeconds : 0));
+                    ("total_cases", allCases), ("cases_per_s", total.Elapsed.TotalSeconds > 0 ? allCases / total.Elapsed.TotalSeconds : 0),
+                    ("reach", report.Reach?.Counts));
                 if (report.Passed) continue;
                 failed++;
                 report.WriteFailure(stdout);
@@ -93,7 +96,8 @@ public sealed class CheckCommand : IHarnessCommand
             }
         }
         double s = total.Elapsed.TotalSeconds;
-        events.Write("end", ("cases", allCases), ("failed", failed));
+        events.Write("end", ("cases", allCases), ("failed", failed), ("reach", reach.Count == 0 ? null : reach));
+        if (reach.Count > 0) stdout.WriteLine($"check {system.Name}: {ReachTally.Summary(reach)}");
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"check {system.Name}: {allCases} cases, {failed} failed, {s:0.0}s, {(s > 0 ? allCases / s : 0):0} cases/s"));
         return failed == 0 ? ExitCodes.Ok : ExitCodes.Finding;
     }

@@ -47,6 +47,7 @@ public sealed class ExploreCommand : IHarnessCommand
     private readonly Option<string> _artifacts = CliOptions.Text("--artifacts", Path.Combine("out", "explore"), "where the repro artifact goes", "DIR");
     private readonly Option<string?> _events = CliOptions.OptionalText("--events",
         "the JSONL event log: configuration, periodic stats, the finding, end counts (default ARTIFACTS/events.jsonl)", "FILE");
+    private readonly RegressionsFirst _regressions = new();
     private readonly Option<Gate.GateShard> _shard = CliOptions.Shard(
         "run only iterations i with i mod N = I-1 (random and probabilistic only: N machines with 1/N..N/N run exactly this command's iterations between them)");
 
@@ -56,6 +57,7 @@ public sealed class ExploreCommand : IHarnessCommand
         CliOptions.Complete(_strategy, StrategyFactory.Names.Concat(CoyoteStrategies.Names).Distinct());
         command.AddAll(_scenario, _list, _replay, _engine, _strategy, _strategyValue, _iterations, _seed, _maxSteps, _preemptions, _depth,
             _backends, _ops, _swarm, _spin, _onMaxSteps, _noMinimize, _traceLines, _artifacts, _events, _shard);
+        _regressions.AddTo(command);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -85,6 +87,7 @@ public sealed class ExploreCommand : IHarnessCommand
         string artifacts = args.Value(_artifacts);
         string? eventsPath = args.Get(_events);
         Gate.GateShard shard = args.Value(_shard);
+        (bool regressions, bool stopOnRegression, string? repoArg) = _regressions.Options(args);
 
         if (list)
         {
@@ -105,6 +108,8 @@ public sealed class ExploreCommand : IHarnessCommand
         name = ScenarioSet.Qualified(system, scenario);
         string strategy = strategyArg ?? (scenario.NeedsFairness ? "fair-pct" : "pct");
         using var events = new EventLog(eventsPath ?? Path.Combine(artifacts, "events.jsonl"), "explore");
+        int regressed = regressions ? RegressionsFirst.Run(repoArg, args.Systems, system, events, "explore", stdout) : 0;
+        if (regressed > 0 && stopOnRegression) return ExitCodes.Finding;
         if (shard.Count > 1 && (engineName == CoyoteEngine.Name || !ExploreRun.ShardableStrategies.Contains(strategy)))
             throw new UsageException($"--shard needs our explorer with a strategy whose iterations are independent ({string.Join(", ", ExploreRun.ShardableStrategies)}); " +
                                      $"{(engineName == CoyoteEngine.Name ? "the coyote engine" : strategy)} would run different schedules in shards than on one machine");
@@ -122,7 +127,7 @@ public sealed class ExploreCommand : IHarnessCommand
                 Engine = engineOptions,
             };
             Start(events, name, CoyoteEngine.Name, crun, scenario);
-            return RunCoyote(name, scenario, crun, spin, traceLines, artifacts, stdout, events);
+            return RunCoyote(name, scenario, crun, spin, traceLines, artifacts, stdout, events, regressed);
         }
         if (!StrategyFactory.Names.Contains(strategy)) throw new UsageException($"unknown strategy '{strategy}' (known: {string.Join(", ", StrategyFactory.Names)})");
         if (scenario.NeedsFairness && strategy is "pct" or "dfs")
@@ -160,8 +165,9 @@ public sealed class ExploreCommand : IHarnessCommand
             $"{report.DistinctSchedules} distinct schedules; {report.Seconds:0.00} s"));
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"explore: throughput {report.IterationsPerSecond:0} iterations/s, {report.StepsPerSecond:0} decisions/s (scheduling points), {(report.Seconds > 0 ? report.TotalDecisions / report.Seconds : 0):0} choices/s (points with more than one runnable backend)"));
+        if (report.Reach is { } reach) stdout.WriteLine($"explore: {ReachTally.Summary(reach.Counts)}");
         FailureReport? f = report.FirstFailure;
-        if (f is null) return ExitCodes.Ok;
+        if (f is null) return regressed > 0 ? ExitCodes.Finding : ExitCodes.Ok;
 
         stdout.WriteLine($"FAILURE: {f.Failure.Kind.Name()} ({f.Failure.Site}) at step {f.Failure.Step} of iteration {f.Iteration} [{f.StrategyDescription}; {f.Config}]");
         stdout.WriteLine($"  {f.Failure.Message.Replace("\n", "\n  ", StringComparison.Ordinal)}");
@@ -194,7 +200,8 @@ public sealed class ExploreCommand : IHarnessCommand
         return ExitCodes.Finding;
     }
 
-    private static int RunCoyote(string name, IScenario scenario, ExploreRun run, string spin, int traceLines, string artifacts, TextWriter stdout, EventLog events)
+    /// <param name="regressed">Saved failures that regressed before the campaign (--on-regression continue): the exit code is 1 then.</param>
+    private static int RunCoyote(string name, IScenario scenario, ExploreRun run, string spin, int traceLines, string artifacts, TextWriter stdout, EventLog events, int regressed)
     {
         string strategy = CoyoteStrategies.Canonical(run.Strategy);
         ExploreOptions options = CoyoteEngine.OptionsFor(scenario, run);
@@ -221,8 +228,9 @@ public sealed class ExploreCommand : IHarnessCommand
             $"{report.DistinctSchedules} distinct schedules; {report.Seconds:0.00} s"));
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"explore: throughput {report.IterationsPerSecond:0} iterations/s, {report.StepsPerSecond:0} decisions/s (scheduling points), {(report.Seconds > 0 ? report.TotalDecisions / report.Seconds : 0):0} coyote scheduling steps/s"));
+        if (report.Reach is { } reach) stdout.WriteLine($"explore: {ReachTally.Summary(reach.Counts)}");
         FailureReport? f = report.FirstFailure;
-        if (f is null) return ExitCodes.Ok;
+        if (f is null) return regressed > 0 ? ExitCodes.Finding : ExitCodes.Ok;
 
         stdout.WriteLine($"FAILURE: {f.Failure.Kind.Name()} ({f.Failure.Site}) at step {f.Failure.Step} of iteration {f.Iteration} [{f.StrategyDescription}; {f.Config}]");
         stdout.WriteLine($"  {f.Failure.Message.Replace("\n", "\n  ", StringComparison.Ordinal)}");
@@ -246,13 +254,14 @@ public sealed class ExploreCommand : IHarnessCommand
 
     private static void Stats(EventLog events, ExplorationReport r) =>
         events.Write("stats", ("iterations", r.Iterations), ("it_per_s", r.IterationsPerSecond), ("decisions_per_s", r.StepsPerSecond),
-            ("distinct_schedules", r.DistinctSchedules), ("failures", r.Failures));
+            ("distinct_schedules", r.DistinctSchedules), ("failures", r.Failures), ("reach", r.Reach?.Counts));
 
     private static void End(EventLog events, ExplorationReport r)
     {
         Stats(events, r);   // the last point of the plots, also for runs shorter than one progress period
         events.Write("end", ("iterations", r.Iterations), ("completed", r.Completed), ("bounded", r.Bounded), ("failures", r.Failures),
-            ("exhausted", r.Exhausted), ("steps", r.TotalSteps), ("decisions", r.TotalDecisions), ("distinct_schedules", r.DistinctSchedules));
+            ("exhausted", r.Exhausted), ("steps", r.TotalSteps), ("decisions", r.TotalDecisions), ("distinct_schedules", r.DistinctSchedules),
+            ("reach", r.Reach?.Counts));
     }
 
     private static void Finding(EventLog events, FailureReport f, string artifact) =>

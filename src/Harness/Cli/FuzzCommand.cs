@@ -30,6 +30,7 @@ public sealed class FuzzCommand : IHarnessCommand
     private readonly Option<int> _maxLen = CliOptions.Int("--max-len", 4096, 1, 1 << 20, "longest input in bytes", "B");
     private readonly Option<long> _statusEvery = CliOptions.Long("--status-every", 50_000, 1, long.MaxValue, "status line every K execs after the first powers of two", "K");
     private readonly Option<string?> _events = CliOptions.OptionalText("--events", "the JSONL event log (default OUT/events.jsonl; appended to when resuming)", "FILE");
+    private readonly RegressionsFirst _regressions = new();
     private readonly Option<bool> _noInstrument = CliOptions.Flag("--no-instrument",
         "don't relaunch on the SharpFuzz-instrumented port (target features only; with --workers above 1 always so: SharpFuzz's map is one for all threads)");
 
@@ -39,6 +40,7 @@ public sealed class FuzzCommand : IHarnessCommand
         command.AddAll(_target, _seed, _execs, _workers, _seconds, _corpus, _out);
         _config.AddTo(command);
         command.AddAll(_maxLen, _statusEvery, _events, _noInstrument);
+        _regressions.AddTo(command);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -55,6 +57,7 @@ public sealed class FuzzCommand : IHarnessCommand
         bool noInstrument = args.Value(_noInstrument);
         string? eventsPath = args.Get(_events);
         FuzzTargetConfig config = args.FuzzTargetConfig(_config);
+        (bool regressions, bool stopOnRegression, string? repoArg) = _regressions.Options(args);
 
         FuzzTargetDef def = FuzzTargets.Find(args.Systems, target);
         target = def.Name;   // an alias runs, and is reported, under the target's own name
@@ -92,8 +95,16 @@ public sealed class FuzzCommand : IHarnessCommand
         stdout.WriteLine($"fuzz: events={events.Path}");
         stdout.WriteLine($"fuzz: corpus={corpus ?? "none"} out={outDir} coverage={string.Join("+", sources.Select(s => s.Name))} (IL-instrumented port: {(InstrumentedRun.IlCoverageAvailable ? "sharpfuzz" : "no")})");
 
+        int regressed = 0;
+        if (regressions)
+        {
+            ISystem system = args.Systems.Parts<FuzzTargetDef>().First(p => p.Part == def).System;
+            regressed = RegressionsFirst.Run(repoArg ?? repo, args.Systems, system, events, "fuzz", stdout);
+            if (regressed > 0 && stopOnRegression) return ExitCodes.Finding;
+        }
         FuzzRunResult r = new FuzzEngine(createWorker, options, stdout).Run();
         stdout.WriteLine($"fuzz: {r.Execs} execs in {r.Seconds:0.0}s ({r.ExecsPerSecond:0} exec/s, {workers} worker{(workers == 1 ? "" : "s")}), {r.SeedInputs} seed inputs, corpus {r.Corpus.Count}, edges {r.Edges}, features {r.Features}, findings {r.Findings.Count}");
+        if (r.Reach is { } reach) stdout.WriteLine($"fuzz: {ReachTally.Summary(reach.Counts)}");
         if (r.StoppedByTime) stdout.WriteLine($"fuzz: to repeat this run exactly: harness fuzz {target} --seed {seed} --execs {r.Execs} --workers {workers}{ConfigArgs(config)}");
         foreach (Finding f in r.Findings)
         {
@@ -101,10 +112,11 @@ public sealed class FuzzCommand : IHarnessCommand
             stdout.WriteLine($"finding {f.Signature} (x{f.Hits}, {when}, op {f.Outcome.Step}): {f.Outcome.Reason}");
             if (f.ArtifactPath is not null) stdout.WriteLine($"  harness repro {f.ArtifactPath}");
         }
-        return r.Findings.Count == 0 ? ExitCodes.Ok : ExitCodes.Finding;
+        return r.Findings.Count == 0 && regressed == 0 ? ExitCodes.Ok : ExitCodes.Finding;
     }
 
-    private static string ConfigArgs(FuzzTargetConfig c) =>
+    /// <summary>The --ops-max/--canary options that rebuild a target config (empty for the default), for printed commands.</summary>
+    internal static string ConfigArgs(FuzzTargetConfig c) =>
         (c.OpsMax != FuzzTargetConfig.DefaultOpsMax ? $" --ops-max {c.OpsMax}" : "") + (c.Canary != "None" ? $" --canary {c.Canary}" : "");
 
     private static string? TryRepo()

@@ -43,6 +43,9 @@ public sealed class ExplorationReport
     public double Seconds { get; set; }
     public FailureReport? FirstFailure { get; set; }
 
+    /// <summary>The scenario's reach goals counted per explored schedule (null: it declares none).</summary>
+    public Harness.Core.ReachTally? Reach { get; set; }
+
     public double StepsPerSecond => Seconds > 0 ? TotalSteps / Seconds : 0;
     public double IterationsPerSecond => Seconds > 0 ? Iterations / Seconds : 0;
 }

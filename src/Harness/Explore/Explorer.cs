@@ -35,6 +35,7 @@ public sealed class Explorer : IDisposable
     {
         ScenarioInstance inst = Instance(scenario, config);
         inst.Reset();
+        inst.Reach?.Clear();
         IterationResult r = _engine.RunIteration(inst.Bodies, strategy, options, inst.HeldBy, expected);
         if (r.Outcome == IterationOutcome.Completed)
         {
@@ -75,6 +76,7 @@ public sealed class Explorer : IDisposable
             // Liveness monitors only mean something under a fair schedule (the token records the choice).
             ExploreOptions options = strategy.IsFair ? fair : unfair;
             IterationResult r = RunOnce(scenario, config, strategy, options);
+            if (_instance!.Reach is { } hits) (report.Reach ??= new ReachTally($"explore:{scenario.Name}", hits.Goals)).Record(hits);
             strategy.EndIteration(r.Decisions);
             report.Iterations++;
             report.TotalSteps += r.Steps;

@@ -107,13 +107,13 @@ public sealed class ExploreGateSuite : IGateSuite
         string counts = $"{engine}: {r.Iterations} iterations, {r.TotalSteps} steps, {r.DistinctSchedules} distinct schedules{(r.Exhausted ? ", exhausted" : "")}";
         if (mustFail is not OutcomeKind kind)
         {
-            if (f is null) return new GateResult(Name, caseName, true, counts, null, sw.Elapsed.TotalSeconds);
+            if (f is null) return new GateResult(Name, caseName, true, counts, null, sw.Elapsed.TotalSeconds).WithReach(r.Reach);
             string artifact = Path.Combine(options.ArtifactDir, $"{(coyote ? "coyote" : "explore")}-{qualified.Replace('/', '-')}-{run.Strategy}-{run.Seed}.json");
             if (coyote) Harness.Explore.Coyote.CoyoteArtifacts.Save(Harness.Explore.Coyote.CoyoteArtifacts.Build(qualified, run, Harness.Explore.Coyote.CoyoteEngine.OptionsFor(s, run), f), artifact);
             else ExploreArtifacts.Build(qualified, run, f).Save(artifact);
             log.WriteLine($"    explore: {qualified} failed: {f.Failure}");
             return new GateResult(Name, caseName, false, $"FALSE ALARM or real bug: {f.Failure.Signature} at iteration {f.Iteration}: {ExplorationFailure.FirstLine(f.Failure.Message)}; artifact {artifact}",
-                $"harness repro {artifact}  (or: {repro})", sw.Elapsed.TotalSeconds);
+                $"harness repro {artifact}  (or: {repro})", sw.Elapsed.TotalSeconds).WithReach(r.Reach);
         }
         if (f is not null && f.Failure.Kind == kind && f.Deterministic)
             return new GateResult(Name, caseName, true, $"{engine} caught {f.Failure.Signature} at iteration {f.Iteration} of {run.Iterations}", null, sw.Elapsed.TotalSeconds);

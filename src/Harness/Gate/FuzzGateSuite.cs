@@ -1,7 +1,7 @@
 // FuzzGateSuite: the fuzzer's part of `harness gate`: for every registered fuzz target, a
 // fixed-seed burst of the count the target states on the correct port (any finding fails the gate) and, when the
-// target names one, its gate canary (the planted bug must be found within its budget); then the
-// replay of every committed corpus input and regression artifact.
+// target names one, its gate canary (the planted bug must be found within its budget). The replay
+// of the committed corpus and regression artifacts is the replay suite's (ReplayGateSuite), first.
 using System.Diagnostics;
 using Allocator.Common;
 using Harness.Core;
@@ -27,15 +27,6 @@ public sealed class FuzzGateSuite : IGateSuite
             if (options.Owns(Name, BurstName(def))) results.Add(Burst(def, options, log));
             if (def.GateCanary is { } canary && options.Owns(Name, CanaryName(def, canary))) results.Add(Canary(def, canary, options));
         }
-        if (!options.Owns(Name, "replay")) return results;
-
-        var rw = WallClock.StartNew();
-        var replays = RegressionReplay.Corpus(options.RepoRoot, options.Systems).Concat(RegressionReplay.Artifacts(options.RepoRoot, options.Systems)).ToList();
-        var bad = replays.Where(x => !x.Passed).ToList();
-        results.Add(new GateResult(Name, "replay", bad.Count == 0,
-            bad.Count == 0 ? $"{replays.Count} corpus inputs and regression artifacts behave as recorded"
-                : $"{bad.Count} of {replays.Count} misbehave: " + string.Join("; ", bad.Take(5).Select(b => $"{b.Path}: {b.Detail}")),
-            bad.Count == 0 ? null : $"harness show {bad[0].Path} --run", rw.Elapsed.TotalSeconds));
         return results;
     }
 
@@ -66,7 +57,7 @@ public sealed class FuzzGateSuite : IGateSuite
             + string.Concat(r.Findings.Select(f => $"; {f.Signature} at op {f.Outcome.Step}: {f.Outcome.Reason}"));
         string? repro = r.Findings.FirstOrDefault()?.ArtifactPath is string p ? $"harness repro {p}" : null;
         return new GateResult(Name, BurstName(def), r.Findings.Count == 0, summary,
-            repro ?? $"harness fuzz {def.Name} --seed {seed} --execs {execs} --workers {BurstWorkers} --no-instrument", sw.Elapsed.TotalSeconds);
+            repro ?? $"harness fuzz {def.Name} --seed {seed} --execs {execs} --workers {BurstWorkers} --no-instrument", sw.Elapsed.TotalSeconds).WithReach(r.Reach);
     }
 
     private GateResult Canary(FuzzTargetDef def, FuzzGateCanary canary, GateOptions options)

@@ -1,7 +1,8 @@
 // IGateSuite: one part of `harness gate` (a property suite, the bounded exploration of the
 // concurrency scenarios, a fuzz burst per target, the replay of stored artifacts).
 //
-// Suites are discovered by reflection and run in name order. A suite must be deterministic for a
+// Suites are discovered by reflection and run in name order, after the suites that run first
+// (RunsFirst: the replay of saved failures). A suite must be deterministic for a
 // given GateOptions (fixed seeds, count budgets; no clock decides what runs) and must turn every
 // failure into a GateResult with a one-line repro command rather than throwing.
 using Harness.Core;
@@ -29,11 +30,23 @@ public sealed record GateOptions(ulong Seed, int Scale, string RepoRoot, string 
 /// <param name="Summary">One line: counts reached ("2000 cases, 64 ops each") or the failure.</param>
 /// <param name="Repro">The one command that reproduces a failure; null when passed.</param>
 /// <param name="Seconds">Wall time, for the report only (never used to decide anything).</param>
-public sealed record GateResult(string Suite, string Name, bool Passed, string Summary, string? Repro, double Seconds);
+/// <param name="Reach">The reach goals the case's runs declared, with their counts (null: none);
+/// an unreached goal never fails a case.</param>
+public sealed record GateResult(string Suite, string Name, bool Passed, string Summary, string? Repro, double Seconds, IReadOnlyList<ReachCount>? Reach = null)
+{
+    /// <summary>This result carrying <paramref name="tally"/>'s counts, owned by the case (so two
+    /// cases running the same scenario under different strategies stay apart in the report).</summary>
+    public GateResult WithReach(ReachTally? tally) =>
+        tally is null ? this : this with { Reach = tally.Counts.Select(c => c with { Owner = $"gate:{Suite}/{Name}" }).ToList() };
+}
 
 public interface IGateSuite
 {
     string Name { get; }
+
+    /// <summary>Runs before the other suites, and a failure of it stops the gate unless told to
+    /// continue (GateCommand's --on-regression): the replay of saved failures.</summary>
+    bool RunsFirst => false;
 
     /// <summary>Runs the suite; progress lines may go to <paramref name="log"/>.</summary>
     IReadOnlyList<GateResult> Run(GateOptions options, TextWriter log);

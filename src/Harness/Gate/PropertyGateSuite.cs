@@ -38,7 +38,7 @@ public sealed class PropertyGateSuite : IGateSuite
                     r.ToArtifact()!.Save(path);
                     repro = $"{r.ReplayCommand}   (or: harness repro {path})";
                 }
-                results.Add(new GateResult(Name, name, r.Passed, r.Summary, repro, sw.Elapsed.TotalSeconds));
+                results.Add(new GateResult(Name, name, r.Passed, r.Summary, repro, sw.Elapsed.TotalSeconds).WithReach(r.Reach));
             }
             for (int i = 0; i < suite.GateCanaries.Count; i++)
                 if (options.Owns(Name, CanaryName(system, suite.GateCanaries[i])))

@@ -62,10 +62,28 @@ public static class ShardMerge
                 string summary = (string?)tc.Element("system-out") ?? (string?)failure?.Attribute("message") ?? "";
                 double seconds = double.TryParse((string?)tc.Attribute("time"), NumberStyles.Float, CultureInfo.InvariantCulture, out double t) ? t : 0;
                 string? repro = failure is null ? null : ReproOf((string)failure);
-                results.Add(new GateResult(suite, name, failure is null, summary, repro, seconds));
+                results.Add(new GateResult(suite, name, failure is null, summary, repro, seconds, ReachOf(tc, suite, name)));
             }
         var merged = new GateRunInfo(first.Seed, first.Scale, GateShard.All, first.SuiteFilter);
         return new Merged(JUnitReport.Build(results, merged), results.Count, results.Count(r => !r.Passed), merged);
+    }
+
+    /// <summary>A case's reach properties read back (descriptions are not in the XML; the counts are).</summary>
+    private static List<ReachCount>? ReachOf(XElement tc, string suite, string name)
+    {
+        var rows = new List<ReachCount>();
+        foreach (XElement p in tc.Element("properties")?.Elements("property") ?? [])
+        {
+            string key = (string?)p.Attribute("name") ?? "";
+            string[] counts = ((string?)p.Attribute("value") ?? "").Split('/');
+            int slash = key.IndexOf('/', StringComparison.Ordinal);
+            if (!key.StartsWith(JUnitReport.ReachPrefix, StringComparison.Ordinal) || slash < 0 || counts.Length != 2
+                || !long.TryParse(counts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long hits)
+                || !long.TryParse(counts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long runs)) continue;
+            string system = key[JUnitReport.ReachPrefix.Length..slash];
+            rows.Add(new ReachCount(new ReachGoal(system, key[(slash + 1)..], ""), $"gate:{suite}/{name}", hits, runs));
+        }
+        return rows.Count == 0 ? null : rows;
     }
 
     private static string? ReproOf(string failureText)

@@ -28,12 +28,16 @@ public sealed class FsCheckProperty<TOp> : IPropertyRun
     private readonly Func<int, Arbitrary<TOp[]>> _arbitrary;
     private readonly Func<IReadOnlyList<TOp>, TextWriter?, Outcome> _evaluate;
     private readonly IOpText<TOp> _text;
+    private readonly ReachHits? _reach;
 
     /// <param name="arbitrary">The generator and shrinker of op lists, by longest list.</param>
     /// <param name="evaluate">The property: one op list, an optional trace, an outcome.</param>
+    /// <param name="reach">The hits of the runner behind <paramref name="evaluate"/>, when it reports
+    /// reach goals: Check counts them per evaluated case (shrinking steps included).</param>
     public FsCheckProperty(string system, string property, bool checking, string canary,
-        Func<int, Arbitrary<TOp[]>> arbitrary, Func<IReadOnlyList<TOp>, TextWriter?, Outcome> evaluate, IOpText<TOp> text)
+        Func<int, Arbitrary<TOp[]>> arbitrary, Func<IReadOnlyList<TOp>, TextWriter?, Outcome> evaluate, IOpText<TOp> text, ReachHits? reach = null)
     {
+        _reach = reach;
         System = system;
         Property = property;
         Checking = checking;
@@ -75,9 +79,13 @@ public sealed class FsCheckProperty<TOp> : IPropertyRun
 
     public PropertyReport Check(PropertyRunSpec spec)
     {
+        _reach?.Clear();
+        ReachTally? tally = _reach is null ? null : new ReachTally(
+            $"check:{System}/{Property}/checking-{(Checking ? "on" : "off")}{(Canary == PropertySuite.NoCanary ? "" : $"/canary-{Canary}")}", _reach.Goals);
         Property prop = Prop.ForAll(_arbitrary(spec.MaxOps), (TOp[] ops) =>
         {
             Outcome o = _evaluate(ops, null);
+            tally?.Record(_reach!);
             return o.IsFailure ? false.Label($"{o.Signature} at op {o.Step}: {o.Reason}") : true.ToProperty();
         });
         var runner = new CapturingRunner();
@@ -86,9 +94,10 @@ public sealed class FsCheckProperty<TOp> : IPropertyRun
         var sw = WallClock.StartNew();
         prop.Check(config);
         double seconds = sw.Elapsed.TotalSeconds;
-        var report = new PropertyReport(System, Property, Checking, Canary, spec.Seed, spec.Gamma, runner.Tests, seconds, null);
+        var report = new PropertyReport(System, Property, Checking, Canary, spec.Seed, spec.Gamma, runner.Tests, seconds, null) { Reach = tally };
         if (runner.Failure is not { } f) return report;
         Outcome outcome = _evaluate(f.Shrunk, null);
+        _reach?.Clear();
         string[] lines = f.Shrunk.Select(_text.Format).ToArray();
         return report with { Failure = new PropertyFailure(lines, f.Original.Length, f.Seed, f.Gamma, f.Size, outcome, spec.MaxOps) };
     }

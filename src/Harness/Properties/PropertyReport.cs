@@ -16,6 +16,9 @@ public sealed record PropertyReport(string System, string Property, bool Checkin
 
     public bool Passed => Failure is null;
 
+    /// <summary>The property's reach goals counted per evaluated case (null: its runner declares none).</summary>
+    public ReachTally? Reach { get; init; }
+
     public double CasesPerSecond => Seconds > 0 ? Cases / Seconds : 0;
 
     private string CheckingText => Checking ? "on" : "off";

@@ -7,6 +7,8 @@
 //   coverage a new corpus entry (execution index, size, what it added)
 //   finding  signature, kind, step, reason, artifact path and the one repro command
 //   end      final counts
+// A "reach" field (in stats, end and gate case events) is an array of objects, one per declared
+// ReachGoal: goal ("system/name"), system, name, description, owner, hits and runs (counts so far).
 // Wall time appears only as "elapsed_s", for plots; nothing that decides what runs reads it.
 // Output for people (status lines, live panels) never goes here, and nothing else is written to
 // the file, so other programs can read it while the campaign runs.
@@ -78,6 +80,22 @@ public sealed class EventLog : IDisposable
                 json.WriteStartObject();
                 foreach (var kv in map.OrderBy(kv => kv.Key, StringComparer.Ordinal)) json.WriteString(kv.Key, kv.Value);
                 json.WriteEndObject();
+                break;
+            case IEnumerable<ReachCount> reach:
+                json.WriteStartArray();
+                foreach (ReachCount c in reach)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("goal", c.Goal.Key);
+                    json.WriteString("system", c.Goal.System);
+                    json.WriteString("name", c.Goal.Name);
+                    json.WriteString("description", c.Goal.Description);
+                    json.WriteString("owner", c.Owner);
+                    json.WriteNumber("hits", c.Hits);
+                    json.WriteNumber("runs", c.Runs);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
                 break;
             case IEnumerable<object?[]> rows:
                 json.WriteStartArray();

@@ -7,12 +7,18 @@
 //   - every finding of every run, deduplicated by signature (kind and failing invariant or site),
 //     with where and when it was first seen, how many runs found it, and the repro command;
 //   - for a concurrency finding, the failing schedule as swimlanes (one column per backend, one row
-//     per step, what each backend held); for a property finding, the shrunk operation sequence.
+//     per step, what each backend held); for a property finding, the shrunk operation sequence;
+//   - reach goals ("sometimes" events that targets and scenarios declare): a "Never reached" table
+//     of the goals no run reached (goal, system, who declared it, in how many runs, hits), then the
+//     reached ones with their hit counts. Within a run the last "reach" row of each (goal, owner)
+//     counts (fuzz, explore and check write cumulative counts; every gate case has its own owner);
+//     across runs the counts add up.
 // A log holding several runs (a resumed campaign appends) is split at each "start" event.
 //
 // Invariants (checked while building, as MalformedInputException naming the file):
 //   HR1  a run begins with a "start" event (events before the first start are an error);
-//   HR2  every finding has a signature.
+//   HR2  every finding has a signature;
+//   HR3  every reach row names its goal.
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -29,6 +35,9 @@ public static class HtmlReport
     }
 
     public sealed record FindingGroup(string Signature, string Kind, Run FirstRun, double FirstElapsed, JsonElement First, int Count);
+
+    /// <summary>One reach goal over every run: who declared it, in how many runs, hits over runs of its owners.</summary>
+    public sealed record ReachGroup(string Goal, string System, string Description, IReadOnlyList<string> Owners, int DeclaredInRuns, long Hits, long Runs);
 
     /// <summary>Splits each log into runs at its start events.</summary>
     public static List<Run> Runs(IEnumerable<(string Source, IReadOnlyList<JsonElement> Events)> logs)
@@ -88,9 +97,49 @@ public static class HtmlReport
         return groups;
     }
 
+    /// <summary>Every reach goal any run declared, in goal order.</summary>
+    public static List<ReachGroup> Reach(IReadOnlyList<Run> runs)
+    {
+        var byGoal = new SortedDictionary<string, ReachGroup>(StringComparer.Ordinal);
+        foreach (Run run in runs)
+        {
+            // the last row of each (goal, owner) in this run: counts there are cumulative
+            var latest = new Dictionary<(string Goal, string Owner), JsonElement>();
+            var order = new List<(string Goal, string Owner)>();
+            foreach (JsonElement e in run.Events)
+            {
+                if (!e.TryGetProperty("reach", out JsonElement reach) || reach.ValueKind != JsonValueKind.Array) continue;
+                foreach (JsonElement row in reach.EnumerateArray())
+                {
+                    var key = (Str(row, "goal"), Str(row, "owner"));
+                    if (key.Item1.Length == 0) throw new MalformedInputException($"HR3: {run.Title}: a reach row without a goal");
+                    if (!latest.ContainsKey(key)) order.Add(key);
+                    latest[key] = row;
+                }
+            }
+            var declaredHere = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var key in order)
+            {
+                JsonElement row = latest[key];
+                ReachGroup g = byGoal.TryGetValue(key.Goal, out ReachGroup? known) ? known
+                    : new ReachGroup(key.Goal, Str(row, "system"), Str(row, "description"), [], 0, 0, 0);
+                byGoal[key.Goal] = g with
+                {
+                    Description = g.Description.Length > 0 ? g.Description : Str(row, "description"),
+                    Owners = g.Owners.Contains(key.Owner, StringComparer.Ordinal) ? g.Owners : [.. g.Owners, key.Owner],
+                    DeclaredInRuns = g.DeclaredInRuns + (declaredHere.Add(key.Goal) ? 1 : 0),
+                    Hits = g.Hits + (long)Num(row, "hits"),
+                    Runs = g.Runs + (long)Num(row, "runs"),
+                };
+            }
+        }
+        return [.. byGoal.Values];
+    }
+
     public static string Build(IReadOnlyList<Run> runs, string title)
     {
         List<FindingGroup> findings = Findings(runs);
+        List<ReachGroup> reach = Reach(runs);
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(Esc(title)).Append("</title>\n<style>\n").Append(Css).Append("</style></head>\n<body>\n");
         sb.Append("<h1>").Append(Esc(title)).Append("</h1>\n");
@@ -105,11 +154,29 @@ public static class HtmlReport
         if (findings.Count == 0) sb.Append("<p>No findings.</p>\n");
         for (int i = 0; i < findings.Count; i++) Detail(sb, i, findings[i]);
 
+        ReachTables(sb, reach);
+
         sb.Append("<h2>Runs</h2>\n");
         foreach (Run run in runs) RunSection(sb, run);
         sb.Append("<script>\n").Append(SelfCheck).Append("</script>\n</body></html>\n");
         return sb.ToString();
     }
+
+    /// <summary>The goals no run reached, then the reached ones with their hit counts.</summary>
+    private static void ReachTables(StringBuilder sb, List<ReachGroup> reach)
+    {
+        List<ReachGroup> never = [.. reach.Where(g => g.Hits == 0)];
+        sb.Append(Inv($"<h2>Never reached</h2>\n<p>{never.Count} of {reach.Count} declared reach goal(s) were reached by no run. Reaching a goal is not required of any one run; a goal nobody reaches is a coverage gap.</p>\n"));
+        sb.Append("<table id=\"unreached\"><thead><tr><th>goal</th><th>system</th><th>declared by</th><th>runs it was declared in</th><th>hits</th><th>description</th></tr></thead><tbody>\n");
+        foreach (ReachGroup g in never) ReachRow(sb, g);
+        sb.Append("</tbody></table>\n");
+        sb.Append("<h2>Reached</h2>\n<table id=\"reached\"><thead><tr><th>goal</th><th>system</th><th>declared by</th><th>runs it was declared in</th><th>hits</th><th>description</th></tr></thead><tbody>\n");
+        foreach (ReachGroup g in reach.Where(g => g.Hits > 0)) ReachRow(sb, g);
+        sb.Append("</tbody></table>\n");
+    }
+
+    private static void ReachRow(StringBuilder sb, ReachGroup g) =>
+        sb.Append(Inv($"<tr class=\"goal\"><td>{Esc(g.Goal)}</td><td>{Esc(g.System)}</td><td>{Esc(string.Join(", ", g.Owners))}</td><td class=\"declared\">{g.DeclaredInRuns}</td><td class=\"hits\">{g.Hits} of {g.Runs}</td><td>{Esc(g.Description)}</td></tr>\n"));
 
     private static void Detail(StringBuilder sb, int i, FindingGroup f)
     {
@@ -240,7 +307,9 @@ public static class HtmlReport
         document.getElementById('selfcheck').textContent =
           'plots=' + document.querySelectorAll('svg.plot polyline').length +
           ' findings=' + document.querySelectorAll('#findings tr.finding').length +
-          ' swimlanes=' + document.querySelectorAll('table.swimlane').length;
+          ' swimlanes=' + document.querySelectorAll('table.swimlane').length +
+          ' unreached=' + document.querySelectorAll('#unreached tr.goal').length +
+          ' reached=' + document.querySelectorAll('#reached tr.goal').length;
 
         """;
 }

@@ -23,6 +23,15 @@ public sealed class GateShardTests
             .Select(t => $"{(string?)t.Attribute("classname")}/{(string?)t.Attribute("name")}:{(t.Element("failure") is null ? "pass" : "fail")}")
             .Order(StringComparer.Ordinal).ToArray();
 
+    /// <summary>Every case's reach properties ("case property=hits/runs"), in order.</summary>
+    private static string[] Reach(string junit) =>
+        XDocument.Load(junit).Descendants("testcase")
+            .SelectMany(t => t.Element("properties")?.Elements("property").Select(p => $"{(string?)t.Attribute("name")} {(string?)p.Attribute("name")}={(string?)p.Attribute("value")}") ?? [])
+            .Order(StringComparer.Ordinal).ToArray();
+
+    private static string? Unreached(string junit) =>
+        (string?)XDocument.Load(junit).Root!.Element("properties")!.Elements("property").Single(p => (string?)p.Attribute("name") == "unreached").Attribute("value");
+
     private static string Gate(string dir, string file, bool broken, params string[] extra)
     {
         string junit = Path.Combine(dir, file);
@@ -49,6 +58,10 @@ public sealed class GateShardTests
             (int code, string output) = Harness(CounterOnly, ["merge", merged, shards[2], shards[0], shards[1]]);
             Assert.True(code == (broken ? 1 : 0), output);
             Assert.Equal(Cases(whole), Cases(merged));
+            // the reach counts travel with their cases (same seeds in any shard), and the run's unreached goals are the whole gate's
+            Assert.Equal(Reach(whole), Reach(merged));
+            Assert.NotEmpty(Reach(whole));
+            Assert.Equal(Unreached(whole), Unreached(merged));
         }
         finally
         {

@@ -19,6 +19,8 @@ public class GateVerdictTests
     [InlineData("fuzz", "replay", "1 of 49 misbehave: fuzz/corpus/mmgr/x: expected ok, got invariant-failed:AS3", "replay", "invariant-failed:AS3")]
     [InlineData("fuzz", "replay", "1 of 49 misbehave: fuzz/corpus/mmgr/x: outcome differs", "replay", "replay-diverged")]
     [InlineData("explore", "locks/x/random", "random crashed: NullReferenceException: boom", "explore/random", "crash:host-exception")]
+    [InlineData("replay", "corpus:mmgr", "1 of 15 misbehave: fuzz/corpus/mmgr/x: invariant-failed:AS3 at op 2: AS3", "replay", "invariant-failed:AS3")]
+    [InlineData("replay", "regression:mmgr/canary-freelist-index-off-by-one.json", "NOT reproduced: ok at step -1: ok", "replay", "replay-diverged")]
     public void Engine_and_oracle_of_a_failing_case(string suite, string name, string message, string engine, string oracle)
     {
         Assert.Equal(engine, GateVerdict.Engine(suite, name));

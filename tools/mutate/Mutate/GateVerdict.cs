@@ -47,8 +47,9 @@ public static partial class GateVerdict
                 string strategy = name[(name.LastIndexOf('/') + 1)..];
                 if (strategy.StartsWith("coyote", StringComparison.Ordinal)) strategy = "coyote";
                 return canary ? $"explore-canary/{strategy}" : $"explore/{strategy}";
+            case "replay": return "replay";
             case "fuzz":
-                if (name == "replay") return "replay";
+                if (name == "replay") return "replay";   // reports written before the replay suite
                 return canary ? "fuzz-canary" : "fuzz";
             default: return suite;
         }
@@ -57,7 +58,9 @@ public static partial class GateVerdict
     /// <summary>The oracle that fired: "kind:site" from the message, or what a lost canary or a crash says.</summary>
     public static string Oracle(string name, string message)
     {
-        if (name.Contains("canary", StringComparison.Ordinal))
+        // a saved failure's replay (its file may be a canary's): what the replay found, else "diverged"
+        bool replay = name == "replay" || name.StartsWith("regression:", StringComparison.Ordinal) || name.StartsWith("corpus:", StringComparison.Ordinal);
+        if (!replay && name.Contains("canary", StringComparison.Ordinal))
         {
             // A canary fails when its planted bug is no longer caught (or caught as something else):
             // the mutant took the oracle's teeth, which the gate reports as a failure all the same.
@@ -67,7 +70,7 @@ public static partial class GateVerdict
         if (message.Contains("crashed:", StringComparison.Ordinal)) return "crash:host-exception";
         Match m = OutcomeRx().Match(message);
         if (m.Success) return $"{m.Groups[1].Value}:{m.Groups[2].Value}";
-        if (name == "replay") return "replay-diverged";
+        if (replay) return "replay-diverged";
         return "unclassified";
     }
 }

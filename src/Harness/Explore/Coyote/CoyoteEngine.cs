@@ -72,6 +72,7 @@ public sealed class CoyoteEngine
         {
             CoyoteBackendSet s = host.Set;
             report.Iterations++;
+            if (host.Instance.Reach is { } hits) (report.Reach ??= new ReachTally($"explore:{scenario.Name}", hits.Goals)).Record(hits);
             report.TotalSteps += s.Trace.Steps;
             report.MinSteps = Math.Min(report.MinSteps, s.Trace.Steps);
             report.MaxStepsSeen = Math.Max(report.MaxStepsSeen, s.Trace.Steps);

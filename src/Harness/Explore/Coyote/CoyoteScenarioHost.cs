@@ -50,6 +50,7 @@ public sealed class CoyoteScenarioHost
     {
         IterationCompleted = false;
         Instance.Reset();
+        Instance.Reach?.Clear();
         Set.BeginIteration(Config.Backends, Options, Instance.HeldBy, Options.Liveness);
         if (Options.Liveness) Specification.RegisterMonitor<WaitLivenessMonitor>();
         Harness.Controlled.Backends.RunAll(_bodies);

@@ -1,7 +1,11 @@
 // ScenarioInstance: one configured scenario. The explorer calls Reset() before every iteration
 // (shared memory and backend-local state back to their initial values), runs Bodies[i] on backend
 // i, and after a completed iteration calls CheckFinal(), which throws ScenarioCheckException on a
-// violated end-state invariant. HeldBy feeds the deadlock report.
+// violated end-state invariant. HeldBy feeds the deadlock report. A scenario that declares
+// ReachGoals sets Reach in its constructor and calls Reached when its bodies see the event; the
+// engines count the goals per explored schedule.
+using Harness.Core;
+
 namespace Harness.Explore.Scenarios;
 
 public abstract class ScenarioInstance
@@ -21,6 +25,12 @@ public abstract class ScenarioInstance
     /// holds right now (locks, pins, the values it can see), or null if the scenario does not say.
     /// Called between steps, while that backend is parked.</summary>
     public virtual string? Holding(int backend) => null;
+
+    /// <summary>The goals this scenario declares and the current schedule's hits (null: none declared).</summary>
+    public ReachHits? Reach { get; protected set; }
+
+    /// <summary>Marks <paramref name="goal"/> reached in this schedule (nothing when no goals are declared).</summary>
+    protected void Reached(ReachGoal goal) => Reach?.Hit(goal);
 
     /// <summary>Set by the engine while replaying for the lanes view; null while exploring.</summary>
     public Lanes.LaneLog? Lanes { get; set; }

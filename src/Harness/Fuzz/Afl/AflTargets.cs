@@ -7,8 +7,9 @@ namespace Harness.Fuzz.Afl;
 
 public static class AflTargets
 {
-    public static IFuzzTarget Get(SystemRegistry systems, string name) =>
-        name == SimSelfTestTarget.TargetName ? new SimSelfTestTarget() : FuzzTargets.Create(systems, name);
+    /// <param name="config">The registered target's config (ops-max, canary); sim-selftest has none.</param>
+    public static IFuzzTarget Get(SystemRegistry systems, string name, Engine.FuzzTargetConfig? config = null) =>
+        name == SimSelfTestTarget.TargetName ? new SimSelfTestTarget() : FuzzTargets.Create(systems, name, config);
 
     /// <summary>True when the name resolves to a target.</summary>
     public static bool Exists(SystemRegistry systems, string name) =>

@@ -77,6 +77,7 @@ public sealed class FuzzEngine
         CreateWorkers();
         using var gang = new WorkerGang(_options.Workers);
         gang.RunOnAll(w => _executors[w].Run(ReadOnlySpan<byte>.Empty)); // warm-up, discarded
+        foreach (FuzzExecutor ex in _executors) ex.Reach?.Clear();
 
         _options.Events?.Write("start",
             ("target", _executors[0].Target.Name), ("seed", _options.Seed), ("execs", _options.Execs), ("seconds", _options.Seconds),
@@ -115,10 +116,21 @@ public sealed class FuzzEngine
         Status("DONE");
         _options.Events?.Write("end", ("execs", _execs), ("stopped_by_time", stoppedByTime), ("seed_inputs", seeds), ("corpus", _corpus.Count),
             ("edges", _executors[0].Edges), ("features", _executors[0].Features), ("findings", _findings.Count),
+            ("reach", Reach()?.Counts),
             ("repeat", $"harness fuzz {_executors[0].Target.Name} --seed {_options.Seed} --execs {_execs} --workers {_options.Workers}"));
         if (stoppedByTime)
             _log.WriteLine($"stopped by --seconds {_options.Seconds} after {_execs} executions; repeat exactly with --seed {_options.Seed} --execs {_execs} --workers {_options.Workers}");
-        return new FuzzRunResult(_execs, stoppedByTime, seconds, seeds, _corpus.ToList(), _findings.ToList(), _executors[0].Edges, _executors[0].Features, _options.Workers);
+        return new FuzzRunResult(_execs, stoppedByTime, seconds, seeds, _corpus.ToList(), _findings.ToList(), _executors[0].Edges, _executors[0].Features, _options.Workers, Reach());
+    }
+
+    /// <summary>Every worker's goal counts added up (null: the target declares no goals). Called
+    /// between batches only, when no worker is running.</summary>
+    private ReachTally? Reach()
+    {
+        if (_executors[0].Reach is not { } first) return null;
+        var sum = new ReachTally(first.Owner, first.Goals);
+        foreach (FuzzExecutor ex in _executors) sum.Add(ex.Reach!);
+        return sum;
     }
 
     private static Func<int, FuzzWorkerSetup> SingleWorker(IFuzzTarget target, IReadOnlyList<ICoverageSource> sources, FuzzEngineOptions options)
@@ -270,7 +282,7 @@ public sealed class FuzzEngine
         long rate = s > 0 ? (long)(executions / s) : 0;
         FuzzExecutor main = _executors[0];
         _options.Events?.Write("stats", ("label", label), ("execs", _execs), ("total_execs", executions), ("exec_per_s", rate),
-            ("corpus", _corpus.Count), ("corpus_bytes", _corpusBytes), ("edges", main.Edges), ("features", main.Features), ("findings", _findings.Count));
+            ("corpus", _corpus.Count), ("corpus_bytes", _corpusBytes), ("edges", main.Edges), ("features", main.Features), ("findings", _findings.Count), ("reach", Reach()?.Counts));
         _log.WriteLine($"#{_execs}\t{label} cov: {main.Edges} ft: {main.Features} corp: {_corpus.Count}/{FormatBytes(_corpusBytes)} exec/s: {rate} findings: {_findings.Count} ({main.EdgesBySource})");
     }
 

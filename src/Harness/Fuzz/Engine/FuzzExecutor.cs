@@ -4,6 +4,9 @@
 // engine gives each worker its own executor (its own target and sources) over one shared set of
 // virgin maps: workers only read them (HasNews, Capture), the main thread alone commits.
 //
+// A target that reports ReachGoals (IReachReporter) has its hits recorded after every execution in
+// the executor's own tally (one per worker, so workers never share one), which the engine adds up.
+//
 // A target must never throw (IFuzzTarget contract); if one does anyway, the exception becomes a
 // crash outcome here instead of ending the campaign.
 using Harness.Core;
@@ -29,7 +32,14 @@ public sealed class FuzzExecutor
         Target = target;
         Sources = sources;
         _virgin = virgin;
+        _reporter = target as IReachReporter;
+        if (_reporter is not null) Reach = new ReachTally($"fuzz:{target.Name}", _reporter.Reach.Goals);
     }
+
+    private readonly IReachReporter? _reporter;
+
+    /// <summary>The goals this executor's runs reached (null: the target declares none).</summary>
+    public ReachTally? Reach { get; }
 
     public IFuzzTarget Target { get; }
 
@@ -51,15 +61,18 @@ public sealed class FuzzExecutor
     {
         foreach (ICoverageSource s in Sources) s.Reset();
         Executions++;
+        Outcome outcome;
         try
         {
-            return Target.Execute(input);
+            outcome = Target.Execute(input);
         }
         catch (Exception e)
         {
-            return new Outcome(OutcomeKind.Crash, -1, $"engine/{e.GetType().Name}",
+            outcome = new Outcome(OutcomeKind.Crash, -1, $"engine/{e.GetType().Name}",
                 $"target {Target.Name} threw {e.GetType().Name}: {e.Message}");
         }
+        if (_reporter is not null) Reach!.Record(_reporter.Reach);
+        return outcome;
     }
 
     /// <summary>Novelty of the maps left by the last Run; with commit, they become "seen".</summary>

@@ -10,7 +10,8 @@ public sealed record FuzzRunResult(
     IReadOnlyList<Finding> Findings,
     int Edges,
     int Features,
-    int Workers = 1)
+    int Workers = 1,
+    Harness.Core.ReachTally? Reach = null)
 {
     /// <summary>Executions per second over the mutated executions, all workers together (display only).</summary>
     public double ExecsPerSecond => Seconds > 0 ? Execs / Seconds : 0;

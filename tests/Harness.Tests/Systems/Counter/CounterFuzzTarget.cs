@@ -6,7 +6,7 @@ using Harness.Fuzz;
 
 namespace Harness.Tests.Systems.Counter;
 
-internal sealed class CounterFuzzTarget : IFuzzTarget, ITargetFeatures
+internal sealed class CounterFuzzTarget : IFuzzTarget, ITargetFeatures, IReachReporter
 {
     private readonly FeatureMap _features = new(8);
     private readonly bool _incPastCap;
@@ -25,10 +25,16 @@ internal sealed class CounterFuzzTarget : IFuzzTarget, ITargetFeatures
 
     public ICoverageSource Features => _features;
 
+    public ReachHits Reach { get; } = new(CounterReach.Goals);
+
     public Outcome Execute(ReadOnlySpan<byte> input)
     {
         _features.Reset();
-        return CounterOracle.Run(CounterOpText.Decode(input), _incPastCap, null, (op, v) => _features.HitAlone((int)op * 16 + (int)Math.Min(v, 15)));
+        return CounterOracle.Run(CounterOpText.Decode(input), _incPastCap, null, (op, v) =>
+        {
+            _features.HitAlone((int)op * 16 + (int)Math.Min(v, 15));
+            CounterReach.Observe(Reach, v);
+        });
     }
 
     public IReadOnlyList<string> Disassemble(ReadOnlySpan<byte> input) =>

@@ -3,6 +3,7 @@
 // CAS), the canary a plain unlocked read and write, which loses updates under some interleavings.
 // End-state invariant: the counter is min(Backends x Ops, Cap).
 using Allocator.Sync;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 
 namespace Harness.Tests.Systems.Counter;
@@ -18,6 +19,7 @@ internal sealed class CounterScenario : ScenarioInstance
     {
         _rt = runtimes;
         _atomic = atomic;
+        Reach = new ReachHits(CounterReach.Goals);
         _seg = new SyncSegment(config.Backends, 0, scratchBytes: 8, name: "counter");
         foreach (ISyncRuntime r in runtimes) _seg.MapInto(r.Memory);
         runtimes[0].NameObject(Word, "counter");
@@ -51,6 +53,7 @@ internal sealed class CounterScenario : ScenarioInstance
     public override void CheckFinal()
     {
         uint v = _seg.InitMemory.ReadU32(Word);
+        CounterReach.Observe(Reach!, v);
         uint expected = (uint)Math.Min(Config.Backends * Config.Ops, (int)BoundedCounter.Cap);
         Check(v == expected, "final-count", $"counter is {v}, expected {expected} (a lost update)");
     }

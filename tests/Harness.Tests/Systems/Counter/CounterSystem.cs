@@ -23,10 +23,11 @@ internal sealed class CounterSystem : ISystem
             {
                 if (canary is not (PropertySuite.NoCanary or BoundedCounter.IncPastCap))
                     throw new UnknownNameException("canary", canary, [BoundedCounter.IncPastCap]);
+                var reach = new ReachHits(CounterReach.Goals);
                 return new FsCheckProperty<CounterOp>(SystemName, "model", checking, canary,
                     maxOps => Arb.From(Gen.Choose(0, maxOps).SelectMany(n => Gen.ArrayOf(Gen.Elements(CounterOp.Inc, CounterOp.Inc, CounterOp.Dec, CounterOp.Get), n)),
                         ops => Enumerable.Range(0, ops.Length).Select(i => ops.Where((_, j) => j != i).ToArray())),
-                    (ops, trace) => CounterOracle.Run(ops, Broken(canary), trace), CounterOpText.Instance);
+                    (ops, trace) => CounterOracle.Run(ops, Broken(canary), trace, (_, v) => CounterReach.Observe(reach, v)), CounterOpText.Instance, reach);
             });
         Parts =
         [

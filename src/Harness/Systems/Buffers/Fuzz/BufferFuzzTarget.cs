@@ -14,7 +14,7 @@ using Harness.Systems.Buffers.Oracle;
 
 namespace Harness.Systems.Buffers.Fuzz;
 
-public sealed class BufferFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeatures, ITraceableTarget
+public sealed class BufferFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeatures, ITraceableTarget, IReachReporter
 {
     public const string TargetName = "buffers";
 
@@ -39,10 +39,13 @@ public sealed class BufferFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeat
 
     public IReadOnlyList<byte[]> Dictionary => BufferDictionary.Tokens;
 
+    /// <summary>One set of hits for every runner (an input picks its workload's runner).</summary>
+    public ReachHits Reach { get; } = new(BuffersReach.RunnerGoals);
+
     private BufferRunner Runner(BufferWorkload w)
     {
         if (!_runners.TryGetValue((w.Backends, w.NBuffers), out BufferRunner? r))
-            _runners[(w.Backends, w.NBuffers)] = r = new BufferRunner(new BufferRunOptions(w, _checking, _canary) { CheckEvery = CheckEvery });
+            _runners[(w.Backends, w.NBuffers)] = r = new BufferRunner(new BufferRunOptions(w, _checking, _canary) { CheckEvery = CheckEvery }) { Reach = Reach };
         return r;
     }
 

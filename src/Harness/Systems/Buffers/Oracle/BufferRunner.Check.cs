@@ -123,5 +123,6 @@ public sealed partial class BufferRunner
                     $"after recovery page {p} holds {value}; a crash may leave only one of [{string.Join(", ", _model.CrashCandidates(p))}]");
         }
         Trace(step, op, "recovered");
+        Reach.Hit(BuffersReach.CrashRecovered);
     }
 }

@@ -14,9 +14,15 @@ public sealed partial class BufferRunner
     private void RunOp(int step, BufferOp op)
     {
         int injectedBefore = _faults.Injected.Count;
+        // a buffer allocation with nothing on the freelist is a clock-sweep victim (StrategyGetBuffer)
+        // (the same pool: a crash inside the op starts a new one)
+        BufferPool pool = _pool!;
+        bool freelistEmpty = pool.Strategy.FirstFreeBuffer(pool.InitMemory) == BufferConstants.FREENEXT_END_OF_LIST;
+        uint allocs = pool.Strategy.NumBufferAllocs(pool.InitMemory);
         try
         {
             Dispatch(step, op);
+            if (freelistEmpty && ReferenceEquals(_pool, pool) && pool.Strategy.NumBufferAllocs(pool.InitMemory) != allocs) Reach.Hit(BuffersReach.VictimEvicted);
         }
         catch (PgErrorException e)
         {
@@ -25,6 +31,7 @@ public sealed partial class BufferRunner
             if (_faults.Injected.Count == injectedBefore)
                 throw Fail(OutcomeKind.ModelMismatch, step, $"{Name(op)}/unexpected-error", $"ERROR \"{e.Message}\" with no fault injected; the model expects success");
             Trace(step, op, $"ERROR (injected fault): {e.Message}");
+            Reach.Hit(BuffersReach.IoErrorAborted);
             AbortBackend(step, op, OwnerOf(op));
         }
         catch (SimCrashException e)
@@ -91,6 +98,8 @@ public sealed partial class BufferRunner
             if (!match)
                 throw Fail(OutcomeKind.ModelMismatch, step, $"{Name(op)}/wrong-error", $"ERROR \"{e.Message}\"; expected {Describe(expected)}");
             Trace(step, op, $"ERROR (expected): {e.Message}");
+            if (_faults.Injected.Count != injectedBefore) Reach.Hit(BuffersReach.IoErrorAborted);
+            else if (expected == e.Message && expected.StartsWith("no unpinned buffers", StringComparison.Ordinal)) Reach.Hit(BuffersReach.NoUnpinnedBuffers);
             AbortBackend(step, op, _backends[op.Backend]);
             return;
         }
@@ -250,6 +259,7 @@ public sealed partial class BufferRunner
                         throw Fail(OutcomeKind.ModelMismatch, step, "cleanup/not-ok", $"IsBufferCleanupOK({buf}) is false right after LockBufferForCleanup");
                     port.LockBuffer(buf, BufferLockMode.BUFFER_LOCK_UNLOCK);
                 }
+                if (!got) Reach.Hit(BuffersReach.CleanupLockRefused);
                 Trace(step, op, got ? "cleanup lock taken and released" : "cleanup lock refused");
                 return;
             }

@@ -41,7 +41,7 @@ public readonly record struct BufferRunResult(Outcome Outcome, int Executed, int
 /// <summary>What became of one operation (fuzzing feedback).</summary>
 public enum BufferOpResult : byte { Done, Skipped, Error, Crash }
 
-public sealed partial class BufferRunner
+public sealed partial class BufferRunner : IReachReporter
 {
     /// <summary>Where the runner keeps its data in each page: a 64-bit value and a 32-bit hint,
     /// just after the page header (inside the hole an initialised page leaves).</summary>
@@ -73,6 +73,9 @@ public sealed partial class BufferRunner
     }
 
     public BufferRunOptions Options => _options;
+
+    /// <summary>The reach goals (BuffersReach.RunnerGoals) the current run hit (shared when a target keeps several runners).</summary>
+    public ReachHits Reach { get; set; } = new(BuffersReach.RunnerGoals);
 
     /// <summary>The pool of the last run (for views after a run).</summary>
     public BufferPool? Pool => _pool;

@@ -63,7 +63,7 @@ public static class BufferProperties
         var runner = new BufferRunner(new BufferRunOptions(Workload, checking, canary));
         bool faults = property == "faults";
         return new FsCheckProperty<BufferOp>(BuffersSystem.SystemName, property, checking, canary.ToString(),
-            maxOps => BufferGen.Arbitrary(maxOps, faults), (ops, trace) => runner.Run(ops, trace).Outcome, BufferOpText.Instance);
+            maxOps => BufferGen.Arbitrary(maxOps, faults), (ops, trace) => runner.Run(ops, trace).Outcome, BufferOpText.Instance, runner.Reach);
     }
 
     /// <summary>Evaluates one property on one op list.</summary>

@@ -26,6 +26,7 @@ using Allocator.Buffers;
 using Allocator.Common;
 using Allocator.Storage;
 using Allocator.Sync;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 using Harness.Systems.Buffers.Oracle;
 
@@ -44,6 +45,7 @@ public sealed class CheckpointTrafficScenario : BufferScenarioInstance
     public CheckpointTrafficScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, BufferCanary canary = BufferCanary.None)
         : base(config, rt, NBuffers, RelPages, canary)
     {
+        Reach = new ReachHits([BuffersReach.CheckpointWrote]);
         _plan = BlockPlan(firstBackend: 1);   // backend 0 is the checkpointer
     }
 
@@ -110,7 +112,11 @@ public sealed class CheckpointTrafficScenario : BufferScenarioInstance
         // the redo pointer
         var before = (ulong[])_logged.Clone();
         B[0].CreateCheckPoint(0);
-        if (B[0].LastCheckpointBuffersToScan > 0) CheckpointsWithWork++;
+        if (B[0].LastCheckpointBuffersToScan > 0)
+        {
+            CheckpointsWithWork++;
+            Reached(BuffersReach.CheckpointWrote);
+        }
         for (int p = 0; p < RelPages; p++)
         {
             if (before[p] == InitialValue(p)) continue; // never changed: nothing to make durable

@@ -23,6 +23,7 @@
 // ReadBuffer).
 using Allocator.Buffers;
 using Allocator.Sync;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 using static Allocator.Buffers.BufferConstants;
 
@@ -44,6 +45,7 @@ public sealed class CleanupLockScenario : BufferScenarioInstance
     public CleanupLockScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, BufferCanary canary = BufferCanary.None)
         : base(config, rt, NBuffers, RelPages, canary)
     {
+        Reach = new ReachHits([BuffersReach.CleanupLockWaited]);
         _pin = new PinState[config.Backends];
         _pinnedThroughCall = new bool[config.Backends];
     }
@@ -71,7 +73,10 @@ public sealed class CleanupLockScenario : BufferScenarioInstance
             int buffer = Read(0, Page);
             BufferDesc desc = Pool.Descriptors.GetBufferDescriptorOfBuffer(buffer);
             for (int i = 1; i < _pin.Length; i++) _pinnedThroughCall[i] = _pin[i] == PinState.Pinned;
+            // a pin held before the call makes LockBufferForCleanup wait for its release
+            bool mustWait = _pinnedThroughCall.Any(p => p);
             b.LockBufferForCleanup(buffer);
+            if (mustWait) Reached(BuffersReach.CleanupLockWaited);
             _cleanupHeld = true;
             for (int i = 1; i < _pin.Length; i++)
                 Check(!_pinnedThroughCall[i], "cleanup-lock-with-other-pin",

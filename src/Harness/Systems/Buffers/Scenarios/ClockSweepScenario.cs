@@ -49,6 +49,7 @@ using Allocator.Buffers;
 using Allocator.Common;
 using Allocator.Sim;
 using Allocator.Sync;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 using static Allocator.Buffers.BufferConstants;
 
@@ -71,6 +72,7 @@ public sealed class ClockSweepScenario : BufferScenarioInstance
     private ClockSweepScenario(ScenarioConfig config, SweepObserver obs, IReadOnlyList<ISyncRuntime> rt, BufferCanary canary)
         : base(config, obs.Wrap(rt), NBuffers, RelPages, canary)
     {
+        Reach = new ReachHits([BuffersReach.ClockSweepGaveUp]);
         _obs = obs;
         _obs.Bind(Pool);
         _plan = new (int, int)[config.Backends][];
@@ -157,7 +159,11 @@ public sealed class ClockSweepScenario : BufferScenarioInstance
 
     protected override void OnCheckFinal()
     {
-        if (NoUnpinnedErrors > 0) IterationsWithError++;
+        if (NoUnpinnedErrors > 0)
+        {
+            IterationsWithError++;
+            Reached(BuffersReach.ClockSweepGaveUp);
+        }
         if (ErrorsWithUnpinnedBuffer > 0) IterationsWithErrorWhileUnpinned++;
         if (ErrorsWithABufferNeverPinned > 0) IterationsWithErrorBufferNeverPinned++;
         if (_obs.Lost > 0) IterationsWithLostPass++;

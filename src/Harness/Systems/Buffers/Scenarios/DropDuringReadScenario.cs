@@ -41,6 +41,7 @@ using Allocator.Buffers;
 using Allocator.Common;
 using Allocator.Storage;
 using Allocator.Sync;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 using Harness.Systems.Buffers.Oracle;
 
@@ -63,6 +64,7 @@ public sealed class DropDuringReadScenario : BufferScenarioInstance
     public DropDuringReadScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, BufferCanary canary = BufferCanary.None)
         : base(config, rt, NBuffers, PagesA, canary)
     {
+        Reach = new ReachHits([BuffersReach.DropDuringIo]);
         for (int p = 0; p < PagesB; p++)
         {
             var page = new byte[BlckSz];
@@ -201,7 +203,11 @@ public sealed class DropDuringReadScenario : BufferScenarioInstance
                 && (Pool.InitMemory.ReadU32(d.StateAddr) & BufferConstants.BM_IO_IN_PROGRESS) != 0) IoInProgressAtDrop++;
         }
 
-        if (IoInProgressAtDrop > 0) IterationsWithIoAtDrop++;
+        if (IoInProgressAtDrop > 0)
+        {
+            IterationsWithIoAtDrop++;
+            Reached(BuffersReach.DropDuringIo);
+        }
 
         B[0].DropRelationBuffers(Rel, [ForkNumber.MAIN_FORKNUM], [0]);
         for (int p = 0; p < PagesA; p++) History.Drop(0, p, invoke);

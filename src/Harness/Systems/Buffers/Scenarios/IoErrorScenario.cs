@@ -29,6 +29,7 @@ using Allocator.Buffers;
 using Allocator.Common;
 using Allocator.Storage;
 using Allocator.Sync;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 using Harness.Systems.Buffers.Oracle;
 using static Allocator.Buffers.BufferConstants;
@@ -59,6 +60,7 @@ public sealed class IoErrorScenario : BufferScenarioInstance
     public IoErrorScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, BufferCanary canary = BufferCanary.None)
         : base(config, rt, NBuffers, RelPages, canary)
     {
+        Reach = new ReachHits([BuffersReach.IoErrorWithWaiter]);
         _gotReadError = new bool[config.Backends];
         _inRead = new bool[config.Backends];
     }
@@ -167,6 +169,10 @@ public sealed class IoErrorScenario : BufferScenarioInstance
         ulong onDisk = BitConverter.ToUInt64(Storage.PeekBlock(Rel.Locator, ForkNumber.MAIN_FORKNUM, WritePage), BufferRunner.OffValue);
         Check(onDisk == DirtyValue, "write-on-disk", $"block 1 holds {onDisk} on disk after the second flush; expected {DirtyValue}");
         Checked++;
-        if (_overlapped) OverlapIterations++;
+        if (_overlapped)
+        {
+            OverlapIterations++;
+            Reached(BuffersReach.IoErrorWithWaiter);
+        }
     }
 }

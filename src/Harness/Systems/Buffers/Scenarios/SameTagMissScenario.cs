@@ -15,6 +15,7 @@
 // counts those iterations, so tests can show the path is explored.
 using Allocator.Buffers;
 using Allocator.Sync;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 
 namespace Harness.Systems.Buffers.Scenarios;
@@ -34,6 +35,7 @@ public sealed class SameTagMissScenario : BufferScenarioInstance
     public SameTagMissScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, BufferCanary canary = BufferCanary.None)
         : base(config, rt, NBuffers, RelPages, canary)
     {
+        Reach = new ReachHits([BuffersReach.SameTagCollision]);
         _got = new int[config.Backends, config.Ops];
     }
 
@@ -68,6 +70,10 @@ public sealed class SameTagMissScenario : BufferScenarioInstance
             for (int b = 1; b < Config.Backends; b++)
                 Check(_got[b, op] == _got[0, op], "same-buffer", $"op {op}: backend 0 got buffer {_got[0, op]} for block {op % Pages}, backend {b} got buffer {_got[b, op]}");
         Checked++;
-        if (Pool.Strategy.NumBufferAllocs(Pool.InitMemory) > (uint)distinct) CollisionIterations++;
+        if (Pool.Strategy.NumBufferAllocs(Pool.InitMemory) > (uint)distinct)
+        {
+            CollisionIterations++;
+            Reached(BuffersReach.SameTagCollision);
+        }
     }
 }

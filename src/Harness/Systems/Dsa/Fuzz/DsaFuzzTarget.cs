@@ -16,7 +16,7 @@ using Harness.Systems.Dsa.Properties;
 
 namespace Harness.Systems.Dsa.Fuzz;
 
-public sealed class DsaFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeatures, ITraceableTarget
+public sealed class DsaFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeatures, ITraceableTarget, IReachReporter
 {
     public const string TargetName = "dsa-area";
 
@@ -38,6 +38,9 @@ public sealed class DsaFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeature
 
     public ICoverageSource Features => _features;
 
+    /// <summary>The goals of the current execution (one set for every runner this target makes).</summary>
+    public ReachHits Reach { get; } = new(DsaReach.AreaGoals);
+
     public IReadOnlyList<byte[]> Dictionary => DsaDictionary.Tokens;
 
     private DsaCodec.Decoded Decode(ReadOnlySpan<byte> input) => DsaCodec.Decode(input, Config.OpsMax, checking: true, _canary);
@@ -47,7 +50,7 @@ public sealed class DsaFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeature
         _features.Reset();
         DsaCodec.Decoded d = Decode(input);
         int prev = 0xFF;
-        DsaRunResult r = new DsaRunner(d.Workload).Run(d.Ops, null, s =>
+        DsaRunResult r = new DsaRunner(d.Workload, Reach).Run(d.Ops, null, s =>
         {
             int code = (int)s.Op.Code;
             int size = s.Op.Code == DsaOpCode.Alloc ? Bucket(s.Op.Size) : 0;

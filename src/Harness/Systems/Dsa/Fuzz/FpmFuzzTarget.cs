@@ -14,7 +14,7 @@ using Harness.Systems.Dsa.Properties;
 
 namespace Harness.Systems.Dsa.Fuzz;
 
-public sealed class FpmFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeatures, ITraceableTarget
+public sealed class FpmFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeatures, ITraceableTarget, IReachReporter
 {
     public const string TargetName = "dsa";
 
@@ -33,6 +33,9 @@ public sealed class FpmFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeature
 
     public ICoverageSource Features => _features;
 
+    /// <summary>The goals of the current execution (one set for every runner this target makes).</summary>
+    public ReachHits Reach { get; } = new(DsaReach.FpmGoals);
+
     public IReadOnlyList<byte[]> Dictionary => FpmDictionary.Tokens;
 
     private FpmCodec.Decoded Decode(ReadOnlySpan<byte> input) => FpmCodec.Decode(input, Config.OpsMax, checking: true, _canary);
@@ -42,7 +45,7 @@ public sealed class FpmFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeature
         _features.Reset();
         FpmCodec.Decoded d = Decode(input);
         int prev = 0xFF;
-        FpmRunResult r = new FpmRunner(d.Workload).Run(d.Ops, null, s =>
+        FpmRunResult r = new FpmRunner(d.Workload, Reach).Run(d.Ops, null, s =>
         {
             int code = s.Op.Code == FpmOpCode.Get ? (s.Done ? 0 : 1) : 2;
             int size = s.Op.Code == FpmOpCode.Get ? Bucket(s.Op.N) : Bucket(s.Op.Length);

@@ -34,23 +34,28 @@ public sealed record DsaRunResult(Outcome Outcome, int LeakedSpanObjects, ulong 
 /// <param name="Result">0 done, 1 OOM (Invalid or "out of memory"), 2 an expected ERROR, 3 skipped.</param>
 public readonly record struct DsaStepInfo(DsaOp Op, int Result, int Segments, int Live, bool Leaked);
 
-public sealed class DsaRunner
+public sealed class DsaRunner : IReachReporter
 {
     private readonly DsaWorkload _w;
 
-    public DsaRunner(DsaWorkload workload)
+    /// <param name="reach">Where the runs' reach goals go (a fuzz target makes a runner per input and keeps one set of hits).</param>
+    public DsaRunner(DsaWorkload workload, ReachHits? reach = null)
     {
+        Reach = reach ?? new(DsaReach.AreaGoals);
         _w = workload;
     }
 
     public DsaWorkload Workload => _w;
+
+    /// <summary>The reach goals (DsaReach.AreaGoals) the current run hit.</summary>
+    public ReachHits Reach { get; }
 
     /// <summary>The area as the last run left it (for `harness dsa` and `harness show dsa`).</summary>
     public DsaArea? Area { get; private set; }
 
     public DsaRunResult Run(IReadOnlyList<DsaOp> ops, TextWriter? trace = null, Action<DsaStepInfo>? onStep = null)
     {
-        var e = new Execution(_w, trace, onStep);
+        var e = new Execution(_w, trace, onStep, Reach);
         DsaRunResult r = e.Run(ops);
         Area = e.AnyAttached;
         return r;
@@ -62,6 +67,7 @@ public sealed class DsaRunner
         private readonly DsaWorkload _w;
         private readonly TextWriter? _trace;
         private readonly Action<DsaStepInfo>? _onStep;
+        private readonly ReachHits _reach;
         private readonly DsaLayout _l;
         private readonly DsaOptions _options;
         private readonly DsmBackend[] _b;
@@ -75,9 +81,10 @@ public sealed class DsaRunner
         private bool _walkedLastOp;
         private int _skipped, _ooms, _result;
 
-        public Execution(DsaWorkload w, TextWriter? trace, Action<DsaStepInfo>? onStep)
+        public Execution(DsaWorkload w, TextWriter? trace, Action<DsaStepInfo>? onStep, ReachHits reach)
         {
             _w = w;
+            _reach = reach;
             _trace = trace;
             _onStep = onStep;
             _l = w.Layout;
@@ -208,6 +215,7 @@ public sealed class DsaRunner
             {
                 if (error is null && !noOom) return Mismatch(step, "alloc/invalid-without-no-oom", $"{text}: returned Invalid without DSA_ALLOC_NO_OOM");
                 _ooms++;
+                _reach.Hit(DsaReach.AllocOutOfMemory);
                 _result = 1;
                 if (expect == DsaExpect.MustSucceed)
                     return Mismatch(step, "alloc/oom-must-succeed", $"{text}: out of memory, but a fresh segment fits it (total {total}, limit {_model.Limit}, {freeSlots} free slots)");
@@ -215,6 +223,7 @@ public sealed class DsaRunner
             }
             if (expect == DsaExpect.MustFail)
                 return Mismatch(step, "alloc/must-fail", $"{text}: succeeded, but live {_model.LiveBytes()} bytes plus this exceed the capacity (total {total}, limit {_model.Limit})");
+            if (op.Size > DsaSizeClasses.MaxClassSize) _reach.Hit(DsaReach.LargeObject);
             byte seed = (op.Flags & DSA_ALLOC_ZERO) != 0 ? (byte)0 : (byte)(1 + step % 255);
             string? wrong = _model.Allocated(dp, op.Size, 0);
             if (wrong is not null) return Mismatch(step, "alloc/pointer", wrong);
@@ -366,6 +375,8 @@ public sealed class DsaRunner
                 return new Outcome(OutcomeKind.Fault, step, "check/fault", e.Message);
             }
             _walkedLastOp = true;
+            if (step >= 0 && _snap is not null && now.Handles.Count != before.Handles.Count)
+                _reach.Hit(now.Handles.Count > before.Handles.Count ? DsaReach.SegmentAdded : DsaReach.SegmentFreed);
             _snap = now;
             if (_w.Checking && errors.Count > 0) return Violation(step, errors);
 

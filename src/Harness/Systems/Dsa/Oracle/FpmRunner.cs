@@ -27,19 +27,24 @@ public sealed record FpmRunResult(Outcome Outcome, int LeakedPages, int OneKeyRo
 /// done), and the tree's depth and recycle-list length after it.</summary>
 public readonly record struct FpmStepInfo(FpmOp Op, bool Done, uint Depth, uint Recycled, bool Lost);
 
-public sealed class FpmRunner
+public sealed class FpmRunner : IReachReporter
 {
     private readonly FpmWorkload _w;
 
-    public FpmRunner(FpmWorkload workload)
+    /// <param name="reach">Where the runs' reach goals go (a fuzz target makes a runner per input and keeps one set of hits).</param>
+    public FpmRunner(FpmWorkload workload, ReachHits? reach = null)
     {
+        Reach = reach ?? new(DsaReach.FpmGoals);
         _w = workload;
     }
 
     public FpmWorkload Workload => _w;
 
+    /// <summary>The reach goals (DsaReach.FpmGoals) the current run hit.</summary>
+    public ReachHits Reach { get; }
+
     public FpmRunResult Run(IReadOnlyList<FpmOp> ops, TextWriter? trace = null, Action<FpmStepInfo>? onStep = null) =>
-        new Execution(_w, trace, onStep).Run(ops);
+        new Execution(_w, trace, onStep, Reach).Run(ops);
 
     private sealed class Execution
     {
@@ -55,11 +60,13 @@ public sealed class FpmRunner
         private bool _inSetup;
 
         private readonly Action<FpmStepInfo>? _onStep;
+        private readonly ReachHits _reach;
         private bool _lastDone;
 
-        public Execution(FpmWorkload w, TextWriter? trace, Action<FpmStepInfo>? onStep)
+        public Execution(FpmWorkload w, TextWriter? trace, Action<FpmStepInfo>? onStep, ReachHits reach)
         {
             _w = w;
+            _reach = reach;
             _trace = trace;
             _onStep = onStep;
             SimRegion region = _m.MapRegion("fpm", w.Pages * FpmLayout.FPM_PAGE_SIZE);
@@ -151,7 +158,11 @@ public sealed class FpmRunner
             Outcome? thrown = Guard(step, "put", () => _fpm.Put(first, n));
             if (thrown is { } t) return t;
             _model.Put(first, n);
-            return _inSetup ? Outcome.Ok : After(step, "put", afterGet: false);
+            if (_inSetup) return Outcome.Ok;
+            Outcome o = After(step, "put", afterGet: false);
+            // the run now holding the freed pages starts before them: joined onto the previous run
+            if (!o.IsFailure && _before.Runs.Any(r => r.First < first && r.First + r.Npages >= first + n)) _reach.Hit(DsaReach.FpmMergedWithPrevious);
+            return o;
         }
 
         private Outcome Get(int step, ulong n)
@@ -163,6 +174,7 @@ public sealed class FpmRunner
             Outcome? thrown = Guard(step, "get", () => ok = _fpm.Get(n, out first));
             if (thrown is { } t) return t;
             _lastDone = ok;
+            if (!ok) _reach.Hit(DsaReach.FpmGetRefused);
             _trace?.WriteLine($"{step}: get {n} -> {(ok ? first.ToString(System.Globalization.CultureInfo.InvariantCulture) : "false")}");
 
             if (ok != (starts.Count > 0))
@@ -209,6 +221,8 @@ public sealed class FpmRunner
             }
             if (afterGet && now.RootKeys == 1) _oneKeyRoots++;
             if (_w.Checking && errors.Count > 0) return Violation(step, errors);
+            if (step >= 0 && now.BtreePages.Count != _before.BtreePages.Count)
+                _reach.Hit(now.BtreePages.Count > _before.BtreePages.Count ? DsaReach.FpmBtreeSplit : DsaReach.FpmBtreeShrunk);
 
             List<(ulong, ulong)> expect = _model.Runs(now.ReservedPages());
             if (!expect.SequenceEqual(now.Runs))

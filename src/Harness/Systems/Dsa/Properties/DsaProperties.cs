@@ -98,7 +98,7 @@ public static class DsaProperties
     {
         var runner = new DsaRunner(Workload(property, checking, canary));
         return new FsCheckProperty<DsaOp>(DsaSystem.SystemName, property, checking, canary,
-            DsaGen.Arbitrary, (ops, trace) => runner.Run(ops, trace).Outcome, DsaOpText.Instance);
+            DsaGen.Arbitrary, (ops, trace) => runner.Run(ops, trace).Outcome, DsaOpText.Instance, runner.Reach);
     }
 
     /// <summary>Evaluates one property on one op list.</summary>

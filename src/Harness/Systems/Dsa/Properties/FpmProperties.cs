@@ -75,7 +75,7 @@ public static class FpmProperties
     {
         var runner = new FpmRunner(Workload(property, checking, canary));
         return new FsCheckProperty<FpmOp>(DsaSystem.SystemName, property, checking, canary.ToString(),
-            FpmGen.Arbitrary, (ops, trace) => runner.Run(ops, trace).Outcome, FpmOpText.Instance);
+            FpmGen.Arbitrary, (ops, trace) => runner.Run(ops, trace).Outcome, FpmOpText.Instance, runner.Reach);
     }
 
     /// <summary>Evaluates one property on one op list.</summary>

@@ -27,6 +27,7 @@ using Allocator.Dsa;
 using Allocator.Shmem;
 using Allocator.Sync;
 using Harness.Explore;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 
 namespace Harness.Systems.Dsa.Scenarios;
@@ -42,6 +43,7 @@ public sealed class DsaAttachDetachScenario : DsaScenarioInstance
     public DsaAttachDetachScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, DsaCanary canary = DsaCanary.None)
         : base(config, rt, canary)
     {
+        Reach = new ReachHits([DsaReach.AttachRefused]);
     }
 
     protected override bool SetupCreatesArea => false;
@@ -89,7 +91,11 @@ public sealed class DsaAttachDetachScenario : DsaScenarioInstance
         catch (PgErrorException e) when (e.Message == CouldNotAttach)
         {
             // still mapped: dsm_attach worked and attach_internal found refcnt 0
-            if (B[me].AddressSpace.Mappings().Any()) RefusedAtZeroRefcnt++;
+            if (B[me].AddressSpace.Mappings().Any())
+            {
+                RefusedAtZeroRefcnt++;
+                Reached(DsaReach.AttachRefused);
+            }
             B[me].AbortCleanup();
             B[me].CurrentResourceOwner = null;
             A[me] = null;

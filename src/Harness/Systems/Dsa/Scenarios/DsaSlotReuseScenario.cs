@@ -25,6 +25,7 @@
 // superblock's (clobbered on free), so the pattern check fails (dsa-content).
 using Allocator.Dsa;
 using Allocator.Sync;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 
 namespace Harness.Systems.Dsa.Scenarios;
@@ -42,6 +43,7 @@ public sealed class DsaSlotReuseScenario : DsaScenarioInstance
     public DsaSlotReuseScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, DsaCanary canary = DsaCanary.None)
         : base(config, rt, canary)
     {
+        Reach = new ReachHits([DsaReach.SlotReused]);
     }
 
     /// <summary>Backend 1 saw the freed segment's slot reused (its dsa_get_address found a new segment in slot 1).</summary>
@@ -84,7 +86,11 @@ public sealed class DsaSlotReuseScenario : DsaScenarioInstance
             CheckPattern(A[me]!, _s[SuperblockObjects - 1], SuperblockObject, "backend 1 (mapping the old segment)");
             Rt[me].SharedWrite64(Mailbox(me, 1), 1);
             ulong dp = WaitFor(me, 0);
-            if (DsaLayout.Wide.P.DSA_EXTRACT_SEGMENT_NUMBER(dp) == 1) SlotReusedSeen++;
+            if (DsaLayout.Wide.P.DSA_EXTRACT_SEGMENT_NUMBER(dp) == 1)
+            {
+                SlotReusedSeen++;
+                Reached(DsaReach.SlotReused);
+            }
             Free(me, dp);
         }
         else

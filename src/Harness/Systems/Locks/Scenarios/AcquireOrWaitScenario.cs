@@ -6,6 +6,7 @@
 // return leaves the lock not held; exclusion holds while flushing.
 using Allocator.Sync;
 using Harness.Explore.Linearizability;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 using Harness.Explore;
 
@@ -18,6 +19,7 @@ public sealed class AcquireOrWaitScenario : LockScenarioInstance
     public AcquireOrWaitScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, Func<SyncBackend, LWLockApi>? api = null)
         : base(config, rt, api, lwlocks: 1, scratchWords: 2)
     {
+        Reach = new ReachHits([LocksReach.AcquireOrWaitWaited]);
         Seg.SetLWLockName(0, "WALWriteLock", "scenario");
         NameObjects();
         rt[0].NameObject(Word(Requested), "requested");

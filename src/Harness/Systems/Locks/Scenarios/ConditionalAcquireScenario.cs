@@ -3,6 +3,7 @@
 // queued (lwWaiting NOT_WAITING), no interrupt holdoff left, not in held_lwlocks.
 using Allocator.Sync;
 using Harness.Explore.Linearizability;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 using Harness.Explore;
 
@@ -15,6 +16,7 @@ public sealed class ConditionalAcquireScenario : LockScenarioInstance
     public ConditionalAcquireScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, Func<SyncBackend, LWLockApi>? api = null)
         : base(config, rt, api, lwlocks: 1)
     {
+        Reach = new ReachHits([LocksReach.ConditionalRefused, LocksReach.AcquireSlept]);
         Seg.SetLWLockName(0, "lockA", "scenario");
         NameObjects();
         int[] w = MixWeights(3);

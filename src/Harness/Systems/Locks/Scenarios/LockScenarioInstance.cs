@@ -3,6 +3,7 @@
 // processes that start fresh), holder counters in scratch space for the mutual-exclusion checks,
 // and a final check that runs LWLockCheck (every LW*/SEM1 invariant, final form).
 using Allocator.Sync;
+using Harness.Core;
 using Harness.Explore.Linearizability;
 using Harness.Explore.Scenarios;
 using Harness.Explore;
@@ -77,6 +78,7 @@ public abstract class LockScenarioInstance : ScenarioInstance
         {
             B[i] = new SyncBackend(Rt[i], Seg, i);
             Api[i] = _apiFactory(B[i]);
+            Api[i].Reach = Reach;   // the goals the derived scenario declared (LocksReach)
         }
         OnReset();
     }

@@ -4,6 +4,7 @@
 // ("waiting for an LWLock" is hot) under a fair strategy, or by the step bound otherwise.
 using Allocator.Sync;
 using Harness.Explore.Linearizability;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 using Harness.Explore;
 
@@ -16,6 +17,7 @@ public sealed class NoLostWakeupScenario : LockScenarioInstance
     public NoLostWakeupScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, Func<SyncBackend, LWLockApi>? api = null)
         : base(config, rt, api, lwlocks: 1, scratchWords: 1)
     {
+        Reach = new ReachHits([LocksReach.AcquireSlept]);
         Seg.SetLWLockName(0, "lockA", "scenario");
         NameObjects();
         rt[0].NameObject(Word(Done), "done");

@@ -5,6 +5,7 @@
 // A canary variant takes them in the order given (sometimes descending): that one deadlocks.
 using Allocator.Sync;
 using Harness.Explore.Linearizability;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 using Harness.Explore;
 
@@ -20,6 +21,7 @@ public sealed class PartitionOrderScenario : LockScenarioInstance
     public PartitionOrderScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, bool ordered = true, Func<SyncBackend, LWLockApi>? api = null)
         : base(config, rt, api, lwlocks: Partitions, scratchWords: Partitions)
     {
+        Reach = new ReachHits([LocksReach.AcquireSlept]);
         for (int p = 0; p < Partitions; p++)
         {
             Seg.SetLWLockName(p, $"BufMappingLock[{p}]", "BufferMapping");

@@ -8,6 +8,7 @@
 // return leaves the lock not held, the flushed position covers each target, exclusion while
 // flushing, LWLockCheck at the end; a waiter never woken is a starvation or hang verdict.
 using Allocator.Sync;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 
 namespace Harness.Systems.Locks.Scenarios;
@@ -19,6 +20,7 @@ public sealed class QueuedAcquireOrWaitScenario : LockScenarioInstance
     public QueuedAcquireOrWaitScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, Func<SyncBackend, LWLockApi>? api = null)
         : base(config, rt, api, lwlocks: 1, scratchWords: 4)
     {
+        Reach = new ReachHits([LocksReach.AcquireOrWaitWaited, LocksReach.AcquireSlept]);
         Seg.SetLWLockName(0, "WALWriteLock", "scenario");
         NameObjects();
         rt[0].NameObject(Word(Ready), "ready");

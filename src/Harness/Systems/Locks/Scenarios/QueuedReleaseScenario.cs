@@ -8,6 +8,7 @@
 // hang when nothing else can run. Invariants: exclusion, the protected counter ends at the number of
 // exclusive operations, LWLockCheck at the end.
 using Allocator.Sync;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 
 namespace Harness.Systems.Locks.Scenarios;
@@ -20,6 +21,7 @@ public sealed class QueuedReleaseScenario : LockScenarioInstance
     public QueuedReleaseScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, Func<SyncBackend, LWLockApi>? api = null)
         : base(config, rt, api, lwlocks: 1, scratchWords: 3)
     {
+        Reach = new ReachHits([LocksReach.AcquireSlept]);
         Seg.SetLWLockName(0, "queueLock", "scenario");
         NameObjects();
         rt[0].NameObject(Word(Ready), "ready");

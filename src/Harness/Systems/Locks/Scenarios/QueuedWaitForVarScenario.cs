@@ -8,6 +8,7 @@
 // return reports exactly the next value (the holder publishes one at a time) or the clear value 0 once all were seen, the last value each
 // waiter saw is Ops, LWLockCheck at the end; a waiter never woken is a starvation or hang verdict.
 using Allocator.Sync;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 
 namespace Harness.Systems.Locks.Scenarios;
@@ -19,6 +20,7 @@ public sealed class QueuedWaitForVarScenario : LockScenarioInstance
     public QueuedWaitForVarScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, Func<SyncBackend, LWLockApi>? api = null)
         : base(config, rt, api, lwlocks: 1, vars: 1, scratchWords: AckBase + config.Backends)
     {
+        Reach = new ReachHits([LocksReach.WaitForVarChanged, LocksReach.AcquireSlept]);
         Seg.SetLWLockName(0, "WALInsertLock", "scenario");
         NameObjects();
         rt[0].NameObject(Word(Ready), "ready");

@@ -5,6 +5,7 @@
 // exclusive operations; LWLockCheck runs at the end.
 using Allocator.Sync;
 using Harness.Explore.Linearizability;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 using Harness.Explore;
 
@@ -19,6 +20,7 @@ public sealed class SharedExclusiveScenario : LockScenarioInstance
     public SharedExclusiveScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, Func<SyncBackend, LWLockApi>? api = null)
         : base(config, rt, api, lwlocks: 1, scratchWords: 1)
     {
+        Reach = new ReachHits([LocksReach.AcquireSlept]);
         Seg.SetLWLockName(0, "lockA", "scenario");
         NameObjects();
         rt[0].NameObject(Word(Counter), "counter");

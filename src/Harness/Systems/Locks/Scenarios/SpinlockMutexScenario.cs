@@ -3,6 +3,7 @@
 // inside (spinlock-mutual-exclusion), and the final count is Backends x Ops (no lost update).
 using Allocator.Sync;
 using Harness.Explore.Linearizability;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 using Harness.Explore;
 
@@ -15,6 +16,7 @@ public sealed class SpinlockMutexScenario : LockScenarioInstance
     public SpinlockMutexScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, Func<SyncBackend, LWLockApi>? api = null)
         : base(config, rt, api, lwlocks: 0, spinlocks: 1, scratchWords: 2)
     {
+        Reach = new ReachHits([LocksReach.SpinDelayed]);
         NameObjects();
         rt[0].NameObject(Word(Counter), "counter");
         rt[0].NameObject(Word(Inside), "inside");

@@ -5,6 +5,7 @@
 // waiter is never left sleeping (a deadlock would be reported); LWLockCheck at the end.
 using Allocator.Sync;
 using Harness.Explore.Linearizability;
+using Harness.Core;
 using Harness.Explore.Scenarios;
 using Harness.Explore;
 
@@ -17,6 +18,7 @@ public sealed class WaitForVarScenario : LockScenarioInstance
     public WaitForVarScenario(ScenarioConfig config, IReadOnlyList<ISyncRuntime> rt, Func<SyncBackend, LWLockApi>? api = null)
         : base(config, rt, api, lwlocks: 1, vars: 1, scratchWords: 1)
     {
+        Reach = new ReachHits([LocksReach.WaitForVarChanged, LocksReach.AcquireSlept]);
         Seg.SetLWLockName(0, "WALInsertLock", "scenario");
         NameObjects();
         rt[0].NameObject(Word(Ready), "ready");

@@ -19,7 +19,7 @@ using Harness.Systems.Mmgr.Oracle;
 
 namespace Harness.Systems.Mmgr.Fuzz;
 
-public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeatures, ITraceableTarget
+public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeatures, ITraceableTarget, IReachReporter
 {
     public const string TargetName = "mmgr";
 
@@ -56,6 +56,7 @@ public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetF
         MemoryContextOptions mcxt = MemoryContextOptions.Checking with { Canary = canary };
         _polite = new AllocatorRunner(new RunnerOptions { Mcxt = mcxt, AllowHostile = false, HeapMax = HeapMax, WalkEvery = walkEvery });
         _hostile = new AllocatorRunner(new RunnerOptions { Mcxt = mcxt, AllowHostile = true, HeapMax = HeapMax, WalkEvery = walkEvery });
+        _hostile.Reach = _polite.Reach;   // one set of hits, whichever runner an input picks
         _mutator = new OpMutator(_codec, config.OpsMax);
     }
 
@@ -64,6 +65,8 @@ public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetF
     public string Name => TargetName;
 
     public ICoverageSource Features => _features;
+
+    public ReachHits Reach => _polite.Reach;
 
     public IReadOnlyList<byte[]> Dictionary => s_dictionary;
 

@@ -23,6 +23,7 @@ public sealed partial class AllocatorRunner
         _log.Clear();
         _warningsBefore = 0;
         _model.DroppedDamaged.Clear();
+        long failedBefore = _heap.FailedCalls + _heap.CapacityFailedCalls;
         bool ran = op switch
         {
             CreateContext o => DoCreate(o),
@@ -49,6 +50,7 @@ public sealed partial class AllocatorRunner
             _ => false,
         };
         _trace?.WriteLine($"{_opIndex,4}: {op}{(ran ? "" : "   (skipped)")}");
+        if (_heap.FailedCalls + _heap.CapacityFailedCalls != failedBefore) Reach.Hit(MmgrReach.MallocFailed);
         CheckWarningsOfOp();
         return ran;
     }
@@ -112,6 +114,7 @@ public sealed partial class AllocatorRunner
         }
         if (expectAddress != 0 && result != expectAddress)
             throw Fail(OutcomeKind.ModelMismatch, "AllocSet/not-recycled", $"create returned {Hex(result)}; the recycled context at {Hex(expectAddress)} (LIFO head) should have been reused");
+        if (expectAddress != 0) Reach.Hit(MmgrReach.AsetContextRecycled);
         _model.CommitCreate(kind, parent, min, init, max, chunk, result);
         return true;
     }
@@ -200,6 +203,7 @@ public sealed partial class AllocatorRunner
         Expectation exp = _model.PlanFree(chunk, out bool skip);
         if (skip) return false;
         bool damaged = chunk.SentinelDamaged;
+        long blocks = _heap.OutstandingBlocks;
         Exception? ex = null;
         try
         {
@@ -208,6 +212,13 @@ public sealed partial class AllocatorRunner
         catch (Exception e) { ex = e; }
         Ended end = Match(exp, ex, 1, false, Mark(), KindOf(chunk.Owner));
         if (end != Ended.Success) return true;
+        if (_heap.OutstandingBlocks < blocks)
+            switch (chunk.Owner.Kind)
+            {
+                case ModelContextKind.AllocSet: Reach.Hit(MmgrReach.AsetBlockFreed); break;
+                case ModelContextKind.Slab: Reach.Hit(MmgrReach.SlabEmptyBlockFreed); break;
+                case ModelContextKind.Generation: Reach.Hit(MmgrReach.GenerationBlockFreed); break;
+            }
         if (damaged && Checking) RequireWarningFor(chunk, "pfree of a chunk with a damaged sentinel");
         _model.CommitFree(chunk);
         return true;

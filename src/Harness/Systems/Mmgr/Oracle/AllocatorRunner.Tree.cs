@@ -31,6 +31,7 @@ public sealed partial class AllocatorRunner
             _model.Current = _model.Top;
         }
         Exception? ex = null;
+        long blocks = _heap.OutstandingBlocks;
         try
         {
             switch (code)
@@ -44,6 +45,7 @@ public sealed partial class AllocatorRunner
         }
         catch (Exception e) { ex = e; }
         Match(Expectation.Ok(), ex, 1, false, Mark(), KindOf(c));
+        if (code is OpCode.Reset or OpCode.ResetOnly && _heap.OutstandingBlocks < blocks) Reach.Hit(MmgrReach.ResetKeptKeeper);
         switch (code)
         {
             case OpCode.Reset: _model.Reset(c); break;

@@ -17,6 +17,9 @@
 // The heap must hold exactly baseline(after MemoryContextInit) + those recycled keepers, in blocks
 // and in bytes; anything else is a Leak.
 //
+// Reach goals (MmgrReach) are observed around operations: the heap's live blocks before and after a
+// pfree or a reset, its failed-call counters, a create's address against the recycled list.
+//
 // Speed: one SimMemory and one SimHeap per runner are reused (SimHeap.Reset, which clears only
 // what the last run used) so a run allocates neither a heap array nor a live-block table; the
 // model uses lists; contents are compared with span SequenceEqual.
@@ -30,7 +33,7 @@ using Models.Mmgr;
 
 namespace Harness.Systems.Mmgr.Oracle;
 
-public sealed partial class AllocatorRunner
+public sealed partial class AllocatorRunner : IReachReporter
 {
     /// <summary>Most callbacks one run registers (the records live in the runner's scratch block).</summary>
     public const int CallbacksMax = 64;
@@ -66,6 +69,9 @@ public sealed partial class AllocatorRunner
     }
 
     public RunnerOptions Options => _options;
+
+    /// <summary>The reach goals of the current run (shared when a target runs two runners).</summary>
+    public ReachHits Reach { get; set; } = new(MmgrReach.Goals);
 
     private bool Checking => _options.Mcxt.MemoryContextChecking;
 

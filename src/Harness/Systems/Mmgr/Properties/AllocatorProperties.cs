@@ -66,7 +66,7 @@ public static class AllocatorProperties
     {
         var evaluator = new Evaluator(property, checking, canary);
         return new FsCheckProperty<AllocatorOp>(MmgrSystem.SystemName, property, evaluator.Checking, canary.ToString(),
-            maxOps => AllocatorGen.Arbitrary(maxOps, Hostile(property)), evaluator.Run, AllocatorOpTextForm.Instance);
+            maxOps => AllocatorGen.Arbitrary(maxOps, Hostile(property)), evaluator.Run, AllocatorOpTextForm.Instance, evaluator.Reach);
     }
 
     /// <summary>Runs a property with FsCheck and returns what happened (never throws for a failing property).</summary>
@@ -97,6 +97,8 @@ public static class AllocatorProperties
         }
 
         public bool Checking { get; }
+
+        public ReachHits Reach => _runner.Reach;
 
         public Outcome Run(IReadOnlyList<AllocatorOp> ops, TextWriter? trace = null)
         {

@@ -1,0 +1,29 @@
+// LocksReach: the lock events an exploration should reach sometimes, seen from what the lock calls
+// return to the scenario (LWLockApi): LWLockAcquire's "acquired without sleeping" result,
+// LWLockConditionalAcquire's refusal, LWLockAcquireOrWait's "waited, not acquired",
+// LWLockWaitForVar's "the variable changed", and S_LOCK's count of s_lock delays.
+using Harness.Core;
+
+namespace Harness.Systems.Locks;
+
+public static class LocksReach
+{
+    private const string S = LocksSystem.SystemName;
+
+    public static readonly ReachGoal AcquireSlept = new(S, "lwlock-acquire-slept",
+        "LWLockAcquire queued its backend, slept on the semaphore and was woken by a release");
+
+    public static readonly ReachGoal ConditionalRefused = new(S, "lwlock-conditional-refused",
+        "LWLockConditionalAcquire found the lock taken and returned false without waiting");
+
+    public static readonly ReachGoal AcquireOrWaitWaited = new(S, "lwlock-acquire-or-wait-waited",
+        "LWLockAcquireOrWait waited for the holder to release and returned without the lock");
+
+    public static readonly ReachGoal WaitForVarChanged = new(S, "lwlock-wait-for-var-changed",
+        "LWLockWaitForVar returned because the holder published a new value (LWLockUpdateVar)");
+
+    public static readonly ReachGoal SpinDelayed = new(S, "spin-delayed",
+        "S_LOCK found the spinlock taken and s_lock went through perform_spin_delay at least once");
+
+    public static IReadOnlyList<ReachGoal> Goals { get; } = [AcquireSlept, ConditionalRefused, AcquireOrWaitWaited, WaitForVarChanged, SpinDelayed];
+}
