@@ -18,6 +18,7 @@ public sealed class AflCommand : IHarnessCommand
 
     public string Name => "afl";
     public string Summary => "print or run the AFL++ (afl-fuzz 4.04c) campaign for a target";
+
     private readonly Argument<string> _target = CliOptions.Required("target", "sim-selftest (built in) or a registered fuzz target (harness systems lists them)");
     private readonly Argument<string[]> _aflArgs = CliOptions.ZeroOrMore("afl-args", "more afl-fuzz arguments, after --");
     private readonly Option<bool> _run = CliOptions.Flag("--run", "execute afl-fuzz for --seconds (afl's -V) and summarise fuzzer_stats");

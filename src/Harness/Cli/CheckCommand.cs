@@ -17,6 +17,7 @@ public sealed class CheckCommand : IHarnessCommand
 
     public string Name => "check";
     public string Summary => "run a system's FsCheck properties (port vs model, OOM, leaks, corruption, ...)";
+
     private readonly Argument<string> _system = CliOptions.Required("system", "a system with properties (harness systems lists them; e.g. mmgr)");
     private readonly Option<ulong> _seed = CliOptions.Seed("--seed", DefaultSeed, "run seed; each property run derives its own from it");
     private readonly Option<int> _cases = CliOptions.Int("--cases", 1000, 1, 100_000_000, "cases per property run");

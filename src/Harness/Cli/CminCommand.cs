@@ -12,6 +12,7 @@ public sealed class CminCommand : IHarnessCommand
 {
     public string Name => "cmin";
     public string Summary => "minimize a corpus folder, keeping every bucketed edge it reaches";
+
     private readonly Argument<string> _in = CliOptions.Required("in", "the corpus folder to minimize");
     private readonly Argument<string> _out = CliOptions.Required("out", "the output corpus folder (created; existing files stay)");
     private readonly Option<string?> _target = CliOptions.OptionalText("--target", "target (default: the one whose fuzz/corpus/<folder> IN is, or the only one)", "T");

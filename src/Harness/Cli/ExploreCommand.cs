@@ -21,6 +21,7 @@ public sealed class ExploreCommand : IHarnessCommand
 {
     public string Name => "explore";
     public string Summary => "explore a concurrency scenario's schedules (random, pct, dfs, ...); replay a schedule token";
+
     private readonly Argument<string?> _scenario = CliOptions.Optional("scenario", "a registered scenario, system/name or a bare name when only one system has it (--list lists them)");
     private readonly Option<bool> _list = CliOptions.Flag("--list", "list the scenarios, canaries and strategies");
     private readonly Option<string?> _replay = CliOptions.OptionalText("--replay", "replay a schedule token (SCENARIO may be left out: the token names it)", "TOKEN");

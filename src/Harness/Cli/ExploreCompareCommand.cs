@@ -20,6 +20,7 @@ public sealed class ExploreCompareCommand : IHarnessCommand
 {
     public string Name => "explore-compare";
     public string Summary => "measure our explorer against the Coyote engine on every scenario and canary (Markdown table)";
+
     private readonly Option<int> _seeds = CliOptions.Int("--seeds", 20, 1, 1000, "canaries: seeds 1..N per engine");
     private readonly Option<int> _cap = CliOptions.Int("--cap", 2000, 1, 1_000_000, "canaries: iteration cap per seed", "C");
     private readonly Option<int> _budget = CliOptions.Int("--budget", 200, 1, 1_000_000, "correct scenarios: iterations per engine, seed 1", "B");

@@ -22,6 +22,7 @@ public sealed class ExploreTableCommand : IHarnessCommand
 
     public string Name => "explore-table";
     public string Summary => "a system's scenario table: rates and distinct schedules per scenario, canary iterations-to-bug per strategy (Markdown)";
+
     private readonly Argument<string?> _system = CliOptions.Optional("system", "one system (default: every system with scenarios)");
     private readonly Option<int> _seeds = CliOptions.Int("--seeds", 20, 1, 1000, "canaries: seeds 1..N per strategy");
     private readonly Option<int> _cap = CliOptions.Int("--cap", 500, 1, 1_000_000, "canaries: iteration cap per seed", "C");

@@ -14,6 +14,7 @@ public sealed class FindingsCommand : IHarnessCommand
 {
     public string Name => "findings";
     public string Summary => "list the unique findings of campaigns (by signature, with counts and known/new status); SARIF; --fail-on-new for PRs";
+
     private readonly Argument<string[]> _runs = CliOptions.OneOrMore("rundir", "a folder searched for events.jsonl files (as harness report reads them), or an events.jsonl file");
     private readonly Option<string?> _sarif = CliOptions.OptionalText("--sarif", "also write the findings as SARIF 2.1.0 (code-scanning views)", "FILE");
     private readonly Option<bool> _failOnNew = CliOptions.Flag("--fail-on-new", "exit 1 when a finding is not known on main (fuzz/regressions/*, fuzz/known-findings.tsv)");

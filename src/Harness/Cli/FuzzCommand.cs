@@ -17,6 +17,7 @@ public sealed class FuzzCommand : IHarnessCommand
 
     public string Name => "fuzz";
     public string Summary => "coverage-guided in-process fuzzing of a target (deterministic per seed, exec count and workers)";
+
     private readonly Argument<string> _target = CliOptions.Required("target", "a registered fuzz target (harness systems lists them)");
     private readonly Option<ulong> _seed = CliOptions.Seed("--seed", DefaultSeed, "mutation seed; same seed + --execs + --workers = same corpus and findings");
     private readonly Option<long?> _execs = CliOptions.OptionalLong("--execs", 0, long.MaxValue, "mutated executions (default 100000; unlimited when only --seconds is given)");

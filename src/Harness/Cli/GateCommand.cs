@@ -17,6 +17,7 @@ public sealed class GateCommand : IHarnessCommand
 
     public string Name => "gate";
     public string Summary => "run every suite with fixed seeds and budgets; JUnit XML; non-zero on failure";
+
     private readonly Option<ulong> _seed = CliOptions.Seed("--seed", DefaultSeed, "base seed; every suite derives its seeds from it");
     private readonly Option<int> _scale = CliOptions.Int("--scale", 1, 1, 1000, "budget multiplier, 1..1000; 1 = the CI budget", "K");
     private readonly Option<string?> _suite = CliOptions.OptionalText("--suite", "run only suites whose name contains NAME", "NAME");

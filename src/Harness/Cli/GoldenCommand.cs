@@ -14,6 +14,7 @@ public sealed class GoldenCommand : IHarnessCommand
 {
     public string Name => "golden";
     public string Summary => "golden vectors from PostgreSQL's C: write their op streams, or replay them against the port";
+
     private readonly Option<string> _streamsOut = new("--out") { Description = "the folder the op-stream files go to", HelpName = "DIR", Required = true };
     private readonly Option<ulong> _seed = CliOptions.Seed("--seed", 1, "the first stream's seed");
     private readonly Option<int> _count = CliOptions.Int("--count", 150, 1, 100_000, "how many op-stream files");

@@ -26,6 +26,7 @@ public sealed partial class LibFuzzerCommand : IHarnessCommand
 {
     public string Name => "libfuzzer";
     public string Summary => "run libFuzzer (clang-14 -fsanitize=fuzzer driver + SharpFuzz worker) on a target; libFuzzer's flags after --";
+
     private readonly Argument<string> _target = CliOptions.Required("target", "sim-selftest (built in) or a registered fuzz target (harness systems lists them)");
     private readonly Argument<string[]> _libFuzzerArgs = CliOptions.ZeroOrMore("libfuzzer-args",
         "libFuzzer's own flags and corpus arguments, after --: e.g. -runs=100000 -seed=1, -max_total_time=600, -jobs=4 -workers=2, -merge=1 DEST SRC..., -dict=FILE, or a crash file to re-run it");

@@ -13,8 +13,9 @@ public sealed class LibFuzzerExportCommand : IHarnessCommand
 {
     public string Name => "libfuzzer-export";
     public string Summary => "write each fuzz target's dictionary and seed corpus zip in the OSS-Fuzz/ClusterFuzzLite $OUT layout; print the target names";
-    private readonly Argument<string> _out = CliOptions.Required("out", "the output folder ($OUT); stdout gets one target name per line, stderr the files written");
+
     private readonly Option<string?> _repo = CliOptions.OptionalText("--repo", "repository whose corpora are zipped (default: found upward from the current folder)", "DIR");
+    private readonly Argument<string> _out = CliOptions.Required("out", "the output folder ($OUT); stdout gets one target name per line, stderr the files written");
 
     public void Declare(Command command, SystemRegistry systems) => command.AddAll(_out, _repo);
 

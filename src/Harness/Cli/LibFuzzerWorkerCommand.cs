@@ -23,6 +23,7 @@ public sealed class LibFuzzerWorkerCommand : IHarnessCommand
 
     public string Name => CommandName;
     public string Summary => "(internal) the libFuzzer driver's worker process; run once on FILE outside libFuzzer";
+
     private readonly Argument<string> _target = CliOptions.Required("target", "the fuzz target (as harness libfuzzer names it)");
     private readonly Argument<string?> _file = CliOptions.Optional("file", "an input to run once, outside the driver (a crash file libFuzzer saved)");
     private readonly FuzzTargetOptions _config = new();

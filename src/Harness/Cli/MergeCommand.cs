@@ -12,6 +12,7 @@ public sealed class MergeCommand : IHarnessCommand
 {
     public string Name => "merge";
     public string Summary => "join the JUnit reports of 'harness gate --shard i/n' runs into one, checking they cover the gate once";
+
     private readonly Argument<string> _output = CliOptions.Required("out.xml", "the merged JUnit report (as one 'harness gate' with the same seed and scale writes)");
     private readonly Argument<string[]> _shards = CliOptions.OneOrMore("shard.xml", "every shard's report (gate --junit); all n of them, in any order");
 

@@ -13,6 +13,7 @@ public sealed class MinimizeCommand : IHarnessCommand
 {
     public string Name => "minimize";
     public string Summary => "shrink a failing fuzz input (artifact or raw file), keeping its failure signature";
+
     private readonly Argument<string> _input = CliOptions.Required("artifact-or-file", "a failing fuzz artifact, or a raw input file");
     private readonly Option<string?> _out = CliOptions.OptionalText("--out", "minimized artifact (default: NAME.min.json beside the input; raw input in NAME.min.bin)", "PATH");
     private readonly Option<long> _execs = CliOptions.Long("--execs", 20_000, 1, long.MaxValue, "execution budget");

@@ -11,6 +11,7 @@ public sealed class ReportCommand : IHarnessCommand
 {
     public string Name => "report";
     public string Summary => "one static HTML page (plots, findings by signature, swimlanes, shrunk sequences) from campaigns' event logs";
+
     private readonly Argument<string[]> _runs = CliOptions.OneOrMore("rundir", "a folder searched for events.jsonl files (fuzz OUT dirs, explore/check artifact dirs, gate output), or an events.jsonl file");
     private readonly Option<string> _out = CliOptions.Text("--out", Path.Combine("out", "report.html"), "the page", "FILE");
     private readonly Option<string> _title = CliOptions.Text("--title", "harness report", "the page's title", "TEXT");

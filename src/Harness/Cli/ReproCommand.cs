@@ -10,6 +10,7 @@ public sealed class ReproCommand : IHarnessCommand
 {
     public string Name => "repro";
     public string Summary => "replay a repro artifact (from any engine) and print its trace";
+
     private readonly Argument<string> _artifact = CliOptions.Required("artifact", "the repro artifact (JSON) any engine wrote");
     private readonly Option<bool> _quiet = CliOptions.Flag("--quiet", "print only the verdict, not the replay's trace");
 

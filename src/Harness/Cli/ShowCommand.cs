@@ -14,6 +14,7 @@ public sealed class ShowCommand : IHarnessCommand
 {
     public string Name => "show";
     public string Summary => "print a fuzz input (raw file or artifact) as readable operations";
+
     private readonly Argument<string> _file = CliOptions.Required("file", "a raw fuzz input (corpus file, .bin finding, AFL++ queue entry) or a fuzz repro artifact");
     private readonly Option<string?> _target = CliOptions.OptionalText("--target",
         "target of a raw input (default: the one whose fuzz/corpus/<folder> the file is in, or the only registered one; an artifact names its own)", "T");

@@ -23,6 +23,7 @@ public sealed class TimeToBugCommand : IHarnessCommand
 {
     public string Name => "time-to-bug";
     public string Summary => "executions and seconds to the first failure for every planted bug, every engine that gates it (median and worst over seeds)";
+
     private readonly Argument<string?> _system = CliOptions.Optional("system", "one system (default: all)");
     private readonly Option<int> _seeds = CliOptions.Int("--seeds", 20, 1, 1000, "seeds 1..N per canary");
     private readonly Option<int> _capFactor = CliOptions.Int("--cap-factor", 10, 1, 1000, "budget per seed: F times the gate's budget for that canary", "F");

@@ -20,6 +20,7 @@ public sealed class AflWorkerCommand : IHarnessCommand
 
     public string Name => CommandName;
     public string Summary => "(internal) the afl-fuzz target process; run once on FILE outside afl";
+
     private readonly Argument<string> _target = CliOptions.Required("target", "the fuzz target (as harness afl names it)");
     private readonly Argument<string> _file = CliOptions.Required("file", "the input file (afl-fuzz substitutes it for @@)");
     private readonly Option<bool> _supervise = CliOptions.Flag("--supervise", "supervisor/worker mode: a timeout or uncatchable crash kills only the worker");

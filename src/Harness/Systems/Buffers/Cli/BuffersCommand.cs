@@ -20,6 +20,7 @@ public sealed class BuffersCommand : IHarnessCommand
 {
     public string Name => "buffers";
     public string Summary => "print the buffer pool (pg_buffercache) after a buffers input, up to a step";
+
     private readonly Argument<string?> _file = CliOptions.Optional("file", "a buffers fuzz input or artifact, a property artifact, or a file of op lines");
     private readonly Option<bool> _demo = CliOptions.Flag("--demo", "a small built-in workload (3 backends, 6 buffers) instead of FILE");
     private readonly Option<long?> _step = CliOptions.OptionalLong("--step", 0, long.MaxValue, "run only the first N operations, keeping their pins and locks (default: all)");

@@ -24,6 +24,7 @@ public sealed class DsaCommand : IHarnessCommand
 
     public string Name => "dsa";
     public string Summary => "replay a dsa_area input (ops, property or fuzz artifact, fuzz input), up to a step";
+
     private readonly Argument<string> _file = CliOptions.Required("file", "a dsa-area fuzz input or artifact, a DSA property artifact, or a file of op lines");
     private readonly Option<long?> _step = CliOptions.OptionalLong("--step", 0, long.MaxValue, "run only the first N operations (default: all)");
     private readonly Option<bool> _trace = CliOptions.Flag("--trace", "print each operation and its result as it runs");

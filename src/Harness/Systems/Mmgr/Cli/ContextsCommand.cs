@@ -19,6 +19,7 @@ public sealed class ContextsCommand : IHarnessCommand
 {
     public string Name => "contexts";
     public string Summary => "print a MemoryContextStats tree after a small backend-like workload (--demo)";
+
     private readonly Option<bool> _demo = CliOptions.Flag("--demo",
         "run the built-in workload (a few contexts of every type, a child tree, allocations, frees, a reset) and print MemoryContextStats(TopMemoryContext)");
     private readonly Option<bool> _checking = CliOptions.Flag("--checking",

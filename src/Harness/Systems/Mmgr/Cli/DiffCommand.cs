@@ -21,6 +21,7 @@ public sealed class DiffCommand : IHarnessCommand
 {
     public string Name => "diff";
     public string Summary => "differential fuzzing of the port against PostgreSQL's C (mmgr: needs a PostgreSQL source tree)";
+
     private readonly Argument<string> _system = CliOptions.Required("system", "the system to diff against its C: mmgr (the only one with a C driver)");
     private readonly Option<string> _pgSource = new("--pg-source")
     {
