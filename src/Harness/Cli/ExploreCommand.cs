@@ -24,6 +24,7 @@ public sealed class ExploreCommand : IHarnessCommand
         usage: harness explore SCENARIO [--engine explorer|coyote] [--strategy S] [--iterations N] [--seed S] [--max-steps M] [--preemptions P]
                                [--depth D] [--backends B] [--ops K] [--swarm] [--spin blocking|yielding]
                                [--on-max-steps fail|continue] [--no-minimize] [--trace-lines N] [--artifacts DIR] [--events FILE] [--shard I/N]
+                               [--progress live|plain|none]
                harness explore [SCENARIO] --replay TOKEN
                harness explore --list
           --engine E        explorer (default: our controlled scheduler) or coyote (Microsoft Coyote's TestingEngine)
@@ -45,6 +46,7 @@ public sealed class ExploreCommand : IHarnessCommand
           --shard I/N       run only iterations i with i mod N = I-1 (random and probabilistic only: N machines
                             with 1/N..N/N run exactly this command's iterations between them)
           --events FILE     the JSONL event log: configuration, periodic stats, the finding, end counts (default ARTIFACTS/events.jsonl)
+          --progress M      status display: live panel (terminal), plain progress lines (and on stderr every 30 s), none
         """;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -73,6 +75,7 @@ public sealed class ExploreCommand : IHarnessCommand
         string artifacts = args.String("artifacts", Path.Combine("out", "explore"));
         string? eventsPath = args.String("events");
         Gate.GateShard shard = args.String("shard") is string sh ? Gate.GateShard.Parse(sh) : Gate.GateShard.All;
+        string? progress = Report.Progress.ProgressModes.Read(args);
         args.RejectUnknown();
 
         if (list)
@@ -94,6 +97,9 @@ public sealed class ExploreCommand : IHarnessCommand
         name = ScenarioSet.Qualified(system, scenario);
         string strategy = strategyArg ?? (scenario.NeedsFairness ? "fair-pct" : "pct");
         using var events = new EventLog(eventsPath ?? Path.Combine(artifacts, "events.jsonl"), "explore");
+        using var sink = Report.Progress.ProgressSink.Open(progress, stdout, stderr);
+        events.Observer = sink;
+        stdout = sink.Out;
         if (shard.Count > 1 && (engineName == CoyoteEngine.Name || !ExploreRun.ShardableStrategies.Contains(strategy)))
             throw new UsageException($"--shard needs our explorer with a strategy whose iterations are independent ({string.Join(", ", ExploreRun.ShardableStrategies)}); " +
                                      $"{(engineName == CoyoteEngine.Name ? "the coyote engine" : strategy)} would run different schedules in shards than on one machine");
@@ -111,7 +117,7 @@ public sealed class ExploreCommand : IHarnessCommand
                 Engine = new ExploreOptions { MaxSteps = maxSteps, SpinMode = spinMode, StepBoundPolicy = onMax == "continue" ? StepBoundPolicy.Continue : StepBoundPolicy.Fail },
             };
             Start(events, name, CoyoteEngine.Name, crun, scenario);
-            return RunCoyote(name, scenario, crun, spin, traceLines, artifacts, stdout, events);
+            return RunCoyote(name, scenario, crun, spin, traceLines, artifacts, stdout, events, sink.Mode == Report.Progress.ProgressMode.Live);
         }
         if (!StrategyFactory.Names.Contains(strategy)) throw new UsageException($"unknown strategy '{strategy}' (known: {string.Join(", ", StrategyFactory.Names)})");
         if (scenario.NeedsFairness && strategy is "pct" or "dfs")
@@ -131,17 +137,14 @@ public sealed class ExploreCommand : IHarnessCommand
         Start(events, name, "explorer", run, scenario);
         stdout.WriteLine($"explore: events={events.Path}");
         using var explorer = new Explorer();
-        bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
+        bool live = sink.Mode == Report.Progress.ProgressMode.Live;   // the panel shows the progress lines' numbers
         explorer.Progress = r =>
         {
             Stats(events, r);
-            string line = ProgressLine(r, iterations);
-            if (live) stdout.Write($"\r{line}   ");
-            else stdout.WriteLine(line);
+            if (!live) stdout.WriteLine(ProgressLine(r, iterations));
         };
         ExplorationReport report = explorer.Run(scenario, run);
         End(events, report);
-        if (live) stdout.Write("\r");
         stdout.WriteLine(ProgressLine(report, iterations));
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"explore: {report.Iterations} iterations ({report.Completed} completed, {report.Bounded} bounded, {report.Failures} failed){(report.Exhausted ? ", search exhausted" : "")}; " +
@@ -183,7 +186,7 @@ public sealed class ExploreCommand : IHarnessCommand
         return Program.ExitFailure;
     }
 
-    private static int RunCoyote(string name, IScenario scenario, ExploreRun run, string spin, int traceLines, string artifacts, TextWriter stdout, EventLog events)
+    private static int RunCoyote(string name, IScenario scenario, ExploreRun run, string spin, int traceLines, string artifacts, TextWriter stdout, EventLog events, bool live)
     {
         string strategy = CoyoteStrategies.Canonical(run.Strategy);
         ExploreOptions options = CoyoteEngine.OptionsFor(scenario, run);
@@ -192,17 +195,13 @@ public sealed class ExploreCommand : IHarnessCommand
             $"iterations={run.Iterations} max-steps={run.Engine.MaxSteps} spin={spin} backends={run.Backends ?? scenario.DefaultBackends} ops={run.Ops ?? scenario.DefaultOps} " +
             $"liveness={(options.Liveness ? $"monitor, threshold {options.LivenessThreshold}" : "off")}"));
         var engine = new CoyoteEngine();
-        bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         engine.Progress = r =>
         {
             Stats(events, r);
-            string line = ProgressLine(r, run.Iterations);
-            if (live) stdout.Write($"\r{line}   ");
-            else stdout.WriteLine(line);
+            if (!live) stdout.WriteLine(ProgressLine(r, run.Iterations));
         };
         ExplorationReport report = engine.Run(scenario, run);
         End(events, report);
-        if (live) stdout.Write("\r");
         stdout.WriteLine(ProgressLine(report, run.Iterations));
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"explore: {report.Iterations} iterations ({report.Completed} completed, {report.Bounded} bounded, {report.Failures} failed); " +

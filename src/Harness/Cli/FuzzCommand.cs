@@ -3,6 +3,9 @@
 // finding the artifact path and the one `harness repro` command. Exit 0 = no finding, 1 = findings.
 // --workers W runs W parallel workers (own target instance each); the run is a function of
 // (seed, execs, workers), so W is printed with the seed and in every "repeat exactly" line.
+// --sync-dir DIR --name NAME makes the run one worker of a multi-process (multi-machine) campaign
+// that shares DIR with other `harness fuzz` workers and afl-fuzz -M/-S instances (SyncWorker);
+// it works in DIR/NAME and is then not repeatable from its seed.
 using Harness.Core;
 using Harness.Fuzz.Engine;
 using Harness.Fuzz;
@@ -19,6 +22,7 @@ public sealed class FuzzCommand : IHarnessCommand
     public string Usage => """
         usage: harness fuzz TARGET [--seed S] [--execs N] [--workers W] [--seconds T] [--corpus DIR] [--out DIR]
                                    [--ops-max M] [--canary NAME] [--max-len B] [--status-every K] [--events FILE] [--no-instrument]
+                                   [--progress live|plain|none] [--sync-dir DIR --name NAME [--main] [--sync-every K]]
           TARGET          a registered fuzz target (harness systems lists them)
           --seed S        mutation seed (default 1); same seed + --execs + --workers = same corpus and findings
           --execs N       mutated executions (default 100000; unlimited when only --seconds is given)
@@ -33,6 +37,12 @@ public sealed class FuzzCommand : IHarnessCommand
           --events FILE   the JSONL event log (default OUT/events.jsonl; appended to when resuming)
           --no-instrument don't relaunch on the SharpFuzz-instrumented port (target features only;
                           with --workers above 1 always so: SharpFuzz's map is one for all threads)
+          --progress M    status display: live panel (terminal), plain lines on stderr every 30 s, none
+          --sync-dir DIR  share DIR with other workers (harness fuzz and afl-fuzz -M/-S): export kept inputs to
+                          DIR/NAME/queue in afl's naming, import the others' every K execs, write DIR/NAME/fuzzer_stats;
+                          --out defaults to DIR/NAME. Imports depend on other processes: not repeatable from the seed
+          --name NAME     this worker's folder in DIR;  --main  mark it as afl's main node (afl -S instances import
+                          only from main nodes);  --sync-every K  executions between imports (default 4096)
         """;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -52,9 +62,18 @@ public sealed class FuzzCommand : IHarnessCommand
         int workers = args.Int("workers", 1, 1, FuzzEngineOptions.MaxWorkers);
         bool noInstrument = args.Flag("no-instrument");
         string? eventsPath = args.String("events");
+        string? progress = Report.Progress.ProgressModes.Read(args);
+        string? syncDir = args.String("sync-dir");
+        string? syncName = args.String("name");
+        bool syncMain = args.Flag("main");
+        long syncEvery = args.Long("sync-every", Harness.Fuzz.Sync.SyncWorker.DefaultImportEvery, 1);
         FuzzTargetConfig config = args.FuzzTargetConfig();
         args.RejectUnknown();
 
+        if ((syncDir is null) != (syncName is null)) throw new UsageException("--sync-dir and --name go together");
+        if (syncDir is null && syncMain) throw new UsageException("--main needs --sync-dir and --name");
+        Harness.Fuzz.Sync.SyncWorker? sync = syncDir is null ? null
+            : new Harness.Fuzz.Sync.SyncWorker(syncDir, Harness.Fuzz.Afl.AflSyncRole.CheckName(syncName!), syncMain, syncEvery);
         FuzzTargetDef def = FuzzTargets.Find(args.Systems, target);
         target = def.Name;   // an alias runs, and is reported, under the target's own name
         IFuzzTarget t = def.Create(config); // validates the name and config before any relaunch
@@ -67,12 +86,15 @@ public sealed class FuzzCommand : IHarnessCommand
             corpus = def.CorpusPath(repo);
         if (corpus == "none") corpus = null;
         if (corpus is not null && !Directory.Exists(corpus)) throw new InputException($"--corpus {corpus}: no such folder");
-        outDir ??= Path.Combine("out", "fuzz", target);
+        outDir ??= sync?.Home ?? Path.Combine("out", "fuzz", target);
 
         bool il = InstrumentedRun.IlCoverageAvailable && noIlMap is null;
         var sources = FuzzEngine.SourcesFor(t, includeIlMap: il);   // named in the configuration line
         var createWorker = FuzzWorkerSetup.Factory(() => def.Create(config), includeIlMap: il);
         using var events = new Report.EventLog(eventsPath ?? Path.Combine(outDir, "events.jsonl"), "fuzz");
+        using var sink = Report.Progress.ProgressSink.Open(progress, stdout, stderr);
+        events.Observer = sink;
+        stdout = sink.Out;
         var options = new FuzzEngineOptions
         {
             Events = events,
@@ -85,6 +107,7 @@ public sealed class FuzzCommand : IHarnessCommand
             OutDir = outDir,
             TargetConfig = config.ToDictionary(),
             Workers = workers,
+            Sync = sync,
         };
         stdout.WriteLine($"fuzz: target={target} seed={seed} execs={(execs == long.MaxValue ? "unlimited" : execs)} workers={workers} seconds={(seconds?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-")} "
             + $"ops-max={config.OpsMax} canary={config.Canary} max-len={maxLen}");

@@ -14,7 +14,7 @@ public sealed class GateCommand : IHarnessCommand
     public string Name => "gate";
     public string Summary => "run every suite with fixed seeds and budgets; JUnit XML; non-zero on failure";
     public string Usage => """
-        usage: harness gate [--seed S] [--scale K] [--suite NAME] [--shard I/N] [--junit FILE] [--events FILE] [--artifacts DIR] [--repo DIR]
+        usage: harness gate [--seed S] [--scale K] [--suite NAME] [--shard I/N] [--junit FILE] [--events FILE] [--artifacts DIR] [--repo DIR] [--progress M]
           --seed S        base seed (default 20261121); every suite derives its seeds from it
           --scale K       budget multiplier, 1..1000 (default 1 = the CI budget)
           --suite NAME    run only suites whose name contains NAME
@@ -24,6 +24,7 @@ public sealed class GateCommand : IHarnessCommand
           --events FILE   JSONL event log: configuration, one event per case, end counts (default out/gate/events.jsonl)
           --artifacts DIR where failures are written (default out/gate/artifacts)
           --repo DIR      repository root (default: found upward from the current folder)
+          --progress M    status display: live panel (terminal), plain lines on stderr every 30 s, none
         """;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -36,6 +37,7 @@ public sealed class GateCommand : IHarnessCommand
         string junit = args.String("junit", Path.Combine("out", "gate", "junit.xml"));
         string artifacts = args.String("artifacts", Path.Combine("out", "gate", "artifacts"));
         string events = args.String("events", Path.Combine(Path.GetDirectoryName(junit) is { Length: > 0 } jd ? jd : ".", "events.jsonl"));
+        string? progress = Report.Progress.ProgressModes.Read(args);
         args.RejectUnknown();
 
         var suites = Program.GateSuites.Where(s => only is null || s.Name.Contains(only, StringComparison.Ordinal)).ToList();
@@ -43,6 +45,9 @@ public sealed class GateCommand : IHarnessCommand
         stdout.WriteLine($"gate: seed={seed} scale={scale} shard={shard} suites={string.Join(",", suites.Select(s => s.Name))}");
         var options = new GateOptions(seed, scale, repo, Path.GetFullPath(artifacts), args.Systems, shard);
         using var log = new Report.EventLog(events, "gate");
+        using var sink = Report.Progress.ProgressSink.Open(progress, stdout, stderr);
+        log.Observer = sink;
+        stdout = sink.Out;
         log.Write("start", ("seed", seed), ("scale", scale), ("shard", shard.ToString()), ("suite_filter", only), ("suites", suites.Select(s => s.Name)),
             ("systems", args.Systems.Systems.Select(s => s.Name)), ("junit", junit), ("artifacts", artifacts));
         var results = new List<GateResult>();

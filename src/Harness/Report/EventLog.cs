@@ -26,6 +26,9 @@ public sealed class EventLog : IDisposable
 
     public string Path { get; }
 
+    /// <summary>Sees every event after it is written (the progress sink); null for none.</summary>
+    public IEventObserver? Observer { get; set; }
+
     /// <summary>Opens <paramref name="path"/> for appending (a resumed campaign adds to its log).</summary>
     public EventLog(string path, string engine)
     {
@@ -41,12 +44,13 @@ public sealed class EventLog : IDisposable
     public void Write(string eventName, params (string Name, object? Value)[] fields)
     {
         var buffer = new ArrayBufferWriter<byte>();
+        double elapsed = Math.Round(_clock.Elapsed.TotalSeconds, 3);
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             json.WriteString("event", eventName);
             json.WriteString("engine", _engine);
-            json.WriteNumber("elapsed_s", Math.Round(_clock.Elapsed.TotalSeconds, 3));
+            json.WriteNumber("elapsed_s", elapsed);
             foreach ((string name, object? value) in fields)
             {
                 json.WritePropertyName(name);
@@ -61,6 +65,7 @@ public sealed class EventLog : IDisposable
             _writer.Write('\n');
             _writer.Flush();
         }
+        Observer?.OnEvent(_engine, eventName, elapsed, fields);
     }
 
     private static void WriteValue(Utf8JsonWriter json, object? value)
