@@ -33,7 +33,7 @@ say "afl1: afl-fuzz -S for ${afl_secs}s, importing w1's queue at start (AFL_IMPO
 AFL_IMPORT_FIRST=1 AFL_SYNC_TIME=1 harness afl mmgr --run --seconds "$afl_secs" --sync-dir "$sync" --name afl1 --secondary >"$dir/afl1.out" 2>&1 &
 afl_pid=$!
 for _ in $(seq 1 120); do   # until afl has its own entries (calibration of a .NET target takes a while)
-  n=$(find "$sync/afl1/queue" -maxdepth 1 -name 'id:*' 2>/dev/null | wc -l)
+  n=$( (find "$sync/afl1/queue" -maxdepth 1 -name 'id:*' 2>/dev/null || true) | wc -l)
   [ "$n" -gt 0 ] && break
   sleep 1
 done
@@ -48,8 +48,8 @@ harness status "$sync" || true
 wait "$afl_pid" || true
 tail -n 2 "$dir/afl1.out"
 
-say "w1 again (resumed): imports what afl1 and w2 found since"
-harness fuzz mmgr --sync-dir "$sync" --name w1 --main --seed 3 --execs 2000 --sync-every 512 --progress plain | grep -E 'SYNC|^fuzz: [0-9]' || true
+say "w1 again (resumed from its corpus): imports what afl1 and w2 found since"
+harness fuzz mmgr --sync-dir "$sync" --name w1 --main --seed 3 --execs 2000 --sync-every 512 --corpus "$sync/w1/corpus" --progress plain | grep -E 'SYNC|^fuzz: [0-9]' || true
 
 say "entries imported across kinds"
 echo "afl1 <- in-process: $(find "$sync/afl1/queue" -maxdepth 1 -name 'id:*sync:w*' | wc -l) entries (e.g. $(find "$sync/afl1/queue" -maxdepth 1 -name 'id:*sync:w*' -printf '%f\n' | sort | head -n 1))"
@@ -66,4 +66,5 @@ harness merge --corpus "$dir/merged" "$sync"
 say "w2's finding, replayed from another folder by harness repro"
 artifact=$(find "$sync/w2/findings" -name '*.json' | sort | head -n 1)
 [ -n "$artifact" ] || { echo "demo: w2 found nothing"; exit 1; }
-(cd /tmp && dotnet "$dll" repro "$(cd "$(dirname "$artifact")" && pwd)/$(basename "$artifact")" --quiet)
+artifact=$(realpath "$artifact")
+(cd /tmp && dotnet "$dll" repro "$artifact" --quiet)
