@@ -9,7 +9,8 @@
 //   DIR/NAME/is_main_node          with --main: afl -S secondaries import from main instances only
 //   DIR/NAME/fuzzer_stats          AFL's "key : value" statistics (SyncStatsFile), for harness status
 //
-// Collect returns every entry of every other worker (folders not starting with '.', ordinal order)
+// A worker resumed on the same folder numbers new entries after its highest id and never writes
+// a content its queue already holds. Collect returns every entry of every other worker (folders not starting with '.', ordinal order)
 // numbered at or above that worker's marker, in (worker, id) order, and moves the markers past
 // them. What it returns depends on what other processes wrote and when: a run with a sync
 // directory is not repeatable from its seed, and says so in its start event. Nothing here is
@@ -22,6 +23,7 @@ public sealed class SyncWorker
     public const long DefaultImportEvery = 4096;
 
     private int _nextId;
+    private readonly HashSet<string> _queued = new(StringComparer.Ordinal);   // content hashes in this worker's queue
 
     public SyncWorker(string dir, string name, bool main, long importEvery = DefaultImportEvery)
     {
@@ -53,12 +55,20 @@ public sealed class SyncWorker
         Directory.CreateDirectory(QueueDir);
         Directory.CreateDirectory(Path.Combine(Home, ".synced"));
         if (Main) File.WriteAllBytes(Path.Combine(Home, "is_main_node"), []);
-        _nextId = Directory.EnumerateFiles(QueueDir).Select(p => AflQueueName.TryParseId(Path.GetFileName(p)) ?? -1).DefaultIfEmpty(-1).Max() + 1;
+        _nextId = 0;
+        foreach (string file in Directory.EnumerateFiles(QueueDir))
+        {
+            if (AflQueueName.TryParseId(Path.GetFileName(file)) is not int id) continue;
+            _nextId = Math.Max(_nextId, id + 1);
+            _queued.Add(Engine.ContentHash.Of(File.ReadAllBytes(file)));
+        }
     }
 
-    /// <summary>Writes one kept entry to this worker's queue; returns its file name.</summary>
-    public string Export(ReadOnlySpan<byte> data, string notes)
+    /// <summary>Writes one kept entry to this worker's queue and returns its file name; null when the
+    /// queue already holds the same content (a resumed worker re-running its own corpus as seeds).</summary>
+    public string? Export(ReadOnlySpan<byte> data, string notes)
     {
+        if (!_queued.Add(Engine.ContentHash.Of(data))) return null;
         string name = AflQueueName.Format(_nextId++, notes);
         Engine.CorpusFolder.WriteAtomic(Path.Combine(QueueDir, name), data, tmpName: "." + name + ".tmp");
         Exported++;

@@ -48,7 +48,10 @@ public sealed class ProgressSink : IEventObserver, IDisposable
             ProgressMode.Plain => new PlainProgress(stderr, stdout),
             _ => null,
         };
-        return new ProgressSink(mode, renderer, stdout);
+        // The timer draws from another thread: only onto the process's own console, whose writers are
+        // synchronised; a caller's writer (a test's StringWriter) gets lines on the command's thread alone.
+        bool tick = mode == ProgressMode.Live ? ReferenceEquals(stdout, Console.Out) : ReferenceEquals(stderr, Console.Error);
+        return new ProgressSink(mode, renderer, stdout, tick);
     }
 
     public ProgressSnapshot Snapshot

@@ -79,6 +79,30 @@ public sealed class SyncTests
     }
 
     [Fact]
+    public void AResumedWorker_ReadingItsOwnCorpus_DoesNotQueueItAgain()
+    {
+        string dir = TempDir.Create();
+        try
+        {
+            RunWorker(dir, "w1", seed: 1, execs: 5_000);
+            int before = Directory.GetFiles(Path.Combine(dir, "w1", "queue")).Length;
+            var target = new MazeTarget();
+            var options = new FuzzEngineOptions
+            {
+                Seed = 9, Execs = 0, StatusEvery = 1 << 30, OutDir = Path.Combine(dir, "w1"),
+                CorpusDirs = [Path.Combine(dir, "w1", "corpus")], Sync = new SyncWorker(dir, "w1", main: false),
+            };
+            FuzzRunResult r = new FuzzEngine(target, [target.Features], options, TextWriter.Null).Run();
+            Assert.True(r.SeedInputs == before && r.Corpus.Count > 1, "the worker's own entries come back as seeds and are kept...");
+            Assert.Equal(before, Directory.GetFiles(Path.Combine(dir, "w1", "queue")).Length);   // ...but none is queued twice
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void WithoutASyncDir_TheRunIsTodays_AndWritesNoSyncFiles()
     {
         string dir = TempDir.Create();
