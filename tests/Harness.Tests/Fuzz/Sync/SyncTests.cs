@@ -168,6 +168,28 @@ public sealed class SyncTests
     }
 
     [Fact]
+    public void StatusCommand_ExitsOneWithoutWorkers_AndTwoWithoutTheDirectory()
+    {
+        string dir = TempDir.Create();
+        try
+        {
+            var w = new StringWriter();
+            Assert.Equal(1, global::Harness.Program.Run(["status", dir], w, w));
+            Assert.Contains("no worker has written fuzzer_stats yet", w.ToString());
+            RunWorker(dir, "w1", seed: 1, execs: 500);
+            var ok = new StringWriter();
+            Assert.Equal(0, global::Harness.Program.Run(["status", dir], ok, ok));
+            Assert.Contains("w1      in-process", ok.ToString());
+            var missing = new StringWriter();
+            Assert.Equal(2, global::Harness.Program.Run(["status", Path.Combine(dir, "nope")], missing, missing));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void MergeCorpus_KeepsEachDistinctInputOnce_FromSyncDirsAndFolders()
     {
         string dir = TempDir.Create();
