@@ -47,6 +47,8 @@ public sealed class CminCommand : IHarnessCommand
         CorpusMinimizeResult r = CorpusMinimizer.Minimize(executor, files, stdout, (tried, kept, features) =>
             sink.OnEvent(Name, "stats", clock.Elapsed.TotalSeconds, [("inputs", tried), ("kept", kept), ("features", features),
                 ("cases_per_s", clock.Elapsed.TotalSeconds > 0 ? tried / clock.Elapsed.TotalSeconds : 0)]));
+        sink.OnEvent(Name, "stats", clock.Elapsed.TotalSeconds, [("inputs", r.Inputs), ("kept", r.Kept.Count), ("features", r.Features), ("findings", r.Failing)]);
+        sink.OnEvent(Name, "end", clock.Elapsed.TotalSeconds, [("inputs", r.Inputs), ("kept", r.Kept.Count)]);
         foreach (CorpusFile f in r.Kept) CorpusFolder.Save(outDir, f.Data);
         stdout.WriteLine($"cmin: {r.Inputs} inputs ({r.Failing} failing, {problems.Count} problems) -> {r.Kept.Count} kept in {outDir}; {r.Features} features over {string.Join("+", sources.Select(s => s.Name))}");
         return Program.ExitOk;

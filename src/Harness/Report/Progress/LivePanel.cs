@@ -9,6 +9,9 @@ namespace Harness.Report.Progress;
 
 public static class LivePanel
 {
+    /// <summary>Widest panel drawn, however wide the terminal (a status panel, not a dashboard).</summary>
+    public const int MaxWidth = 100;
+
     public static IRenderable Build(ProgressSnapshot s)
     {
         var grid = new Grid();
@@ -21,6 +24,7 @@ public static class LivePanel
         {
             Header = new PanelHeader($" {Markup.Escape(s.Engine)} {Markup.Escape(s.Title)} ({state}) "),
             Border = BoxBorder.Rounded,
+            Expand = true,   // as wide as the console (Render caps it), so a long title is never cut
         };
     }
 
@@ -40,7 +44,7 @@ public static class LivePanel
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(text),
         });
-        console.Profile.Width = Math.Max(40, width);
+        console.Profile.Width = Math.Clamp(width, 40, MaxWidth);
         console.Write(Build(s));
         return text.ToString();
     }

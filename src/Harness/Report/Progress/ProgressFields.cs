@@ -15,7 +15,7 @@ public static class ProgressFields
             (s.Unit.Length == 0 ? "done" : s.Unit, s.Budget is long b ? $"{N(s.Done)}/{N(b)}" : N(s.Done)),
             (s.Unit.Length == 0 ? "rate" : s.Unit + "/s", s.Rate is double r ? N((long)r) : "-"),
             ("corpus", Opt(s.Corpus)),
-            ("edges", s.Edges is long e ? s.Features is long ft ? $"{N(e)} ({N(ft)} features)" : N(e) : "-"),
+            ("edges", (s.Edges is long e ? N(e) : "-") + (s.Features is long ft ? $" ({N(ft)} features)" : "")),
             ("schedules", Opt(s.Schedules)),
             ("findings", s.Failed is long fl ? $"{N(s.Findings)} ({N(fl)} failed)" : N(s.Findings)),
             ("last new", s.LastNewSeconds is double ln ? $"{Duration(Math.Max(0, s.ElapsedSeconds - ln))} ago" : "-"),
