@@ -35,7 +35,7 @@ public sealed class CheckCommand : IHarnessCommand
           --canary NAME    run against a planted bug of the port (to see the properties catch it)
           --replay S,G[,Z] replay FsCheck's (seed, gamma[, size]) exactly as printed by a failure
           --artifacts DIR  where a failure's repro artifact goes (default out/check)
-          --events FILE    the JSONL event log (default ARTIFACTS/events.jsonl)
+          --events FILE    the JSONL event log (default ARTIFACTS/events.jsonl; '-': stdout alone)
           --shard I/N      run only property runs k with k mod N = I-1 (same seeds as unsharded): N machines
                            with 1/N..N/N together run exactly the unsharded command's runs
           --progress M     status display: live panel (terminal), plain lines on stderr every 30 s, none
@@ -67,14 +67,12 @@ public sealed class CheckCommand : IHarnessCommand
             _ => throw new UsageException($"--checking takes on, off or both, not '{checkingArg}'"),
         };
         (ulong Seed, ulong Gamma, int? Size)? replayArgs = replay is null ? null : ParseReplay(replay);
+        if (replay is not null && shard.Count > 1) throw new UsageException("--replay runs one case: it has nothing to shard");
+        using var output = Report.Progress.CampaignOutput.Open("check", eventsPath ?? Path.Combine(artifacts, "events.jsonl"), progress, stdout, stderr);
+        Report.EventLog events = output.Events;
+        stdout = output.Out;
         stdout.WriteLine($"check {system.Name}: seed={seed} cases={cases} ops={maxOps} property={only ?? "all"} checking={checkingArg}"
             + (canary == PropertySuite.NoCanary ? "" : $" canary={canary}") + (replay is null ? "" : $" replay={replay}") + (shard.Count > 1 ? $" shard={shard}" : ""));
-        if (replay is not null && shard.Count > 1) throw new UsageException("--replay runs one case: it has nothing to shard");
-
-        using var events = new Report.EventLog(eventsPath ?? Path.Combine(artifacts, "events.jsonl"), "check");
-        using var sink = Report.Progress.ProgressSink.Open(progress, stdout, stderr);
-        events.Observer = sink;
-        stdout = sink.Out;
         events.Write("start", ("system", system.Name), ("seed", seed), ("cases", cases), ("ops", maxOps), ("property", only), ("checking", checkingArg),
             ("canary", canary), ("replay", replay), ("shard", shard.ToString()));
         var total = WallClock.StartNew();

@@ -45,7 +45,7 @@ public sealed class ExploreCommand : IHarnessCommand
           --artifacts DIR   where the repro artifact goes (default out/explore)
           --shard I/N       run only iterations i with i mod N = I-1 (random and probabilistic only: N machines
                             with 1/N..N/N run exactly this command's iterations between them)
-          --events FILE     the JSONL event log: configuration, periodic stats, the finding, end counts (default ARTIFACTS/events.jsonl)
+          --events FILE     the JSONL event log: configuration, periodic stats, the finding, end counts (default ARTIFACTS/events.jsonl; '-': stdout alone)
           --progress M      status display: live panel (terminal), plain progress lines (and on stderr every 30 s), none
         """;
 
@@ -96,10 +96,10 @@ public sealed class ExploreCommand : IHarnessCommand
         (ISystem system, IScenario scenario) = ScenarioSet.Resolve(args.Systems, name);
         name = ScenarioSet.Qualified(system, scenario);
         string strategy = strategyArg ?? (scenario.NeedsFairness ? "fair-pct" : "pct");
-        using var events = new EventLog(eventsPath ?? Path.Combine(artifacts, "events.jsonl"), "explore");
-        using var sink = Report.Progress.ProgressSink.Open(progress, stdout, stderr);
-        events.Observer = sink;
-        stdout = sink.Out;
+        using var output = Report.Progress.CampaignOutput.Open("explore", eventsPath ?? Path.Combine(artifacts, "events.jsonl"), progress, stdout, stderr);
+        EventLog events = output.Events;
+        Report.Progress.ProgressSink sink = output.Progress;
+        stdout = output.Out;
         if (shard.Count > 1 && (engineName == CoyoteEngine.Name || !ExploreRun.ShardableStrategies.Contains(strategy)))
             throw new UsageException($"--shard needs our explorer with a strategy whose iterations are independent ({string.Join(", ", ExploreRun.ShardableStrategies)}); " +
                                      $"{(engineName == CoyoteEngine.Name ? "the coyote engine" : strategy)} would run different schedules in shards than on one machine");

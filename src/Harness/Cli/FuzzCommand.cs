@@ -34,7 +34,8 @@ public sealed class FuzzCommand : IHarnessCommand
           --canary NAME   switch on a planted bug of the port (e.g. FreelistIndexOffByOne)
           --max-len B     longest input in bytes (default 4096)
           --status-every K  status line every K execs after the first powers of two (default 50000)
-          --events FILE   the JSONL event log (default OUT/events.jsonl; appended to when resuming)
+          --events FILE   the JSONL event log (default OUT/events.jsonl; appended to when resuming; '-': stdout,
+                          which then carries the log alone: the command's own lines go to stderr)
           --no-instrument don't relaunch on the SharpFuzz-instrumented port (target features only;
                           with --workers above 1 always so: SharpFuzz's map is one for all threads)
           --progress M    status display: live panel (terminal), plain lines on stderr every 30 s, none
@@ -91,10 +92,9 @@ public sealed class FuzzCommand : IHarnessCommand
         bool il = InstrumentedRun.IlCoverageAvailable && noIlMap is null;
         var sources = FuzzEngine.SourcesFor(t, includeIlMap: il);   // named in the configuration line
         var createWorker = FuzzWorkerSetup.Factory(() => def.Create(config), includeIlMap: il);
-        using var events = new Report.EventLog(eventsPath ?? Path.Combine(outDir, "events.jsonl"), "fuzz");
-        using var sink = Report.Progress.ProgressSink.Open(progress, stdout, stderr);
-        events.Observer = sink;
-        stdout = sink.Out;
+        using var output = Report.Progress.CampaignOutput.Open("fuzz", eventsPath ?? Path.Combine(outDir, "events.jsonl"), progress, stdout, stderr);
+        Report.EventLog events = output.Events;
+        stdout = output.Out;
         var options = new FuzzEngineOptions
         {
             Events = events,

@@ -21,7 +21,7 @@ public sealed class GateCommand : IHarnessCommand
           --shard I/N     run only the I-th of N parts (1-based); N machines with 1/N..N/N run every case
                           once, with the seeds one machine uses; join their reports with 'harness merge'
           --junit FILE    JUnit XML report (default out/gate/junit.xml)
-          --events FILE   JSONL event log: configuration, one event per case, end counts (default out/gate/events.jsonl)
+          --events FILE   JSONL event log: configuration, one event per case, end counts (default out/gate/events.jsonl; '-': stdout alone)
           --artifacts DIR where failures are written (default out/gate/artifacts)
           --repo DIR      repository root (default: found upward from the current folder)
           --progress M    status display: live panel (terminal), plain lines on stderr every 30 s, none
@@ -42,12 +42,11 @@ public sealed class GateCommand : IHarnessCommand
 
         var suites = Program.GateSuites.Where(s => only is null || s.Name.Contains(only, StringComparison.Ordinal)).ToList();
         if (suites.Count == 0) throw new UsageException($"no suite matches '{only}' (suites: {string.Join(", ", Program.GateSuites.Select(s => s.Name))})");
+        using var output = Report.Progress.CampaignOutput.Open("gate", events, progress, stdout, stderr);
+        Report.EventLog log = output.Events;
+        stdout = output.Out;
         stdout.WriteLine($"gate: seed={seed} scale={scale} shard={shard} suites={string.Join(",", suites.Select(s => s.Name))}");
         var options = new GateOptions(seed, scale, repo, Path.GetFullPath(artifacts), args.Systems, shard);
-        using var log = new Report.EventLog(events, "gate");
-        using var sink = Report.Progress.ProgressSink.Open(progress, stdout, stderr);
-        log.Observer = sink;
-        stdout = sink.Out;
         log.Write("start", ("seed", seed), ("scale", scale), ("shard", shard.ToString()), ("suite_filter", only), ("suites", suites.Select(s => s.Name)),
             ("systems", args.Systems.Systems.Select(s => s.Name)), ("junit", junit), ("artifacts", artifacts));
         var results = new List<GateResult>();

@@ -20,7 +20,8 @@ namespace Harness.Report;
 public sealed class EventLog : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly StreamWriter _writer;
+    private readonly TextWriter _writer;
+    private readonly bool _ownsWriter;
     private readonly WallClock _clock = WallClock.StartNew();
     private readonly string _engine;
 
@@ -37,7 +38,20 @@ public sealed class EventLog : IDisposable
         string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
         _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
+        _ownsWriter = true;
     }
+
+    /// <summary>A log written to <paramref name="writer"/> (`--events -`: stdout, which then carries
+    /// nothing else); Path is "-" and the writer is flushed per line, never closed.</summary>
+    public EventLog(TextWriter writer, string engine)
+    {
+        Path = StdoutPath;
+        _engine = engine;
+        _writer = writer;
+    }
+
+    /// <summary>The --events value that sends the log to stdout.</summary>
+    public const string StdoutPath = "-";
 
     /// <summary>Writes one event: <paramref name="fields"/> are name/value pairs (strings, numbers,
     /// booleans, null, or dictionaries of them), in the given order after the common fields.</summary>
@@ -139,6 +153,10 @@ public sealed class EventLog : IDisposable
 
     public void Dispose()
     {
-        lock (_lock) _writer.Dispose();
+        lock (_lock)
+        {
+            if (_ownsWriter) _writer.Dispose();
+            else _writer.Flush();
+        }
     }
 }

@@ -166,6 +166,34 @@ public sealed class ProgressTests
         }
     }
 
+    [Theory]
+    [InlineData("plain")]
+    [InlineData("live")]
+    public void EventsOnStdout_StdoutCarriesOnlyTheJsonLog_PeopleGetStderr(string mode)
+    {
+        string dir = TempDir.Create();
+        try
+        {
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            int code = global::Harness.Program.Run(["fuzz", "mmgr", "--execs", "300", "--corpus", "none", "--out", dir, "--no-instrument",
+                "--events", "-", "--progress", mode], stdout, stderr);
+            Assert.True(code is 0 or 1, stderr.ToString());
+            string[] lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Contains(lines, l => l.StartsWith("{\"event\":\"start\"", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith("{\"event\":\"end\"", StringComparison.Ordinal));
+            foreach (string line in lines)
+                using (var doc = System.Text.Json.JsonDocument.Parse(line))
+                    Assert.True(doc.RootElement.TryGetProperty("event", out _), line);
+            Assert.Contains("fuzz: 300 execs", stderr.ToString());
+            Assert.DoesNotContain("\u001b[", stderr.ToString());   // no panel even when asked: the log owns stdout
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>Feeds a sink as an EventLog does (engine "fuzz", a rising elapsed time).</summary>
     private sealed class FakeEvents(IEventObserver observer)
     {
