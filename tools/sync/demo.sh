@@ -30,7 +30,7 @@ say "w1: in-process main worker, $execs execs"
 harness fuzz mmgr --sync-dir "$sync" --name w1 --main --seed 1 --execs "$execs" --sync-every 1024 --progress plain | tail -n 3
 
 say "afl1: afl-fuzz -S for ${afl_secs}s, importing w1's queue at start (AFL_IMPORT_FIRST) and every minute (AFL_SYNC_TIME)"
-AFL_IMPORT_FIRST=1 AFL_SYNC_TIME=1 harness afl mmgr --run --seconds "$afl_secs" --sync-dir "$sync" --name afl1 --secondary >"$dir/afl1.out" 2>&1 &
+AFL_SYNC_TIME=1 harness afl mmgr --run --seconds "$afl_secs" --sync-dir "$sync" --name afl1 --secondary >"$dir/afl1.out" 2>&1 &
 afl_pid=$!
 for _ in $(seq 1 120); do   # until afl has its own entries (calibration of a .NET target takes a while)
   n=$( (find "$sync/afl1/queue" -maxdepth 1 -name 'id:*' 2>/dev/null || true) | wc -l)

@@ -9,7 +9,9 @@
 // Options: -m none (the CLR reserves far more address space than any afl memory limit allows),
 // an explicit -t (afl's automatic timeout is far too tight for a managed target), -V for --seconds.
 // A sync worker (AflSyncRole): -o is the shared sync directory and -M NAME or -S NAME names this
-// instance's folder in it (afl's own main/secondary mode; see docs/multi-machine.md).
+// instance's folder in it (afl's own main/secondary mode; see docs/multi-machine.md), and
+// AFL_IMPORT_FIRST=1 makes it import the other workers' queues before it fuzzes (a worker joining a
+// running campaign starts from what the others found, not from the seeds alone).
 using System.Globalization;
 using System.Text;
 
@@ -32,6 +34,7 @@ public sealed record AflCommandLine(
             new("AFL_NO_AFFINITY", "1"),
         };
         if (CorePatternIsPiped()) env.Add(new("AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES", "1"));
+        if (sync is not null) env.Add(new("AFL_IMPORT_FIRST", "1"));
         var a = new List<string> { "-i", corpus, "-o", output, "-m", "none", "-t", timeoutMs.ToString(CultureInfo.InvariantCulture) };
         if (sync is { } role) a.AddRange(new[] { role.Main ? "-M" : "-S", role.Name });
         if (seconds is int s) a.AddRange(new[] { "-V", s.ToString(CultureInfo.InvariantCulture) });

@@ -229,6 +229,8 @@ public sealed class SyncTests
         Assert.Contains(" -S afl1 ", shell);
         AflCommandLine m = AflCommandLine.Build("/usr/bin/afl-fuzz", "mmgr", "/x/inst", "/c", "/sync", 5000, null, false, [], new AflSyncRole("main", Main: true));
         Assert.Contains(" -M main ", m.ToShell());
+        Assert.Contains("AFL_IMPORT_FIRST=1", m.ToShell());   // a joining worker starts from the others' finds
+        Assert.DoesNotContain("AFL_IMPORT_FIRST", AflCommandLine.Build("/usr/bin/afl-fuzz", "mmgr", "/x/inst", "/c", "/o", 5000, null, false, []).ToShell());
         Assert.Throws<Harness.Cli.UsageException>(() => AflSyncRole.CheckName(".hidden"));
         Assert.Throws<Harness.Cli.UsageException>(() => AflSyncRole.CheckName("a/b"));
     }
