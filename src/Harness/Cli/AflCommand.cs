@@ -16,12 +16,15 @@ public sealed class AflCommand : IHarnessCommand
     public string Name => "afl";
     public string Summary => "print or run the AFL++ (afl-fuzz 4.04c) campaign for a target";
     public string Usage =>
-        "usage: harness afl TARGET [--run] [--seconds N] [--corpus DIR] [--out DIR] [--supervise] [--timeout MS] [-- AFL_ARGS...]\n" +
+        "usage: harness afl TARGET [--run] [--seconds N] [--corpus DIR] [--out DIR] [--supervise] [--timeout MS]\n" +
+        "                          [--sync-dir DIR --name NAME --main|--secondary] [-- AFL_ARGS...]\n" +
         "  --run        execute afl-fuzz for --seconds (default 60, afl's -V) and summarise fuzzer_stats\n" +
         "  --corpus     seed folder (default: the target's fuzz/corpus folder; a one-file seed folder is created if it is missing or empty)\n" +
         "  --out        afl output folder (default artifacts/afl/TARGET)\n" +
         "  --supervise  supervisor/worker mode: an afl timeout or an uncatchable crash kills only the worker\n" +
         "  --timeout    afl's -t per execution in ms (default 5000)\n" +
+        "  --sync-dir   afl's parallel mode: -o DIR and -M NAME (--main) or -S NAME (--secondary); the instance\n" +
+        "               works in DIR/NAME and trades queue entries with every worker in DIR, `harness fuzz --sync-dir` ones too\n" +
         "  targets: sim-selftest (built in) and every registered fuzz target (harness systems lists them)";
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -32,7 +35,20 @@ public sealed class AflCommand : IHarnessCommand
         int timeout = args.Int("timeout", DefaultTimeoutMs, 10, 3_600_000);
         string? corpus = args.String("corpus");
         string? output = args.String("out");
+        string? syncDir = args.String("sync-dir");
+        string? syncName = args.String("name");
+        bool main = args.Flag("main");
+        bool secondary = args.Flag("secondary");
         args.RejectUnknown();
+        AflSyncRole? role = null;
+        if (syncDir is not null || syncName is not null || main || secondary)
+        {
+            if (syncDir is null || syncName is null || main == secondary)
+                throw new UsageException("afl's parallel mode wants --sync-dir DIR, --name NAME and one of --main or --secondary");
+            if (output is not null) throw new UsageException("--sync-dir replaces --out (the instance writes to DIR/NAME)");
+            role = new AflSyncRole(AflSyncRole.CheckName(syncName), main);
+            output = syncDir;
+        }
         string target = args.Positional0 ?? throw new UsageException("which target? e.g. harness afl " + DefaultTarget.Name(args.Systems));
         IReadOnlyList<string> extra = args.Positional.Skip(1).ToList();
         AflTargets.Get(args.Systems, target);   // unknown names fail here, not inside afl
@@ -49,17 +65,18 @@ public sealed class AflCommand : IHarnessCommand
         string folder = InstrumentedFolder.Ensure(stderr);
         string? aflFuzz = AflCommandLine.FindAflFuzz();
         AflCommandLine line = AflCommandLine.Build(aflFuzz ?? "afl-fuzz", target, folder, corpus, output, timeout,
-            run ? seconds : null, supervise, extra);
+            run ? seconds : null, supervise, extra, role);
         stdout.WriteLine(line.ToShell());
         if (!run) return Program.ExitOk;
         if (aflFuzz is null) throw new InputException("afl-fuzz is not on PATH (install it: apt-get install -y afl++)");
-        return Execute(line, output, seconds, stdout, stderr);
+        return Execute(line, output, role?.Name ?? "default", seconds, stdout, stderr);
     }
 
-    private static int Execute(AflCommandLine line, string output, int seconds, TextWriter stdout, TextWriter stderr)
+    private static int Execute(AflCommandLine line, string output, string instance, int seconds, TextWriter stdout, TextWriter stderr)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-        string logPath = output + ".afl.log";
+        // a sync worker's log sits beside the sync directory, where afl will not take it for a worker folder
+        string logPath = instance == "default" ? output + ".afl.log" : output + "." + instance + ".afl.log";
         var psi = new ProcessStartInfo(line.AflFuzz)
         {
             UseShellExecute = false,
@@ -90,7 +107,7 @@ public sealed class AflCommand : IHarnessCommand
         afl.WaitForExit();
         lock (sync) log.Flush();
 
-        AflStats? stats = AflStats.TryLoad(output);
+        AflStats? stats = AflStats.TryLoad(output, instance);
         if (afl.ExitCode != 0 || stats is null)
         {
             stderr.WriteLine($"afl: afl-fuzz failed (exit code {afl.ExitCode}); last lines of {logPath}:");
@@ -104,7 +121,7 @@ public sealed class AflCommand : IHarnessCommand
         stdout.WriteLine("afl: " + stats.Summary());
         if (stats.SavedCrashes > 0)
         {
-            stdout.WriteLine($"afl: crashes saved in {Path.Combine(output, "default", "crashes")} (sig:NN names the fault class; see AflFaultSignals)");
+            stdout.WriteLine($"afl: crashes saved in {Path.Combine(output, instance, "crashes")} (sig:NN names the fault class; see AflFaultSignals)");
             return Program.ExitFailure;
         }
         return Program.ExitOk;

@@ -2,6 +2,12 @@
 // replaying a failure. Prints the seed first, one line per property run, the failing property's
 // shrunk op list with its replay line (and writes a repro artifact), and a final summary with the
 // throughput in cases/s. Knows no system: properties come from the system's PropertySuite.
+// --shard i/n: the unit of work is one property run (a property in one checking build, with its
+// cases from one FsCheck seed); run k of the unsharded command (in suite order, after --property and
+// --checking) gets seed Prng.Derive(S, k) whatever the shard, and belongs to shard (k mod n) + 1. So
+// n machines with 1/n..n/n run exactly the property runs, seeds and cases one machine runs, each
+// once. A run is not split further: FsCheck draws case j+1 from case j's generator state and grows
+// the size over the run, so cases of one run cannot be handed to different machines unchanged.
 using System.Diagnostics;
 using System.Globalization;
 using Allocator.Common;
@@ -18,7 +24,7 @@ public sealed class CheckCommand : IHarnessCommand
     public string Summary => "run a system's FsCheck properties (port vs model, OOM, leaks, corruption, ...)";
     public string Usage => """
         usage: harness check SYSTEM [--seed S] [--cases N] [--ops M] [--property NAME] [--checking on|off|both]
-                                    [--canary NAME] [--replay SEED,GAMMA[,SIZE]] [--artifacts DIR]
+                                    [--canary NAME] [--replay SEED,GAMMA[,SIZE]] [--artifacts DIR] [--shard I/N]
           SYSTEM           a system with properties (harness systems lists them; e.g. mmgr)
           --seed S         run seed (default 1); each property run derives its own from it
           --cases N        cases per property run (default 1000)
@@ -29,7 +35,10 @@ public sealed class CheckCommand : IHarnessCommand
           --canary NAME    run against a planted bug of the port (to see the properties catch it)
           --replay S,G[,Z] replay FsCheck's (seed, gamma[, size]) exactly as printed by a failure
           --artifacts DIR  where a failure's repro artifact goes (default out/check)
-          --events FILE    the JSONL event log (default ARTIFACTS/events.jsonl)
+          --events FILE    the JSONL event log (default ARTIFACTS/events.jsonl; '-': stdout alone)
+          --shard I/N      run only property runs k with k mod N = I-1 (same seeds as unsharded): N machines
+                           with 1/N..N/N together run exactly the unsharded command's runs
+          --progress M     status display: live panel (terminal), plain lines on stderr every 30 s, none
         """;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -43,6 +52,8 @@ public sealed class CheckCommand : IHarnessCommand
         string? replay = args.String("replay");
         string artifacts = args.String("artifacts", Path.Combine("out", "check"));
         string? eventsPath = args.String("events");
+        string? progress = Report.Progress.ProgressModes.Read(args);
+        Gate.GateShard shard = args.String("shard") is string sh ? Gate.GateShard.Parse(sh) : Gate.GateShard.All;
         args.RejectUnknown();
         string systemName = args.Positional0 ?? throw new UsageException("what to check? give a system (harness systems lists them)");
         if (args.Positional.Count > 1) throw new UsageException($"unexpected argument '{args.Positional[1]}'");
@@ -56,15 +67,18 @@ public sealed class CheckCommand : IHarnessCommand
             _ => throw new UsageException($"--checking takes on, off or both, not '{checkingArg}'"),
         };
         (ulong Seed, ulong Gamma, int? Size)? replayArgs = replay is null ? null : ParseReplay(replay);
+        if (replay is not null && shard.Count > 1) throw new UsageException("--replay runs one case: it has nothing to shard");
+        using var output = Report.Progress.CampaignOutput.Open("check", eventsPath ?? Path.Combine(artifacts, "events.jsonl"), progress, stdout, stderr);
+        Report.EventLog events = output.Events;
+        stdout = output.Out;
         stdout.WriteLine($"check {system.Name}: seed={seed} cases={cases} ops={maxOps} property={only ?? "all"} checking={checkingArg}"
-            + (canary == PropertySuite.NoCanary ? "" : $" canary={canary}") + (replay is null ? "" : $" replay={replay}"));
-
-        using var events = new Report.EventLog(eventsPath ?? Path.Combine(artifacts, "events.jsonl"), "check");
+            + (canary == PropertySuite.NoCanary ? "" : $" canary={canary}") + (replay is null ? "" : $" replay={replay}") + (shard.Count > 1 ? $" shard={shard}" : ""));
         events.Write("start", ("system", system.Name), ("seed", seed), ("cases", cases), ("ops", maxOps), ("property", only), ("checking", checkingArg),
-            ("canary", canary), ("replay", replay));
+            ("canary", canary), ("replay", replay), ("shard", shard.ToString()));
         var total = WallClock.StartNew();
         long allCases = 0;
         int failed = 0;
+        int runs = 0;
         ulong index = 0;
         var reach = new List<ReachCount>();
         foreach (PropertyDef property in suite.Properties)
@@ -73,7 +87,10 @@ public sealed class CheckCommand : IHarnessCommand
             foreach (bool checking in checkings)
             {
                 if (!property.Allows(checking)) continue;
-                ulong runSeed = replayArgs?.Seed ?? Prng.Derive(seed, index++);
+                ulong position = index++;
+                if (!shard.OwnsPosition(position)) continue;
+                runs++;
+                ulong runSeed = replayArgs?.Seed ?? Prng.Derive(seed, position);
                 ulong gamma = replayArgs?.Gamma ?? PropertyRunSpec.DefaultGamma;
                 IPropertyRun run = property.Create(checking, canary);
                 PropertyReport report = run.Check(new PropertyRunSpec(runSeed, gamma, replayArgs is null ? cases : 1, maxOps, replayArgs?.Size));
@@ -96,7 +113,8 @@ public sealed class CheckCommand : IHarnessCommand
             }
         }
         double s = total.Elapsed.TotalSeconds;
-        events.Write("end", ("cases", allCases), ("failed", failed), ("reach", reach.Count == 0 ? null : reach));
+        events.Write("end", ("cases", allCases), ("failed", failed), ("runs", runs), ("runs_all_shards", (long)index), ("reach", reach.Count == 0 ? null : reach));
+        if (shard.Count > 1) stdout.WriteLine($"check {system.Name}: shard {shard} ran {runs} of the {index} property runs");
         if (reach.Count > 0) stdout.WriteLine($"check {system.Name}: {ReachTally.Summary(reach)}");
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"check {system.Name}: {allCases} cases, {failed} failed, {s:0.0}s, {(s > 0 ? allCases / s : 0):0} cases/s"));
         return failed == 0 ? Program.ExitOk : Program.ExitFailure;

@@ -11,10 +11,11 @@ public sealed class CminCommand : IHarnessCommand
     public string Name => "cmin";
     public string Summary => "minimize a corpus folder, keeping every bucketed edge it reaches";
     public string Usage => """
-        usage: harness cmin IN OUT [--target T] [--ops-max M] [--canary NAME] [--max-len B] [--no-instrument]
+        usage: harness cmin IN OUT [--target T] [--ops-max M] [--canary NAME] [--max-len B] [--no-instrument] [--progress M]
           IN, OUT         input and output corpus folders (OUT is created; existing files stay)
           --target T      target (default: the one whose fuzz/corpus/<folder> IN is, or the only one)
           --no-instrument don't relaunch on the SharpFuzz-instrumented port (target features only)
+          --progress M    status display: live panel (terminal), plain lines on stderr every 30 s, none
         """;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -23,6 +24,7 @@ public sealed class CminCommand : IHarnessCommand
         int maxLen = args.Int("max-len", 4096, 1, 1 << 20);
         bool noInstrument = args.Flag("no-instrument");
         FuzzTargetConfig config = args.FuzzTargetConfig();
+        string? progress = Report.Progress.ProgressModes.Read(args);
         args.RejectUnknown();
         if (args.Positional.Count != 2) throw new UsageException("give an input and an output folder");
         string inDir = args.Positional[0], outDir = args.Positional[1];
@@ -31,13 +33,22 @@ public sealed class CminCommand : IHarnessCommand
         IFuzzTarget target = FuzzTargets.Create(args.Systems, targetName, config);
         if (InstrumentedRun.RelaunchIfNeeded(noInstrument, stderr) is int code) return code;
 
+        using var sink = Report.Progress.ProgressSink.Open(progress, stdout, stderr);
+        stdout = sink.Out;
         var problems = new List<string>();
         List<CorpusFile> files = CorpusFolder.Load(inDir, maxLen, problems);
+        // cmin keeps no event log; it tells the sink the same names a log would carry
+        var clock = Harness.Core.WallClock.StartNew();
+        sink.OnEvent(Name, "start", 0, [("in", inDir), ("inputs", files.Count)]);
         foreach (string p in problems) stdout.WriteLine($"cmin: {p}");
         var sources = FuzzEngine.SourcesFor(target, InstrumentedRun.IlCoverageAvailable);
         var executor = new FuzzExecutor(target, sources);
         executor.Run(ReadOnlySpan<byte>.Empty); // warm-up: static initialisers are not features
-        CorpusMinimizeResult r = CorpusMinimizer.Minimize(executor, files, stdout);
+        CorpusMinimizeResult r = CorpusMinimizer.Minimize(executor, files, stdout, (tried, kept, features) =>
+            sink.OnEvent(Name, "stats", clock.Elapsed.TotalSeconds, [("inputs", tried), ("kept", kept), ("features", features),
+                ("cases_per_s", clock.Elapsed.TotalSeconds > 0 ? tried / clock.Elapsed.TotalSeconds : 0)]));
+        sink.OnEvent(Name, "stats", clock.Elapsed.TotalSeconds, [("inputs", r.Inputs), ("kept", r.Kept.Count), ("features", r.Features), ("findings", r.Failing)]);
+        sink.OnEvent(Name, "end", clock.Elapsed.TotalSeconds, [("inputs", r.Inputs), ("kept", r.Kept.Count)]);
         foreach (CorpusFile f in r.Kept) CorpusFolder.Save(outDir, f.Data);
         stdout.WriteLine($"cmin: {r.Inputs} inputs ({r.Failing} failing, {problems.Count} problems) -> {r.Kept.Count} kept in {outDir}; {r.Features} features over {string.Join("+", sources.Select(s => s.Name))}");
         return Program.ExitOk;

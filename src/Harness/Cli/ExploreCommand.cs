@@ -24,7 +24,7 @@ public sealed class ExploreCommand : IHarnessCommand
         usage: harness explore SCENARIO [--engine explorer|coyote] [--strategy S] [--iterations N] [--seed S] [--max-steps M] [--preemptions P]
                                [--depth D] [--backends B] [--ops K] [--swarm] [--spin blocking|yielding]
                                [--on-max-steps fail|continue] [--no-minimize] [--trace-lines N] [--artifacts DIR] [--events FILE] [--shard I/N]
-                               [--regressions [--on-regression stop|continue] [--repo DIR]]
+                               [--regressions [--on-regression stop|continue] [--repo DIR]] [--progress live|plain|none]
                harness explore [SCENARIO] --replay TOKEN
                harness explore --list
           --engine E        explorer (default: our controlled scheduler) or coyote (Microsoft Coyote's TestingEngine)
@@ -45,7 +45,8 @@ public sealed class ExploreCommand : IHarnessCommand
           --artifacts DIR   where the repro artifact goes (default out/explore)
           --shard I/N       run only iterations i with i mod N = I-1 (random and probabilistic only: N machines
                             with 1/N..N/N run exactly this command's iterations between them)
-          --events FILE     the JSONL event log: configuration, periodic stats, the finding, end counts (default ARTIFACTS/events.jsonl)
+          --events FILE     the JSONL event log: configuration, periodic stats, the finding, end counts (default ARTIFACTS/events.jsonl; '-': stdout alone)
+          --progress M      status display: live panel (terminal), plain progress lines (and on stderr every 30 s), none
         """ + "\n" + RegressionsFirst.Usage;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -75,6 +76,7 @@ public sealed class ExploreCommand : IHarnessCommand
         string? eventsPath = args.String("events");
         Gate.GateShard shard = args.String("shard") is string sh ? Gate.GateShard.Parse(sh) : Gate.GateShard.All;
         (bool regressions, bool stopOnRegression, string? repoArg) = RegressionsFirst.Options(args);
+        string? progress = Report.Progress.ProgressModes.Read(args);
         args.RejectUnknown();
 
         if (list)
@@ -95,7 +97,10 @@ public sealed class ExploreCommand : IHarnessCommand
         (ISystem system, IScenario scenario) = ScenarioSet.Resolve(args.Systems, name);
         name = ScenarioSet.Qualified(system, scenario);
         string strategy = strategyArg ?? (scenario.NeedsFairness ? "fair-pct" : "pct");
-        using var events = new EventLog(eventsPath ?? Path.Combine(artifacts, "events.jsonl"), "explore");
+        using var output = Report.Progress.CampaignOutput.Open("explore", eventsPath ?? Path.Combine(artifacts, "events.jsonl"), progress, stdout, stderr);
+        EventLog events = output.Events;
+        Report.Progress.ProgressSink sink = output.Progress;
+        stdout = output.Out;
         int regressed = regressions ? RegressionsFirst.Run(repoArg, args.Systems, system, events, "explore", stdout) : 0;
         if (regressed > 0 && stopOnRegression) return Program.ExitFailure;
         if (shard.Count > 1 && (engineName == CoyoteEngine.Name || !ExploreRun.ShardableStrategies.Contains(strategy)))
@@ -115,7 +120,7 @@ public sealed class ExploreCommand : IHarnessCommand
                 Engine = new ExploreOptions { MaxSteps = maxSteps, SpinMode = spinMode, StepBoundPolicy = onMax == "continue" ? StepBoundPolicy.Continue : StepBoundPolicy.Fail },
             };
             Start(events, name, CoyoteEngine.Name, crun, scenario);
-            return RunCoyote(name, scenario, crun, spin, traceLines, artifacts, stdout, events, regressed);
+            return RunCoyote(name, scenario, crun, spin, traceLines, artifacts, stdout, events, regressed, sink.Mode == Report.Progress.ProgressMode.Live);
         }
         if (!StrategyFactory.Names.Contains(strategy)) throw new UsageException($"unknown strategy '{strategy}' (known: {string.Join(", ", StrategyFactory.Names)})");
         if (scenario.NeedsFairness && strategy is "pct" or "dfs")
@@ -135,17 +140,14 @@ public sealed class ExploreCommand : IHarnessCommand
         Start(events, name, "explorer", run, scenario);
         stdout.WriteLine($"explore: events={events.Path}");
         using var explorer = new Explorer();
-        bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
+        bool live = sink.Mode == Report.Progress.ProgressMode.Live;   // the panel shows the progress lines' numbers
         explorer.Progress = r =>
         {
             Stats(events, r);
-            string line = ProgressLine(r, iterations);
-            if (live) stdout.Write($"\r{line}   ");
-            else stdout.WriteLine(line);
+            if (!live) stdout.WriteLine(ProgressLine(r, iterations));
         };
         ExplorationReport report = explorer.Run(scenario, run);
         End(events, report);
-        if (live) stdout.Write("\r");
         stdout.WriteLine(ProgressLine(report, iterations));
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"explore: {report.Iterations} iterations ({report.Completed} completed, {report.Bounded} bounded, {report.Failures} failed){(report.Exhausted ? ", search exhausted" : "")}; " +
@@ -189,7 +191,7 @@ public sealed class ExploreCommand : IHarnessCommand
     }
 
     /// <param name="regressed">Saved failures that regressed before the campaign (--on-regression continue): the exit code is 1 then.</param>
-    private static int RunCoyote(string name, IScenario scenario, ExploreRun run, string spin, int traceLines, string artifacts, TextWriter stdout, EventLog events, int regressed)
+    private static int RunCoyote(string name, IScenario scenario, ExploreRun run, string spin, int traceLines, string artifacts, TextWriter stdout, EventLog events, int regressed, bool live)
     {
         string strategy = CoyoteStrategies.Canonical(run.Strategy);
         ExploreOptions options = CoyoteEngine.OptionsFor(scenario, run);
@@ -198,17 +200,13 @@ public sealed class ExploreCommand : IHarnessCommand
             $"iterations={run.Iterations} max-steps={run.Engine.MaxSteps} spin={spin} backends={run.Backends ?? scenario.DefaultBackends} ops={run.Ops ?? scenario.DefaultOps} " +
             $"liveness={(options.Liveness ? $"monitor, threshold {options.LivenessThreshold}" : "off")}"));
         var engine = new CoyoteEngine();
-        bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         engine.Progress = r =>
         {
             Stats(events, r);
-            string line = ProgressLine(r, run.Iterations);
-            if (live) stdout.Write($"\r{line}   ");
-            else stdout.WriteLine(line);
+            if (!live) stdout.WriteLine(ProgressLine(r, run.Iterations));
         };
         ExplorationReport report = engine.Run(scenario, run);
         End(events, report);
-        if (live) stdout.Write("\r");
         stdout.WriteLine(ProgressLine(report, run.Iterations));
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"explore: {report.Iterations} iterations ({report.Completed} completed, {report.Bounded} bounded, {report.Failures} failed); " +

@@ -3,6 +3,9 @@
 // finding the artifact path and the one `harness repro` command. Exit 0 = no finding, 1 = findings.
 // --workers W runs W parallel workers (own target instance each); the run is a function of
 // (seed, execs, workers), so W is printed with the seed and in every "repeat exactly" line.
+// --sync-dir DIR --name NAME makes the run one worker of a multi-process (multi-machine) campaign
+// that shares DIR with other `harness fuzz` workers and afl-fuzz -M/-S instances (SyncWorker);
+// it works in DIR/NAME and is then not repeatable from its seed.
 using Harness.Core;
 using Harness.Fuzz.Engine;
 using Harness.Fuzz;
@@ -20,6 +23,7 @@ public sealed class FuzzCommand : IHarnessCommand
         usage: harness fuzz TARGET [--seed S] [--execs N] [--workers W] [--seconds T] [--corpus DIR] [--out DIR]
                                    [--ops-max M] [--canary NAME] [--max-len B] [--status-every K] [--events FILE] [--no-instrument]
                                    [--regressions [--on-regression stop|continue] [--repo DIR]]
+                                   [--progress live|plain|none] [--sync-dir DIR --name NAME [--main] [--sync-every K]]
           TARGET          a registered fuzz target (harness systems lists them)
           --seed S        mutation seed (default 1); same seed + --execs + --workers = same corpus and findings
           --execs N       mutated executions (default 100000; unlimited when only --seconds is given)
@@ -31,9 +35,16 @@ public sealed class FuzzCommand : IHarnessCommand
           --canary NAME   switch on a planted bug of the port (e.g. FreelistIndexOffByOne)
           --max-len B     longest input in bytes (default 4096)
           --status-every K  status line every K execs after the first powers of two (default 50000)
-          --events FILE   the JSONL event log (default OUT/events.jsonl; appended to when resuming)
+          --events FILE   the JSONL event log (default OUT/events.jsonl; appended to when resuming; '-': stdout,
+                          which then carries the log alone: the command's own lines go to stderr)
           --no-instrument don't relaunch on the SharpFuzz-instrumented port (target features only;
                           with --workers above 1 always so: SharpFuzz's map is one for all threads)
+          --progress M    status display: live panel (terminal), plain lines on stderr every 30 s, none
+          --sync-dir DIR  share DIR with other workers (harness fuzz and afl-fuzz -M/-S): export kept inputs to
+                          DIR/NAME/queue in afl's naming, import the others' every K execs, write DIR/NAME/fuzzer_stats;
+                          --out defaults to DIR/NAME. Imports depend on other processes: not repeatable from the seed
+          --name NAME     this worker's folder in DIR;  --main  mark it as afl's main node (afl -S instances import
+                          only from main nodes);  --sync-every K  executions between imports (default 4096)
         """ + "\n" + RegressionsFirst.Usage;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -53,10 +64,19 @@ public sealed class FuzzCommand : IHarnessCommand
         int workers = args.Int("workers", 1, 1, FuzzEngineOptions.MaxWorkers);
         bool noInstrument = args.Flag("no-instrument");
         string? eventsPath = args.String("events");
+        string? progress = Report.Progress.ProgressModes.Read(args);
+        string? syncDir = args.String("sync-dir");
+        string? syncName = args.String("name");
+        bool syncMain = args.Flag("main");
+        long syncEvery = args.Long("sync-every", Harness.Fuzz.Sync.SyncWorker.DefaultImportEvery, 1);
         FuzzTargetConfig config = args.FuzzTargetConfig();
         (bool regressions, bool stopOnRegression, string? repoArg) = RegressionsFirst.Options(args);
         args.RejectUnknown();
 
+        if ((syncDir is null) != (syncName is null)) throw new UsageException("--sync-dir and --name go together");
+        if (syncDir is null && syncMain) throw new UsageException("--main needs --sync-dir and --name");
+        Harness.Fuzz.Sync.SyncWorker? sync = syncDir is null ? null
+            : new Harness.Fuzz.Sync.SyncWorker(syncDir, Harness.Fuzz.Afl.AflSyncRole.CheckName(syncName!), syncMain, syncEvery);
         FuzzTargetDef def = FuzzTargets.Find(args.Systems, target);
         target = def.Name;   // an alias runs, and is reported, under the target's own name
         IFuzzTarget t = def.Create(config); // validates the name and config before any relaunch
@@ -69,12 +89,14 @@ public sealed class FuzzCommand : IHarnessCommand
             corpus = def.CorpusPath(repo);
         if (corpus == "none") corpus = null;
         if (corpus is not null && !Directory.Exists(corpus)) throw new InputException($"--corpus {corpus}: no such folder");
-        outDir ??= Path.Combine("out", "fuzz", target);
+        outDir ??= sync?.Home ?? Path.Combine("out", "fuzz", target);
 
         bool il = InstrumentedRun.IlCoverageAvailable && noIlMap is null;
         var sources = FuzzEngine.SourcesFor(t, includeIlMap: il);   // named in the configuration line
         var createWorker = FuzzWorkerSetup.Factory(() => def.Create(config), includeIlMap: il);
-        using var events = new Report.EventLog(eventsPath ?? Path.Combine(outDir, "events.jsonl"), "fuzz");
+        using var output = Report.Progress.CampaignOutput.Open("fuzz", eventsPath ?? Path.Combine(outDir, "events.jsonl"), progress, stdout, stderr);
+        Report.EventLog events = output.Events;
+        stdout = output.Out;
         var options = new FuzzEngineOptions
         {
             Events = events,
@@ -87,6 +109,7 @@ public sealed class FuzzCommand : IHarnessCommand
             OutDir = outDir,
             TargetConfig = config.ToDictionary(),
             Workers = workers,
+            Sync = sync,
         };
         stdout.WriteLine($"fuzz: target={target} seed={seed} execs={(execs == long.MaxValue ? "unlimited" : execs)} workers={workers} seconds={(seconds?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-")} "
             + $"ops-max={config.OpsMax} canary={config.Canary} max-len={maxLen}");

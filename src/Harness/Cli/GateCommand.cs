@@ -18,7 +18,7 @@ public sealed class GateCommand : IHarnessCommand
     public string Summary => "run every suite with fixed seeds and budgets; JUnit XML; non-zero on failure";
     public string Usage => """
         usage: harness gate [--seed S] [--scale K] [--suite NAME] [--shard I/N] [--on-regression stop|continue]
-                            [--junit FILE] [--events FILE] [--artifacts DIR] [--repo DIR]
+                            [--junit FILE] [--events FILE] [--artifacts DIR] [--repo DIR] [--progress M]
           --seed S        base seed (default 20261121); every suite derives its seeds from it
           --scale K       budget multiplier, 1..1000 (default 1 = the CI budget)
           --suite NAME    run only suites whose name contains NAME
@@ -27,9 +27,10 @@ public sealed class GateCommand : IHarnessCommand
           --on-regression stop (default): a saved failure that no longer behaves as recorded (the replay
                           suite, which runs first) ends the gate there; continue: run every suite anyway
           --junit FILE    JUnit XML report (default out/gate/junit.xml)
-          --events FILE   JSONL event log: configuration, one event per case, end counts (default out/gate/events.jsonl)
+          --events FILE   JSONL event log: configuration, one event per case, end counts (default out/gate/events.jsonl; '-': stdout alone)
           --artifacts DIR where failures are written (default out/gate/artifacts)
           --repo DIR      repository root (default: found upward from the current folder)
+          --progress M    status display: live panel (terminal), plain lines on stderr every 30 s, none
         """;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -44,13 +45,16 @@ public sealed class GateCommand : IHarnessCommand
         string events = args.String("events", Path.Combine(Path.GetDirectoryName(junit) is { Length: > 0 } jd ? jd : ".", "events.jsonl"));
         string onRegression = args.String("on-regression", "stop");
         if (onRegression is not ("stop" or "continue")) throw new UsageException($"--on-regression is stop or continue, not '{onRegression}'");
+        string? progress = Report.Progress.ProgressModes.Read(args);
         args.RejectUnknown();
 
         var suites = Program.GateSuites.Where(s => only is null || s.Name.Contains(only, StringComparison.Ordinal)).ToList();
         if (suites.Count == 0) throw new UsageException($"no suite matches '{only}' (suites: {string.Join(", ", Program.GateSuites.Select(s => s.Name))})");
+        using var output = Report.Progress.CampaignOutput.Open("gate", events, progress, stdout, stderr);
+        Report.EventLog log = output.Events;
+        stdout = output.Out;
         stdout.WriteLine($"gate: seed={seed} scale={scale} shard={shard} suites={string.Join(",", suites.Select(s => s.Name))}");
         var options = new GateOptions(seed, scale, repo, Path.GetFullPath(artifacts), args.Systems, shard);
-        using var log = new Report.EventLog(events, "gate");
         log.Write("start", ("seed", seed), ("scale", scale), ("shard", shard.ToString()), ("suite_filter", only), ("suites", suites.Select(s => s.Name)),
             ("systems", args.Systems.Systems.Select(s => s.Name)), ("junit", junit), ("artifacts", artifacts), ("on_regression", onRegression));
         var results = new List<GateResult>();

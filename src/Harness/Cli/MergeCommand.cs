@@ -2,6 +2,8 @@
 // machines, or a CI matrix) into one report, after checking that they are the n parts of one gate
 // (same seed, scale and suite filter; shards 1..n each once; each case in the shard that owns it:
 // ShardMerge's SM1-SM4). Exits 1 if the merged gate has a failure, and prints its repro lines.
+// `harness merge --corpus OUT SOURCE...` joins corpora instead: sync directories of multi-worker
+// campaigns (every worker's queue) and corpus folders, each distinct input once (CorpusMerge).
 using Harness.Gate;
 
 namespace Harness.Cli;
@@ -12,13 +14,20 @@ public sealed class MergeCommand : IHarnessCommand
     public string Summary => "join the JUnit reports of 'harness gate --shard i/n' runs into one, checking they cover the gate once";
     public string Usage => """
         usage: harness merge OUT.xml SHARD.xml...
+               harness merge --corpus OUT_DIR SOURCE... [--max-len B]
           OUT.xml     the merged JUnit report (as one 'harness gate' with the same seed and scale writes)
           SHARD.xml   every shard's report (gate --junit); all n of them, in any order
+          --corpus OUT_DIR  merge corpora: every distinct input of the SOURCEs (sync directories: every
+                            worker's queue, afl's and harness fuzz's; or corpus folders) into OUT_DIR,
+                            named by content hash (shrink it afterwards with harness cmin)
         """;
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
+        string? corpusOut = args.String("corpus");
+        int maxLen = args.Int("max-len", 4096, 1, 1 << 20);
         args.RejectUnknown();
+        if (corpusOut is not null) return MergeCorpora(corpusOut, args.Positional, maxLen, stdout);
         if (args.Positional.Count < 2) throw new UsageException("merge wants the output file and at least one shard report");
         string output = args.Positional[0];
         ShardMerge.Merged m = ShardMerge.Merge(args.Positional.Skip(1).ToList());
@@ -29,5 +38,15 @@ public sealed class MergeCommand : IHarnessCommand
         foreach (var f in m.Report.Descendants("failure"))
             stdout.WriteLine($"  FAIL {(string?)f.Parent?.Attribute("classname")}/{(string?)f.Parent?.Attribute("name")}: {(string?)f.Attribute("message")}");
         return m.Failures == 0 ? Program.ExitOk : Program.ExitFailure;
+    }
+
+    private static int MergeCorpora(string output, IReadOnlyList<string> sources, int maxLen, TextWriter stdout)
+    {
+        if (sources.Count == 0) throw new UsageException("merge --corpus wants at least one sync directory or corpus folder");
+        var problems = new List<string>();
+        Harness.Fuzz.Sync.CorpusMergeResult r = Harness.Fuzz.Sync.CorpusMerge.Merge(output, sources, maxLen, problems);
+        foreach (string p in problems) stdout.WriteLine($"merge: {p}");
+        stdout.WriteLine($"merge: {r.Read} inputs from {r.Sources} sources, {r.Distinct} distinct, {r.Added} new in {output}");
+        return Program.ExitOk;
     }
 }
