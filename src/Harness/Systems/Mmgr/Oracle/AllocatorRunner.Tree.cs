@@ -44,13 +44,14 @@ public sealed partial class AllocatorRunner
         }
         catch (Exception e) { ex = e; }
         Match(Expectation.Ok(), ex, 1, false, Mark(), KindOf(c));
+        // the accounting model walks the tree as it was, so it goes before the contents model
         switch (code)
         {
-            case OpCode.Reset: _model.Reset(c); break;
-            case OpCode.ResetOnly: _model.ResetOnly(c); break;
-            case OpCode.ResetChildren: _model.ResetChildren(c); break;
-            case OpCode.Delete: _model.Delete(c); break;
-            default: _model.DeleteChildren(c); break;
+            case OpCode.Reset: _acct?.Reset(c); _model.Reset(c); break;
+            case OpCode.ResetOnly: _acct?.ResetOnly(c); _model.ResetOnly(c); break;
+            case OpCode.ResetChildren: _acct?.ResetChildren(c); _model.ResetChildren(c); break;
+            case OpCode.Delete: _acct?.Delete(c); _model.Delete(c); break;
+            default: _acct?.DeleteChildren(c); _model.DeleteChildren(c); break;
         }
         CompareFired();
         return true;

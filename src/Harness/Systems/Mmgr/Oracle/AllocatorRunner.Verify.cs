@@ -194,7 +194,11 @@ public sealed partial class AllocatorRunner
             ModelContextKind.Slab => k.totalspace == SlabHeader(c) + mem && (ulong)c.LiveChunks == k.nblocks * c.SlabChunksPerBlock - k.freechunks,
             _ => k.totalspace + ChunkGeometry.BumpHeader == mem && used == BumpBlockHeader * k.nblocks + c.LiveSpace,
         };
-        if (ok) return;
+        if (ok)
+        {
+            CheckPredictedFigures(c, k, mem);
+            return;
+        }
         string rule = c.Kind switch
         {
             ModelContextKind.AllocSet => $"total {k.totalspace} == mem_allocated {mem}, used {used} == 200 + 40*{k.nblocks} + live {c.LiveSpace}",
@@ -272,9 +276,11 @@ public sealed partial class AllocatorRunner
             ModelContext c = _model.UserContexts[0];
             while (c.Parent is not null && !c.Parent.IsTop) c = c.Parent;
             _mcxt.MemoryContextDelete(c.Address);
+            _acct?.Delete(c);
             _model.Delete(c);
         }
         _mcxt.MemoryContextResetOnly(_mcxt.TopMemoryContext);
+        _acct?.ResetOnly(_model.Top);
         _model.ResetOnly(_model.Top);
         CompareFired();
         CheckWarningsOfOp();
