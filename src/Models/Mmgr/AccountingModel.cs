@@ -129,7 +129,11 @@ public sealed class AccountingModel
             p.Chunk.AlignTo = old.AlignTo;
             a.Free(old);
         }
-        else p = a.Realloc(old, size);
+        else
+        {
+            p = a.Realloc(old, size);
+            p.Chunk.AlignTo = 0;   // a reused free-list chunk may have been an aligned chunk's before
+        }
         ch.Accounting = p.Chunk;
         return CheckPointer(a, p, pointer);
     }
