@@ -172,7 +172,7 @@ public sealed class AccountingModel
         ulong expected = c.AlignTo == 0 ? predicted : (predicted + Hdr + c.AlignTo - 1) & ~(c.AlignTo - 1);
         if (expected == pointer) return null;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{a.Name}: the pointer is 0x{pointer:x}; PostgreSQL hands out {p.How} at 0x{expected:x}");
+            $"{a.Name}: the pointer is 0x{pointer:x}; PostgreSQL returns 0x{expected:x}: {p.How}");
     }
 
     // ------------------------------------------------------------------ tree operations (call before AllocatorModel's)
