@@ -14,25 +14,19 @@
 //            the malloc'd bytes (keeper's malloc including the header).
 namespace Models.Mmgr;
 
-public sealed class AllocSetAccounting : AccountingContext
+public sealed class AllocSetAccounting : KeeperContextAccounting
 {
     public const int NumFreeLists = 11;
 
     private readonly List<AccountingBlock> _blocks = new();
     private readonly List<AccountingChunk>[] _freeLists = new List<AccountingChunk>[NumFreeLists];
     private readonly AccountingBlock _keeper;
-    private readonly bool _checking;
-    private ulong _memAllocated;
 
     /// <param name="firstBlockSize">The malloc holding header and keeper block.</param>
-    /// <param name="allocChunkLimit">Requests above it get dedicated blocks (a recycled context keeps its first life's, quirk Q1).</param>
     public AllocSetAccounting(string name, bool checking, ulong initBlockSize, ulong maxBlockSize, ulong firstBlockSize, ulong allocChunkLimit)
-        : base(name, ModelContextKind.AllocSet, checking ? 16UL : 8UL)
+        : base(name, ModelContextKind.AllocSet, checking ? 16UL : 8UL, checking, initBlockSize, maxBlockSize, allocChunkLimit)
     {
-        _checking = checking;
-        Sizes = new BlockSizeSequence(initBlockSize, maxBlockSize);
         FirstBlockSize = firstBlockSize;
-        AllocChunkLimit = allocChunkLimit;
         for (int i = 0; i < NumFreeLists; i++) _freeLists[i] = new List<AccountingChunk>();
         _keeper = new AccountingBlock
         {
@@ -42,12 +36,10 @@ public sealed class AllocSetAccounting : AccountingContext
             FreeOffset = ChunkGeometry.AllocBlockHeader,
         };
         _blocks.Add(_keeper);
-        _memAllocated = firstBlockSize;
+        MemAllocated = firstBlockSize;
     }
 
-    public BlockSizeSequence Sizes { get; }
     public ulong FirstBlockSize { get; }
-    public ulong AllocChunkLimit { get; }
 
     /// <summary>The blocks in list order (index 0 is the active block).</summary>
     public IReadOnlyList<AccountingBlock> Blocks => _blocks;
@@ -70,7 +62,7 @@ public sealed class AllocSetAccounting : AccountingContext
             freeChunks += (ulong)_freeLists[k].Count;
             free += (ulong)_freeLists[k].Count * (ClassSize(k) + ChunkHeader);
         }
-        return new ContextFigures((ulong)_blocks.Count, total, free, freeChunks, _memAllocated);
+        return new ContextFigures((ulong)_blocks.Count, total, free, freeChunks, MemAllocated);
     }
 
     private static ulong ClassSize(int k) => 8UL << k;
@@ -79,12 +71,12 @@ public sealed class AllocSetAccounting : AccountingContext
     {
         if (request > AllocChunkLimit)
         {
-            ulong chunkSize = ChunkGeometry.AlignedData(request, _checking);
+            ulong chunkSize = ChunkSize(request);
             var block = new AccountingBlock { Serial = NextBlockSerial(), Dedicated = true };
             block.Size = chunkSize + ChunkGeometry.AllocBlockHeader + ChunkHeader;
             block.FreeOffset = block.Size;
             _blocks.Insert(1, block);   // behind the active block, which stays where new chunks come from
-            _memAllocated += block.Size;
+            MemAllocated += block.Size;
             var chunk = new AccountingChunk { Owner = this, Block = block, Offset = ChunkGeometry.AllocBlockHeader, DataSize = chunkSize, Dedicated = true };
             return new Placement(chunk, $"a dedicated {block} linked second in the block list");
         }
@@ -136,7 +128,7 @@ public sealed class AllocSetAccounting : AccountingContext
         // granted is the heap's business, so the caller reports a retried malloc (GiveUp).
         var block = new AccountingBlock { Serial = NextBlockSerial(), Size = blockSize, FreeOffset = ChunkGeometry.AllocBlockHeader };
         _blocks.Insert(0, block);
-        _memAllocated += blockSize;
+        MemAllocated += blockSize;
     }
 
     public override string? AllocFailed(ulong request)
@@ -154,7 +146,7 @@ public sealed class AllocSetAccounting : AccountingContext
         if (chunk.Dedicated)
         {
             _blocks.Remove(chunk.Block);
-            _memAllocated -= chunk.Block.Size;
+            MemAllocated -= chunk.Block.Size;
             return;
         }
         chunk.OnFreeList = true;
@@ -167,12 +159,12 @@ public sealed class AllocSetAccounting : AccountingContext
         {
             // realloc() of the block: it keeps its place in the list, wherever malloc moved it.
             AccountingBlock block = chunk.Block;
-            _memAllocated -= block.Size;
-            chunk.DataSize = ChunkGeometry.AlignedData(size, _checking);
+            MemAllocated -= block.Size;
+            chunk.DataSize = ChunkSize(size);
             block.Size = chunk.DataSize + ChunkGeometry.AllocBlockHeader + ChunkHeader;
             block.FreeOffset = block.Size;
             block.Base = null;
-            _memAllocated += block.Size;
+            MemAllocated += block.Size;
             return new Placement(chunk, $"{block} realloc()ed to {block.Size} bytes", MayMove: true);
         }
         if (chunk.DataSize >= size) return new Placement(chunk, $"in place ({chunk})");
@@ -194,7 +186,7 @@ public sealed class AllocSetAccounting : AccountingContext
         _blocks.Clear();
         _blocks.Add(_keeper);
         _keeper.FreeOffset = ChunkGeometry.AllocBlockHeader;
-        _memAllocated = FirstBlockSize;
+        MemAllocated = FirstBlockSize;
         Sizes.Restart();
     }
 }

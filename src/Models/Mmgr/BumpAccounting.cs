@@ -9,30 +9,23 @@
 //            bytes plus the header (the context's malloc is counted whole).
 namespace Models.Mmgr;
 
-public sealed class BumpAccounting : AccountingContext
+public sealed class BumpAccounting : KeeperContextAccounting
 {
     private readonly List<AccountingBlock> _blocks = new();
     private readonly AccountingBlock _keeper;
-    private readonly bool _checking;
     private readonly ulong _blockHeader;
-    private ulong _memAllocated;
 
     /// <param name="allocSize">The context's malloc (header plus keeper block).</param>
     public BumpAccounting(string name, bool checking, ulong initBlockSize, ulong maxBlockSize, ulong allocSize, ulong allocChunkLimit)
-        : base(name, ModelContextKind.Bump, checking ? 16UL : 0UL)
+        : base(name, ModelContextKind.Bump, checking ? 16UL : 0UL, checking, initBlockSize, maxBlockSize, allocChunkLimit)
     {
-        _checking = checking;
         _blockHeader = checking ? 40UL : 32UL;
-        Sizes = new BlockSizeSequence(initBlockSize, maxBlockSize);
-        AllocChunkLimit = allocChunkLimit;
         AllocSize = allocSize;
         _keeper = new AccountingBlock { Serial = NextBlockSerial(), Keeper = true, Size = allocSize - ChunkGeometry.BumpHeader, FreeOffset = _blockHeader };
         _blocks.Add(_keeper);
-        _memAllocated = allocSize;
+        MemAllocated = allocSize;
     }
 
-    public BlockSizeSequence Sizes { get; }
-    public ulong AllocChunkLimit { get; }
     public ulong AllocSize { get; }
     public IReadOnlyList<AccountingBlock> Blocks => _blocks;
 
@@ -46,10 +39,8 @@ public sealed class BumpAccounting : AccountingContext
             total += b.Size;
             free += b.FreeBytes;
         }
-        return new ContextFigures((ulong)_blocks.Count, total, free, 0, _memAllocated);
+        return new ContextFigures((ulong)_blocks.Count, total, free, 0, MemAllocated);
     }
-
-    private ulong ChunkSize(ulong request) => ChunkGeometry.AlignedData(request, _checking);
 
     public override Placement Alloc(ulong request)
     {
@@ -60,7 +51,7 @@ public sealed class BumpAccounting : AccountingContext
             big.Size = chunkSize + ChunkHeader + _blockHeader;
             big.FreeOffset = big.Size;
             _blocks.Add(big);
-            _memAllocated += big.Size;
+            MemAllocated += big.Size;
             return new Placement(new AccountingChunk { Owner = this, Block = big, Offset = _blockHeader, DataSize = chunkSize, Dedicated = true },
                 $"a dedicated {big} pushed at the tail of the block list");
         }
@@ -71,7 +62,7 @@ public sealed class BumpAccounting : AccountingContext
             ulong size = BlockSizeSequence.FitByNextPow2(Sizes.Take(), required + _blockHeader);
             var b = new AccountingBlock { Serial = NextBlockSerial(), Size = size, FreeOffset = _blockHeader };
             _blocks.Insert(0, b);
-            _memAllocated += size;
+            MemAllocated += size;
             how = $"carved from a new {b}";
         }
         AccountingBlock head = _blocks[0];
@@ -103,7 +94,7 @@ public sealed class BumpAccounting : AccountingContext
         _blocks.Clear();
         _keeper.FreeOffset = _blockHeader;
         _blocks.Add(_keeper);
-        _memAllocated = AllocSize;
+        MemAllocated = AllocSize;
         Sizes.Restart();
     }
 }

@@ -12,7 +12,7 @@
 //            freechunks = the sum of nfree; mem_allocated = the blocks' bytes (no header).
 namespace Models.Mmgr;
 
-public sealed class GenerationAccounting : AccountingContext
+public sealed class GenerationAccounting : KeeperContextAccounting
 {
     /// <summary>A Generation block with its chunk counters.</summary>
     public sealed class Block : AccountingBlock
@@ -23,26 +23,19 @@ public sealed class GenerationAccounting : AccountingContext
 
     private readonly List<Block> _blocks = new();
     private readonly Block _keeper;
-    private readonly bool _checking;
     private Block _current;
     private Block? _freeBlock;
-    private ulong _memAllocated;
 
     /// <param name="allocSize">The context's malloc (header plus keeper block).</param>
     public GenerationAccounting(string name, bool checking, ulong initBlockSize, ulong maxBlockSize, ulong allocSize, ulong allocChunkLimit)
-        : base(name, ModelContextKind.Generation, checking ? 16UL : 8UL)
+        : base(name, ModelContextKind.Generation, checking ? 16UL : 8UL, checking, initBlockSize, maxBlockSize, allocChunkLimit)
     {
-        _checking = checking;
-        Sizes = new BlockSizeSequence(initBlockSize, maxBlockSize);
-        AllocChunkLimit = allocChunkLimit;
         _keeper = new Block { Serial = NextBlockSerial(), Keeper = true, Size = allocSize - ChunkGeometry.GenerationHeader, FreeOffset = ChunkGeometry.GenerationBlockHeader };
         _blocks.Add(_keeper);
         _current = _keeper;
-        _memAllocated = _keeper.Size;
+        MemAllocated = _keeper.Size;
     }
 
-    public BlockSizeSequence Sizes { get; }
-    public ulong AllocChunkLimit { get; }
     public IReadOnlyList<Block> Blocks => _blocks;
     public Block? FreeBlock => _freeBlock;
 
@@ -57,11 +50,8 @@ public sealed class GenerationAccounting : AccountingContext
             free += b.FreeBytes;
             freeChunks += b.NFree;
         }
-        return new ContextFigures((ulong)_blocks.Count, total, free, freeChunks, _memAllocated);
+        return new ContextFigures((ulong)_blocks.Count, total, free, freeChunks, MemAllocated);
     }
-
-    /// <summary>chunk_size: MAXALIGN(size), or MAXALIGN(size + 1) with checking, wrapping as C does (quirk Q2).</summary>
-    private ulong ChunkSize(ulong request) => ChunkGeometry.AlignedData(request, _checking);
 
     public override Placement Alloc(ulong request)
     {
@@ -72,7 +62,7 @@ public sealed class GenerationAccounting : AccountingContext
             big.Size = chunkSize + ChunkHeader + ChunkGeometry.GenerationBlockHeader;
             big.FreeOffset = big.Size;
             _blocks.Insert(0, big);
-            _memAllocated += big.Size;
+            MemAllocated += big.Size;
             return new Placement(new AccountingChunk { Owner = this, Block = big, Offset = ChunkGeometry.GenerationBlockHeader, DataSize = chunkSize, Dedicated = true },
                 $"a dedicated {big} pushed at the head of the block list");
         }
@@ -90,7 +80,7 @@ public sealed class GenerationAccounting : AccountingContext
             ulong size = NewBlockSize(required);
             var b = new Block { Serial = NextBlockSerial(), Size = size, FreeOffset = ChunkGeometry.GenerationBlockHeader };
             _blocks.Insert(0, b);
-            _memAllocated += size;
+            MemAllocated += size;
             _current = b;
             how = $"carved from a new {b}";
         }
@@ -128,7 +118,7 @@ public sealed class GenerationAccounting : AccountingContext
         else
         {
             _blocks.Remove(b);
-            _memAllocated -= b.Size;
+            MemAllocated -= b.Size;
         }
     }
 
@@ -141,7 +131,7 @@ public sealed class GenerationAccounting : AccountingContext
 
     /// <summary>GenerationRealloc keeps the chunk if the new size fits (strictly, with checking, to
     /// leave the sentinel byte); otherwise allocates anew, then frees the old chunk.</summary>
-    private bool FitsInPlace(AccountingChunk chunk, ulong size) => _checking ? chunk.DataSize > size : chunk.DataSize >= size;
+    private bool FitsInPlace(AccountingChunk chunk, ulong size) => Checking ? chunk.DataSize > size : chunk.DataSize >= size;
 
     public override Placement Realloc(AccountingChunk chunk, ulong size)
     {
@@ -161,7 +151,7 @@ public sealed class GenerationAccounting : AccountingContext
         MarkEmpty(_keeper);
         _blocks.Add(_keeper);
         _current = _keeper;
-        _memAllocated = _keeper.Size;
+        MemAllocated = _keeper.Size;
         Sizes.Restart();
     }
 }
