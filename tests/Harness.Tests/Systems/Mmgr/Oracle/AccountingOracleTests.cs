@@ -49,4 +49,28 @@ public class AccountingOracleTests
         Assert.True(runner.AccountingChecks >= 10 * 2 + 1 + 2 + 3 + 4 * 7, runner.AccountingChecks.ToString());
         Assert.Equal(0, runner.AccountingSkips);
     }
+
+    /// <summary>The one corner the model declines: a failed AllocSet block malloc above 1 MiB is
+    /// retried at half the size, and which size the heap granted is not the model's to know. The
+    /// context's figures are then skipped, and counted; every other failure is predicted.</summary>
+    [Fact]
+    public void A_block_malloc_retried_at_half_size_is_skipped_and_counted()
+    {
+        AllocatorRunner runner = Runner(true);
+        AllocatorOp[] ops = [new CreateContext(ContextKind.AllocSet, 0, 1024, 4 << 20, 8 << 20, 0), A(1000), A(100)];
+        RunResult plain = runner.Run(ops);
+        Assert.True(plain.Passed, plain.Outcome.ToString());
+        Assert.Equal(0, runner.AccountingSkips);
+        // call 1 makes the context, call 2 asks for the 4 MiB block: failing it makes AllocSet retry at 2 MiB
+        RunResult retried = runner.RunWithHeap(ops, new Allocator.Sim.SimHeapOptions { FailOnCall = 2 });
+        Assert.True(retried.Passed, retried.Outcome.ToString());
+        Assert.True(runner.AccountingSkips > 0);
+        for (long n = 1; n <= plain.HeapCalls; n++)
+        {
+            if (n == 2) continue;
+            RunResult r = runner.RunWithHeap(ops, new Allocator.Sim.SimHeapOptions { FailOnCall = n });
+            Assert.True(r.Passed, $"FailOnCall={n}: {r.Outcome}");
+            Assert.Equal(0, runner.AccountingSkips);
+        }
+    }
 }
