@@ -5,7 +5,9 @@
 //   after every op      the pointer an allocation or repalloc returned must be the predicted one
 //                       (site "<Type>/placement"), once the model knows the block's address;
 //   at verify points    nblocks, totalspace, freespace, freechunks and mem_allocated of every
-//                       live context must be the predicted ones (site "<Type>/accounting-<figure>").
+//                       live context must be the predicted ones (site "<Type>/accounting-<figure>");
+//   at a Stats op       MemoryContextStats' grand total must be the sum of the subtree's
+//                       predicted figures (site "stats/accounting-<figure>").
 // A context the model gave up on (an AllocSet block malloc retried at half size after a failure:
 // the size the heap then granted is not the model's to know) is skipped, and the skip counted.
 using Allocator.Mmgr;
@@ -69,5 +71,34 @@ public sealed partial class AllocatorRunner
         string figure = ContextFigures.Names[i];
         throw Fail(OutcomeKind.ModelMismatch, $"{KindOf(c)}/accounting-{figure}",
             $"{c.Name}: {figure} is {actual[i]}; the accounting model predicts {predicted[i]} (port {actual}, model {predicted} as nblocks/totalspace/freespace/freechunks/mem_allocated)");
+    }
+
+    /// <summary>MemoryContextStats' grand total (MemoryContextMemConsumed) of a subtree against the
+    /// sum of the model's figures over it (skipped, and counted, if the model gave up on any).</summary>
+    private void CheckPredictedGrandTotal(ModelContext root, List<ModelContext> subtree, in MemoryContextCounters consumed)
+    {
+        if (_acct is null) return;
+        ulong nblocks = 0, total = 0, free = 0, chunks = 0;
+        foreach (ModelContext x in subtree)
+        {
+            if (x.Accounting is not AccountingContext a || a.Unpredictable is not null)
+            {
+                AccountingSkips++;
+                return;
+            }
+            ContextFigures f = a.Figures();
+            nblocks += f.NBlocks;
+            total += f.TotalSpace;
+            free += f.FreeSpace;
+            chunks += f.FreeChunks;
+        }
+        AccountingChecks++;
+        var predicted = new ContextFigures(nblocks, total, free, chunks, 0);
+        var actual = new ContextFigures(consumed.nblocks, consumed.totalspace, consumed.freespace, consumed.freechunks, 0);
+        int i = predicted.FirstDifference(actual);
+        if (i < 0) return;
+        string figure = ContextFigures.Names[i];
+        throw Fail(OutcomeKind.ModelMismatch, $"stats/accounting-{figure}",
+            $"MemoryContextStats({root.Name}) grand total: {figure} is {actual[i]}; the accounting model predicts {predicted[i]} over the {subtree.Count} contexts of the subtree");
     }
 }

@@ -129,6 +129,7 @@ public sealed partial class AllocatorRunner
         string grand = $"Grand total: {consumed.totalspace} bytes in {consumed.nblocks} blocks; {consumed.freespace} free ({consumed.freechunks} chunks); {consumed.totalspace - consumed.freespace} used";
         if (lines[^1] != grand)
             throw Fail(OutcomeKind.ModelMismatch, "stats/grand-total", $"'{lines[^1]}' differs from MemoryContextMemConsumed: '{grand}'");
+        CheckPredictedGrandTotal(c, _scratchContexts, consumed);
         return true;
     }
 

@@ -8,6 +8,7 @@
 //   Generation: total == 128 + mem_allocated;  used >= 128 + 56 * nblocks + sum of live chunk spaces
 //   Slab:       total == header + mem_allocated; live chunks == nblocks * chunksPerBlock - freechunks
 //   Bump:       total == mem_allocated - 112;  used == blockhdr * nblocks + sum of live chunk spaces
+// and then, with the accounting model, the exact figures it predicts (AllocatorRunner.Accounting).
 using Allocator.Mmgr;
 using Allocator.Sim;
 using Harness.Core;
