@@ -28,10 +28,15 @@ public sealed class AflCommand : IHarnessCommand
     private readonly Option<string?> _out = CliOptions.OptionalText("--out", "afl output folder (default artifacts/afl/TARGET)", "DIR");
     private readonly Option<bool> _supervise = CliOptions.Flag("--supervise", "supervisor/worker mode: an afl timeout or an uncatchable crash kills only the worker");
     private readonly Option<int> _timeout = CliOptions.Int("--timeout", DefaultTimeoutMs, 10, 3_600_000, "afl's -t per execution in ms", "MS");
+    private readonly Option<string?> _syncDir = CliOptions.OptionalText("--sync-dir",
+        "afl's parallel mode: -o DIR and -M NAME (--main) or -S NAME (--secondary); the instance works in DIR/NAME and trades queue entries with every worker in DIR, `harness fuzz --sync-dir` ones too", "DIR");
+    private readonly Option<string?> _syncName = CliOptions.OptionalText("--name", "with --sync-dir: this instance's name (its folder in DIR)", "NAME");
+    private readonly Option<bool> _main = CliOptions.Flag("--main", "with --sync-dir: afl's main node (-M)");
+    private readonly Option<bool> _secondary = CliOptions.Flag("--secondary", "with --sync-dir: a secondary node (-S)");
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.AddAll(_target, _aflArgs, _run, _seconds, _corpus, _out, _supervise, _timeout);
+        command.AddAll(_target, _aflArgs, _run, _seconds, _corpus, _out, _supervise, _timeout, _syncDir, _syncName, _main, _secondary);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -42,6 +47,19 @@ public sealed class AflCommand : IHarnessCommand
         int timeout = args.Value(_timeout);
         string? corpus = args.Get(_corpus);
         string? output = args.Get(_out);
+        string? syncDir = args.Get(_syncDir);
+        string? syncName = args.Get(_syncName);
+        bool main = args.Value(_main);
+        bool secondary = args.Value(_secondary);
+        AflSyncRole? role = null;
+        if (syncDir is not null || syncName is not null || main || secondary)
+        {
+            if (syncDir is null || syncName is null || main == secondary)
+                throw new UsageException("afl's parallel mode wants --sync-dir DIR, --name NAME and one of --main or --secondary");
+            if (output is not null) throw new UsageException("--sync-dir replaces --out (the instance writes to DIR/NAME)");
+            role = new AflSyncRole(AflSyncRole.CheckName(syncName), main);
+            output = syncDir;
+        }
         string target = args.Get(_target)!;
         IReadOnlyList<string> extra = args.Get(_aflArgs) ?? [];
         AflTargets.Get(args.Systems, target);   // unknown names fail here, not inside afl
@@ -58,17 +76,18 @@ public sealed class AflCommand : IHarnessCommand
         string folder = InstrumentedFolder.Ensure(stderr);
         string? aflFuzz = AflCommandLine.FindAflFuzz();
         AflCommandLine line = AflCommandLine.Build(aflFuzz ?? "afl-fuzz", target, folder, corpus, output, timeout,
-            run ? seconds : null, supervise, extra);
+            run ? seconds : null, supervise, extra, role);
         stdout.WriteLine(line.ToShell());
         if (!run) return ExitCodes.Ok;
         if (aflFuzz is null) throw new EnvironmentException("afl-fuzz is not on PATH (install it: apt-get install -y afl++)");
-        return Execute(line, output, seconds, stdout, stderr);
+        return Execute(line, output, role?.Name ?? "default", seconds, stdout, stderr);
     }
 
-    private static int Execute(AflCommandLine line, string output, int seconds, TextWriter stdout, TextWriter stderr)
+    private static int Execute(AflCommandLine line, string output, string instance, int seconds, TextWriter stdout, TextWriter stderr)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-        string logPath = output + ".afl.log";
+        // a sync worker's log sits beside the sync directory, where afl will not take it for a worker folder
+        string logPath = instance == "default" ? output + ".afl.log" : output + "." + instance + ".afl.log";
         var psi = new ProcessStartInfo(line.AflFuzz)
         {
             UseShellExecute = false,
@@ -99,7 +118,7 @@ public sealed class AflCommand : IHarnessCommand
         afl.WaitForExit();
         lock (sync) log.Flush();
 
-        AflStats? stats = AflStats.TryLoad(output);
+        AflStats? stats = AflStats.TryLoad(output, instance);
         if (afl.ExitCode != 0 || stats is null)
         {
             stderr.WriteLine($"afl: afl-fuzz failed (exit code {afl.ExitCode}); last lines of {logPath}:");
@@ -113,7 +132,7 @@ public sealed class AflCommand : IHarnessCommand
         stdout.WriteLine("afl: " + stats.Summary());
         if (stats.SavedCrashes > 0)
         {
-            stdout.WriteLine($"afl: crashes saved in {Path.Combine(output, "default", "crashes")} (sig:NN names the fault class; see AflFaultSignals)");
+            stdout.WriteLine($"afl: crashes saved in {Path.Combine(output, instance, "crashes")} (sig:NN names the fault class; see AflFaultSignals)");
             return ExitCodes.Finding;
         }
         return ExitCodes.Ok;

@@ -47,8 +47,9 @@ public sealed class ExploreCommand : IHarnessCommand
     private readonly Option<int> _traceLines = CliOptions.Int("--trace-lines", 100, 1, int.MaxValue, "lines of the schedule printed on failure (the last ones)");
     private readonly Option<string> _artifacts = CliOptions.Text("--artifacts", Path.Combine("out", "explore"), "where the repro artifact goes", "DIR");
     private readonly Option<string?> _events = CliOptions.OptionalText("--events",
-        "the JSONL event log: configuration, periodic stats, the finding, end counts (default ARTIFACTS/events.jsonl)", "FILE");
+        "the JSONL event log: configuration, periodic stats, the finding, end counts (default ARTIFACTS/events.jsonl; '-': stdout alone)", "FILE");
     private readonly RegressionsFirst _regressions = new();
+    private readonly Option<string?> _progress = Report.Progress.ProgressModes.Option();
     private readonly Option<Gate.GateShard> _shard = CliOptions.Shard(
         "run only iterations i with i mod N = I-1 (random and probabilistic only: N machines with 1/N..N/N run exactly this command's iterations between them)");
 
@@ -57,7 +58,7 @@ public sealed class ExploreCommand : IHarnessCommand
         CliOptions.Complete(_scenario, ScenarioSet.All(systems).Select(x => ScenarioSet.Qualified(x.System, x.Scenario)));
         CliOptions.Complete(_strategy, StrategyFactory.Names.Concat(CoyoteStrategies.Names).Distinct());
         command.AddAll(_scenario, _list, _replay, _engine, _strategy, _strategyValue, _iterations, _seed, _maxSteps, _preemptions, _depth,
-            _backends, _ops, _swarm, _spin, _onMaxSteps, _noMinimize, _traceLines, _artifacts, _events, _shard);
+            _backends, _ops, _swarm, _spin, _onMaxSteps, _noMinimize, _traceLines, _artifacts, _events, _shard, _progress);
         _regressions.AddTo(command);
     }
 
@@ -89,6 +90,7 @@ public sealed class ExploreCommand : IHarnessCommand
         string? eventsPath = args.Get(_events);
         Gate.GateShard shard = args.Value(_shard);
         (bool regressions, bool stopOnRegression, string? repoArg) = _regressions.Options(args);
+        string? progress = args.Get(_progress);
 
         if (list)
         {
@@ -108,7 +110,10 @@ public sealed class ExploreCommand : IHarnessCommand
         (ISystem system, IScenario scenario) = ScenarioSet.Resolve(args.Systems, name);
         name = ScenarioSet.Qualified(system, scenario);
         string strategy = strategyArg ?? (scenario.NeedsFairness ? "fair-pct" : "pct");
-        using var events = new EventLog(eventsPath ?? Path.Combine(artifacts, "events.jsonl"), "explore");
+        using var output = Report.Progress.CampaignOutput.Open("explore", eventsPath ?? Path.Combine(artifacts, "events.jsonl"), progress, stdout, stderr);
+        EventLog events = output.Events;
+        Report.Progress.ProgressSink sink = output.Progress;
+        stdout = output.Out;
         int regressed = regressions ? RegressionsFirst.Run(repoArg, args.Systems, system, events, "explore", stdout) : 0;
         if (regressed > 0 && stopOnRegression) return ExitCodes.Finding;
         if (shard.Count > 1 && (engineName == CoyoteEngine.Name || !ExploreRun.ShardableStrategies.Contains(strategy)))
@@ -128,7 +133,7 @@ public sealed class ExploreCommand : IHarnessCommand
                 Engine = engineOptions,
             };
             Start(events, name, CoyoteEngine.Name, crun, scenario);
-            return RunCoyote(name, scenario, crun, spin, traceLines, artifacts, stdout, events, regressed);
+            return RunCoyote(name, scenario, crun, spin, traceLines, artifacts, stdout, events, regressed, sink.Mode == Report.Progress.ProgressMode.Live);
         }
         if (!StrategyFactory.Names.Contains(strategy)) throw new UsageException($"unknown strategy '{strategy}' (known: {string.Join(", ", StrategyFactory.Names)})");
         if (scenario.NeedsFairness && strategy is "pct" or "dfs")
@@ -148,17 +153,14 @@ public sealed class ExploreCommand : IHarnessCommand
         Start(events, name, "explorer", run, scenario);
         stdout.WriteLine($"explore: events={events.Path}");
         using var explorer = new Explorer();
-        bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
+        bool live = sink.Mode == Report.Progress.ProgressMode.Live;   // the panel shows the progress lines' numbers
         explorer.Progress = r =>
         {
             Stats(events, r);
-            string line = ProgressLine(r, iterations);
-            if (live) stdout.Write($"\r{line}   ");
-            else stdout.WriteLine(line);
+            if (!live) stdout.WriteLine(ProgressLine(r, iterations));
         };
         ExplorationReport report = explorer.Run(scenario, run);
         End(events, report);
-        if (live) stdout.Write("\r");
         stdout.WriteLine(ProgressLine(report, iterations));
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"explore: {report.Iterations} iterations ({report.Completed} completed, {report.Bounded} bounded, {report.Failures} failed){(report.Exhausted ? ", search exhausted" : "")}; " +
@@ -202,7 +204,7 @@ public sealed class ExploreCommand : IHarnessCommand
     }
 
     /// <param name="regressed">Saved failures that regressed before the campaign (--on-regression continue): the exit code is 1 then.</param>
-    private static int RunCoyote(string name, IScenario scenario, ExploreRun run, string spin, int traceLines, string artifacts, TextWriter stdout, EventLog events, int regressed)
+    private static int RunCoyote(string name, IScenario scenario, ExploreRun run, string spin, int traceLines, string artifacts, TextWriter stdout, EventLog events, int regressed, bool live)
     {
         string strategy = CoyoteStrategies.Canonical(run.Strategy);
         ExploreOptions options = CoyoteEngine.OptionsFor(scenario, run);
@@ -211,17 +213,13 @@ public sealed class ExploreCommand : IHarnessCommand
             $"iterations={run.Iterations} max-steps={run.Engine.MaxSteps} spin={spin} backends={run.Backends ?? scenario.DefaultBackends} ops={run.Ops ?? scenario.DefaultOps} " +
             $"liveness={(options.Liveness ? $"monitor, threshold {options.LivenessThreshold}" : "off")}"));
         var engine = new CoyoteEngine();
-        bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         engine.Progress = r =>
         {
             Stats(events, r);
-            string line = ProgressLine(r, run.Iterations);
-            if (live) stdout.Write($"\r{line}   ");
-            else stdout.WriteLine(line);
+            if (!live) stdout.WriteLine(ProgressLine(r, run.Iterations));
         };
         ExplorationReport report = engine.Run(scenario, run);
         End(events, report);
-        if (live) stdout.Write("\r");
         stdout.WriteLine(ProgressLine(report, run.Iterations));
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"explore: {report.Iterations} iterations ({report.Completed} completed, {report.Bounded} bounded, {report.Failures} failed); " +

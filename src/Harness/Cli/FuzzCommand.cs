@@ -3,6 +3,9 @@
 // finding the artifact path and the one `harness repro` command. Exit 0 = no finding, 1 = findings.
 // --workers W runs W parallel workers (own target instance each); the run is a function of
 // (seed, execs, workers), so W is printed with the seed and in every "repeat exactly" line.
+// --sync-dir DIR --name NAME makes the run one worker of a multi-process (multi-machine) campaign
+// that shares DIR with other `harness fuzz` workers and afl-fuzz -M/-S instances (SyncWorker);
+// it works in DIR/NAME and is then not repeatable from its seed.
 using System.CommandLine;
 using Harness.Core;
 using Harness.Fuzz.Engine;
@@ -30,7 +33,16 @@ public sealed class FuzzCommand : IHarnessCommand
     private readonly FuzzTargetOptions _config = new();
     private readonly Option<int> _maxLen = CliOptions.Int("--max-len", 4096, 1, 1 << 20, "longest input in bytes", "B");
     private readonly Option<long> _statusEvery = CliOptions.Long("--status-every", 50_000, 1, long.MaxValue, "status line every K execs after the first powers of two", "K");
-    private readonly Option<string?> _events = CliOptions.OptionalText("--events", "the JSONL event log (default OUT/events.jsonl; appended to when resuming)", "FILE");
+    private readonly Option<string?> _events = CliOptions.OptionalText("--events",
+        "the JSONL event log (default OUT/events.jsonl; appended to when resuming; '-': stdout, which then carries the log alone: the command's own lines go to stderr)", "FILE");
+    private readonly Option<string?> _progress = Report.Progress.ProgressModes.Option();
+    private readonly Option<string?> _syncDir = CliOptions.OptionalText("--sync-dir",
+        "share DIR with other workers (harness fuzz and afl-fuzz -M/-S): export kept inputs to DIR/NAME/queue in afl's naming, import the others' every K execs, " +
+        "write DIR/NAME/fuzzer_stats; --out defaults to DIR/NAME. Imports depend on other processes: not repeatable from the seed", "DIR");
+    private readonly Option<string?> _syncName = CliOptions.OptionalText("--name", "with --sync-dir: this worker's folder in DIR", "NAME");
+    private readonly Option<bool> _syncMain = CliOptions.Flag("--main", "with --sync-dir: mark this worker as afl's main node (afl -S instances import only from main nodes)");
+    private readonly Option<long> _syncEvery = CliOptions.Long("--sync-every", Harness.Fuzz.Sync.SyncWorker.DefaultImportEvery, 1, long.MaxValue,
+        "with --sync-dir: executions between imports", "K");
     private readonly RegressionsFirst _regressions = new();
     private readonly Option<bool> _noInstrument = CliOptions.Flag("--no-instrument",
         "don't relaunch on the SharpFuzz-instrumented port (target features only; with --workers above 1 always so: SharpFuzz's map is one for all threads)");
@@ -40,7 +52,7 @@ public sealed class FuzzCommand : IHarnessCommand
         CliOptions.Complete(_target, FuzzTargets.All(systems).Select(d => d.Name));
         command.AddAll(_target, _seed, _execs, _workers, _seconds, _corpus, _out);
         _config.AddTo(command);
-        command.AddAll(_maxLen, _statusEvery, _events, _noInstrument);
+        command.AddAll(_maxLen, _statusEvery, _events, _noInstrument, _progress, _syncDir, _syncName, _syncMain, _syncEvery);
         _regressions.AddTo(command);
     }
 
@@ -57,9 +69,18 @@ public sealed class FuzzCommand : IHarnessCommand
         int workers = args.Value(_workers);
         bool noInstrument = args.Value(_noInstrument);
         string? eventsPath = args.Get(_events);
+        string? progress = args.Get(_progress);
+        string? syncDir = args.Get(_syncDir);
+        string? syncName = args.Get(_syncName);
+        bool syncMain = args.Value(_syncMain);
+        long syncEvery = args.Value(_syncEvery);
         FuzzTargetConfig config = args.FuzzTargetConfig(_config);
         (bool regressions, bool stopOnRegression, string? repoArg) = _regressions.Options(args);
 
+        if ((syncDir is null) != (syncName is null)) throw new UsageException("--sync-dir and --name go together");
+        if (syncDir is null && syncMain) throw new UsageException("--main needs --sync-dir and --name");
+        Harness.Fuzz.Sync.SyncWorker? sync = syncDir is null ? null
+            : new Harness.Fuzz.Sync.SyncWorker(syncDir, Harness.Fuzz.Afl.AflSyncRole.CheckName(syncName!), syncMain, syncEvery);
         FuzzTargetDef def = FuzzTargets.Find(args.Systems, target);
         target = def.Name;   // an alias runs, and is reported, under the target's own name
         IFuzzTarget t = def.Create(config); // validates the name and config before any relaunch
@@ -72,12 +93,14 @@ public sealed class FuzzCommand : IHarnessCommand
             corpus = def.CorpusPath(repo);
         if (corpus == "none") corpus = null;
         if (corpus is not null && !Directory.Exists(corpus)) throw new InputException($"--corpus {corpus}: no such folder");
-        outDir ??= Path.Combine("out", "fuzz", target);
+        outDir ??= sync?.Home ?? Path.Combine("out", "fuzz", target);
 
         bool il = InstrumentedRun.IlCoverageAvailable && noIlMap is null;
         var sources = FuzzEngine.SourcesFor(t, includeIlMap: il);   // named in the configuration line
         var createWorker = FuzzWorkerSetup.Factory(() => def.Create(config), includeIlMap: il);
-        using var events = new Report.EventLog(eventsPath ?? Path.Combine(outDir, "events.jsonl"), "fuzz");
+        using var output = Report.Progress.CampaignOutput.Open("fuzz", eventsPath ?? Path.Combine(outDir, "events.jsonl"), progress, stdout, stderr);
+        Report.EventLog events = output.Events;
+        stdout = output.Out;
         var options = new FuzzEngineOptions
         {
             Events = events,
@@ -90,6 +113,7 @@ public sealed class FuzzCommand : IHarnessCommand
             OutDir = outDir,
             TargetConfig = config.ToDictionary(),
             Workers = workers,
+            Sync = sync,
         };
         stdout.WriteLine($"fuzz: target={target} seed={seed} execs={(execs == long.MaxValue ? "unlimited" : execs)} workers={workers} seconds={(seconds?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-")} "
             + $"ops-max={config.OpsMax} canary={config.Canary} max-len={maxLen}");

@@ -27,13 +27,15 @@ public sealed class GateCommand : IHarnessCommand
         "stop: a saved failure that no longer behaves as recorded (the replay suite, which runs first) ends the gate there; continue: run every suite anyway",
         "stop", "continue");
     private readonly Option<string> _junit = CliOptions.Text("--junit", Path.Combine("out", "gate", "junit.xml"), "JUnit XML report", "FILE");
-    private readonly Option<string?> _events = CliOptions.OptionalText("--events", "JSONL event log: configuration, one event per case, end counts (default: events.jsonl beside the JUnit file)", "FILE");
+    private readonly Option<string?> _events = CliOptions.OptionalText("--events",
+        "JSONL event log: configuration, one event per case, end counts (default: events.jsonl beside the JUnit file; '-': stdout alone)", "FILE");
     private readonly Option<string> _artifacts = CliOptions.Text("--artifacts", Path.Combine("out", "gate", "artifacts"), "where failures are written", "DIR");
     private readonly Option<string?> _repo = CliOptions.OptionalText("--repo", "repository root (default: found upward from the current folder)", "DIR");
+    private readonly Option<string?> _progress = Report.Progress.ProgressModes.Option();
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.AddAll(_seed, _scale, _suite, _shard, _onRegression, _junit, _events, _artifacts, _repo);
+        command.AddAll(_seed, _scale, _suite, _shard, _onRegression, _junit, _events, _artifacts, _repo, _progress);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -47,12 +49,15 @@ public sealed class GateCommand : IHarnessCommand
         string artifacts = args.Value(_artifacts);
         string events = args.Get(_events) ?? Path.Combine(Path.GetDirectoryName(junit) is { Length: > 0 } jd ? jd : ".", "events.jsonl");
         string onRegression = args.Value(_onRegression);
+        string? progress = args.Get(_progress);
 
         var suites = Program.GateSuites.Where(s => only is null || s.Name.Contains(only, StringComparison.Ordinal)).ToList();
         if (suites.Count == 0) throw new UsageException($"no suite matches '{only}' (suites: {string.Join(", ", Program.GateSuites.Select(s => s.Name))})");
+        using var output = Report.Progress.CampaignOutput.Open("gate", events, progress, stdout, stderr);
+        Report.EventLog log = output.Events;
+        stdout = output.Out;
         stdout.WriteLine($"gate: seed={seed} scale={scale} shard={shard} suites={string.Join(",", suites.Select(s => s.Name))}");
         var options = new GateOptions(seed, scale, repo, Path.GetFullPath(artifacts), args.Systems, shard);
-        using var log = new Report.EventLog(events, "gate");
         log.Write("start", ("seed", seed), ("scale", scale), ("shard", shard.ToString()), ("suite_filter", only), ("suites", suites.Select(s => s.Name)),
             ("systems", args.Systems.Systems.Select(s => s.Name)), ("junit", junit), ("artifacts", artifacts), ("on_regression", onRegression));
         var results = new List<GateResult>();

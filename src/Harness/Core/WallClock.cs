@@ -25,5 +25,10 @@ public sealed class WallClock
     public TimeSpan Elapsed => _watch.Elapsed;
 
     public long ElapsedMilliseconds => _watch.ElapsedMilliseconds;
+
+    /// <summary>The calendar time in Unix seconds: for files other programs read (a sync worker's
+    /// fuzzer_stats: start_time, last_update) and for telling a live worker from a stale one in
+    /// `harness status`. Same rule: printed and compared for display, never deciding what runs.</summary>
+    public static long UnixSeconds => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 }
 #pragma warning restore RS0030

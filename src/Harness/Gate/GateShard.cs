@@ -35,6 +35,10 @@ public sealed record GateShard(int Index, int Count)
     public static int OwnerOf(string suite, string caseName, int count) =>
         1 + (int)(StableName.Hash(suite + "/" + caseName) % (ulong)count);
 
+    /// <summary>True if this shard runs the unit at 0-based position <paramref name="position"/> of a
+    /// fixed sequence (round robin: position mod Count = Index - 1), for engines whose units are numbered.</summary>
+    public bool OwnsPosition(ulong position) => Count == 1 || position % (ulong)Count == (ulong)(Index - 1);
+
     /// <summary>True if this shard runs the case.</summary>
     public bool Owns(string suite, string caseName) => Count == 1 || OwnerOf(suite, caseName, Count) == Index;
 

@@ -22,11 +22,15 @@ namespace Harness.Report;
 public sealed class EventLog : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly StreamWriter _writer;
+    private readonly TextWriter _writer;
+    private readonly bool _ownsWriter;
     private readonly WallClock _clock = WallClock.StartNew();
     private readonly string _engine;
 
     public string Path { get; }
+
+    /// <summary>Sees every event after it is written (the progress sink); null for none.</summary>
+    public IEventObserver? Observer { get; set; }
 
     /// <summary>Opens <paramref name="path"/> for appending (a resumed campaign adds to its log).</summary>
     public EventLog(string path, string engine)
@@ -36,19 +40,33 @@ public sealed class EventLog : IDisposable
         string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
         _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
+        _ownsWriter = true;
     }
+
+    /// <summary>A log written to <paramref name="writer"/> (`--events -`: stdout, which then carries
+    /// nothing else); Path is "-" and the writer is flushed per line, never closed.</summary>
+    public EventLog(TextWriter writer, string engine)
+    {
+        Path = StdoutPath;
+        _engine = engine;
+        _writer = writer;
+    }
+
+    /// <summary>The --events value that sends the log to stdout.</summary>
+    public const string StdoutPath = "-";
 
     /// <summary>Writes one event: <paramref name="fields"/> are name/value pairs (strings, numbers,
     /// booleans, null, or dictionaries of them), in the given order after the common fields.</summary>
     public void Write(string eventName, params (string Name, object? Value)[] fields)
     {
         var buffer = new ArrayBufferWriter<byte>();
+        double elapsed = Math.Round(_clock.Elapsed.TotalSeconds, 3);
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             json.WriteString("event", eventName);
             json.WriteString("engine", _engine);
-            json.WriteNumber("elapsed_s", Math.Round(_clock.Elapsed.TotalSeconds, 3));
+            json.WriteNumber("elapsed_s", elapsed);
             foreach ((string name, object? value) in fields)
             {
                 json.WritePropertyName(name);
@@ -63,6 +81,7 @@ public sealed class EventLog : IDisposable
             _writer.Write('\n');
             _writer.Flush();
         }
+        Observer?.OnEvent(_engine, eventName, elapsed, fields);
     }
 
     private static void WriteValue(Utf8JsonWriter json, object? value)
@@ -152,6 +171,10 @@ public sealed class EventLog : IDisposable
 
     public void Dispose()
     {
-        lock (_lock) _writer.Dispose();
+        lock (_lock)
+        {
+            if (_ownsWriter) _writer.Dispose();
+            else _writer.Flush();
+        }
     }
 }

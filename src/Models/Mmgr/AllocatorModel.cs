@@ -4,9 +4,11 @@
 // It knows what a careful caller can know: the context tree (children newest first), names,
 // types and parameters, isReset, callback stacks, each live chunk's owner, requested size, usable
 // size (so GetMemoryChunkSpace) and known contents, the recycled AllocSet contexts on aset.c's
-// free lists, and which calls must raise which ERROR. It does NOT model blocks, free lists inside
-// a context, or byte-exact accounting; the port's own walkers check those, and the runner checks
-// the accounting relations that follow from the semantics (see AllocatorRunner).
+// free lists, and which calls must raise which ERROR. Blocks, the free lists inside a context and
+// byte-exact accounting are the accounting model's (AccountingModel, one class per type), which
+// rides on this one: its contexts and chunks carry their accounting twins (ModelContext.Accounting,
+// ModelChunk.Accounting). The runner also checks the accounting relations that follow from the
+// semantics alone (see AllocatorRunner.Verify).
 //
 // Protocol: Plan* predicts an Expectation without mutating anything; after the port ran, Commit*
 // applies the outcome (success with the port's pointer, or the failure's side effects). Tree

@@ -101,6 +101,9 @@ public sealed class ModelChunk
     public int CheckedVersion { get; set; }
     public ulong CheckedAddress { get; set; }
 
+    /// <summary>The accounting model's placement of this chunk (AccountingModel), when one is kept.</summary>
+    public AccountingChunk? Accounting { get; set; }
+
     /// <summary>A hostile write changed the sentinel byte (checking builds).</summary>
     public bool SentinelDamaged { get; set; }
 

@@ -58,6 +58,9 @@ public sealed class ModelContext
     /// <summary>Bump: some allocation moved a freeptr or made a dedicated block since reset.</summary>
     public bool BumpAdvanced { get; set; }
 
+    /// <summary>The accounting model's view of this context (AccountingModel), when one is kept.</summary>
+    public AccountingContext? Accounting { get; set; }
+
     public bool IsTop { get; init; }
     public bool IsErrorContext { get; init; }
 

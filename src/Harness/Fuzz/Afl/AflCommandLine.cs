@@ -8,6 +8,10 @@
 // when core dumps are piped to a handler (afl refuses to start otherwise).
 // Options: -m none (the CLR reserves far more address space than any afl memory limit allows),
 // an explicit -t (afl's automatic timeout is far too tight for a managed target), -V for --seconds.
+// A sync worker (AflSyncRole): -o is the shared sync directory and -M NAME or -S NAME names this
+// instance's folder in it (afl's own main/secondary mode; see docs/multi-machine.md), and
+// AFL_IMPORT_FIRST=1 makes it import the other workers' queues before it fuzzes (a worker joining a
+// running campaign starts from what the others found, not from the seeds alone).
 using System.Globalization;
 using System.Text;
 
@@ -20,7 +24,7 @@ public sealed record AflCommandLine(
 {
     public static AflCommandLine Build(
         string aflFuzz, string target, string instrumentedFolder, string corpus, string output,
-        int timeoutMs, int? seconds, bool supervise, IReadOnlyList<string> extra)
+        int timeoutMs, int? seconds, bool supervise, IReadOnlyList<string> extra, AflSyncRole? sync = null)
     {
         var env = new List<KeyValuePair<string, string>>
         {
@@ -30,7 +34,9 @@ public sealed record AflCommandLine(
             new("AFL_NO_AFFINITY", "1"),
         };
         if (CorePatternIsPiped()) env.Add(new("AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES", "1"));
+        if (sync is not null) env.Add(new("AFL_IMPORT_FIRST", "1"));
         var a = new List<string> { "-i", corpus, "-o", output, "-m", "none", "-t", timeoutMs.ToString(CultureInfo.InvariantCulture) };
+        if (sync is { } role) a.AddRange(new[] { role.Main ? "-M" : "-S", role.Name });
         if (seconds is int s) a.AddRange(new[] { "-V", s.ToString(CultureInfo.InvariantCulture) });
         a.AddRange(extra);
         a.Add("--");

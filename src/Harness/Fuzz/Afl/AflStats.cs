@@ -1,5 +1,7 @@
-// AflStats: the numbers of an afl-fuzz run, read from <out>/default/fuzzer_stats
-// ("key   : value" lines, rewritten by afl every few seconds and at exit).
+// AflStats: the numbers of an afl-fuzz run, read from <out>/default/fuzzer_stats (<sync>/<name>/
+// fuzzer_stats for a -M/-S instance; "key   : value" lines, rewritten by afl every few seconds and
+// at exit). The in-process engine writes the same file for its sync workers (SyncStatsFile), so
+// `harness status` reads both kinds with this class.
 using System.Globalization;
 
 namespace Harness.Fuzz.Afl;
@@ -10,12 +12,24 @@ public sealed class AflStats
 
     private AflStats(Dictionary<string, string> values) => _values = values;
 
-    public static AflStats? TryLoad(string outputFolder)
+    public static AflStats? TryLoad(string outputFolder, string instance = "default") =>
+        TryLoadFile(Path.Combine(outputFolder, instance, "fuzzer_stats"));
+
+    /// <summary>Reads one fuzzer_stats file; null when it does not exist (yet).</summary>
+    public static AflStats? TryLoadFile(string path)
     {
-        string path = Path.Combine(outputFolder, "default", "fuzzer_stats");
         if (!File.Exists(path)) return null;
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string line in File.ReadLines(path))
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (IOException)
+        {
+            return null;   // rewritten under us: the next look will read it
+        }
+        foreach (string line in lines)
         {
             int colon = line.IndexOf(':');
             if (colon <= 0) continue;
@@ -23,6 +37,8 @@ public sealed class AflStats
         }
         return new AflStats(values);
     }
+
+    public bool Has(string key) => _values.ContainsKey(key);
 
     public string Get(string key) => _values.TryGetValue(key, out string? v) ? v : "?";
 

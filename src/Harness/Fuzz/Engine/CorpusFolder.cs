@@ -63,12 +63,14 @@ public static class CorpusFolder
         return path;
     }
 
-    /// <summary>Writes a file atomically (temporary file in the same folder, then rename).</summary>
-    public static void WriteAtomic(string path, ReadOnlySpan<byte> data)
+    /// <summary>Writes a file atomically (temporary file in the same folder, then rename); the
+    /// temporary file is PATH.tmp unless <paramref name="tmpName"/> names it (a reader that skips
+    /// only dot files, like afl-fuzz, needs a dot name).</summary>
+    public static void WriteAtomic(string path, ReadOnlySpan<byte> data, string? tmpName = null)
     {
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null) Directory.CreateDirectory(folder);
-        string tmp = path + ".tmp";
+        string tmp = tmpName is null ? path + ".tmp" : Path.Combine(folder ?? ".", tmpName);
         using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write))
             f.Write(data);
         File.Move(tmp, path, overwrite: true);

@@ -14,14 +14,17 @@ public sealed record CorpusMinimizeResult(IReadOnlyList<CorpusFile> Kept, int In
 
 public static class CorpusMinimizer
 {
-    public static CorpusMinimizeResult Minimize(FuzzExecutor executor, IReadOnlyList<CorpusFile> inputs, TextWriter log)
+    /// <param name="progress">Called after each input with (inputs tried, kept, features); display only.</param>
+    public static CorpusMinimizeResult Minimize(FuzzExecutor executor, IReadOnlyList<CorpusFile> inputs, TextWriter log, Action<int, int, int>? progress = null)
     {
         var order = inputs.OrderBy(f => f.Data.Length).ThenBy(f => f.Name, StringComparer.Ordinal).ToList();
         var covered = new HashSet<int>();
         var kept = new List<CorpusFile>();
         int failing = 0;
+        int tried = 0;
         foreach (CorpusFile f in order)
         {
+            progress?.Invoke(tried++, kept.Count, covered.Count);
             Outcome o = executor.Run(f.Data);
             if (o.IsFailure)
             {

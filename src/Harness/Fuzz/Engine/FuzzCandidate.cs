@@ -17,8 +17,11 @@ internal sealed class FuzzCandidate
 
     public byte[] Input { get; }
 
-    /// <summary>Mutated execution number, -1 for a seed input.</summary>
+    /// <summary>Mutated execution number, -1 for a seed input or an imported one.</summary>
     public long ExecIndex { get; }
+
+    /// <summary>Where an imported input came from, in AFL's queue-name notes ("sync:WORKER,src:NNNNNN"); null otherwise.</summary>
+    public string? Origin { get; init; }
 
     public Outcome Outcome { get; set; }
 

@@ -19,13 +19,19 @@
 // options.Seed and from which worker ran which candidates, never from timing: same seed + same
 // Execs + same Workers => same corpus and same findings, which the engine tests pin. The clock is
 // read only for the optional --seconds stop (between batches) and the exec/s display.
+//
+// With a sync directory (options.Sync, `--sync-dir`), kept entries are also written to the
+// worker's AFL-style queue, and after the seeds and then every Sync.ImportEvery executions (between
+// batches) other workers' new queue entries run once each, as a batch, and stay when they add
+// features, exactly like seeds. Those imports depend on other processes, so such a run is not
+// repeatable from its seed; without a sync directory nothing of this runs or is written.
 using System.Diagnostics;
 using Allocator.Common;
 using Harness.Core;
 
 namespace Harness.Fuzz.Engine;
 
-public sealed class FuzzEngine
+public sealed partial class FuzzEngine
 {
     private const int RecentWindow = 8;
 
@@ -79,15 +85,15 @@ public sealed class FuzzEngine
         gang.RunOnAll(w => _executors[w].Run(ReadOnlySpan<byte>.Empty)); // warm-up, discarded
         foreach (FuzzExecutor ex in _executors) ex.Reach?.Clear();
 
-        _options.Events?.Write("start",
-            ("target", _executors[0].Target.Name), ("seed", _options.Seed), ("execs", _options.Execs), ("seconds", _options.Seconds),
-            ("workers", _options.Workers), ("batch", _options.BatchSize), ("max_len", _options.MaxLength),
-            ("corpus_dirs", _options.CorpusDirs), ("out", _options.OutDir), ("config", _options.TargetConfig));
+        _options.Events?.Write("start", StartFields());
+        OpenSync();
         int seeds = LoadSeeds(gang);
+        Import(gang);
         if (_corpus.Count == 0) ExecuteAndApply(gang, [new FuzzCandidate(Array.Empty<byte>(), -1)], forceKeep: true);
         if (_corpus.Count == 0) _corpus.Add(Array.Empty<byte>()); // even the empty input fails: mutate from it anyway
         Status("INITED");
         long statusAt = 1;
+        long importAt = _options.Sync?.ImportEvery ?? long.MaxValue;
         bool stoppedByTime = false;
         double startLoop = _clock.Elapsed.TotalSeconds;
         for (_execs = 0; _execs < _options.Execs;)
@@ -111,13 +117,15 @@ public sealed class FuzzEngine
                 }
             }
             if (_options.StopAtFirstFinding && _findings.Count > 0) break;
+            if (_execs >= importAt)
+            {
+                Import(gang);
+                importAt += _options.Sync!.ImportEvery;
+            }
         }
         double seconds = _clock.Elapsed.TotalSeconds - startLoop;
         Status("DONE");
-        _options.Events?.Write("end", ("execs", _execs), ("stopped_by_time", stoppedByTime), ("seed_inputs", seeds), ("corpus", _corpus.Count),
-            ("edges", _executors[0].Edges), ("features", _executors[0].Features), ("findings", _findings.Count),
-            ("reach", Reach()?.Counts),
-            ("repeat", $"harness fuzz {_executors[0].Target.Name} --seed {_options.Seed} --execs {_execs} --workers {_options.Workers}"));
+        _options.Events?.Write("end", EndFields(stoppedByTime, seeds));
         if (stoppedByTime)
             _log.WriteLine($"stopped by --seconds {_options.Seconds} after {_execs} executions; repeat exactly with --seed {_options.Seed} --execs {_execs} --workers {_options.Workers}");
         return new FuzzRunResult(_execs, stoppedByTime, seconds, seeds, _corpus.ToList(), _findings.ToList(), _executors[0].Edges, _executors[0].Features, _options.Workers, Reach());
@@ -231,6 +239,12 @@ public sealed class FuzzEngine
         _corpus.Add(c.Input);
         _corpusBytes += c.Input.Length;
         string? saved = _options.OutDir is null ? null : CorpusFolder.Save(Path.Combine(_options.OutDir, "corpus"), c.Input);
+        if (_options.Sync is { } sync)
+        {
+            if (c.Origin is not null) _imported++;
+            sync.Export(c.Input, c.Origin ?? (c.ExecIndex < 0 ? "orig:seed" : $"execs:{c.ExecIndex},op:mutate,+cov"));
+            _lastFindUnix = WallClock.UnixSeconds;
+        }
         _options.Events?.Write("coverage", ("exec", c.ExecIndex), ("bytes", c.Input.Length), ("corpus", _corpus.Count),
             ("edges", _executors[0].Edges), ("features", _executors[0].Features), ("file", saved is null ? null : Path.GetFileName(saved)));
     }
@@ -281,8 +295,8 @@ public sealed class FuzzEngine
         long executions = _executors.Sum(e => e.Executions);
         long rate = s > 0 ? (long)(executions / s) : 0;
         FuzzExecutor main = _executors[0];
-        _options.Events?.Write("stats", ("label", label), ("execs", _execs), ("total_execs", executions), ("exec_per_s", rate),
-            ("corpus", _corpus.Count), ("corpus_bytes", _corpusBytes), ("edges", main.Edges), ("features", main.Features), ("findings", _findings.Count), ("reach", Reach()?.Counts));
+        _options.Events?.Write("stats", StatsFields(label, executions, rate));
+        WriteSyncStats(executions, rate);
         _log.WriteLine($"#{_execs}\t{label} cov: {main.Edges} ft: {main.Features} corp: {_corpus.Count}/{FormatBytes(_corpusBytes)} exec/s: {rate} findings: {_findings.Count} ({main.EdgesBySource})");
     }
 

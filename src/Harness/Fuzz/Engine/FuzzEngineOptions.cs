@@ -51,6 +51,12 @@ public sealed record FuzzEngineOptions
     /// Written to, never read: it cannot change what runs.</summary>
     public Harness.Report.EventLog? Events { get; init; }
 
+    /// <summary>A sync directory shared with other workers (in-process and afl-fuzz): kept entries are
+    /// exported to it and other workers' entries imported every Sync.ImportEvery executions. Null
+    /// (the default) touches nothing; with one, the run depends on what other processes wrote, so it
+    /// is no longer repeatable from its seed (the start event says so).</summary>
+    public Harness.Fuzz.Sync.SyncWorker? Sync { get; init; }
+
     /// <summary>Out of 8: how often an operation-level mutation is used when the target is structure-aware.</summary>
     public int StructureShareOf8 { get; init; } = 5;
 }

@@ -51,6 +51,9 @@ public sealed class FuzzExecutor
     /// <summary>Edges seen so far, over all sources.</summary>
     public int Edges => _virgin.Sum(v => v.Edges);
 
+    /// <summary>Cells of all sources' maps together (the denominator of afl's bitmap_cvg).</summary>
+    public int EdgeMapSize => Sources.Sum(s => s.Size);
+
     /// <summary>(edge, bucket) features seen so far, over all sources.</summary>
     public int Features => _virgin.Sum(v => v.Features);
 

@@ -115,7 +115,8 @@ public sealed partial class AllocatorRunner
         if (expectAddress != 0 && result != expectAddress)
             throw Fail(OutcomeKind.ModelMismatch, "AllocSet/not-recycled", $"create returned {Hex(result)}; the recycled context at {Hex(expectAddress)} (LIFO head) should have been reused");
         if (expectAddress != 0) Reach.Hit(MmgrReach.AsetContextRecycled);
-        _model.CommitCreate(kind, parent, min, init, max, chunk, result);
+        ModelContext created = _model.CommitCreate(kind, parent, min, init, max, chunk, result);
+        _acct?.Created(created);
         return true;
     }
 
@@ -146,14 +147,21 @@ public sealed partial class AllocatorRunner
         }
         catch (Exception e) { ex = e; }
         Ended end = Match(exp, ex, result, true, failed, KindOf(ctx), CapacityBound(ctx, size, alignto));
+        ulong aligned = plan.Aligned ? plan.AlignTo : 0;
         if (end != Ended.Success)
         {
             if (!_aborted) _model.CommitAllocFailed(plan);
+            if (end is Ended.Oom or Ended.Null && _acct is not null) Placed(_acct.AllocFailed(ctx, plan.Size, aligned), ctx);
             return true;
         }
         if ((result & 7) != 0 || (plan.Aligned && result % plan.AlignTo != 0))
             throw Fail(OutcomeKind.ModelMismatch, $"{KindOf(ctx)}/misaligned", $"pointer {Hex(result)} is not aligned to {(plan.Aligned ? plan.AlignTo : 8)}");
         ModelChunk chunk = _model.CommitAlloc(plan, result);
+        if (_acct is not null)
+        {
+            NoteRetriedMalloc(failed, ctx);
+            Placed(_acct.Allocated(chunk, plan.Size, aligned, result), ctx);
+        }
         CheckChunkNow(chunk);
         return true;
     }
@@ -184,13 +192,22 @@ public sealed partial class AllocatorRunner
         // AllocSetRealloc and GenerationRealloc test the sentinel; SlabRealloc does not.
         if (damaged && Checking && chunk.Owner.Kind is ModelContextKind.AllocSet or ModelContextKind.Generation && !chunk.Aligned && exp.Kind != ExpectKind.Error)
             RequireWarningFor(chunk, "repalloc of a chunk with a damaged sentinel");
-        if (end != Ended.Success) return true;
+        if (end != Ended.Success)
+        {
+            if (end is Ended.Oom or Ended.Null && _acct is not null) Placed(_acct.ReallocFailed(chunk, size), chunk.Owner);
+            return true;
+        }
         if (plan.InPlace && result != old)
             throw Fail(OutcomeKind.ModelMismatch, $"{KindOf(chunk.Owner)}/moved", $"repalloc({Hex(old)}, {size}) moved to {Hex(result)}; it fits in place and must return the same pointer");
         if (!plan.InPlace && !plan.MayMove && result == old)
             throw Fail(OutcomeKind.ModelMismatch, $"{KindOf(chunk.Owner)}/not-moved", $"repalloc({Hex(old)}, {size}) returned the same pointer; it cannot fit");
         if ((result & 7) != 0 || (chunk.Aligned && result % chunk.AlignTo != 0))
             throw Fail(OutcomeKind.ModelMismatch, $"{KindOf(chunk.Owner)}/misaligned", $"repalloc returned misaligned {Hex(result)}");
+        if (_acct is not null)
+        {
+            NoteRetriedMalloc(failed, chunk.Owner);
+            Placed(_acct.Reallocated(chunk, size, result), chunk.Owner);
+        }
         _model.CommitRealloc(plan, result);
         CheckChunkNow(chunk);
         return true;
@@ -220,6 +237,7 @@ public sealed partial class AllocatorRunner
                 case ModelContextKind.Generation: Reach.Hit(MmgrReach.GenerationBlockFreed); break;
             }
         if (damaged && Checking) RequireWarningFor(chunk, "pfree of a chunk with a damaged sentinel");
+        _acct?.Freed(chunk);
         _model.CommitFree(chunk);
         return true;
     }

@@ -46,13 +46,14 @@ public sealed partial class AllocatorRunner
         catch (Exception e) { ex = e; }
         Match(Expectation.Ok(), ex, 1, false, Mark(), KindOf(c));
         if (code is OpCode.Reset or OpCode.ResetOnly && _heap.OutstandingBlocks < blocks) Reach.Hit(MmgrReach.ResetKeptKeeper);
+        // the accounting model walks the tree as it was, so it goes before the contents model
         switch (code)
         {
-            case OpCode.Reset: _model.Reset(c); break;
-            case OpCode.ResetOnly: _model.ResetOnly(c); break;
-            case OpCode.ResetChildren: _model.ResetChildren(c); break;
-            case OpCode.Delete: _model.Delete(c); break;
-            default: _model.DeleteChildren(c); break;
+            case OpCode.Reset: _acct?.Reset(c); _model.Reset(c); break;
+            case OpCode.ResetOnly: _acct?.ResetOnly(c); _model.ResetOnly(c); break;
+            case OpCode.ResetChildren: _acct?.ResetChildren(c); _model.ResetChildren(c); break;
+            case OpCode.Delete: _acct?.Delete(c); _model.Delete(c); break;
+            default: _acct?.DeleteChildren(c); _model.DeleteChildren(c); break;
         }
         CompareFired();
         return true;
@@ -130,6 +131,7 @@ public sealed partial class AllocatorRunner
         string grand = $"Grand total: {consumed.totalspace} bytes in {consumed.nblocks} blocks; {consumed.freespace} free ({consumed.freechunks} chunks); {consumed.totalspace - consumed.freespace} used";
         if (lines[^1] != grand)
             throw Fail(OutcomeKind.ModelMismatch, "stats/grand-total", $"'{lines[^1]}' differs from MemoryContextMemConsumed: '{grand}'");
+        CheckPredictedGrandTotal(c, _scratchContexts, consumed);
         return true;
     }
 

@@ -8,6 +8,7 @@
 //   Generation: total == 128 + mem_allocated;  used >= 128 + 56 * nblocks + sum of live chunk spaces
 //   Slab:       total == header + mem_allocated; live chunks == nblocks * chunksPerBlock - freechunks
 //   Bump:       total == mem_allocated - 112;  used == blockhdr * nblocks + sum of live chunk spaces
+// and then, with the accounting model, the exact figures it predicts (AllocatorRunner.Accounting).
 using Allocator.Mmgr;
 using Allocator.Sim;
 using Harness.Core;
@@ -194,7 +195,11 @@ public sealed partial class AllocatorRunner
             ModelContextKind.Slab => k.totalspace == SlabHeader(c) + mem && (ulong)c.LiveChunks == k.nblocks * c.SlabChunksPerBlock - k.freechunks,
             _ => k.totalspace + ChunkGeometry.BumpHeader == mem && used == BumpBlockHeader * k.nblocks + c.LiveSpace,
         };
-        if (ok) return;
+        if (ok)
+        {
+            CheckPredictedFigures(c, k, mem);
+            return;
+        }
         string rule = c.Kind switch
         {
             ModelContextKind.AllocSet => $"total {k.totalspace} == mem_allocated {mem}, used {used} == 200 + 40*{k.nblocks} + live {c.LiveSpace}",
@@ -272,9 +277,11 @@ public sealed partial class AllocatorRunner
             ModelContext c = _model.UserContexts[0];
             while (c.Parent is not null && !c.Parent.IsTop) c = c.Parent;
             _mcxt.MemoryContextDelete(c.Address);
+            _acct?.Delete(c);
             _model.Delete(c);
         }
         _mcxt.MemoryContextResetOnly(_mcxt.TopMemoryContext);
+        _acct?.ResetOnly(_model.Top);
         _model.ResetOnly(_model.Top);
         CompareFired();
         CheckWarningsOfOp();

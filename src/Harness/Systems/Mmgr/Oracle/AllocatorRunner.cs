@@ -186,6 +186,7 @@ public sealed partial class AllocatorRunner : IReachReporter
         });
         _model.Top.Address = _mcxt.TopMemoryContext;
         _model.ErrorContext.Address = _mcxt.ErrorContext;
+        SetupAccounting();
     }
 
     /// <summary>Baseline heap after MemoryContextInit (TopMemoryContext + ErrorContext).</summary>

@@ -34,6 +34,12 @@ public sealed record RunnerOptions
     /// of a verification point).</summary>
     public int WalkEvery { get; init; } = 1;
 
+    /// <summary>Keep the accounting model (Models.Mmgr.AccountingModel) beside the contents model:
+    /// every returned pointer must be where PostgreSQL places it (once the block's address is
+    /// known), and at every verification point every context's MemoryContextStats counters and
+    /// mem_allocated must be the predicted ones.</summary>
+    public bool PredictAccounting { get; init; } = true;
+
     /// <summary>Delete everything at the end and require the heap back at its baseline.</summary>
     public bool CheckLeaks { get; init; } = true;
 
@@ -47,5 +53,5 @@ public sealed record RunnerOptions
     };
 
     public override string ToString() =>
-        $"{Mcxt} hostile={(AllowHostile ? "on" : "off")} verify-every={VerifyEvery} walk-every={WalkEvery} failOnCall={Heap?.FailOnCall ?? 0}";
+        $"{Mcxt} hostile={(AllowHostile ? "on" : "off")} verify-every={VerifyEvery} walk-every={WalkEvery} accounting={(PredictAccounting ? "on" : "off")} failOnCall={Heap?.FailOnCall ?? 0}";
 }

@@ -2,7 +2,9 @@
 // engine (Properties/FsCheckProperty) from xunit, `harness check mmgr` and the gate. Each property
 // is a function from an op list to an Outcome (Evaluator.Run), wrapped in FsCheck with the
 // shrinking arbitrary of AllocatorGen:
-//   model       port == model after every op, walkers silent (checking on or off)
+//   model       port == model after every op (contents, tree, errors, and with the accounting
+//               model each pointer's placement and every context's MemoryContextStats figures
+//               and mem_allocated), walkers silent (checking on or off)
 //   oom         for each malloc call the ops make, FailOnCall = that call: the right ERROR
 //               "out of memory" (or NULL under NO_OOM), a consistent tree, and no leak at the end
 //   leak        after deleting everything, the heap holds exactly what PostgreSQL keeps
