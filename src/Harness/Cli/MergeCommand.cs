@@ -13,7 +13,7 @@ namespace Harness.Cli;
 public sealed class MergeCommand : IHarnessCommand
 {
     public string Name => "merge";
-    public string Summary => "join the JUnit reports of 'harness gate --shard i/n' runs into one, checking they cover the gate once";
+    public string Summary => "join the JUnit reports of 'harness gate --shard i/n' runs into one, checking they cover the gate once; or corpora (--corpus)";
 
     private readonly Argument<string[]> _paths = CliOptions.OneOrMore("paths",
         "OUT.xml SHARD.xml...: the merged JUnit report (as one 'harness gate' with the same seed and scale writes) and every shard's report (gate --junit), all n of them in any order; " +
