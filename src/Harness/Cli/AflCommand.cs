@@ -1,6 +1,9 @@
 // `harness afl TARGET`: prints (and with --run, runs) the afl-fuzz command line that fuzzes TARGET
 // with AFL++ 4.04c against the SharpFuzz-instrumented port, then summarises afl's fuzzer_stats.
-// Exit code with --run: 0 no crash saved, 1 crashes saved or afl failed, 2 usage/input error.
+// Exit code with --run: Ok no crash saved, Finding crashes saved or afl failed; EnvironmentError
+// when afl-fuzz is not installed.
+using Harness.Core;
+using System.CommandLine;
 using System.Diagnostics;
 using Harness.Fuzz.Afl;
 using Harness.Fuzz.Instrumentation;
@@ -15,31 +18,39 @@ public sealed class AflCommand : IHarnessCommand
 
     public string Name => "afl";
     public string Summary => "print or run the AFL++ (afl-fuzz 4.04c) campaign for a target";
-    public string Usage =>
-        "usage: harness afl TARGET [--run] [--seconds N] [--corpus DIR] [--out DIR] [--supervise] [--timeout MS]\n" +
-        "                          [--sync-dir DIR --name NAME --main|--secondary] [-- AFL_ARGS...]\n" +
-        "  --run        execute afl-fuzz for --seconds (default 60, afl's -V) and summarise fuzzer_stats\n" +
-        "  --corpus     seed folder (default: the target's fuzz/corpus folder; a one-file seed folder is created if it is missing or empty)\n" +
-        "  --out        afl output folder (default artifacts/afl/TARGET)\n" +
-        "  --supervise  supervisor/worker mode: an afl timeout or an uncatchable crash kills only the worker\n" +
-        "  --timeout    afl's -t per execution in ms (default 5000)\n" +
-        "  --sync-dir   afl's parallel mode: -o DIR and -M NAME (--main) or -S NAME (--secondary); the instance\n" +
-        "               works in DIR/NAME and trades queue entries with every worker in DIR, `harness fuzz --sync-dir` ones too\n" +
-        "  targets: sim-selftest (built in) and every registered fuzz target (harness systems lists them)";
+
+    private readonly Argument<string> _target = CliOptions.Required("target", "sim-selftest (built in) or a registered fuzz target (harness systems lists them)");
+    private readonly Argument<string[]> _aflArgs = CliOptions.ZeroOrMore("afl-args", "more afl-fuzz arguments, after --");
+    private readonly Option<bool> _run = CliOptions.Flag("--run", "execute afl-fuzz for --seconds (afl's -V) and summarise fuzzer_stats");
+    private readonly Option<int> _seconds = CliOptions.Int("--seconds", DefaultSeconds, 1, 7 * 24 * 3600, "with --run: how long afl-fuzz runs", "T");
+    private readonly Option<string?> _corpus = CliOptions.OptionalText("--corpus",
+        "seed folder (default: the target's fuzz/corpus folder; a one-file seed folder is created if it is missing or empty)", "DIR");
+    private readonly Option<string?> _out = CliOptions.OptionalText("--out", "afl output folder (default artifacts/afl/TARGET)", "DIR");
+    private readonly Option<bool> _supervise = CliOptions.Flag("--supervise", "supervisor/worker mode: an afl timeout or an uncatchable crash kills only the worker");
+    private readonly Option<int> _timeout = CliOptions.Int("--timeout", DefaultTimeoutMs, 10, 3_600_000, "afl's -t per execution in ms", "MS");
+    private readonly Option<string?> _syncDir = CliOptions.OptionalText("--sync-dir",
+        "afl's parallel mode: -o DIR and -M NAME (--main) or -S NAME (--secondary); the instance works in DIR/NAME and trades queue entries with every worker in DIR, `harness fuzz --sync-dir` ones too", "DIR");
+    private readonly Option<string?> _syncName = CliOptions.OptionalText("--name", "with --sync-dir: this instance's name (its folder in DIR)", "NAME");
+    private readonly Option<bool> _main = CliOptions.Flag("--main", "with --sync-dir: afl's main node (-M)");
+    private readonly Option<bool> _secondary = CliOptions.Flag("--secondary", "with --sync-dir: a secondary node (-S)");
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        command.AddAll(_target, _aflArgs, _run, _seconds, _corpus, _out, _supervise, _timeout, _syncDir, _syncName, _main, _secondary);
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        bool run = args.Flag("run");
-        bool supervise = args.Flag("supervise");
-        int seconds = args.Int("seconds", DefaultSeconds, 1, 7 * 24 * 3600);
-        int timeout = args.Int("timeout", DefaultTimeoutMs, 10, 3_600_000);
-        string? corpus = args.String("corpus");
-        string? output = args.String("out");
-        string? syncDir = args.String("sync-dir");
-        string? syncName = args.String("name");
-        bool main = args.Flag("main");
-        bool secondary = args.Flag("secondary");
-        args.RejectUnknown();
+        bool run = args.Value(_run);
+        bool supervise = args.Value(_supervise);
+        int seconds = args.Value(_seconds);
+        int timeout = args.Value(_timeout);
+        string? corpus = args.Get(_corpus);
+        string? output = args.Get(_out);
+        string? syncDir = args.Get(_syncDir);
+        string? syncName = args.Get(_syncName);
+        bool main = args.Value(_main);
+        bool secondary = args.Value(_secondary);
         AflSyncRole? role = null;
         if (syncDir is not null || syncName is not null || main || secondary)
         {
@@ -49,8 +60,8 @@ public sealed class AflCommand : IHarnessCommand
             role = new AflSyncRole(AflSyncRole.CheckName(syncName), main);
             output = syncDir;
         }
-        string target = args.Positional0 ?? throw new UsageException("which target? e.g. harness afl " + DefaultTarget.Name(args.Systems));
-        IReadOnlyList<string> extra = args.Positional.Skip(1).ToList();
+        string target = args.Get(_target)!;
+        IReadOnlyList<string> extra = args.Get(_aflArgs) ?? [];
         AflTargets.Get(args.Systems, target);   // unknown names fail here, not inside afl
         // A registered target runs under its own name (an older alias resolves to it) and
         // seeds from its corpus folder; the built-in sim-selftest has neither.
@@ -67,8 +78,8 @@ public sealed class AflCommand : IHarnessCommand
         AflCommandLine line = AflCommandLine.Build(aflFuzz ?? "afl-fuzz", target, folder, corpus, output, timeout,
             run ? seconds : null, supervise, extra, role);
         stdout.WriteLine(line.ToShell());
-        if (!run) return Program.ExitOk;
-        if (aflFuzz is null) throw new InputException("afl-fuzz is not on PATH (install it: apt-get install -y afl++)");
+        if (!run) return ExitCodes.Ok;
+        if (aflFuzz is null) throw new EnvironmentException("afl-fuzz is not on PATH (install it: apt-get install -y afl++)");
         return Execute(line, output, role?.Name ?? "default", seconds, stdout, stderr);
     }
 
@@ -87,7 +98,7 @@ public sealed class AflCommand : IHarnessCommand
         foreach (KeyValuePair<string, string> kv in line.Environment) psi.Environment[kv.Key] = kv.Value;
         stdout.WriteLine($"afl: running for {seconds} s, log {logPath}");
         using var log = new StreamWriter(logPath, append: false);
-        using Process afl = Process.Start(psi) ?? throw new InputException("could not start afl-fuzz");
+        using Process afl = Process.Start(psi) ?? throw new EnvironmentException("could not start afl-fuzz");
         var sync = new object();
         void Pump(string? l)
         {
@@ -116,15 +127,15 @@ public sealed class AflCommand : IHarnessCommand
                 log.Flush();
             }
             foreach (string l in File.ReadLines(logPath).TakeLast(25)) stderr.WriteLine("  " + l);
-            return Program.ExitFailure;
+            return ExitCodes.Finding;
         }
         stdout.WriteLine("afl: " + stats.Summary());
         if (stats.SavedCrashes > 0)
         {
             stdout.WriteLine($"afl: crashes saved in {Path.Combine(output, instance, "crashes")} (sig:NN names the fault class; see AflFaultSignals)");
-            return Program.ExitFailure;
+            return ExitCodes.Finding;
         }
-        return Program.ExitOk;
+        return ExitCodes.Ok;
     }
 
     /// <summary>Returns a folder with at least one seed: the given corpus, or a generated one-file folder next to the output.</summary>
@@ -145,7 +156,7 @@ public sealed class AflCommand : IHarnessCommand
         {
             return RepoRoot.Find();
         }
-        catch (InputException)
+        catch (EnvironmentException)
         {
             return null;
         }

@@ -8,6 +8,7 @@
 // n machines with 1/n..n/n run exactly the property runs, seeds and cases one machine runs, each
 // once. A run is not split further: FsCheck draws case j+1 from case j's generator state and grows
 // the size over the run, so cases of one run cannot be handed to different machines unchanged.
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Allocator.Common;
@@ -22,49 +23,49 @@ public sealed class CheckCommand : IHarnessCommand
 
     public string Name => "check";
     public string Summary => "run a system's FsCheck properties (port vs model, OOM, leaks, corruption, ...)";
-    public string Usage => """
-        usage: harness check SYSTEM [--seed S] [--cases N] [--ops M] [--property NAME] [--checking on|off|both]
-                                    [--canary NAME] [--replay SEED,GAMMA[,SIZE]] [--artifacts DIR] [--shard I/N]
-          SYSTEM           a system with properties (harness systems lists them; e.g. mmgr)
-          --seed S         run seed (default 1); each property run derives its own from it
-          --cases N        cases per property run (default 1000)
-          --ops M          longest op list (default 64)
-          --property NAME  one of the system's properties (default: all)
-          --checking X     the checking build (MEMORY_CONTEXT_CHECKING and the like): on, off or both
-                           (default both; properties that need checking run only with it on)
-          --canary NAME    run against a planted bug of the port (to see the properties catch it)
-          --replay S,G[,Z] replay FsCheck's (seed, gamma[, size]) exactly as printed by a failure
-          --artifacts DIR  where a failure's repro artifact goes (default out/check)
-          --events FILE    the JSONL event log (default ARTIFACTS/events.jsonl; '-': stdout alone)
-          --shard I/N      run only property runs k with k mod N = I-1 (same seeds as unsharded): N machines
-                           with 1/N..N/N together run exactly the unsharded command's runs
-          --progress M     status display: live panel (terminal), plain lines on stderr every 30 s, none
-        """;
+
+    private readonly Argument<string> _system = CliOptions.Required("system", "a system with properties (harness systems lists them; e.g. mmgr)");
+    private readonly Option<ulong> _seed = CliOptions.Seed("--seed", DefaultSeed, "run seed; each property run derives its own from it");
+    private readonly Option<int> _cases = CliOptions.Int("--cases", 1000, 1, 100_000_000, "cases per property run");
+    private readonly Option<int> _ops = CliOptions.Int("--ops", 64, 1, 10_000, "longest op list", "M");
+    private readonly Option<string?> _property = CliOptions.OptionalText("--property", "one of the system's properties (default: all)", "NAME");
+    private readonly Option<string> _checking = CliOptions.Choice("--checking",
+        "both", "the checking build (MEMORY_CONTEXT_CHECKING and the like); properties that need checking run only with it on", "on", "off", "both");
+    private readonly Option<string> _canary = CliOptions.Text("--canary", PropertySuite.NoCanary, "run against a planted bug of the port (to see the properties catch it)", "NAME");
+    private readonly Option<string?> _replay = CliOptions.OptionalText("--replay", "replay FsCheck's (seed, gamma[, size]) exactly as printed by a failure", "SEED,GAMMA[,SIZE]");
+    private readonly Option<string> _artifacts = CliOptions.Text("--artifacts", Path.Combine("out", "check"), "where a failure's repro artifact goes", "DIR");
+    private readonly Option<string?> _events = CliOptions.OptionalText("--events", "the JSONL event log (default ARTIFACTS/events.jsonl; '-': stdout alone)", "FILE");
+    private readonly Option<Gate.GateShard> _shard = CliOptions.Shard(
+        "run only property runs k with k mod N = I-1 (same seeds as unsharded): N machines with 1/N..N/N together run exactly the unsharded command's runs");
+    private readonly Option<string?> _progress = Report.Progress.ProgressModes.Option();
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        CliOptions.Complete(_system, systems.Parts<PropertySuite>().Select(p => p.System.Name));
+        command.AddAll(_system, _seed, _cases, _ops, _property, _checking, _canary, _replay, _artifacts, _events, _shard, _progress);
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        ulong seed = args.ULong("seed", DefaultSeed);
-        int cases = args.Int("cases", 1000, 1, 100_000_000);
-        int maxOps = args.Int("ops", 64, 1, 10_000);
-        string? only = args.String("property");
-        string checkingArg = args.String("checking", "both");
-        string canary = args.String("canary", PropertySuite.NoCanary);
-        string? replay = args.String("replay");
-        string artifacts = args.String("artifacts", Path.Combine("out", "check"));
-        string? eventsPath = args.String("events");
-        string? progress = Report.Progress.ProgressModes.Read(args);
-        Gate.GateShard shard = args.String("shard") is string sh ? Gate.GateShard.Parse(sh) : Gate.GateShard.All;
-        args.RejectUnknown();
-        string systemName = args.Positional0 ?? throw new UsageException("what to check? give a system (harness systems lists them)");
-        if (args.Positional.Count > 1) throw new UsageException($"unexpected argument '{args.Positional[1]}'");
+        ulong seed = args.Value(_seed);
+        int cases = args.Value(_cases);
+        int maxOps = args.Value(_ops);
+        string? only = args.Get(_property);
+        string checkingArg = args.Value(_checking);
+        string canary = args.Value(_canary);
+        string? replay = args.Get(_replay);
+        string artifacts = args.Value(_artifacts);
+        string? eventsPath = args.Get(_events);
+        string? progress = args.Get(_progress);
+        Gate.GateShard shard = args.Value(_shard);
+        string systemName = args.Get(_system)!;
         (Harness.Core.ISystem system, PropertySuite suite) = PropertySuite.Of(args.Systems, systemName);
         if (only is not null) suite.Get(only);   // an unknown name is an UnknownNameException listing the known ones
         bool[] checkings = checkingArg switch
         {
             "on" => [true],
             "off" => [false],
-            "both" => [true, false],
-            _ => throw new UsageException($"--checking takes on, off or both, not '{checkingArg}'"),
+            _ => [true, false],
         };
         (ulong Seed, ulong Gamma, int? Size)? replayArgs = replay is null ? null : ParseReplay(replay);
         if (replay is not null && shard.Count > 1) throw new UsageException("--replay runs one case: it has nothing to shard");
@@ -117,13 +118,13 @@ public sealed class CheckCommand : IHarnessCommand
         if (shard.Count > 1) stdout.WriteLine($"check {system.Name}: shard {shard} ran {runs} of the {index} property runs");
         if (reach.Count > 0) stdout.WriteLine($"check {system.Name}: {ReachTally.Summary(reach)}");
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"check {system.Name}: {allCases} cases, {failed} failed, {s:0.0}s, {(s > 0 ? allCases / s : 0):0} cases/s"));
-        return failed == 0 ? Program.ExitOk : Program.ExitFailure;
+        return failed == 0 ? ExitCodes.Ok : ExitCodes.Finding;
     }
 
     private static (ulong, ulong, int?) ParseReplay(string text)
     {
         string[] parts = text.Trim('(', ')').Split(',');
-        if (parts.Length is < 2 or > 3 || !CommandArgs.TryParseULong(parts[0].Trim(), out ulong s) || !CommandArgs.TryParseULong(parts[1].Trim(), out ulong g))
+        if (parts.Length is < 2 or > 3 || !Numbers.TryParseULong(parts[0].Trim(), out ulong s) || !Numbers.TryParseULong(parts[1].Trim(), out ulong g))
             throw new UsageException($"--replay takes SEED,GAMMA[,SIZE] as FsCheck prints them, not '{text}'");
         if (parts.Length == 2) return (s, g, null);
         if (!int.TryParse(parts[2].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int z)) throw new UsageException($"--replay size must be a number, not '{parts[2]}'");

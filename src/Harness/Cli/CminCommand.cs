@@ -1,6 +1,8 @@
 // `harness cmin IN OUT`: corpus minimization. Keeps the smallest set of inputs from IN that still
 // reaches every (edge, hit-count bucket) feature IN reaches, and writes it to OUT under
 // content-hash names. Failing inputs are reported and left out.
+using Harness.Core;
+using System.CommandLine;
 using Harness.Fuzz.Engine;
 using Harness.Fuzz;
 
@@ -10,24 +12,30 @@ public sealed class CminCommand : IHarnessCommand
 {
     public string Name => "cmin";
     public string Summary => "minimize a corpus folder, keeping every bucketed edge it reaches";
-    public string Usage => """
-        usage: harness cmin IN OUT [--target T] [--ops-max M] [--canary NAME] [--max-len B] [--no-instrument] [--progress M]
-          IN, OUT         input and output corpus folders (OUT is created; existing files stay)
-          --target T      target (default: the one whose fuzz/corpus/<folder> IN is, or the only one)
-          --no-instrument don't relaunch on the SharpFuzz-instrumented port (target features only)
-          --progress M    status display: live panel (terminal), plain lines on stderr every 30 s, none
-        """;
+
+    private readonly Argument<string> _in = CliOptions.Required("in", "the corpus folder to minimize");
+    private readonly Argument<string> _out = CliOptions.Required("out", "the output corpus folder (created; existing files stay)");
+    private readonly Option<string?> _target = CliOptions.OptionalText("--target", "target (default: the one whose fuzz/corpus/<folder> IN is, or the only one)", "T");
+    private readonly Option<int> _maxLen = CliOptions.Int("--max-len", 4096, 1, 1 << 20, "longest input in bytes", "B");
+    private readonly Option<bool> _noInstrument = CliOptions.Flag("--no-instrument", "don't relaunch on the SharpFuzz-instrumented port (target features only)");
+    private readonly FuzzTargetOptions _config = new();
+    private readonly Option<string?> _progress = Report.Progress.ProgressModes.Option();
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        command.AddAll(_in, _out, _target);
+        _config.AddTo(command);
+        command.AddAll(_maxLen, _noInstrument, _progress);
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        string? targetArg = args.String("target");
-        int maxLen = args.Int("max-len", 4096, 1, 1 << 20);
-        bool noInstrument = args.Flag("no-instrument");
-        FuzzTargetConfig config = args.FuzzTargetConfig();
-        string? progress = Report.Progress.ProgressModes.Read(args);
-        args.RejectUnknown();
-        if (args.Positional.Count != 2) throw new UsageException("give an input and an output folder");
-        string inDir = args.Positional[0], outDir = args.Positional[1];
+        string? targetArg = args.Get(_target);
+        int maxLen = args.Value(_maxLen);
+        bool noInstrument = args.Value(_noInstrument);
+        FuzzTargetConfig config = args.FuzzTargetConfig(_config);
+        string? progress = args.Get(_progress);
+        string inDir = args.Get(_in)!, outDir = args.Get(_out)!;
         if (!Directory.Exists(inDir)) throw new InputException($"{inDir}: no such folder");
         string targetName = targetArg ?? DefaultTarget.Name(args.Systems, Path.Combine(inDir, "x"));
         IFuzzTarget target = FuzzTargets.Create(args.Systems, targetName, config);
@@ -51,6 +59,6 @@ public sealed class CminCommand : IHarnessCommand
         sink.OnEvent(Name, "end", clock.Elapsed.TotalSeconds, [("inputs", r.Inputs), ("kept", r.Kept.Count)]);
         foreach (CorpusFile f in r.Kept) CorpusFolder.Save(outDir, f.Data);
         stdout.WriteLine($"cmin: {r.Inputs} inputs ({r.Failing} failing, {problems.Count} problems) -> {r.Kept.Count} kept in {outDir}; {r.Features} features over {string.Join("+", sources.Select(s => s.Name))}");
-        return Program.ExitOk;
+        return ExitCodes.Ok;
     }
 }

@@ -4,6 +4,7 @@
 // on failure: the failure, the readable (minimized) trace, the replay token, the repro artifact and
 // the one command that reproduces it. `--replay TOKEN` replays a token; `--list` lists scenarios.
 // `--engine coyote` runs the same scenario under Microsoft Coyote instead (Explore/Coyote).
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Harness.Core;
@@ -20,64 +21,76 @@ public sealed class ExploreCommand : IHarnessCommand
 {
     public string Name => "explore";
     public string Summary => "explore a concurrency scenario's schedules (random, pct, dfs, ...); replay a schedule token";
-    public string Usage => """
-        usage: harness explore SCENARIO [--engine explorer|coyote] [--strategy S] [--iterations N] [--seed S] [--max-steps M] [--preemptions P]
-                               [--depth D] [--backends B] [--ops K] [--swarm] [--spin blocking|yielding]
-                               [--on-max-steps fail|continue] [--no-minimize] [--trace-lines N] [--artifacts DIR] [--events FILE] [--shard I/N]
-                               [--regressions [--on-regression stop|continue] [--repo DIR]] [--progress live|plain|none]
-               harness explore [SCENARIO] --replay TOKEN
-               harness explore --list
-          --engine E        explorer (default: our controlled scheduler) or coyote (Microsoft Coyote's TestingEngine)
-          --strategy S      random | probabilistic | pct | fair-pct | dfs | portfolio (default pct; fair-pct for liveness scenarios)
-                            coyote: random | probabilistic | prioritization (= pct) | fair-prioritization (= fair-pct) |
-                            delay-bounding | fair-delay-bounding | q-learning
-          --strategy-value V  coyote: the strategy's bound (priority changes, delays, probability level; Coyote's default)
-          --iterations N    iteration budget (default 1000); dfs stops earlier when exhausted
-          --seed S          seed (default 1); iteration i of a seeded strategy uses Prng.Derive(S, i)
-          --max-steps M     steps per iteration before the step-bound policy applies (default 20000; 200000 with --spin yielding)
-          --preemptions P   dfs: iterative preemption bounds 0..P (default 3; -1 = unbounded)
-          --depth D         pct / fair-pct bug depth (default 3)
-          --backends B      backends (default: the scenario's); --ops K operations per backend
-          --swarm           a new configuration (backends, ops, operation mix) per iteration
-          --spin MODE       blocking (default: spin = wait until the word changes) or yielding (faithful; stuck-spinlock PANIC)
-          --on-max-steps    fail (default) or continue
-          --trace-lines N   lines of the schedule printed on failure (default 100, the last ones)
-          --artifacts DIR   where the repro artifact goes (default out/explore)
-          --shard I/N       run only iterations i with i mod N = I-1 (random and probabilistic only: N machines
-                            with 1/N..N/N run exactly this command's iterations between them)
-          --events FILE     the JSONL event log: configuration, periodic stats, the finding, end counts (default ARTIFACTS/events.jsonl; '-': stdout alone)
-          --progress M      status display: live panel (terminal), plain progress lines (and on stderr every 30 s), none
-        """ + "\n" + RegressionsFirst.Usage;
+
+    private readonly Argument<string?> _scenario = CliOptions.Optional("scenario", "a registered scenario, system/name or a bare name when only one system has it (--list lists them)");
+    private readonly Option<bool> _list = CliOptions.Flag("--list", "list the scenarios, canaries and strategies");
+    private readonly Option<string?> _replay = CliOptions.OptionalText("--replay", "replay a schedule token (SCENARIO may be left out: the token names it)", "TOKEN");
+    private readonly Option<string> _engine = CliOptions.Choice("--engine", "explorer", "explorer (our controlled scheduler) or coyote (Microsoft Coyote's TestingEngine)", "explorer", CoyoteEngine.Name);
+    private readonly Option<string?> _strategy = CliOptions.OptionalText("--strategy",
+        "explorer: random | probabilistic | pct | fair-pct | dfs | portfolio (default pct; fair-pct for liveness scenarios); " +
+        "coyote: random | probabilistic | prioritization (= pct) | fair-prioritization (= fair-pct) | delay-bounding | fair-delay-bounding | q-learning", "S");
+    private readonly Option<int?> _strategyValue = CliOptions.OptionalInt("--strategy-value", 0, 1_000_000,
+        "coyote: the strategy's bound (priority changes, delays, probability level; Coyote's default)", "V");
+    private readonly Option<int> _iterations = CliOptions.Int("--iterations", ExploreRun.DefaultIterations, 1, int.MaxValue, "iteration budget; dfs stops earlier when exhausted");
+    private readonly Option<ulong> _seed = CliOptions.Seed("--seed", 1, "seed; iteration i of a seeded strategy uses Prng.Derive(S, i)");
+    private readonly Option<int?> _maxSteps = CliOptions.OptionalInt("--max-steps", 1, int.MaxValue,
+        $"steps per iteration before the step-bound policy applies (default {ExploreOptions.DefaultMaxSteps}; {ExploreOptions.DefaultYieldingMaxSteps} with --spin yielding)", "M");
+    private readonly Option<int> _preemptions = CliOptions.Int("--preemptions", DfsStrategy.DefaultMaxPreemptions, -1, 64, "dfs: iterative preemption bounds 0..P; -1 = unbounded", "P");
+    private readonly Option<int> _depth = CliOptions.Int("--depth", PctStrategy.DefaultDepth, 1, 64, "pct / fair-pct bug depth", "D");
+    private readonly Option<int?> _backends = CliOptions.OptionalInt("--backends", 1, ControlledEngine.MaxBackends, "backends (default: the scenario's)", "B");
+    private readonly Option<int?> _ops = CliOptions.OptionalInt("--ops", 1, 100_000, "operations per backend (default: the scenario's)", "K");
+    private readonly Option<bool> _swarm = CliOptions.Flag("--swarm", "a new configuration (backends, ops, operation mix) per iteration");
+    private readonly Option<string> _spin = CliOptions.Choice("--spin", "blocking",
+        "blocking (spin = wait until the word changes) or yielding (faithful; stuck-spinlock PANIC)", "blocking", "yielding");
+    private readonly Option<string> _onMaxSteps = CliOptions.Choice("--on-max-steps", "fail", "what a step-bounded iteration is", "fail", "continue");
+    private readonly Option<bool> _noMinimize = CliOptions.Flag("--no-minimize", "print the failing schedule as found, without minimizing its preemptions");
+    private readonly Option<int> _traceLines = CliOptions.Int("--trace-lines", 100, 1, int.MaxValue, "lines of the schedule printed on failure (the last ones)");
+    private readonly Option<string> _artifacts = CliOptions.Text("--artifacts", Path.Combine("out", "explore"), "where the repro artifact goes", "DIR");
+    private readonly Option<string?> _events = CliOptions.OptionalText("--events",
+        "the JSONL event log: configuration, periodic stats, the finding, end counts (default ARTIFACTS/events.jsonl; '-': stdout alone)", "FILE");
+    private readonly RegressionsFirst _regressions = new();
+    private readonly Option<string?> _progress = Report.Progress.ProgressModes.Option();
+    private readonly Option<Gate.GateShard> _shard = CliOptions.Shard(
+        "run only iterations i with i mod N = I-1 (random and probabilistic only: N machines with 1/N..N/N run exactly this command's iterations between them)");
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        CliOptions.Complete(_scenario, ScenarioSet.All(systems).Select(x => ScenarioSet.Qualified(x.System, x.Scenario)));
+        CliOptions.Complete(_strategy, StrategyFactory.Names.Concat(CoyoteStrategies.Names).Distinct());
+        command.AddAll(_scenario, _list, _replay, _engine, _strategy, _strategyValue, _iterations, _seed, _maxSteps, _preemptions, _depth,
+            _backends, _ops, _swarm, _spin, _onMaxSteps, _noMinimize, _traceLines, _artifacts, _events, _shard, _progress);
+        _regressions.AddTo(command);
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        bool list = args.Flag("list");
-        string? replay = args.String("replay");
-        string? strategyArg = args.String("strategy");
-        string engineName = args.String("engine", "explorer");
-        if (engineName is not ("explorer" or CoyoteEngine.Name)) throw new UsageException($"--engine is explorer or coyote, not '{engineName}'");
-        int? strategyValue = args.String("strategy-value") is null ? null : args.Int("strategy-value", 0, 0, 1_000_000);
-        int iterations = args.Int("iterations", ExploreRun.DefaultIterations, 1, int.MaxValue);
-        ulong seed = args.ULong("seed", 1);
-        string spin = args.String("spin", "blocking");
-        if (spin is not ("blocking" or "yielding")) throw new UsageException($"--spin is blocking or yielding, not '{spin}'");
+        bool list = args.Value(_list);
+        string? replay = args.Get(_replay);
+        string? strategyArg = args.Get(_strategy);
+        string engineName = args.Value(_engine);
+        int? strategyValue = args.Get(_strategyValue);
+        int iterations = args.Value(_iterations);
+        ulong seed = args.Value(_seed);
+        string spin = args.Value(_spin);
         SpinMode spinMode = spin == "yielding" ? SpinMode.Yielding : SpinMode.Blocking;
-        int maxSteps = args.Int("max-steps", spinMode == SpinMode.Yielding ? ExploreOptions.DefaultYieldingMaxSteps : ExploreOptions.DefaultMaxSteps, 1, int.MaxValue);
-        int preemptions = args.Int("preemptions", DfsStrategy.DefaultMaxPreemptions, -1, 64);
-        int depth = args.Int("depth", PctStrategy.DefaultDepth, 1, 64);
-        int? backends = args.String("backends") is null ? null : args.Int("backends", 0, 1, ControlledEngine.MaxBackends);
-        int? ops = args.String("ops") is null ? null : args.Int("ops", 0, 1, 100_000);
-        bool swarm = args.Flag("swarm");
-        string onMax = args.String("on-max-steps", "fail");
-        if (onMax is not ("fail" or "continue")) throw new UsageException($"--on-max-steps is fail or continue, not '{onMax}'");
-        bool noMinimize = args.Flag("no-minimize");
-        int traceLines = args.Int("trace-lines", 100, 1, int.MaxValue);
-        string artifacts = args.String("artifacts", Path.Combine("out", "explore"));
-        string? eventsPath = args.String("events");
-        Gate.GateShard shard = args.String("shard") is string sh ? Gate.GateShard.Parse(sh) : Gate.GateShard.All;
-        (bool regressions, bool stopOnRegression, string? repoArg) = RegressionsFirst.Options(args);
-        string? progress = Report.Progress.ProgressModes.Read(args);
-        args.RejectUnknown();
+        int preemptions = args.Value(_preemptions);
+        int depth = args.Value(_depth);
+        int? backends = args.Get(_backends);
+        int? ops = args.Get(_ops);
+        // one engine configuration for both engines: the step bound's default depends on the spin mode
+        var engineOptions = new ExploreOptions
+        {
+            MaxSteps = args.Get(_maxSteps) ?? (spinMode == SpinMode.Yielding ? ExploreOptions.DefaultYieldingMaxSteps : ExploreOptions.DefaultMaxSteps),
+            SpinMode = spinMode,
+            StepBoundPolicy = args.Value(_onMaxSteps) == "continue" ? StepBoundPolicy.Continue : StepBoundPolicy.Fail,
+        };
+        bool swarm = args.Value(_swarm);
+        int traceLines = args.Value(_traceLines);
+        string artifacts = args.Value(_artifacts);
+        string? eventsPath = args.Get(_events);
+        Gate.GateShard shard = args.Value(_shard);
+        (bool regressions, bool stopOnRegression, string? repoArg) = _regressions.Options(args);
+        string? progress = args.Get(_progress);
 
         if (list)
         {
@@ -89,11 +102,11 @@ public sealed class ExploreCommand : IHarnessCommand
             foreach (var (sys, _, s) in all.Where(x => x.Scenario.IsCanary)) stdout.WriteLine($"  {ScenarioSet.Qualified(sys, s),-42} {s.Description}");
             stdout.WriteLine("(a bare scenario name works when only one system has it)");
             stdout.WriteLine($"strategies: {string.Join(", ", StrategyFactory.Names)}");
-            return Program.ExitOk;
+            return ExitCodes.Ok;
         }
-        if (replay is not null) return Replay(args.Systems, args.Positional0, replay, stdout);
+        if (replay is not null) return Replay(args.Systems, args.Get(_scenario), replay, stdout);
 
-        string name = args.Positional0 ?? throw new UsageException("which scenario? (harness explore --list)");
+        string name = args.Get(_scenario) ?? throw new UsageException("which scenario? (harness explore --list)");
         (ISystem system, IScenario scenario) = ScenarioSet.Resolve(args.Systems, name);
         name = ScenarioSet.Qualified(system, scenario);
         string strategy = strategyArg ?? (scenario.NeedsFairness ? "fair-pct" : "pct");
@@ -102,7 +115,7 @@ public sealed class ExploreCommand : IHarnessCommand
         Report.Progress.ProgressSink sink = output.Progress;
         stdout = output.Out;
         int regressed = regressions ? RegressionsFirst.Run(repoArg, args.Systems, system, events, "explore", stdout) : 0;
-        if (regressed > 0 && stopOnRegression) return Program.ExitFailure;
+        if (regressed > 0 && stopOnRegression) return ExitCodes.Finding;
         if (shard.Count > 1 && (engineName == CoyoteEngine.Name || !ExploreRun.ShardableStrategies.Contains(strategy)))
             throw new UsageException($"--shard needs our explorer with a strategy whose iterations are independent ({string.Join(", ", ExploreRun.ShardableStrategies)}); " +
                                      $"{(engineName == CoyoteEngine.Name ? "the coyote engine" : strategy)} would run different schedules in shards than on one machine");
@@ -117,7 +130,7 @@ public sealed class ExploreCommand : IHarnessCommand
             var crun = new ExploreRun
             {
                 Strategy = strategy, Seed = seed, Iterations = iterations, StrategyValue = strategyValue, Backends = backends, Ops = ops,
-                Engine = new ExploreOptions { MaxSteps = maxSteps, SpinMode = spinMode, StepBoundPolicy = onMax == "continue" ? StepBoundPolicy.Continue : StepBoundPolicy.Fail },
+                Engine = engineOptions,
             };
             Start(events, name, CoyoteEngine.Name, crun, scenario);
             return RunCoyote(name, scenario, crun, spin, traceLines, artifacts, stdout, events, regressed, sink.Mode == Report.Progress.ProgressMode.Live);
@@ -131,11 +144,11 @@ public sealed class ExploreCommand : IHarnessCommand
         var run = new ExploreRun
         {
             Strategy = strategy, Seed = seed, Iterations = iterations, Depth = depth, Preemptions = preemptions,
-            Backends = backends, Ops = ops, Swarm = swarm, Minimize = !noMinimize, ShardIndex = shard.Index, ShardCount = shard.Count,
-            Engine = new ExploreOptions { MaxSteps = maxSteps, SpinMode = spinMode, StepBoundPolicy = onMax == "continue" ? StepBoundPolicy.Continue : StepBoundPolicy.Fail },
+            Backends = backends, Ops = ops, Swarm = swarm, Minimize = !args.Value(_noMinimize), ShardIndex = shard.Index, ShardCount = shard.Count,
+            Engine = engineOptions,
         };
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"explore: scenario={name} strategy={strategy} seed={seed} iterations={iterations} max-steps={maxSteps} spin={spin} " +
+            $"explore: scenario={name} strategy={strategy} seed={seed} iterations={iterations} max-steps={engineOptions.MaxSteps} spin={spin} " +
             $"{(swarm ? "swarm" : $"backends={backends ?? scenario.DefaultBackends} ops={ops ?? scenario.DefaultOps}")}{(strategy == "dfs" ? $" preemptions=0..{preemptions}" : "")}{(strategy.Contains("pct", StringComparison.Ordinal) ? $" depth={depth}" : "")}{(shard.Count > 1 ? $" shard={shard}" : "")}"));
         Start(events, name, "explorer", run, scenario);
         stdout.WriteLine($"explore: events={events.Path}");
@@ -157,7 +170,7 @@ public sealed class ExploreCommand : IHarnessCommand
             $"explore: throughput {report.IterationsPerSecond:0} iterations/s, {report.StepsPerSecond:0} decisions/s (scheduling points), {(report.Seconds > 0 ? report.TotalDecisions / report.Seconds : 0):0} choices/s (points with more than one runnable backend)"));
         if (report.Reach is { } reach) stdout.WriteLine($"explore: {ReachTally.Summary(reach.Counts)}");
         FailureReport? f = report.FirstFailure;
-        if (f is null) return regressed > 0 ? Program.ExitFailure : Program.ExitOk;
+        if (f is null) return regressed > 0 ? ExitCodes.Finding : ExitCodes.Ok;
 
         stdout.WriteLine($"FAILURE: {f.Failure.Kind.Name()} ({f.Failure.Site}) at step {f.Failure.Step} of iteration {f.Iteration} [{f.StrategyDescription}; {f.Config}]");
         stdout.WriteLine($"  {f.Failure.Message.Replace("\n", "\n  ", StringComparison.Ordinal)}");
@@ -187,7 +200,7 @@ public sealed class ExploreCommand : IHarnessCommand
         stdout.WriteLine($"artifact: {file}");
         stdout.WriteLine($"reproduce: harness repro {file}");
         stdout.WriteLine($"       or: harness explore {name} --replay {token}");
-        return Program.ExitFailure;
+        return ExitCodes.Finding;
     }
 
     /// <param name="regressed">Saved failures that regressed before the campaign (--on-regression continue): the exit code is 1 then.</param>
@@ -216,7 +229,7 @@ public sealed class ExploreCommand : IHarnessCommand
             $"explore: throughput {report.IterationsPerSecond:0} iterations/s, {report.StepsPerSecond:0} decisions/s (scheduling points), {(report.Seconds > 0 ? report.TotalDecisions / report.Seconds : 0):0} coyote scheduling steps/s"));
         if (report.Reach is { } reach) stdout.WriteLine($"explore: {ReachTally.Summary(reach.Counts)}");
         FailureReport? f = report.FirstFailure;
-        if (f is null) return regressed > 0 ? Program.ExitFailure : Program.ExitOk;
+        if (f is null) return regressed > 0 ? ExitCodes.Finding : ExitCodes.Ok;
 
         stdout.WriteLine($"FAILURE: {f.Failure.Kind.Name()} ({f.Failure.Site}) at step {f.Failure.Step} of iteration {f.Iteration} [{f.StrategyDescription}; {f.Config}]");
         stdout.WriteLine($"  {f.Failure.Message.Replace("\n", "\n  ", StringComparison.Ordinal)}");
@@ -230,7 +243,7 @@ public sealed class ExploreCommand : IHarnessCommand
         stdout.WriteLine($"artifact: {file} (coyote trace: {traceFile})");
         stdout.WriteLine($"reproduce: harness repro {file}");
         stdout.WriteLine($"   under coyote's CLI: {CoyoteArtifacts.CoyoteReplayCommand(file, Path.Combine(AppContext.BaseDirectory, "harness.dll"))}");
-        return Program.ExitFailure;
+        return ExitCodes.Finding;
     }
 
     private static void Start(EventLog events, string name, string engine, ExploreRun run, IScenario scenario) =>
@@ -266,6 +279,6 @@ public sealed class ExploreCommand : IHarnessCommand
         var sw = WallClock.StartNew();
         IterationResult r = ExploreReplayer.ReplayToken(scenario, token, stdout);
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replayed {r.Steps} steps in {sw.Elapsed.TotalMilliseconds:0.0} ms; trace hash {(r.TraceHash == token.Trace.Hash ? "matches" : "DIFFERS from")} the recorded one"));
-        return r.Failure is null ? Program.ExitOk : Program.ExitFailure;
+        return r.Failure is null ? ExitCodes.Ok : ExitCodes.Finding;
     }
 }

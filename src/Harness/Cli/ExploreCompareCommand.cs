@@ -7,6 +7,7 @@
 // alarm, or a real bug, and fails the command). Throughput is iterations/s and decisions/s (our
 // scheduling points: seam calls) summed over all of a row's runs. Counts decide everything; the
 // clock only gives the rates, which depend on the machine and its load.
+using System.CommandLine;
 using System.Globalization;
 using Harness.Core;
 using Harness.Explore.Coyote;
@@ -19,21 +20,23 @@ public sealed class ExploreCompareCommand : IHarnessCommand
 {
     public string Name => "explore-compare";
     public string Summary => "measure our explorer against the Coyote engine on every scenario and canary (Markdown table)";
-    public string Usage => """
-        usage: harness explore-compare [--seeds N] [--cap C] [--budget B] [--no-yielding]
-          --seeds N      canaries: seeds 1..N per engine (default 20)
-          --cap C        canaries: iteration cap per seed (default 2000)
-          --budget B     correct scenarios: iterations per engine (default 200, seed 1)
-          --no-yielding  skip canary expectations stated for yielding spin (slow under Coyote)
-        """;
+
+    private readonly Option<int> _seeds = CliOptions.Int("--seeds", 20, 1, 1000, "canaries: seeds 1..N per engine");
+    private readonly Option<int> _cap = CliOptions.Int("--cap", 2000, 1, 1_000_000, "canaries: iteration cap per seed", "C");
+    private readonly Option<int> _budget = CliOptions.Int("--budget", 200, 1, 1_000_000, "correct scenarios: iterations per engine, seed 1", "B");
+    private readonly Option<bool> _noYielding = CliOptions.Flag("--no-yielding", "skip canary expectations stated for yielding spin (slow under Coyote)");
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        command.AddAll(_seeds, _cap, _budget, _noYielding);
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        int seeds = args.Int("seeds", 20, 1, 1000);
-        int cap = args.Int("cap", 2000, 1, 1_000_000);
-        int budget = args.Int("budget", 200, 1, 1_000_000);
-        bool noYielding = args.Flag("no-yielding");
-        args.RejectUnknown();
+        int seeds = args.Value(_seeds);
+        int cap = args.Value(_cap);
+        int budget = args.Value(_budget);
+        bool noYielding = args.Value(_noYielding);
         stdout.WriteLine($"explore-compare: seeds 1..{seeds}, cap {cap} iterations per canary run, {budget} iterations per correct scenario (seed 1)");
         stdout.WriteLine();
         stdout.WriteLine("| scenario | expected | explorer strategy | explorer: median it. to bug (caught) | explorer it/s | explorer decisions/s | coyote strategy | coyote: median it. to bug (caught) | coyote it/s | coyote decisions/s | false alarms |");
@@ -72,7 +75,7 @@ public sealed class ExploreCompareCommand : IHarnessCommand
         }
         stdout.WriteLine();
         stdout.WriteLine($"false alarms on correct scenarios: {falseAlarms}");
-        return falseAlarms == 0 ? Program.ExitOk : Program.ExitFailure;
+        return falseAlarms == 0 ? ExitCodes.Ok : ExitCodes.Finding;
     }
 
     private sealed record Measure(List<int> Found, int Wrong, double ItPerS, double StepsPerS)

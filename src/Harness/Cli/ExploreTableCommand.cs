@@ -7,6 +7,7 @@
 // (seeds do not change it) and is skipped for scenarios that need a fair scheduler. The canary's
 // gate run (engine, strategy, budget) is named beside it. Counts decide everything; the clock only
 // gives the rates.
+using System.CommandLine;
 using System.Globalization;
 using Harness.Core;
 using Harness.Explore;
@@ -21,21 +22,23 @@ public sealed class ExploreTableCommand : IHarnessCommand
 
     public string Name => "explore-table";
     public string Summary => "a system's scenario table: rates and distinct schedules per scenario, canary iterations-to-bug per strategy (Markdown)";
-    public string Usage => """
-        usage: harness explore-table [SYSTEM] [--seeds N] [--cap C] [--budget B]
-          SYSTEM       one system (default: every system with scenarios)
-          --seeds N    canaries: seeds 1..N per strategy (default 20)
-          --cap C      canaries: iteration cap per seed (default 500)
-          --budget B   correct scenarios: iterations per gate strategy (default 200, seed 1)
-        """;
+
+    private readonly Argument<string?> _system = CliOptions.Optional("system", "one system (default: every system with scenarios)");
+    private readonly Option<int> _seeds = CliOptions.Int("--seeds", 20, 1, 1000, "canaries: seeds 1..N per strategy");
+    private readonly Option<int> _cap = CliOptions.Int("--cap", 500, 1, 1_000_000, "canaries: iteration cap per seed", "C");
+    private readonly Option<int> _budget = CliOptions.Int("--budget", 200, 1, 1_000_000, "correct scenarios: iterations per gate strategy, seed 1", "B");
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        command.AddAll(_system, _seeds, _cap, _budget);
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        int seeds = args.Int("seeds", 20, 1, 1000);
-        int cap = args.Int("cap", 500, 1, 1_000_000);
-        int budget = args.Int("budget", 200, 1, 1_000_000);
-        string? only = args.Positional0;
-        args.RejectUnknown();
+        int seeds = args.Value(_seeds);
+        int cap = args.Value(_cap);
+        int budget = args.Value(_budget);
+        string? only = args.Get(_system);
         if (only is not null) _ = args.Systems.Get(only);
         stdout.WriteLine($"explore-table: seeds 1..{seeds}, cap {cap} iterations per canary run, {budget} iterations per correct scenario and strategy (seed 1)");
         int falseAlarms = 0;
@@ -93,7 +96,7 @@ public sealed class ExploreTableCommand : IHarnessCommand
         }
         stdout.WriteLine();
         stdout.WriteLine($"false alarms on correct scenarios: {falseAlarms}");
-        return falseAlarms == 0 ? Program.ExitOk : Program.ExitFailure;
+        return falseAlarms == 0 ? ExitCodes.Ok : ExitCodes.Finding;
     }
 
     /// <summary>"median (caught/runs)"; runs that missed count as above the cap, so a median

@@ -6,6 +6,7 @@
 // --sync-dir DIR --name NAME makes the run one worker of a multi-process (multi-machine) campaign
 // that shares DIR with other `harness fuzz` workers and afl-fuzz -M/-S instances (SyncWorker);
 // it works in DIR/NAME and is then not repeatable from its seed.
+using System.CommandLine;
 using Harness.Core;
 using Harness.Fuzz.Engine;
 using Harness.Fuzz;
@@ -19,59 +20,62 @@ public sealed class FuzzCommand : IHarnessCommand
 
     public string Name => "fuzz";
     public string Summary => "coverage-guided in-process fuzzing of a target (deterministic per seed, exec count and workers)";
-    public string Usage => """
-        usage: harness fuzz TARGET [--seed S] [--execs N] [--workers W] [--seconds T] [--corpus DIR] [--out DIR]
-                                   [--ops-max M] [--canary NAME] [--max-len B] [--status-every K] [--events FILE] [--no-instrument]
-                                   [--regressions [--on-regression stop|continue] [--repo DIR]]
-                                   [--progress live|plain|none] [--sync-dir DIR --name NAME [--main] [--sync-every K]]
-          TARGET          a registered fuzz target (harness systems lists them)
-          --seed S        mutation seed (default 1); same seed + --execs + --workers = same corpus and findings
-          --execs N       mutated executions (default 100000; unlimited when only --seconds is given)
-          --workers W     parallel workers, 1..16 (default 1); results depend on W: repeat with the same W
-          --seconds T     also stop after T seconds (between batches) and report the exec count reached (repeat with --execs)
-          --corpus DIR    seed inputs (default the target's fuzz/corpus folder when it exists; 'none' for no seeds)
-          --out DIR       new corpus entries go to DIR/corpus, findings to DIR/findings (default out/fuzz/TARGET)
-          --ops-max M     most operations one input decodes to (default 64)
-          --canary NAME   switch on a planted bug of the port (e.g. FreelistIndexOffByOne)
-          --max-len B     longest input in bytes (default 4096)
-          --status-every K  status line every K execs after the first powers of two (default 50000)
-          --events FILE   the JSONL event log (default OUT/events.jsonl; appended to when resuming; '-': stdout,
-                          which then carries the log alone: the command's own lines go to stderr)
-          --no-instrument don't relaunch on the SharpFuzz-instrumented port (target features only;
-                          with --workers above 1 always so: SharpFuzz's map is one for all threads)
-          --progress M    status display: live panel (terminal), plain lines on stderr every 30 s, none
-          --sync-dir DIR  share DIR with other workers (harness fuzz and afl-fuzz -M/-S): export kept inputs to
-                          DIR/NAME/queue in afl's naming, import the others' every K execs, write DIR/NAME/fuzzer_stats;
-                          --out defaults to DIR/NAME. Imports depend on other processes: not repeatable from the seed
-          --name NAME     this worker's folder in DIR;  --main  mark it as afl's main node (afl -S instances import
-                          only from main nodes);  --sync-every K  executions between imports (default 4096)
-        """ + "\n" + RegressionsFirst.Usage;
+
+    private readonly Argument<string> _target = CliOptions.Required("target", "a registered fuzz target (harness systems lists them)");
+    private readonly Option<ulong> _seed = CliOptions.Seed("--seed", DefaultSeed, "mutation seed; same seed + --execs + --workers = same corpus and findings");
+    private readonly Option<long?> _execs = CliOptions.OptionalLong("--execs", 0, long.MaxValue, "mutated executions (default 100000; unlimited when only --seconds is given)");
+    private readonly Option<int> _workers = CliOptions.Int("--workers", 1, 1, FuzzEngineOptions.MaxWorkers,
+        $"parallel workers, 1..{FuzzEngineOptions.MaxWorkers}; results depend on W: repeat with the same W", "W");
+    private readonly Option<double?> _seconds = CliOptions.OptionalSeconds("--seconds",
+        "also stop after T seconds (between batches) and report the exec count reached (repeat with --execs)");
+    private readonly Option<string?> _corpus = CliOptions.OptionalText("--corpus", "seed inputs (default the target's fuzz/corpus folder when it exists; 'none' for no seeds)", "DIR");
+    private readonly Option<string?> _out = CliOptions.OptionalText("--out", "new corpus entries go to DIR/corpus, findings to DIR/findings (default out/fuzz/TARGET)", "DIR");
+    private readonly FuzzTargetOptions _config = new();
+    private readonly Option<int> _maxLen = CliOptions.Int("--max-len", 4096, 1, 1 << 20, "longest input in bytes", "B");
+    private readonly Option<long> _statusEvery = CliOptions.Long("--status-every", 50_000, 1, long.MaxValue, "status line every K execs after the first powers of two", "K");
+    private readonly Option<string?> _events = CliOptions.OptionalText("--events",
+        "the JSONL event log (default OUT/events.jsonl; appended to when resuming; '-': stdout, which then carries the log alone: the command's own lines go to stderr)", "FILE");
+    private readonly Option<string?> _progress = Report.Progress.ProgressModes.Option();
+    private readonly Option<string?> _syncDir = CliOptions.OptionalText("--sync-dir",
+        "share DIR with other workers (harness fuzz and afl-fuzz -M/-S): export kept inputs to DIR/NAME/queue in afl's naming, import the others' every K execs, " +
+        "write DIR/NAME/fuzzer_stats; --out defaults to DIR/NAME. Imports depend on other processes: not repeatable from the seed", "DIR");
+    private readonly Option<string?> _syncName = CliOptions.OptionalText("--name", "with --sync-dir: this worker's folder in DIR", "NAME");
+    private readonly Option<bool> _syncMain = CliOptions.Flag("--main", "with --sync-dir: mark this worker as afl's main node (afl -S instances import only from main nodes)");
+    private readonly Option<long> _syncEvery = CliOptions.Long("--sync-every", Harness.Fuzz.Sync.SyncWorker.DefaultImportEvery, 1, long.MaxValue,
+        "with --sync-dir: executions between imports", "K");
+    private readonly RegressionsFirst _regressions = new();
+    private readonly Option<bool> _noInstrument = CliOptions.Flag("--no-instrument",
+        "don't relaunch on the SharpFuzz-instrumented port (target features only; with --workers above 1 always so: SharpFuzz's map is one for all threads)");
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        CliOptions.Complete(_target, FuzzTargets.All(systems).Select(d => d.Name));
+        command.AddAll(_target, _seed, _execs, _workers, _seconds, _corpus, _out);
+        _config.AddTo(command);
+        command.AddAll(_maxLen, _statusEvery, _events, _noInstrument, _progress, _syncDir, _syncName, _syncMain, _syncEvery);
+        _regressions.AddTo(command);
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        string target = args.Positional0 ?? throw new UsageException("which target? (known: " + string.Join(", ", FuzzTargets.All(args.Systems).Select(d => d.Name)) + ")");
-        if (args.Positional.Count > 1) throw new UsageException($"unexpected argument '{args.Positional[1]}'");
-        ulong seed = args.ULong("seed", DefaultSeed);
-        double? seconds = args.String("seconds") is string st
-            ? double.TryParse(st, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double sv) && sv > 0 ? sv
-              : throw new UsageException($"--seconds takes a positive number, not '{st}'")
-            : null;
-        long execs = args.Long("execs", seconds is null ? 100_000 : long.MaxValue, 0);
-        string? corpus = args.String("corpus");
-        string? outDir = args.String("out");
-        int maxLen = args.Int("max-len", 4096, 1, 1 << 20);
-        long statusEvery = args.Long("status-every", 50_000, 1);
-        int workers = args.Int("workers", 1, 1, FuzzEngineOptions.MaxWorkers);
-        bool noInstrument = args.Flag("no-instrument");
-        string? eventsPath = args.String("events");
-        string? progress = Report.Progress.ProgressModes.Read(args);
-        string? syncDir = args.String("sync-dir");
-        string? syncName = args.String("name");
-        bool syncMain = args.Flag("main");
-        long syncEvery = args.Long("sync-every", Harness.Fuzz.Sync.SyncWorker.DefaultImportEvery, 1);
-        FuzzTargetConfig config = args.FuzzTargetConfig();
-        (bool regressions, bool stopOnRegression, string? repoArg) = RegressionsFirst.Options(args);
-        args.RejectUnknown();
+        string target = args.Get(_target)!;
+        ulong seed = args.Value(_seed);
+        double? seconds = args.Get(_seconds);
+        long execs = args.Get(_execs) ?? (seconds is null ? 100_000 : long.MaxValue);
+        string? corpus = args.Get(_corpus);
+        string? outDir = args.Get(_out);
+        int maxLen = args.Value(_maxLen);
+        long statusEvery = args.Value(_statusEvery);
+        int workers = args.Value(_workers);
+        bool noInstrument = args.Value(_noInstrument);
+        string? eventsPath = args.Get(_events);
+        string? progress = args.Get(_progress);
+        string? syncDir = args.Get(_syncDir);
+        string? syncName = args.Get(_syncName);
+        bool syncMain = args.Value(_syncMain);
+        long syncEvery = args.Value(_syncEvery);
+        FuzzTargetConfig config = args.FuzzTargetConfig(_config);
+        (bool regressions, bool stopOnRegression, string? repoArg) = _regressions.Options(args);
 
         if ((syncDir is null) != (syncName is null)) throw new UsageException("--sync-dir and --name go together");
         if (syncDir is null && syncMain) throw new UsageException("--main needs --sync-dir and --name");
@@ -121,7 +125,7 @@ public sealed class FuzzCommand : IHarnessCommand
         {
             ISystem system = args.Systems.Parts<FuzzTargetDef>().First(p => p.Part == def).System;
             regressed = RegressionsFirst.Run(repoArg ?? repo, args.Systems, system, events, "fuzz", stdout);
-            if (regressed > 0 && stopOnRegression) return Program.ExitFailure;
+            if (regressed > 0 && stopOnRegression) return ExitCodes.Finding;
         }
         FuzzRunResult r = new FuzzEngine(createWorker, options, stdout).Run();
         stdout.WriteLine($"fuzz: {r.Execs} execs in {r.Seconds:0.0}s ({r.ExecsPerSecond:0} exec/s, {workers} worker{(workers == 1 ? "" : "s")}), {r.SeedInputs} seed inputs, corpus {r.Corpus.Count}, edges {r.Edges}, features {r.Features}, findings {r.Findings.Count}");
@@ -133,7 +137,7 @@ public sealed class FuzzCommand : IHarnessCommand
             stdout.WriteLine($"finding {f.Signature} (x{f.Hits}, {when}, op {f.Outcome.Step}): {f.Outcome.Reason}");
             if (f.ArtifactPath is not null) stdout.WriteLine($"  harness repro {f.ArtifactPath}");
         }
-        return r.Findings.Count == 0 && regressed == 0 ? Program.ExitOk : Program.ExitFailure;
+        return r.Findings.Count == 0 && regressed == 0 ? ExitCodes.Ok : ExitCodes.Finding;
     }
 
     /// <summary>The --ops-max/--canary options that rebuild a target config (empty for the default), for printed commands.</summary>
@@ -146,7 +150,7 @@ public sealed class FuzzCommand : IHarnessCommand
         {
             return RepoRoot.Find();
         }
-        catch (InputException)
+        catch (EnvironmentException)
         {
             return null;
         }

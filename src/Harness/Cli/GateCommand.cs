@@ -3,6 +3,7 @@
 // saved failures runs first; a regression there stops the gate (--on-regression continue runs the
 // rest anyway). Reach goals the cases declared go into the event log and the JUnit properties; an
 // unreached goal fails nothing.
+using System.CommandLine;
 using System.Diagnostics;
 using Harness.Core;
 using Harness.Gate;
@@ -16,37 +17,39 @@ public sealed class GateCommand : IHarnessCommand
 
     public string Name => "gate";
     public string Summary => "run every suite with fixed seeds and budgets; JUnit XML; non-zero on failure";
-    public string Usage => """
-        usage: harness gate [--seed S] [--scale K] [--suite NAME] [--shard I/N] [--on-regression stop|continue]
-                            [--junit FILE] [--events FILE] [--artifacts DIR] [--repo DIR] [--progress M]
-          --seed S        base seed (default 20261121); every suite derives its seeds from it
-          --scale K       budget multiplier, 1..1000 (default 1 = the CI budget)
-          --suite NAME    run only suites whose name contains NAME
-          --shard I/N     run only the I-th of N parts (1-based); N machines with 1/N..N/N run every case
-                          once, with the seeds one machine uses; join their reports with 'harness merge'
-          --on-regression stop (default): a saved failure that no longer behaves as recorded (the replay
-                          suite, which runs first) ends the gate there; continue: run every suite anyway
-          --junit FILE    JUnit XML report (default out/gate/junit.xml)
-          --events FILE   JSONL event log: configuration, one event per case, end counts (default out/gate/events.jsonl; '-': stdout alone)
-          --artifacts DIR where failures are written (default out/gate/artifacts)
-          --repo DIR      repository root (default: found upward from the current folder)
-          --progress M    status display: live panel (terminal), plain lines on stderr every 30 s, none
-        """;
+
+    private readonly Option<ulong> _seed = CliOptions.Seed("--seed", DefaultSeed, "base seed; every suite derives its seeds from it");
+    private readonly Option<int> _scale = CliOptions.Int("--scale", 1, 1, 1000, "budget multiplier, 1..1000; 1 = the CI budget", "K");
+    private readonly Option<string?> _suite = CliOptions.OptionalText("--suite", "run only suites whose name contains NAME", "NAME");
+    private readonly Option<GateShard> _shard = CliOptions.Shard(
+        "run only the I-th of N parts (1-based); N machines with 1/N..N/N run every case once, with the seeds one machine uses; join their reports with 'harness merge'");
+    private readonly Option<string> _onRegression = CliOptions.Choice("--on-regression", "stop",
+        "stop: a saved failure that no longer behaves as recorded (the replay suite, which runs first) ends the gate there; continue: run every suite anyway",
+        "stop", "continue");
+    private readonly Option<string> _junit = CliOptions.Text("--junit", Path.Combine("out", "gate", "junit.xml"), "JUnit XML report", "FILE");
+    private readonly Option<string?> _events = CliOptions.OptionalText("--events",
+        "JSONL event log: configuration, one event per case, end counts (default: events.jsonl beside the JUnit file; '-': stdout alone)", "FILE");
+    private readonly Option<string> _artifacts = CliOptions.Text("--artifacts", Path.Combine("out", "gate", "artifacts"), "where failures are written", "DIR");
+    private readonly Option<string?> _repo = CliOptions.OptionalText("--repo", "repository root (default: found upward from the current folder)", "DIR");
+    private readonly Option<string?> _progress = Report.Progress.ProgressModes.Option();
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        command.AddAll(_seed, _scale, _suite, _shard, _onRegression, _junit, _events, _artifacts, _repo, _progress);
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        ulong seed = args.ULong("seed", DefaultSeed);
-        int scale = args.Int("scale", 1, 1, 1000);
-        string? only = args.String("suite");
-        GateShard shard = args.String("shard") is string sh ? GateShard.Parse(sh) : GateShard.All;
-        string repo = args.String("repo") ?? RepoRoot.Find();
-        string junit = args.String("junit", Path.Combine("out", "gate", "junit.xml"));
-        string artifacts = args.String("artifacts", Path.Combine("out", "gate", "artifacts"));
-        string events = args.String("events", Path.Combine(Path.GetDirectoryName(junit) is { Length: > 0 } jd ? jd : ".", "events.jsonl"));
-        string onRegression = args.String("on-regression", "stop");
-        if (onRegression is not ("stop" or "continue")) throw new UsageException($"--on-regression is stop or continue, not '{onRegression}'");
-        string? progress = Report.Progress.ProgressModes.Read(args);
-        args.RejectUnknown();
+        ulong seed = args.Value(_seed);
+        int scale = args.Value(_scale);
+        string? only = args.Get(_suite);
+        GateShard shard = args.Value(_shard);
+        string repo = args.Get(_repo) ?? RepoRoot.Find();
+        string junit = args.Value(_junit);
+        string artifacts = args.Value(_artifacts);
+        string events = args.Get(_events) ?? Path.Combine(Path.GetDirectoryName(junit) is { Length: > 0 } jd ? jd : ".", "events.jsonl");
+        string onRegression = args.Value(_onRegression);
+        string? progress = args.Get(_progress);
 
         var suites = Program.GateSuites.Where(s => only is null || s.Name.Contains(only, StringComparison.Ordinal)).ToList();
         if (suites.Count == 0) throw new UsageException($"no suite matches '{only}' (suites: {string.Join(", ", Program.GateSuites.Select(s => s.Name))})");
@@ -98,6 +101,6 @@ public sealed class GateCommand : IHarnessCommand
             stdout.WriteLine("to reproduce:");
             foreach (GateResult r in results.Where(r => !r.Passed)) stdout.WriteLine($"  {r.Repro}");
         }
-        return failed == 0 ? Program.ExitOk : Program.ExitFailure;
+        return failed == 0 ? ExitCodes.Ok : ExitCodes.Finding;
     }
 }

@@ -1,6 +1,7 @@
 // InputException: bad input found by the command line itself (a missing folder or file named on
 // the command line). Lower layers throw their own HarnessInputException subclasses; this one is
-// for the CLI only. Reported as one clear line; exit code 2; nothing is lost or overwritten.
+// for the CLI only. Reported as one clear line; exit code ExitCodes.BadInput; nothing is lost or
+// overwritten.
 using Harness.Core;
 
 namespace Harness.Cli;

@@ -9,7 +9,9 @@
 // saved in this run is replayed in-process and, when it fails, written as CRASH.json beside it,
 // with the `harness repro` line that names the failing invariant (timeout-, oom- and other saved
 // inputs are listed with the command that runs them once).
-// Exit code: 0 libFuzzer exited 0 and saved nothing, 1 it saved an input or failed, 2 usage/input error.
+// Exit code (ExitCodes): Ok libFuzzer exited 0 and saved nothing, Finding it saved an input or failed.
+using Harness.Core;
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Harness.Fuzz;
@@ -24,30 +26,34 @@ public sealed partial class LibFuzzerCommand : IHarnessCommand
 {
     public string Name => "libfuzzer";
     public string Summary => "run libFuzzer (clang-14 -fsanitize=fuzzer driver + SharpFuzz worker) on a target; libFuzzer's flags after --";
-    public string Usage => """
-        usage: harness libfuzzer TARGET [--build] [--driver PATH] [--out DIR] [--ops-max M] [--canary NAME] [--no-dict] [--print] [-- LIBFUZZER_ARGS...]
-          --build        rebuild the driver (tools/libfuzzer/build.sh; also done when it is missing or older than its source)
-          --driver PATH  use this driver executable (default artifacts/libfuzzer/harness-libfuzzer-driver)
-          --out DIR      corpus, crashes and dictionary folder (default artifacts/libfuzzer/TARGET)
-          --ops-max M, --canary NAME   the target's config, as for harness fuzz (a canary is a planted bug)
-          --no-dict      do not pass the target's dictionary
-          --print        print the driver command line and stop
-          LIBFUZZER_ARGS e.g. -runs=100000 -seed=1, -max_total_time=600, -jobs=4 -workers=2,
-                         -merge=1 DEST SRC..., -dict=FILE, or a crash file to re-run it
-          targets: sim-selftest (built in) and every registered fuzz target (harness systems lists them)
-        """;
+
+    private readonly Argument<string> _target = CliOptions.Required("target", "sim-selftest (built in) or a registered fuzz target (harness systems lists them)");
+    private readonly Argument<string[]> _libFuzzerArgs = CliOptions.ZeroOrMore("libfuzzer-args",
+        "libFuzzer's own flags and corpus arguments, after --: e.g. -runs=100000 -seed=1, -max_total_time=600, -jobs=4 -workers=2, -merge=1 DEST SRC..., -dict=FILE, or a crash file to re-run it");
+    private readonly Option<bool> _build = CliOptions.Flag("--build", "rebuild the driver (tools/libfuzzer/build.sh; also done when it is missing or older than its source)");
+    private readonly Option<string?> _driver = CliOptions.OptionalText("--driver", "use this driver executable (default artifacts/libfuzzer/harness-libfuzzer-driver)", "PATH");
+    private readonly Option<string?> _out = CliOptions.OptionalText("--out", "corpus, crashes and dictionary folder (default artifacts/libfuzzer/TARGET)", "DIR");
+    private readonly FuzzTargetOptions _config = new();
+    private readonly Option<bool> _noDict = CliOptions.Flag("--no-dict", "do not pass the target's dictionary");
+    private readonly Option<bool> _print = CliOptions.Flag("--print", "print the driver command line and stop");
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        command.AddAll(_target, _libFuzzerArgs, _build, _driver, _out);
+        _config.AddTo(command);
+        command.AddAll(_noDict, _print);
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        bool build = args.Flag("build");
-        string? driver = args.String("driver");
-        string? outDir = args.String("out");
-        bool noDict = args.Flag("no-dict");
-        bool printOnly = args.Flag("print");
-        FuzzTargetConfig config = args.FuzzTargetConfig();
-        args.RejectUnknown();
-        string target = args.Positional0 ?? throw new UsageException("which target? e.g. harness libfuzzer " + DefaultTarget.Name(args.Systems));
-        IReadOnlyList<string> user = args.Positional.Skip(1).ToList();
+        bool build = args.Value(_build);
+        string? driver = args.Get(_driver);
+        string? outDir = args.Get(_out);
+        bool noDict = args.Value(_noDict);
+        bool printOnly = args.Value(_print);
+        FuzzTargetConfig config = args.FuzzTargetConfig(_config);
+        string target = args.Get(_target)!;
+        IReadOnlyList<string> user = args.Get(_libFuzzerArgs) ?? [];
         foreach (string a in user.Where(a => a.StartsWith("-max_len=", StringComparison.Ordinal)))
             if (!int.TryParse(a["-max_len=".Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int maxLen)
                 || maxLen > LibFuzzerProtocol.InputBytes)
@@ -77,7 +83,7 @@ public sealed partial class LibFuzzerCommand : IHarnessCommand
         LibFuzzerCommandLine line = LibFuzzerCommandLine.Build(driver, DotnetHost.Path, folder, target, config,
             defaultCorpus, dict, crashes + Path.DirectorySeparatorChar, user);
         stdout.WriteLine(line.ToShell());
-        if (printOnly) return Program.ExitOk;
+        if (printOnly) return ExitCodes.Ok;
 
         // Saved inputs land in the folder of the effective -artifact_prefix (ours or the user's);
         // a prefix with a file-name part only names files there, which Unconverted still finds.
@@ -100,7 +106,7 @@ public sealed partial class LibFuzzerCommand : IHarnessCommand
                 ? $"libfuzzer: saved {file}; it does not fail when replayed in-process ({c.Outcome}): the worker died of something else"
                 : $"libfuzzer: saved {file}: {LibFuzzerFindingException.Describe(c.Outcome)}\n  harness repro {c.ArtifactPath}");
         }
-        return exit == 0 && saved == 0 ? Program.ExitOk : Program.ExitFailure;
+        return exit == 0 && saved == 0 ? ExitCodes.Ok : ExitCodes.Finding;
     }
 
     /// <summary>Runs the driver in OUT (where -jobs writes its fuzz-N.log files), copying its output line by line.</summary>

@@ -7,6 +7,7 @@
 // if the loaded Allocator is not instrumented. Started by hand it runs FILE once and prints the
 // outcome, so a crash-<sha1> file libFuzzer saved reproduces with the worker's own command line;
 // exit code 1 when the outcome is a failure.
+using System.CommandLine;
 using Harness.Core;
 using Harness.Fuzz;
 using Harness.Fuzz.Afl;
@@ -22,15 +23,22 @@ public sealed class LibFuzzerWorkerCommand : IHarnessCommand
 
     public string Name => CommandName;
     public string Summary => "(internal) the libFuzzer driver's worker process; run once on FILE outside libFuzzer";
-    public string Usage => "usage: harness libfuzzer-worker TARGET [FILE] [--ops-max M] [--canary NAME]   (FILE: run it once, outside the driver)";
+
+    private readonly Argument<string> _target = CliOptions.Required("target", "the fuzz target (as harness libfuzzer names it)");
+    private readonly Argument<string?> _file = CliOptions.Optional("file", "an input to run once, outside the driver (a crash file libFuzzer saved)");
+    private readonly FuzzTargetOptions _config = new();
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        command.AddAll(_target, _file);
+        _config.AddTo(command);
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        FuzzTargetConfig config = args.FuzzTargetConfig();
-        args.RejectUnknown();
-        if (args.Positional.Count is < 1 or > 2) throw new UsageException("give the target name, and an input file when not started by the libFuzzer driver");
-        string targetName = args.Positional[0];
-        string? file = args.Positional.Count == 2 ? args.Positional[1] : null;
+        FuzzTargetConfig config = args.FuzzTargetConfig(_config);
+        string targetName = args.Get(_target)!;
+        string? file = args.Get(_file);
         IFuzzTarget target = AflTargets.Get(args.Systems, targetName, config);   // an unknown name or canary fails before any relaunch
 
         if (file is null)
@@ -46,6 +54,6 @@ public sealed class LibFuzzerWorkerCommand : IHarnessCommand
         if (!File.Exists(file)) throw new InputException($"no such input file: {file}");
         Outcome outcome = AflRunner.RunOnce(target, File.ReadAllBytes(file));
         stdout.WriteLine(outcome.IsFailure ? LibFuzzerFindingException.Describe(outcome) : "ok");
-        return outcome.IsFailure ? Program.ExitFailure : Program.ExitOk;
+        return outcome.IsFailure ? ExitCodes.Finding : ExitCodes.Ok;
     }
 }

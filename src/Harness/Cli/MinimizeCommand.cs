@@ -1,6 +1,7 @@
 // `harness minimize ARTIFACT|FILE`: shrinks a failing fuzz input while its failure keeps the same
 // signature (outcome kind and site): whole operations first, then operation arguments, then bytes.
 // Writes the minimized repro artifact (and the raw input beside it) and prints its repro command.
+using System.CommandLine;
 using Harness.Artifacts;
 using Harness.Core;
 using Harness.Fuzz.Engine;
@@ -12,22 +13,27 @@ public sealed class MinimizeCommand : IHarnessCommand
 {
     public string Name => "minimize";
     public string Summary => "shrink a failing fuzz input (artifact or raw file), keeping its failure signature";
-    public string Usage => """
-        usage: harness minimize ARTIFACT|FILE [--out PATH] [--execs N] [--target T] [--ops-max M] [--canary NAME]
-          --out PATH    minimized artifact (default: NAME.min.json beside the input; raw input in NAME.min.bin)
-          --execs N     execution budget (default 20000)
-          --target T, --ops-max M, --canary NAME   for a raw input file (an artifact carries its own;
-                        the target may be left out when only one is registered)
-        """;
+
+    private readonly Argument<string> _input = CliOptions.Required("artifact-or-file", "a failing fuzz artifact, or a raw input file");
+    private readonly Option<string?> _out = CliOptions.OptionalText("--out", "minimized artifact (default: NAME.min.json beside the input; raw input in NAME.min.bin)", "PATH");
+    private readonly Option<long> _execs = CliOptions.Long("--execs", 20_000, 1, long.MaxValue, "execution budget");
+    private readonly Option<string?> _target = CliOptions.OptionalText("--target",
+        "target of a raw input file (an artifact names its own; may be left out when only one is registered)", "T");
+    private readonly FuzzTargetOptions _config = new();
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        command.AddAll(_input, _out, _execs, _target);
+        _config.AddTo(command);
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        string? outPath = args.String("out");
-        long budget = args.Long("execs", 20_000, 1);
-        string? targetName = args.String("target");
-        FuzzTargetConfig rawConfig = args.FuzzTargetConfig();
-        args.RejectUnknown();
-        string path = args.Positional0 ?? throw new UsageException("which artifact or input file?");
+        string? outPath = args.Get(_out);
+        long budget = args.Value(_execs);
+        string? targetName = args.Get(_target);
+        FuzzTargetConfig rawConfig = args.FuzzTargetConfig(_config);
+        string path = args.Get(_input)!;
         (byte[] input, ReproArtifact? artifact) = FuzzInputFile.Load(path);
         FuzzTargetConfig config = artifact is null ? rawConfig : FuzzTargetConfig.FromDictionary(artifact.Config, path);
         IFuzzTarget target = FuzzTargets.Create(args.Systems, artifact?.Target ?? targetName ?? DefaultTarget.Name(args.Systems, path), config);
@@ -47,6 +53,6 @@ public sealed class MinimizeCommand : IHarnessCommand
         stdout.WriteLine($"minimize: failing op {r.Outcome.Step}: {r.Outcome.Reason}");
         stdout.WriteLine($"minimize: wrote {outPath} and {raw}");
         stdout.WriteLine($"  harness repro {outPath}");
-        return Program.ExitOk;
+        return ExitCodes.Ok;
     }
 }

@@ -4,31 +4,29 @@
 // one a "replay" event, a regressed one also a "finding" event (signature "regression:<file>"),
 // framed by its own start and end events in the campaign's log (the report shows it as a run of its
 // own). With --on-regression stop (the default) a regression ends the command before the campaign.
+using System.CommandLine;
 using Harness.Core;
 using Harness.Fuzz.Engine;
 using Harness.Report;
 
 namespace Harness.Cli;
 
-public static class RegressionsFirst
+public sealed class RegressionsFirst
 {
-    /// <summary>Reads --regressions, --on-regression and --repo (call before RejectUnknown).</summary>
-    public static (bool Replay, bool StopOnRegression, string? Repo) Options(CommandArgs args)
-    {
-        bool replay = args.Flag("regressions");
-        string on = args.String("on-regression", "stop");
-        if (on is not ("stop" or "continue")) throw new UsageException($"--on-regression is stop or continue, not '{on}'");
-        return (replay, on == "stop", args.String("repo"));
-    }
+    public Option<bool> Replay { get; } = CliOptions.Flag("--regressions",
+        "first replay every saved failure of the system (fuzz/regressions/<folder>/: findings, property failures, schedules); each must still behave as recorded");
 
-    /// <summary>The usage lines of the three options.</summary>
-    public const string Usage = """
-          --regressions   first replay every saved failure of the system (fuzz/regressions/<folder>/: findings,
-                          property failures, schedules); each must still behave as recorded
-          --on-regression stop (default): a saved failure that regressed ends the command with exit 1 before the
-                          campaign; continue: run the campaign anyway
-          --repo DIR      repository root for --regressions (default: found upward from the current folder)
-        """;
+    public Option<string> OnRegression { get; } = CliOptions.Choice("--on-regression", "stop",
+        "stop: a saved failure that regressed ends the command with exit 1 before the campaign; continue: run the campaign anyway", "stop", "continue");
+
+    public Option<string?> Repo { get; } = CliOptions.OptionalText("--repo", "repository root for --regressions (default: found upward from the current folder)", "DIR");
+
+    /// <summary>Adds the three options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command) => command.AddAll(Replay, OnRegression, Repo);
+
+    /// <summary>Reads --regressions, --on-regression and --repo.</summary>
+    public (bool Replay, bool StopOnRegression, string? Repo) Options(CommandArgs args) =>
+        (args.Value(Replay), args.Value(OnRegression) == "stop", args.Get(Repo));
 
     /// <summary>Replays the saved failures of <paramref name="system"/>; the number that regressed.</summary>
     public static int Run(string? repo, SystemRegistry systems, ISystem system, EventLog events, string engine, TextWriter stdout)

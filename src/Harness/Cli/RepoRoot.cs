@@ -11,6 +11,6 @@ public static class RepoRoot
             for (DirectoryInfo? d = new(start); d is not null; d = d.Parent)
                 if (File.Exists(Path.Combine(d.FullName, "Harness.sln"))) return d.FullName;
         }
-        throw new InputException("cannot find the repository root (no Harness.sln above the current folder); pass --repo DIR");
+        throw new EnvironmentException("cannot find the repository root (no Harness.sln above the current folder); pass --repo DIR");
     }
 }

@@ -1,5 +1,7 @@
 // `harness report RUNDIR...`: one static HTML page (HtmlReport) from the JSONL event logs found in
 // the given folders (every events.jsonl below them, in path order) or given directly as files.
+using Harness.Core;
+using System.CommandLine;
 using System.Text.Json;
 using Harness.Report;
 
@@ -9,27 +11,28 @@ public sealed class ReportCommand : IHarnessCommand
 {
     public string Name => "report";
     public string Summary => "one static HTML page (plots, findings by signature, swimlanes, shrunk sequences) from campaigns' event logs";
-    public string Usage => """
-        usage: harness report RUNDIR|EVENTS.jsonl... [--out FILE] [--title TEXT]
-          RUNDIR        a folder searched for events.jsonl files (fuzz OUT dirs, explore/check artifact dirs, gate output)
-          --out FILE    the page (default out/report.html)
-          --title TEXT  the page's title (default "harness report")
-        """;
+
+    private readonly Argument<string[]> _runs = CliOptions.OneOrMore("rundir", "a folder searched for events.jsonl files (fuzz OUT dirs, explore/check artifact dirs, gate output), or an events.jsonl file");
+    private readonly Option<string> _out = CliOptions.Text("--out", Path.Combine("out", "report.html"), "the page", "FILE");
+    private readonly Option<string> _title = CliOptions.Text("--title", "harness report", "the page's title", "TEXT");
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        command.AddAll(_runs, _out, _title);
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        string output = args.String("out", Path.Combine("out", "report.html"));
-        string title = args.String("title", "harness report");
-        args.RejectUnknown();
-        if (args.Positional.Count == 0) throw new UsageException("which run folders or event logs?");
-        var logs = ReadLogs(args.Positional, out int truncated);
+        string output = args.Value(_out);
+        string title = args.Value(_title);
+        var logs = ReadLogs(args.Get(_runs)!, out int truncated);
         List<HtmlReport.Run> runs = HtmlReport.Runs(logs);
         string html = HtmlReport.Build(runs, title);
         string? dir = Path.GetDirectoryName(Path.GetFullPath(output));
         if (dir is not null) Directory.CreateDirectory(dir);
         File.WriteAllText(output, html);
         stdout.WriteLine($"report: {logs.Count} logs, {runs.Count} runs, {HtmlReport.Findings(runs).Count} unique findings{(truncated > 0 ? $", {truncated} cut-off last line(s) skipped" : "")}; wrote {output}");
-        return Program.ExitOk;
+        return ExitCodes.Ok;
     }
 
     /// <summary>Every event log named, or found below a named folder (path order).</summary>

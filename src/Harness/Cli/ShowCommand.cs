@@ -2,6 +2,7 @@
 // file, .bin finding, AFL++ queue entry) or a fuzz repro artifact (then its own target and config
 // are used and the recorded outcome is printed too). `harness show SYSTEM FILE` hands the file to
 // the system's IStateShow part instead (DSA: dsa_dump at a step).
+using System.CommandLine;
 using Harness.Artifacts;
 using Harness.Core;
 using Harness.Fuzz.Engine;
@@ -13,32 +14,44 @@ public sealed class ShowCommand : IHarnessCommand
 {
     public string Name => "show";
     public string Summary => "print a fuzz input (raw file or artifact) as readable operations";
-    public string Usage => """
-        usage: harness show FILE [--target T] [--ops-max M] [--run]
-               harness show SYSTEM FILE [--step N]
-          --target T   target of a raw input (default: the one whose fuzz/corpus/<folder> the file is in,
-                       or the only registered one; an artifact names its own)
-          --ops-max M  operation limit for a raw input (default 64)
-          --run        also execute it and print the outcome
-          SYSTEM FILE  replay FILE on a system that can show its state (dsa: dsa_dump) up to --step N
-        """;
+
+    private readonly Argument<string> _file = CliOptions.Required("file", "a raw fuzz input (corpus file, .bin finding, AFL++ queue entry) or a fuzz repro artifact");
+    private readonly Option<string?> _target = CliOptions.OptionalText("--target",
+        "target of a raw input (default: the one whose fuzz/corpus/<folder> the file is in, or the only registered one; an artifact names its own)", "T");
+    private readonly FuzzTargetOptions _config = new();
+    private readonly Option<bool> _run = CliOptions.Flag("--run", "also execute it and print the outcome");
+    private readonly Argument<string> _stateFile = CliOptions.Required("file", "the input to replay (as the system's own command reads it)");
+    private readonly Option<long?> _step = CliOptions.OptionalLong("--step", 0, long.MaxValue, "replay only the first N operations (default: all)");
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        command.AddAll(_file, _target);
+        _config.AddTo(command);
+        command.Add(_run);
+        // `harness show SYSTEM FILE`: one subcommand per system that can show its state.
+        foreach (ISystem system in systems.Systems)
+        {
+            IStateShow? show = system.Parts.OfType<IStateShow>().FirstOrDefault();
+            if (show is null) continue;
+            var sub = new Command(system.Name, show.Summary) { _stateFile, _step };
+            foreach (string alias in system.Aliases) sub.Aliases.Add(alias);
+            command.Add(sub);
+        }
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        string? targetName = args.String("target");
-        bool run = args.Flag("run");
-        long step = args.Long("step", long.MaxValue, min: 0);
-        FuzzTargetConfig config = args.FuzzTargetConfig();
-        args.RejectUnknown();
-        string path = args.Positional0 ?? throw new UsageException("which file?");
-        if (args.Positional.Count == 2)
+        if (args.Command.Name != Name)
         {
             // harness show SYSTEM FILE: the system's own view of its state
-            ISystem system = args.Systems.Find(path) ?? throw new UsageException($"'{path}' is not a system (harness systems lists them)");
-            IStateShow show = system.Parts.OfType<IStateShow>().FirstOrDefault()
-                ?? throw new UsageException($"system {system.Name} has no state to show");
-            return show.Show(args.Positional[1], step, stdout);
+            ISystem system = args.Systems.Get(args.Command.Name);
+            IStateShow show = system.Parts.OfType<IStateShow>().First();
+            return show.Show(args.Get(_stateFile)!, args.Get(_step) ?? long.MaxValue, stdout);
         }
+        string? targetName = args.Get(_target);
+        bool run = args.Value(_run);
+        FuzzTargetConfig config = args.FuzzTargetConfig(_config);
+        string path = args.Get(_file)!;
         (byte[] input, ReproArtifact? artifact) = FuzzInputFile.Load(path);
         IFuzzTarget target;
         if (artifact is not null)
@@ -57,6 +70,6 @@ public sealed class ShowCommand : IHarnessCommand
             Outcome o = target is ITraceableTarget traced ? traced.ExecuteTraced(input, stdout) : target.Execute(input);
             stdout.WriteLine($"# outcome: {o}");
         }
-        return Program.ExitOk;
+        return ExitCodes.Ok;
     }
 }

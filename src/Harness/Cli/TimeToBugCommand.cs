@@ -8,6 +8,7 @@
 //
 // Property times include FsCheck's shrinking of the failure (it happens inside the run); the fuzzer
 // stops after the batch of its first finding, so its time includes at most one batch more.
+using System.CommandLine;
 using System.Globalization;
 using Harness.Core;
 using Harness.Explore;
@@ -22,21 +23,23 @@ public sealed class TimeToBugCommand : IHarnessCommand
 {
     public string Name => "time-to-bug";
     public string Summary => "executions and seconds to the first failure for every planted bug, every engine that gates it (median and worst over seeds)";
-    public string Usage => """
-        usage: harness time-to-bug [SYSTEM] [--seeds N] [--cap-factor F]
-          SYSTEM          one system (default: all)
-          --seeds N       seeds 1..N per canary (default 20)
-          --cap-factor F  budget per seed: F times the gate's budget for that canary (default 10)
-        """;
+
+    private readonly Argument<string?> _system = CliOptions.Optional("system", "one system (default: all)");
+    private readonly Option<int> _seeds = CliOptions.Int("--seeds", 20, 1, 1000, "seeds 1..N per canary");
+    private readonly Option<int> _capFactor = CliOptions.Int("--cap-factor", 10, 1, 1000, "budget per seed: F times the gate's budget for that canary", "F");
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        command.AddAll(_system, _seeds, _capFactor);
+    }
 
     private sealed record Row(string System, string Canary, string Engine, string Unit, List<long> Execs, List<double> Seconds, int Runs, long Cap);
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        int seeds = args.Int("seeds", 20, 1, 1000);
-        int factor = args.Int("cap-factor", 10, 1, 1000);
-        string? only = args.Positional0;
-        args.RejectUnknown();
+        int seeds = args.Value(_seeds);
+        int factor = args.Value(_capFactor);
+        string? only = args.Get(_system);
         if (only is not null) _ = args.Systems.Get(only);
         bool Wanted(ISystem s) => only is null || s.Name == only;
         stdout.WriteLine($"time-to-bug: seeds 1..{seeds}, cap {factor}x each canary's gate budget");
@@ -103,7 +106,7 @@ public sealed class TimeToBugCommand : IHarnessCommand
         }
         stdout.WriteLine();
         stdout.WriteLine($"{rows.Count} canaries, {missed} missed by some seed within the cap");
-        return Program.ExitOk;
+        return ExitCodes.Ok;
     }
 
     private static void Add(Row row, long execs, double seconds)

@@ -1,6 +1,7 @@
 // `harness gate --shard i/n` and `harness merge`: n shards together run exactly the cases one
 // unsharded gate runs, each once, with the same outcome (the counter system, whose every engine
 // part is fast), and merge refuses reports that are not the n parts of one gate (SM2-SM4).
+using Harness.Cli;
 using System.Xml.Linq;
 using Harness.Core;
 using Harness.Gate;
@@ -80,25 +81,25 @@ public sealed class GateShardTests
             string whole = Gate(dir, "whole.xml", false);
 
             (int missing, string missingOut) = Harness(CounterOnly, "merge", Path.Combine(dir, "m.xml"), s1);
-            Assert.Equal(2, missing);
+            Assert.Equal(ExitCodes.BadInput, missing);
             Assert.Contains("SM3: shard 2/2 appears 0 times", missingOut);
 
             (int foreign, string foreignOut) = Harness(CounterOnly, "merge", Path.Combine(dir, "m.xml"), s1, other);
-            Assert.Equal(2, foreign);
+            Assert.Equal(ExitCodes.BadInput, foreign);
             Assert.Contains("SM2:", foreignOut);
 
             (int twice, string twiceOut) = Harness(CounterOnly, "merge", Path.Combine(dir, "m.xml"), s1, s2, s2);
-            Assert.Equal(2, twice);
+            Assert.Equal(ExitCodes.BadInput, twice);
             Assert.Contains("SM3: shard 2/2 appears 2 times", twiceOut);
 
             // a whole (1/1) report is not shard 1 of 2
             (int mixed, string mixedOut) = Harness(CounterOnly, "merge", Path.Combine(dir, "m.xml"), whole, s2);
-            Assert.Equal(2, mixed);
+            Assert.Equal(ExitCodes.BadInput, mixed);
             Assert.Contains("SM2:", mixedOut);
 
             File.WriteAllText(Path.Combine(dir, "bad.xml"), "<testsuites><testsuite");
             (int bad, string badOut) = Harness(CounterOnly, "merge", Path.Combine(dir, "m.xml"), Path.Combine(dir, "bad.xml"));
-            Assert.Equal(2, bad);
+            Assert.Equal(ExitCodes.BadInput, bad);
             Assert.Contains("not a readable JUnit report", badOut);
             Assert.False(File.Exists(Path.Combine(dir, "m.xml")));
         }

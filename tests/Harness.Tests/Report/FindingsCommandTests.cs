@@ -1,6 +1,7 @@
 // `harness findings`: a campaign's findings are NEW until main knows them (a regression artifact or
 // a line of fuzz/known-findings.tsv); --fail-on-new fails only then; the SARIF log carries one
 // result per signature; a malformed known-findings line is an input error, not a silent "new".
+using Harness.Cli;
 using System.Text.Json.Nodes;
 using Harness.Core;
 using Harness.Tests.Fuzz.Engine;
@@ -50,7 +51,7 @@ public sealed class FindingsCommandTests : IDisposable
 
         File.WriteAllText(Path.Combine(repo, "fuzz", "known-findings.tsv"), $"{signature} open\n");
         (int bad, string badOut) = Harness("findings", runs, "--repo", repo, "--fail-on-new");
-        Assert.Equal(2, bad);
+        Assert.Equal(ExitCodes.BadInput, bad);
         Assert.Contains("KF1:", badOut);
     }
 }

@@ -3,6 +3,7 @@
 // status on stdout (everything the target prints is moved to stderr so it cannot corrupt the
 // channel). It attaches afl's shared map itself (the id is inherited through the environment).
 // EOF on stdin means the supervisor is gone: exit.
+using Harness.Cli;
 using Harness.Core;
 
 namespace Harness.Fuzz.Afl;
@@ -21,14 +22,14 @@ public static class AflChildLoop
         if (AflSharedMap.Present) AflSharedMap.Attach();
         var input = new AflInput(inputPath);
         Span<byte> word = stackalloc byte[4];
-        if (!Write(status, Ready, word)) return Program.ExitOk;
+        if (!Write(status, Ready, word)) return ExitCodes.Ok;
         while (ReadWord(control, word))
         {
             Outcome outcome = AflRunner.RunOnce(target, input.Read());
             if (!Write(status, AflFaultSignals.StatusFor(outcome.Kind), word)) break;
         }
         log.Flush();
-        return Program.ExitOk;
+        return ExitCodes.Ok;
     }
 
     internal static bool ReadWord(Stream s, Span<byte> word)

@@ -2,6 +2,7 @@
 // and runs the target itself, reporting its own pid. Fastest (no IPC beyond afl's pipes), but an
 // afl timeout kills the whole campaign ("Unable to communicate with fork server"), so use it with
 // a generous -t and targets whose runs are bounded by step budgets; otherwise use the supervisor.
+using Harness.Cli;
 using Harness.Core;
 
 namespace Harness.Fuzz.Afl;
@@ -17,7 +18,7 @@ public static class AflPersistentLoop
         if (!server.SendHello(Instrumentation.SharpFuzzTrace.MapSize))
         {
             log.WriteLine("afl-worker: cannot write the hello on the status pipe (not started by afl-fuzz?)");
-            return Program.ExitUsage;
+            return ExitCodes.Usage;
         }
         int pid = Environment.ProcessId;
         while (server.WaitForRun(out _))
@@ -26,6 +27,6 @@ public static class AflPersistentLoop
             Outcome outcome = AflRunner.RunOnce(target, input.Read());
             if (!server.ReportStatus(AflFaultSignals.StatusFor(outcome.Kind))) break;
         }
-        return Program.ExitOk;
+        return ExitCodes.Ok;
     }
 }

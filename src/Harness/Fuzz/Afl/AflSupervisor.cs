@@ -6,6 +6,7 @@
 // SIGBUS (AflFaultSignals.WorkerDied; afl files a timeout under hangs/ because it knows it killed
 // it), and starts a fresh worker before it answers afl's next request, so the campaign goes on.
 // A respawn costs a .NET start (~0.1-0.2 s) and re-runs static initialisation.
+using Harness.Cli;
 using System.Diagnostics;
 
 namespace Harness.Fuzz.Afl;
@@ -33,15 +34,15 @@ public sealed class AflSupervisor : IDisposable
     public int Run(AflForkserver server)
     {
         server.CloseOnExec();
-        if (!StartWorker()) return Program.ExitFailure;
+        if (!StartWorker()) return ExitCodes.Finding;
         if (!server.SendHello(Instrumentation.SharpFuzzTrace.MapSize))
         {
             _log.WriteLine("afl-worker: cannot write the hello on the status pipe (not started by afl-fuzz?)");
-            return Program.ExitUsage;
+            return ExitCodes.Usage;
         }
         while (server.WaitForRun(out _))
         {
-            if (_worker is null && !StartWorker()) return Program.ExitFailure;
+            if (_worker is null && !StartWorker()) return ExitCodes.Finding;
             if (!server.ReportPid(_worker!.Id)) break;
             uint status;
             if (AflChildLoop.Write(_toWorker!, 1, _word) && AflChildLoop.ReadWord(_fromWorker!, _word))
@@ -54,9 +55,9 @@ public sealed class AflSupervisor : IDisposable
                 status = AflProtocol.SignalledStatus(AflFaultSignals.WorkerDied);
             }
             if (!server.ReportStatus(status)) break;
-            if (_worker is null && !StartWorker()) return Program.ExitFailure;   // be ready before afl asks again
+            if (_worker is null && !StartWorker()) return ExitCodes.Finding;   // be ready before afl asks again
         }
-        return Program.ExitOk;
+        return ExitCodes.Ok;
     }
 
     private bool StartWorker()

@@ -7,6 +7,7 @@
 // reproduces with the same command line; exit code 1 when the outcome is a failure.
 // It always runs the instrumented port: if the loaded Allocator is not instrumented it relaunches
 // itself from the instrumented folder first.
+using System.CommandLine;
 using Harness.Cli;
 using Harness.Core;
 using Harness.Fuzz.Instrumentation;
@@ -19,16 +20,23 @@ public sealed class AflWorkerCommand : IHarnessCommand
 
     public string Name => CommandName;
     public string Summary => "(internal) the afl-fuzz target process; run once on FILE outside afl";
-    public string Usage => "usage: harness afl-worker TARGET FILE [--supervise]   (flags after FILE)   (afl-fuzz substitutes FILE for @@)";
+
+    private readonly Argument<string> _target = CliOptions.Required("target", "the fuzz target (as harness afl names it)");
+    private readonly Argument<string> _file = CliOptions.Required("file", "the input file (afl-fuzz substitutes it for @@)");
+    private readonly Option<bool> _supervise = CliOptions.Flag("--supervise", "supervisor/worker mode: a timeout or uncatchable crash kills only the worker");
+    private readonly Option<bool> _child = new("--child") { Description = "(internal) the supervised worker's own mode", Hidden = true };
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        command.AddAll(_target, _file, _supervise, _child);
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        bool supervise = args.Flag("supervise");
-        bool child = args.Flag("child");
-        args.RejectUnknown();
-        if (args.Positional.Count != 2) throw new UsageException("give the target name and the input file (@@)");
-        string targetName = args.Positional[0];
-        string file = args.Positional[1];
+        bool supervise = args.Value(_supervise);
+        bool child = args.Value(_child);
+        string targetName = args.Get(_target)!;
+        string file = args.Get(_file)!;
 
         if (!supervise)
         {
@@ -55,6 +63,6 @@ public sealed class AflWorkerCommand : IHarnessCommand
         stdout.WriteLine(outcome.IsFailure
             ? $"{outcome.Kind.Name()} at op {outcome.Step} ({outcome.Site}): {outcome.Reason}  [afl signal {AflFaultSignals.SignalFor(outcome.Kind)}]"
             : "ok");
-        return outcome.IsFailure ? Program.ExitFailure : Program.ExitOk;
+        return outcome.IsFailure ? ExitCodes.Finding : ExitCodes.Ok;
     }
 }

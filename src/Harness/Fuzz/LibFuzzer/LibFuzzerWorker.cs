@@ -12,6 +12,7 @@
 // A failing outcome is thrown as a LibFuzzerFindingException: SharpFuzz prints it on stderr and
 // answers with its crash status, the driver traps, libFuzzer writes crash-<sha1>. The worker then
 // prints the outcome once more in the harness's words and exits with ExitFailure.
+using Harness.Cli;
 using Harness.Core;
 using Harness.Fuzz.Afl;
 using Harness.Fuzz.Instrumentation;
@@ -41,8 +42,8 @@ public static class LibFuzzerWorker
         {
             SharpFuzzTrace.UsePrivateBuffer();
         }
-        if (finding is not Outcome f) return Program.ExitOk;   // the driver closed the pipes: libFuzzer is done
+        if (finding is not Outcome f) return ExitCodes.Ok;   // the driver closed the pipes: libFuzzer is done
         log.WriteLine($"libfuzzer-worker: finding {f.Signature}: {LibFuzzerFindingException.Describe(f)}");
-        return Program.ExitFailure;
+        return ExitCodes.Finding;
     }
 }

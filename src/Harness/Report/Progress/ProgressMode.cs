@@ -3,6 +3,7 @@
 // not redirected, not under CI (CI=true or 1), and no machine-read output (JSONL, JUnit, SARIF) is
 // going to stdout. Everything else gets plain periodic lines on stderr; tests, which hand
 // Program.Run their own writers, always get plain.
+using System.CommandLine;
 using Harness.Cli;
 
 namespace Harness.Report.Progress;
@@ -16,15 +17,10 @@ public enum ProgressMode
 
 public static class ProgressModes
 {
-    public const string OptionHelp = "--progress M    status display: live (a panel, terminals), plain (a line every 30 s on stderr), none; default: live on a terminal, plain otherwise and under CI";
-
-    /// <summary>Reads --progress of a command and checks it at once (before the command creates anything).</summary>
-    public static string? Read(CommandArgs args)
-    {
-        string? value = args.String("progress");
-        Parse(value);
-        return value;
-    }
+    /// <summary>The --progress option of a long-running command (its value goes to Parse; left out: auto).</summary>
+    public static Option<string?> Option() => CliOptions.OptionalChoice("--progress",
+        "status display: live (a panel, terminals), plain (a line every 30 s on stderr), none; default: live on a terminal, plain otherwise and under CI",
+        "live", "plain", "none", "auto");
 
     /// <summary>The explicit mode of --progress, or null for auto; a bad value is a UsageException.</summary>
     public static ProgressMode? Parse(string? option) => option switch

@@ -3,6 +3,7 @@
 // replays in-process to the same failure at the same step; a repro artifact round-trips through
 // `harness repro` (exit 0, "REPRODUCED", our readable trace) and the companion .trace file is
 // written for `coyote replay`.
+using Harness.Cli;
 using Harness.Artifacts;
 using Harness.Core;
 using Harness.Explore.Coyote;
@@ -83,7 +84,7 @@ public sealed class CoyoteReplayTests
             var stdout = new StringWriter();
             int rc = Program.Run(["repro", path], stdout, new StringWriter());
             string text = stdout.ToString();
-            Assert.Equal(Program.ExitOk, rc);
+            Assert.Equal(ExitCodes.Ok, rc);
             Assert.Contains("REPRODUCED: deadlock:cycle", text, StringComparison.Ordinal);
             Assert.Contains("replay (coyote)", text, StringComparison.Ordinal);
             Assert.Contains("wait-for cycle", text, StringComparison.Ordinal);
@@ -92,7 +93,7 @@ public sealed class CoyoteReplayTests
             // A tampered trace (another scenario's schedule) must not claim to reproduce.
             ReproArtifact wrong = a with { Target = "locks/lwlock-partition-order" };
             wrong.Save(path);
-            Assert.Equal(Program.ExitFailure, Program.Run(["repro", path], new StringWriter(), new StringWriter()));
+            Assert.Equal(ExitCodes.Finding, Program.Run(["repro", path], new StringWriter(), new StringWriter()));
         }
         finally
         {
@@ -109,14 +110,14 @@ public sealed class CoyoteReplayTests
             var stdout = new StringWriter();
             int rc = Program.Run(["explore", "locks/canary-opposite-lock-order", "--engine", "coyote", "--strategy", "pct", "--seed", "1", "--iterations", "200", "--artifacts", dir], stdout, new StringWriter());
             string text = stdout.ToString();
-            Assert.Equal(Program.ExitFailure, rc);
+            Assert.Equal(ExitCodes.Finding, rc);
             Assert.StartsWith("explore: engine=coyote scenario=locks/canary-opposite-lock-order strategy=prioritization", text, StringComparison.Ordinal);
             Assert.Contains("iterations/s", text, StringComparison.Ordinal);
             Assert.Contains("decisions/s", text, StringComparison.Ordinal);
             Assert.Contains("FAILURE: deadlock (cycle)", text, StringComparison.Ordinal);
             Assert.Contains("reproduce: harness repro ", text, StringComparison.Ordinal);
             Assert.Contains("dotnet tool run coyote replay ", text, StringComparison.Ordinal);
-            Assert.Equal(Program.ExitUsage, Program.Run(["explore", "locks/lwlock-no-lost-wakeup", "--engine", "coyote", "--strategy", "prioritization"], new StringWriter(), new StringWriter()));
+            Assert.Equal(ExitCodes.Usage, Program.Run(["explore", "locks/lwlock-no-lost-wakeup", "--engine", "coyote", "--strategy", "prioritization"], new StringWriter(), new StringWriter()));
         }
         finally
         {

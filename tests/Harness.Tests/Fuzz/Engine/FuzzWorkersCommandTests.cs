@@ -1,6 +1,7 @@
 // `harness fuzz --workers W` in process (no relaunch from a test host): W is printed with the seed,
 // in the summary and in the "repeat exactly" line, the command with W=1 and W=2 reaches the same
 // corpus (the allocator's own features do not depend on history), and a bad W is a usage error.
+using Harness.Cli;
 using Harness.Core;
 using Xunit;
 
@@ -30,8 +31,8 @@ public sealed class FuzzWorkersCommandTests
     {
         (int code1, string one) = Fuzz("--execs", "300", "--workers", "1");
         (int code2, string two) = Fuzz("--execs", "300", "--workers", "2");
-        Assert.Equal(Harness.Program.ExitOk, code1);
-        Assert.Equal(Harness.Program.ExitOk, code2);
+        Assert.Equal(ExitCodes.Ok, code1);
+        Assert.Equal(ExitCodes.Ok, code2);
         Assert.Contains("seed=4 execs=300 workers=2 ", two);
         Assert.Contains("exec/s, 2 workers)", two);
         Assert.Contains("exec/s, 1 worker)", one);
@@ -54,7 +55,7 @@ public sealed class FuzzWorkersCommandTests
     public void BadWorkerCount_IsAUsageError(string w)
     {
         (int code, string output) = Fuzz("--execs", "10", "--workers", w);
-        Assert.Equal(Harness.Program.ExitUsage, code);
+        Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--workers", output);
     }
 }

@@ -181,7 +181,7 @@ public sealed class SyncTests
             Assert.Equal(0, global::Harness.Program.Run(["status", dir], ok, ok));
             Assert.Contains("w1      in-process", ok.ToString());
             var missing = new StringWriter();
-            Assert.Equal(2, global::Harness.Program.Run(["status", Path.Combine(dir, "nope")], missing, missing));
+            Assert.Equal(global::Harness.Cli.ExitCodes.BadInput, global::Harness.Program.Run(["status", Path.Combine(dir, "nope")], missing, missing));
         }
         finally
         {

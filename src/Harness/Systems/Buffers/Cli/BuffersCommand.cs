@@ -3,6 +3,7 @@
 // artifact of the buffers target, a property artifact's op list (a file of op lines), or the
 // built-in demo. With --step N the ops from N on are not run, so a failing input can be looked at
 // just before (or at) its failing step, every pin and lock still held.
+using System.CommandLine;
 using Allocator.Buffers;
 using Harness.Artifacts;
 using Harness.Cli;
@@ -19,21 +20,23 @@ public sealed class BuffersCommand : IHarnessCommand
 {
     public string Name => "buffers";
     public string Summary => "print the buffer pool (pg_buffercache) after a buffers input, up to a step";
-    public string Usage => """
-        usage: harness buffers (FILE | --demo) [--step N] [--trace]
-          FILE      a buffers fuzz input or artifact, a property artifact, or a file of op lines
-          --demo    a small built-in workload (3 backends, 6 buffers)
-          --step N  run only the first N operations (default: all), keeping their pins and locks
-          --trace   print each operation's result as it runs
-        """;
+
+    private readonly Argument<string?> _file = CliOptions.Optional("file", "a buffers fuzz input or artifact, a property artifact, or a file of op lines");
+    private readonly Option<bool> _demo = CliOptions.Flag("--demo", "a small built-in workload (3 backends, 6 buffers) instead of FILE");
+    private readonly Option<long?> _step = CliOptions.OptionalLong("--step", 0, long.MaxValue, "run only the first N operations, keeping their pins and locks (default: all)");
+    private readonly Option<bool> _trace = CliOptions.Flag("--trace", "print each operation's result as it runs");
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        command.AddAll(_file, _demo, _step, _trace);
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        bool demo = args.Flag("demo");
-        bool trace = args.Flag("trace");
-        long step = args.Long("step", long.MaxValue, min: 0);
-        args.RejectUnknown();
-        string? path = args.Positional0;
+        bool demo = args.Value(_demo);
+        bool trace = args.Value(_trace);
+        long step = args.Get(_step) ?? long.MaxValue;
+        string? path = args.Get(_file);
         if (demo == (path is not null)) throw new UsageException("give either FILE or --demo");
 
         (BufferWorkload workload, IReadOnlyList<BufferOp> ops) = demo ? Demo() : Load(path!);
@@ -48,7 +51,7 @@ public sealed class BuffersCommand : IHarnessCommand
             BufferCacheSummary s = PgBufferCache.Summary(pool);
             stdout.WriteLine($"buffers_used={s.buffers_used} buffers_unused={s.buffers_unused} buffers_dirty={s.buffers_dirty} buffers_pinned={s.buffers_pinned} usagecount_avg={s.usagecount_avg:0.00}");
         }
-        return r.Outcome.IsFailure ? Program.ExitFailure : Program.ExitOk;
+        return r.Outcome.IsFailure ? ExitCodes.Finding : ExitCodes.Ok;
     }
 
     private static (BufferWorkload, IReadOnlyList<BufferOp>) Load(string path)

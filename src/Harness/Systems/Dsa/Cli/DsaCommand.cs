@@ -4,6 +4,7 @@
 // lines (run on --property's workload, default area-256k64). With --step N only the first N ops
 // run, so a failing input can be looked at just before (or at) its failing step.
 // `harness show dsa FILE [--step N]` is the same replay, printing the dump (DsaShow).
+using System.CommandLine;
 using System.Text;
 using Allocator.Dsa;
 using Harness.Artifacts;
@@ -23,25 +24,27 @@ public sealed class DsaCommand : IHarnessCommand
 
     public string Name => "dsa";
     public string Summary => "replay a dsa_area input (ops, property or fuzz artifact, fuzz input), up to a step";
-    public string Usage => $"""
-        usage: harness dsa FILE [--step N] [--trace] [--dump] [--property P] [--canary C]
-          FILE          a dsa-area fuzz input or artifact, a DSA property artifact, or a file of op lines
-          --step N      run only the first N operations (default: all)
-          --trace       print each operation and its result as it runs
-          --dump        print dsa_dump of the area afterwards (as `harness show dsa FILE` does)
-          --property P  the workload of a file of op lines (default {DefaultProperty}; an artifact names its own)
-          --canary C    run with a planted bug (an artifact names its own)
-        """;
+
+    private readonly Argument<string> _file = CliOptions.Required("file", "a dsa-area fuzz input or artifact, a DSA property artifact, or a file of op lines");
+    private readonly Option<long?> _step = CliOptions.OptionalLong("--step", 0, long.MaxValue, "run only the first N operations (default: all)");
+    private readonly Option<bool> _trace = CliOptions.Flag("--trace", "print each operation and its result as it runs");
+    private readonly Option<bool> _dump = CliOptions.Flag("--dump", "print dsa_dump of the area afterwards (as `harness show dsa FILE` does)");
+    private readonly Option<string> _property = CliOptions.Text("--property", DefaultProperty, "the workload of a file of op lines (an artifact names its own)", "P");
+    private readonly Option<string> _canary = CliOptions.Text("--canary", PropertySuite.NoCanary, "run with a planted bug (an artifact names its own)", "C");
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        command.AddAll(_file, _step, _trace, _dump, _property, _canary);
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        bool trace = args.Flag("trace");
-        bool dump = args.Flag("dump");
-        long step = args.Long("step", long.MaxValue, min: 0);
-        string property = args.String("property", DefaultProperty);
-        string canary = args.String("canary", PropertySuite.NoCanary);
-        args.RejectUnknown();
-        string path = args.Positional0 ?? throw new UsageException("which file?");
+        bool trace = args.Value(_trace);
+        bool dump = args.Value(_dump);
+        long step = args.Get(_step) ?? long.MaxValue;
+        string property = args.Value(_property);
+        string canary = args.Value(_canary);
+        string path = args.Get(_file)!;
         return Replay(path, step, trace, dump, property, canary, stdout);
     }
 
@@ -60,7 +63,7 @@ public sealed class DsaCommand : IHarnessCommand
             if (runner.Area is { } a) stdout.Write(a.dsa_dump());
             else stdout.WriteLine("# no backend is attached: nothing to dump");
         }
-        return r.Outcome.IsFailure ? Program.ExitFailure : Program.ExitOk;
+        return r.Outcome.IsFailure ? ExitCodes.Finding : ExitCodes.Ok;
     }
 
     public static (DsaWorkload, IReadOnlyList<DsaOp>) Load(string path, string property, string canary)

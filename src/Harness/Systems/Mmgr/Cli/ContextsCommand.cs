@@ -5,6 +5,8 @@
 //
 // The workload is deterministic (no seed: sizes come from the benchmark's LCG starting at x = 42), so
 // the output is the same on every machine and doubles as a readable example of each context type.
+using Harness.Core;
+using System.CommandLine;
 using Allocator.Common;
 using Allocator.Mmgr;
 using Allocator.Sim;
@@ -17,19 +19,21 @@ public sealed class ContextsCommand : IHarnessCommand
 {
     public string Name => "contexts";
     public string Summary => "print a MemoryContextStats tree after a small backend-like workload (--demo)";
-    public string Usage => """
-        usage: harness contexts --demo [--checking]
-          --demo       run the built-in workload (a few contexts of every type, a child tree,
-                       allocations, frees, a reset) and print MemoryContextStats(TopMemoryContext)
-          --checking   simulate a MEMORY_CONTEXT_CHECKING + CLOBBER_FREED_MEMORY build (16-byte chunk
-                       headers, sentinels) and run MemoryContextCheck as well
-        """;
+
+    private readonly Option<bool> _demo = CliOptions.Flag("--demo",
+        "run the built-in workload (a few contexts of every type, a child tree, allocations, frees, a reset) and print MemoryContextStats(TopMemoryContext)");
+    private readonly Option<bool> _checking = CliOptions.Flag("--checking",
+        "simulate a MEMORY_CONTEXT_CHECKING + CLOBBER_FREED_MEMORY build (16-byte chunk headers, sentinels) and run MemoryContextCheck as well");
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        command.AddAll(_demo, _checking);
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        bool demo = args.Flag("demo");
-        bool checking = args.Flag("checking");
-        args.RejectUnknown();
+        bool demo = args.Value(_demo);
+        bool checking = args.Value(_checking);
         if (!demo) throw new UsageException("nothing to do: pass --demo");
 
         MemoryContextOptions options = checking ? MemoryContextOptions.Checking : MemoryContextOptions.Production;
@@ -47,7 +51,7 @@ public sealed class ContextsCommand : IHarnessCommand
             if (w.Level == ElogLevel.Warning) stdout.WriteLine($"WARNING:  {w.Text}");
         foreach (string p in problems) stdout.WriteLine($"verify: {p}");
         stdout.WriteLine($"contexts: {problems.Count} invariant violations, {mcxt.Log.WarningCount} warnings; simulated heap holds {heap.OutstandingBlocks} blocks, {heap.OutstandingBytes} bytes");
-        return problems.Count == 0 && mcxt.Log.WarningCount == 0 ? 0 : 1;
+        return problems.Count == 0 && mcxt.Log.WarningCount == 0 ? ExitCodes.Ok : ExitCodes.Finding;
     }
 
     /// <summary>A miniature backend: a relcache, a message context reset after each "query", and an

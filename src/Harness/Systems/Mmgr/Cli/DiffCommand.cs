@@ -5,6 +5,8 @@
 // target's corpus. Every difference is a finding: the engine's artifact, plus a golden vector of it
 // (the C side's text, OUT/vectors/<build>/<name>.txt) that `harness golden mmgr replay FILE`
 // replays against the port without a PostgreSQL tree.
+using Harness.Core;
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -19,32 +21,42 @@ public sealed class DiffCommand : IHarnessCommand
 {
     public string Name => "diff";
     public string Summary => "differential fuzzing of the port against PostgreSQL's C (mmgr: needs a PostgreSQL source tree)";
-    public string Usage => """
-        usage: harness diff mmgr --pg-source DIR [--seed S] [--execs N] [--workers W] [--build cas|chk|prod]
-                                 [--heap-max BYTES] [--corpus DIR|none] [--out DIR] [--ops-max M]
-          --pg-source DIR  a configured PostgreSQL 17+ tree (tools/pg-golden/mmgr/build.sh compiles its mmgr files)
-          --seed S         mutation seed (default 1); --execs N (default 20000); --workers W (default 1)
-          --build B        cas (MEMORY_CONTEXT_CHECKING + CLOBBER_FREED_MEMORY + USE_ASSERT_CHECKING, as the
-                           port's default options; default), chk (the same without assertions) or prod
-          --heap-max B     both heaps' limit (default 16 MiB, as the mmgr fuzz target)
-          --corpus DIR     seed inputs (default fuzz/corpus/mmgr)
-          --out DIR        driver build, corpus, findings and their vectors (default out/diff/mmgr)
-        """;
+
+    private readonly Argument<string> _system = CliOptions.Required("system", "the system to diff against its C: mmgr (the only one with a C driver)");
+    private readonly Option<string> _pgSource = new("--pg-source")
+    {
+        Description = "a configured PostgreSQL 17+ tree (tools/pg-golden/mmgr/build.sh compiles its mmgr files)", HelpName = "DIR", Required = true,
+    };
+    private readonly Option<ulong> _seed = CliOptions.Seed("--seed", 1, "mutation seed");
+    private readonly Option<long> _execs = CliOptions.Long("--execs", 20_000, 0, long.MaxValue, "mutated executions");
+    private readonly Option<int> _workers = CliOptions.Int("--workers", 1, 1, FuzzEngineOptions.MaxWorkers, "parallel workers (one C driver process each)", "W");
+    private readonly Option<string> _build = CliOptions.Choice("--build", "cas",
+        "cas (MEMORY_CONTEXT_CHECKING + CLOBBER_FREED_MEMORY + USE_ASSERT_CHECKING, as the port's default options), chk (the same without assertions) or prod",
+        "cas", "chk", "prod");
+    private readonly Option<ulong> _heapMax = CliOptions.Seed("--heap-max", DiffFuzzTarget.DefaultHeapMax, "both heaps' limit in bytes, as the mmgr fuzz target's");
+    private readonly Option<string?> _corpus = CliOptions.OptionalText("--corpus", "seed inputs (default fuzz/corpus/mmgr; 'none' for no seeds)", "DIR");
+    private readonly Option<string> _out = CliOptions.Text("--out", Path.Combine("out", "diff", "mmgr"), "driver build, corpus, findings and their vectors", "DIR");
+    private readonly FuzzTargetOptions _config = new();
+
+    public void Declare(Command command, SystemRegistry systems)
+    {
+        _system.AcceptOnlyFromAmong(MmgrSystem.SystemName);
+        command.AddAll(_system, _pgSource, _seed, _execs, _workers, _build, _heapMax, _corpus, _out);
+        _config.AddTo(command);
+    }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Positional0 != MmgrSystem.SystemName) throw new UsageException("harness diff supports one system: mmgr");
-        string pg = args.String("pg-source") ?? throw new UsageException("--pg-source DIR is required");
-        ulong seed = args.ULong("seed", 1);
-        long execs = args.Long("execs", 20_000, 0);
-        int workers = args.Int("workers", 1, 1, FuzzEngineOptions.MaxWorkers);
-        string build = args.String("build", "cas");
-        if (build is not ("cas" or "chk" or "prod")) throw new UsageException("--build is cas, chk or prod");
-        ulong heapMax = args.ULong("heap-max", DiffFuzzTarget.DefaultHeapMax);
-        string outDir = Path.GetFullPath(args.String("out", Path.Combine("out", "diff", "mmgr")));
-        string? corpus = args.String("corpus");
-        FuzzTargetConfig config = args.FuzzTargetConfig();
-        args.RejectUnknown();
+        string pg = args.Value(_pgSource);
+        ulong seed = args.Value(_seed);
+        long execs = args.Value(_execs);
+        int workers = args.Value(_workers);
+        string build = args.Value(_build);
+        ulong heapMax = args.Value(_heapMax);
+        string outDir = Path.GetFullPath(args.Value(_out));
+        string? corpus = args.Get(_corpus);
+        FuzzTargetConfig config = args.FuzzTargetConfig(_config);
+        if (!Directory.Exists(pg)) throw new InputException($"--pg-source {pg}: no such folder");
 
         string repo = RepoRoot.Find();
         corpus ??= Path.Combine(repo, "fuzz", "corpus", MmgrSystem.SystemName);
@@ -86,7 +98,7 @@ public sealed class DiffCommand : IHarnessCommand
                     stdout.WriteLine($"  harness golden mmgr replay {vector}");
                 }
             }
-            return r.Findings.Count == 0 ? Program.ExitOk : Program.ExitFailure;
+            return r.Findings.Count == 0 ? ExitCodes.Ok : ExitCodes.Finding;
         }
         finally
         {
@@ -125,11 +137,11 @@ public sealed class DiffCommand : IHarnessCommand
         psi.ArgumentList.Add(Path.Combine(tool, "build.sh"));
         psi.ArgumentList.Add(dir);
         psi.Environment["PG"] = pg;
-        using Process p = Process.Start(psi) ?? throw new InputException("could not run bash");
+        using Process p = Process.Start(psi) ?? throw new EnvironmentException("could not run bash");
         string err = p.StandardError.ReadToEnd();
         p.StandardOutput.ReadToEnd();
         p.WaitForExit();
-        if (p.ExitCode != 0) throw new InputException($"building the C driver failed (tools/pg-golden/mmgr/build.sh, PG={pg}):\n{err}");
+        if (p.ExitCode != 0) throw new EnvironmentException($"building the C driver failed (tools/pg-golden/mmgr/build.sh, PG={pg}):\n{err}");
         File.WriteAllText(stamp, hash + "\n");
         stdout.WriteLine($"diff: built the C driver from {pg} into {dir}");
         return driver;
