@@ -107,7 +107,7 @@ public class AllocatorRunnerTests
     [Fact]
     public void OpText_RoundTrips()
     {
-        foreach (AllocatorOp op in AllocatorGen.Benign.Sample(50, 300).Concat(AllocatorGen.Hostile.Sample(50, 100)))
+        foreach (AllocatorOp op in AllocatorGen.Benign.Sample(50, new FsCheck.Rnd(20261203, 0x9E3779B97F4A7C15), 300).Concat(AllocatorGen.Hostile.Sample(50, new FsCheck.Rnd(20261204, 0x9E3779B97F4A7C15), 100)))
             Assert.Equal(op, AllocatorOpText.Parse(op.ToString()));
     }
 
