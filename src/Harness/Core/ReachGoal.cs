@@ -7,7 +7,7 @@
 // the port's own counters, the runner's knowledge; never by hooks in the port.
 namespace Harness.Core;
 
-/// <param name="System">The system that declares it ("buffers").</param>
+/// <param name="System">The system that declares it (its ISystem.Name).</param>
 /// <param name="Name">Stable, lower case, unique within the system ("victim-evicted"): reports key on it.</param>
 /// <param name="Description">One line: what happened when it is hit.</param>
 public sealed record ReachGoal(string System, string Name, string Description)
