@@ -31,6 +31,9 @@ public sealed partial class AllocSet : MemoryContextMethods
     private readonly bool _randomize;
     private readonly bool _assertChecking;
     private readonly AllocatorCanary _canary;
+    /// <summary>Which lean copy of the fast paths this build takes, if any (AllocSet.Fast.cs). Not
+    /// readonly only so that AllocSetLeanPathTests can run the general copies instead.</summary>
+    private LeanKind _lean;
 
     /// <summary>The simulated address MemoryContextData.methods holds for AllocSet contexts.</summary>
     public const ulong MethodsAddress = SimMemory.StaticBase + (ulong)MemoryContextMethodID.MCTX_ASET_ID;
@@ -49,6 +52,7 @@ public sealed partial class AllocSet : MemoryContextMethods
         _randomize = o.RandomizeAllocatedMemory;
         _assertChecking = o.AssertChecking;
         _canary = o.Canary;
+        _lean = LeanKindFor(o, _hdr);
     }
 
     public override MemoryContextMethodID MethodId => MemoryContextMethodID.MCTX_ASET_ID;
@@ -57,6 +61,12 @@ public sealed partial class AllocSet : MemoryContextMethods
 
     /// <summary>ALLOC_CHUNKHDRSZ of this process.</summary>
     public ulong ChunkHdrSz => _hdr;
+
+    /// <summary>Test seam: take the general fast paths whatever the build (AllocSetLeanPathTests).</summary>
+    internal void UseGeneralFastPaths() => _lean = LeanKind.None;
+
+    /// <summary>True when the fast paths take a lean copy (AllocSet.Fast.cs).</summary>
+    internal bool UsesLeanFastPaths => _lean != LeanKind.None;
 
     /// <summary>AllocSetIsValid(set): non-NULL and tagged T_AllocSetContext.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -61,6 +61,14 @@ public sealed partial class Mcxt
     {
         ulong context = CurrentMemoryContext;
         if (CritSectionCount == 0 && _aset.TryAllocFast(context, size, out ulong fast)) return fast;
+        return PallocSlow(context, size);
+    }
+
+    /// <summary>palloc when the AllocSet fast path declined: kept out of line so that callers inline
+    /// only the fast path (inlined, this part made every caller's loop too large to optimise).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong PallocSlow(ulong context, ulong size)
+    {
         AssertAllocContext(context);
         Memory.WriteU8(context + OffIsReset, 0);
         ulong ret = TypeAlloc(context, size, 0);
@@ -156,7 +164,13 @@ public sealed partial class Mcxt
     /// <summary>pfree(pointer): dispatch on the chunk header's method id.</summary>
     public void pfree(ulong pointer)
     {
-        if (_aset.TryFreeFast(pointer)) return;
+        if (!_aset.TryFreeFast(pointer)) PfreeSlow(pointer);
+    }
+
+    /// <summary>pfree when the AllocSet fast path declined (out of line, as PallocSlow).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void PfreeSlow(ulong pointer)
+    {
         AssertMaxAligned(pointer);
         ulong hdrmask = Memory.ReadU64(pointer - 8);
         if ((hdrmask & MEMORY_CONTEXT_METHODID_MASK) == (ulong)MemoryContextMethodID.MCTX_ASET_ID)

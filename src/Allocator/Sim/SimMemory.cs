@@ -255,6 +255,14 @@ public sealed partial class SimMemory
     /// (NoteHeapWrite), so write tracking stays exact: the AllocSet fast paths.</summary>
     internal ref byte HeapBaseRefReporting => ref MemoryMarshal.GetArrayDataReference(_heap);
 
+    /// <summary>True while heap write tracking is on: a caller that writes through
+    /// HeapBaseRefReporting several times may test this once and then call NoteHeapWrite.</summary>
+    internal bool TracksWrites
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _written is not null;
+    }
+
     /// <summary>Reports a write made through HeapBaseRefReporting (a no-op unless tracking is on).
     /// The caller has already checked that the range lies in the mapped heap.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
