@@ -1,7 +1,8 @@
 // `harness gate`: the CI gate. Runs every IGateSuite with fixed seeds and count budgets, prints a
 // summary, writes JUnit XML and exits 1 with the repro lines if anything failed. The replay of
 // saved failures runs first; a regression there stops the gate (--on-regression continue runs the
-// rest anyway). Reach goals the cases declared go into the event log and the JUnit properties; an
+// rest anyway). --systems gates a subset of the systems (the mutation campaign gates a mutant of one
+// system with the systems that run its code). Reach goals the cases declared go into the event log and the JUnit properties; an
 // unreached goal fails nothing.
 using System.CommandLine;
 using System.Diagnostics;
@@ -21,6 +22,8 @@ public sealed class GateCommand : IHarnessCommand
     private readonly Option<ulong> _seed = CliOptions.Seed("--seed", DefaultSeed, "base seed; every suite derives its seeds from it");
     private readonly Option<int> _scale = CliOptions.Int("--scale", 1, 1, 1000, "budget multiplier, 1..1000; 1 = the CI budget", "K");
     private readonly Option<string?> _suite = CliOptions.OptionalText("--suite", "run only suites whose name contains NAME", "NAME");
+    private readonly Option<string?> _systems = CliOptions.OptionalText("--systems",
+        "gate only these systems (comma-separated, e.g. mmgr,dsa): every suite runs only their cases; saved artifacts of the others are not replayed", "NAMES");
     private readonly Option<GateShard> _shard = CliOptions.Shard(
         "run only the I-th of N parts (1-based); N machines with 1/N..N/N run every case once, with the seeds one machine uses; join their reports with 'harness merge'");
     private readonly Option<string> _onRegression = CliOptions.Choice("--on-regression", "stop",
@@ -35,7 +38,7 @@ public sealed class GateCommand : IHarnessCommand
 
     public void Declare(Command command, SystemRegistry systems)
     {
-        command.AddAll(_seed, _scale, _suite, _shard, _onRegression, _junit, _events, _artifacts, _repo, _progress);
+        command.AddAll(_seed, _scale, _suite, _systems, _shard, _onRegression, _junit, _events, _artifacts, _repo, _progress);
     }
 
     public int Run(CommandArgs args, TextWriter stdout, TextWriter stderr)
@@ -50,16 +53,21 @@ public sealed class GateCommand : IHarnessCommand
         string events = args.Get(_events) ?? Path.Combine(Path.GetDirectoryName(junit) is { Length: > 0 } jd ? jd : ".", "events.jsonl");
         string onRegression = args.Value(_onRegression);
         string? progress = args.Get(_progress);
+        IReadOnlyCollection<ISystem>? onlySystems = args.Get(_systems) is { } names
+            ? names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(args.Systems.Get).Distinct().ToList()
+            : null;
+        if (onlySystems is { Count: 0 }) throw new UsageException("--systems wants at least one system name");
 
         var suites = Program.GateSuites.Where(s => only is null || s.Name.Contains(only, StringComparison.Ordinal)).ToList();
         if (suites.Count == 0) throw new UsageException($"no suite matches '{only}' (suites: {string.Join(", ", Program.GateSuites.Select(s => s.Name))})");
         using var output = Report.Progress.CampaignOutput.Open("gate", events, progress, stdout, stderr);
         Report.EventLog log = output.Events;
         stdout = output.Out;
-        stdout.WriteLine($"gate: seed={seed} scale={scale} shard={shard} suites={string.Join(",", suites.Select(s => s.Name))}");
-        var options = new GateOptions(seed, scale, repo, Path.GetFullPath(artifacts), args.Systems, shard);
+        stdout.WriteLine($"gate: seed={seed} scale={scale} shard={shard} suites={string.Join(",", suites.Select(s => s.Name))}"
+            + (onlySystems is null ? "" : $" systems={string.Join(",", onlySystems.Select(s => s.Name))}"));
+        var options = new GateOptions(seed, scale, repo, Path.GetFullPath(artifacts), args.Systems, shard, onlySystems);
         log.Write("start", ("seed", seed), ("scale", scale), ("shard", shard.ToString()), ("suite_filter", only), ("suites", suites.Select(s => s.Name)),
-            ("systems", args.Systems.Systems.Select(s => s.Name)), ("junit", junit), ("artifacts", artifacts), ("on_regression", onRegression));
+            ("systems", options.Gated.Systems.Select(s => s.Name)), ("junit", junit), ("artifacts", artifacts), ("on_regression", onRegression));
         var results = new List<GateResult>();
         var total = WallClock.StartNew();
         string? stoppedAfter = null;

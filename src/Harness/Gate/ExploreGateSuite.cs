@@ -29,7 +29,7 @@ public sealed class ExploreGateSuite : IGateSuite
     {
         var results = new List<GateResult>();
         using var explorer = new Explorer();
-        foreach ((ISystem system, ScenarioSet set) in options.Systems.Parts<ScenarioSet>())
+        foreach ((ISystem system, ScenarioSet set) in options.Gated.Parts<ScenarioSet>())
         {
             // Seeds are derived per system, so adding a system changes no other system's seeds.
             ulong systemSeed = Prng.Derive(options.Seed, StableName.Hash(system.Name));

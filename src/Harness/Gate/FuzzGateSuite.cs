@@ -22,7 +22,7 @@ public sealed class FuzzGateSuite : IGateSuite
     public IReadOnlyList<GateResult> Run(GateOptions options, TextWriter log)
     {
         var results = new List<GateResult>();
-        foreach (FuzzTargetDef def in FuzzTargets.All(options.Systems))
+        foreach (FuzzTargetDef def in FuzzTargets.All(options.Gated))
         {
             if (options.Owns(Name, BurstName(def))) results.Add(Burst(def, options, log));
             if (def.GateCanary is { } canary && options.Owns(Name, CanaryName(def, canary))) results.Add(Canary(def, canary, options));

@@ -12,7 +12,7 @@ public sealed class GoldenGateSuite : IGateSuite
     public IReadOnlyList<GateResult> Run(GateOptions options, TextWriter log)
     {
         var results = new List<GateResult>();
-        foreach ((ISystem system, GoldenVectorSet set) in options.Systems.Parts<GoldenVectorSet>())
+        foreach ((ISystem system, GoldenVectorSet set) in options.Gated.Parts<GoldenVectorSet>())
         {
             string name = $"{system.Name}-vectors";
             if (!options.Owns(Name, name)) continue;

@@ -17,8 +17,15 @@ namespace Harness.Gate;
 /// <param name="Systems">The systems to gate: every suite runs what each system registers for its engine.</param>
 /// <param name="Shard">The part of the gate this run owns (null: all of it). Suites ask <see cref="Owns"/>
 /// before running a case, and derive the case's seed as they would without sharding.</param>
-public sealed record GateOptions(ulong Seed, int Scale, string RepoRoot, string ArtifactDir, SystemRegistry Systems, GateShard? Shard = null)
+/// <param name="Only">The systems to gate when not all of them (`harness gate --systems`); null: every
+/// system of <paramref name="Systems"/>. Suites run the parts of <see cref="Gated"/>; the registry
+/// stays whole so that saved artifacts and corpus folders of the other systems are still recognised.</param>
+public sealed record GateOptions(ulong Seed, int Scale, string RepoRoot, string ArtifactDir, SystemRegistry Systems, GateShard? Shard = null,
+    IReadOnlyCollection<ISystem>? Only = null)
 {
+    /// <summary>The systems whose parts the suites run: <see cref="Only"/>, or all of them.</summary>
+    public SystemRegistry Gated { get; } = Only is null ? Systems : new SystemRegistry(Only);
+
     /// <summary>True if this run owns case <paramref name="caseName"/> of suite <paramref name="suite"/>.</summary>
     public bool Owns(string suite, string caseName) => (Shard ?? GateShard.All).Owns(suite, caseName);
 }

@@ -17,7 +17,7 @@ public sealed class PropertyGateSuite : IGateSuite
     public IReadOnlyList<GateResult> Run(GateOptions options, TextWriter log)
     {
         var results = new List<GateResult>();
-        foreach ((ISystem system, PropertySuite suite) in options.Systems.Parts<PropertySuite>())
+        foreach ((ISystem system, PropertySuite suite) in options.Gated.Parts<PropertySuite>())
         {
             // Seeds are derived per system and run index, so adding a system changes no other system's seeds.
             ulong systemSeed = Prng.Derive(options.Seed ^ 0x70726F70UL, StableName.Hash(system.Name));

@@ -28,7 +28,7 @@ public sealed class ReplayGateSuite : IGateSuite
         var results = new List<GateResult>();
         string regressions = Path.Combine(options.RepoRoot, "fuzz", "regressions");
         var folderProblems = new List<ReplayedFile>();
-        foreach ((string path, string? problem) in RegressionReplay.Saved(options.RepoRoot, options.Systems))
+        foreach ((string path, string? problem) in RegressionReplay.Saved(options.RepoRoot, options.Systems, options.Only))
         {
             if (problem is not null)
             {
@@ -42,7 +42,7 @@ public sealed class ReplayGateSuite : IGateSuite
             if (!r.Passed) log.WriteLine($"    replay: {path}: {r.Detail}");
             results.Add(new GateResult(Name, name, r.Passed, r.Detail, r.Passed ? null : $"harness repro {path}", sw.Elapsed.TotalSeconds));
         }
-        foreach (FuzzTargetDef def in FuzzTargets.All(options.Systems))
+        foreach (FuzzTargetDef def in FuzzTargets.All(options.Gated))
         {
             string name = $"corpus:{def.Name}";
             if (!options.Owns(Name, name)) continue;

@@ -40,7 +40,9 @@ public static class Proc
             if (cancelled()) break;
             if (sw.Elapsed.TotalSeconds > timeoutSeconds) { timedOut = true; break; }
         }
-        bool wasCancelled = !p.HasExited && !timedOut;
+        // Cancelled whenever the stop flag is up, also when the stop handler's own kill has already
+        // ended the child (its exit code, 137, is then the kill's, not a verdict of the gate).
+        bool wasCancelled = !timedOut && cancelled();
         if (!p.HasExited)
         {
             try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
