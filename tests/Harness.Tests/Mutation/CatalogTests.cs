@@ -45,6 +45,61 @@ public class CatalogTests
     }
 
     [Fact]
+    public void Parser_reads_the_gate_systems_directive_and_the_runner_turns_it_into_gate_arguments()
+    {
+        const string text = "# comment\n# gate-systems: mmgr, dsa\n\n## one\nfile: src/a.cs\nwhy: because\n--- original\nx\n--- mutant\ny\n";
+        Mutant m = Catalog.Parse(text, "sys", "sys.txt").Single();
+        Assert.Equal(["mmgr", "dsa"], m.GateSystems);
+        Assert.Equal(["--scale", "2", "--systems", "mmgr,dsa"], Mutate.Program.GateArgsFor(m, ["--scale", "2"], wholeGate: false));
+        Assert.Equal(["--scale", "2"], Mutate.Program.GateArgsFor(m, ["--scale", "2"], wholeGate: true));
+        Assert.Equal(["--systems", "locks"], Mutate.Program.GateArgsFor(m, ["--systems", "locks"], wholeGate: false));
+        Assert.Null(Catalog.Parse("## one\nfile: f\nwhy: w\n--- original\nx\n--- mutant\ny\n", "sys", "sys.txt").Single().GateSystems);
+        Assert.Throws<FormatException>(() => Catalog.Parse("# gate-systems: a\n# gate-systems: b\n", "sys", "sys.txt"));
+        Assert.Throws<FormatException>(() => Catalog.Parse("# gate-systems: ,\n", "sys", "sys.txt"));
+    }
+
+    /// <summary>The claim behind a gate-systems directive: no other system can run the mutated code.
+    /// A system runs what its harness folder (src/Harness/Systems/&lt;System&gt;) and the shared
+    /// harness code reference, and everything those parts of src/Allocator reference in turn; the
+    /// mutated file's namespace (its folder under src/Allocator) must be outside that closure for
+    /// every system the directive leaves out.</summary>
+    [Fact]
+    public void A_gate_systems_directive_leaves_out_only_systems_that_cannot_run_the_mutated_code()
+    {
+        var refs = new System.Text.RegularExpressions.Regex(@"\bAllocator\.([A-Z][A-Za-z]+)");
+        HashSet<string> Referenced(IEnumerable<string> files) =>
+            files.SelectMany(f => refs.Matches(File.ReadAllText(f)).Select(x => x.Groups[1].Value)).ToHashSet(StringComparer.Ordinal);
+        string harness = Path.Combine(s_root, "src", "Harness"), allocator = Path.Combine(s_root, "src", "Allocator");
+        string[] shared = Directory.GetFiles(harness, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !Path.GetRelativePath(harness, f).StartsWith("Systems", StringComparison.Ordinal)).ToArray();
+        HashSet<string> Closure(ISystem system)
+        {
+            string folder = Directory.GetDirectories(Path.Combine(harness, "Systems"))
+                .Single(d => string.Equals(Path.GetFileName(d), system.Name, StringComparison.OrdinalIgnoreCase));
+            HashSet<string> seen = Referenced(shared.Concat(Directory.GetFiles(folder, "*.cs", SearchOption.AllDirectories)));
+            var todo = new Queue<string>(seen);
+            while (todo.TryDequeue(out string? ns))
+            {
+                string dir = Path.Combine(allocator, ns);
+                if (!Directory.Exists(dir)) continue;
+                foreach (string next in Referenced(Directory.GetFiles(dir, "*.cs", SearchOption.AllDirectories)))
+                    if (seen.Add(next)) todo.Enqueue(next);
+            }
+            return seen;
+        }
+        Dictionary<string, HashSet<string>> closures = SystemRegistry.Default.Systems.ToDictionary(x => x.Name, Closure, StringComparer.Ordinal);
+        IReadOnlyList<Mutant> gated = Load().Where(m => m.GateSystems is not null).ToList();
+        Assert.NotEmpty(gated);
+        foreach (Mutant m in gated)
+        {
+            foreach (string s in m.GateSystems!) Assert.Contains(SystemRegistry.Default.Systems, x => x.Name == s);
+            string ns = m.File.Split('/')[2];   // src/Allocator/<Namespace>/...
+            foreach (ISystem other in SystemRegistry.Default.Systems.Where(x => !m.GateSystems!.Contains(x.Name)))
+                Assert.False(closures[other.Name].Contains(ns), $"{m.Id} mutates Allocator.{ns}, which system {other.Name} runs, but {m.Catalog} gates only {string.Join(",", m.GateSystems!)}");
+        }
+    }
+
+    [Fact]
     public void Parser_reads_a_block_and_keeps_indentation()
     {
         const string text = "# comment\n\n## one\nfile: src/a.cs\nwhy: because\nsurvives: nobody looks\n--- original\n    int x = 1;\n    int y = 2;\n--- mutant\n    int x = 2;\n\n## two\nfile: src/b.cs\nwhy: also\n--- original\nfoo\n--- mutant\n";

@@ -9,18 +9,28 @@
 //   --- mutant
 //   <their replacement>
 //
-// Lines starting with "#" but not "## " before the first block are comments. Trailing blank lines of
+// Lines starting with "#" but not "## " before the first block are comments, except one directive:
+//
+//   # gate-systems: <system>[,<system>...]
+//
+// which says that the file's mutants change code only those systems' gate cases can run, so the
+// campaign gates each of them with `harness gate --systems ...` instead of the whole gate
+// (CatalogTests checks the claim against the code's namespace references). Trailing blank lines of
 // a snippet are dropped; everything else (indentation included) is kept, so a snippet is matched
 // byte for byte against the file (with "\n" line ends).
 namespace Mutate;
 
 /// <summary>One small, faithful-looking change to the port.</summary>
-public sealed record Mutant(string Id, string System, string File, string Why, string? Survives, string Original, string Replacement, string Catalog, int Line);
+/// <param name="GateSystems">The systems whose gate cases can run the mutated code (the catalog's
+/// gate-systems directive), or null: every system.</param>
+public sealed record Mutant(string Id, string System, string File, string Why, string? Survives, string Original, string Replacement, string Catalog, int Line,
+    IReadOnlyList<string>? GateSystems = null);
 
 public static class Catalog
 {
     public const string OriginalMarker = "--- original";
     public const string MutantMarker = "--- mutant";
+    public const string GateSystemsDirective = "# gate-systems:";
 
     /// <summary>Every catalog file of the folder, in file-name order, mutants in file order.</summary>
     public static IReadOnlyList<Mutant> Load(string dir)
@@ -37,9 +47,16 @@ public static class Catalog
         string[] lines = text.Replace("\r\n", "\n").Split('\n');
         var result = new List<Mutant>();
         int i = 0;
+        IReadOnlyList<string>? gateSystems = null;
         while (i < lines.Length && !lines[i].StartsWith("## ", StringComparison.Ordinal))
         {
             if (lines[i].Length > 0 && !lines[i].StartsWith('#')) throw Bad(catalogName, i, "text before the first '## id' block");
+            if (lines[i].StartsWith(GateSystemsDirective, StringComparison.Ordinal))
+            {
+                if (gateSystems is not null) throw Bad(catalogName, i, "a second gate-systems directive");
+                gateSystems = lines[i][GateSystemsDirective.Length..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (gateSystems.Count == 0) throw Bad(catalogName, i, "gate-systems names no system");
+            }
             i++;
         }
         while (i < lines.Length)
@@ -75,7 +92,7 @@ public static class Catalog
             string o = Join(original), r = Join(replacement);
             if (o.Trim().Length == 0) throw Bad(catalogName, start, $"mutant {id}: empty original snippet");
             if (o == r) throw Bad(catalogName, start, $"mutant {id}: the replacement equals the original");
-            result.Add(new Mutant(id, system, file, why, survives, o, r, catalogName, start + 1));
+            result.Add(new Mutant(id, system, file, why, survives, o, r, catalogName, start + 1, gateSystems));
         }
         return result;
     }

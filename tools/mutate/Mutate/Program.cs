@@ -15,7 +15,7 @@ public static class Program
     private const string Usage = """
         usage: tools/mutate/run.sh [--only ID...] [--system S...] [--per-system N] [--resume] [--check] [--list] [--report]
                                    [--out DIR] [--scratch DIR] [--gate-timeout S] [--build-timeout S]
-                                   [--no-baseline] [--gate-arg ARG...]
+                                   [--no-baseline] [--whole-gate] [--gate-arg ARG...]
           --only ID...       run only these mutants (campaign order is kept)
           --system S...      run only these systems' mutants (mmgr, buffers, locks, dsa)
           --per-system N     only the first N selected mutants of each system (a deterministic subset)
@@ -29,6 +29,8 @@ public static class Program
                              3 x the baseline gate's time, at least 300; 1800 with --no-baseline)
           --build-timeout S  seconds before a build is given up (default 900)
           --no-baseline      skip the gate run on the unmutated scratch tree
+          --whole-gate       gate every mutant with every system, ignoring the catalogs' gate-systems
+                             directives (by default a mutant of mmgr, say, is gated with --systems mmgr)
           --gate-arg ARG...  extra arguments for `harness gate` (e.g. --gate-arg --scale 2)
         """;
 
@@ -39,7 +41,7 @@ public static class Program
         var only = new List<string>();
         var systems = new List<string>();
         var gateArgs = new List<string>();
-        bool resume = false, check = false, list = false, baseline = true, reportOnly = false;
+        bool resume = false, check = false, list = false, baseline = true, reportOnly = false, wholeGate = false;
         string? outDir = null, scratch = null;
         int? gateTimeoutArg = null;
         int buildTimeout = 900, perSystem = int.MaxValue;
@@ -58,6 +60,7 @@ public static class Program
                 case "--report": reportOnly = true; collecting = null; break;
                 case "--per-system": perSystem = int.Parse(Next(argv, ref i), CultureInfo.InvariantCulture); collecting = null; break;
                 case "--no-baseline": baseline = false; collecting = null; break;
+                case "--whole-gate": wholeGate = true; collecting = null; break;
                 case "--out": outDir = Next(argv, ref i); collecting = null; break;
                 case "--scratch": scratch = Next(argv, ref i); collecting = null; break;
                 case "--gate-timeout": gateTimeoutArg = int.Parse(Next(argv, ref i), CultureInfo.InvariantCulture); collecting = null; break;
@@ -138,13 +141,14 @@ public static class Program
             Console.WriteLine($"mutate: {baselineNote}");
         }
         string header = $"Command: `tools/mutate/run.sh {string.Join(' ', argv)}`; tree {GitHead(repo)}; started {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; "
-            + $"baseline build {b.Seconds:0} s, {baselineNote}; gate timeout {gateTimeout} s.";
+            + $"baseline build {b.Seconds:0} s, {baselineNote}; gate timeout {gateTimeout} s; "
+            + (wholeGate ? "every mutant gated with every system." : "each mutant gated with the systems its catalog's gate-systems directive names (all when none).");
 
         foreach (Mutant m in selected)
         {
             if (s_cancelled) break;
             if (results.Any(r => r.Id == m.Id)) continue;
-            MutantResult? r = RunOne(m, scratch, outDir, env, gateArgs, buildTimeout, gateTimeout);
+            MutantResult? r = RunOne(m, scratch, outDir, env, GateArgsFor(m, gateArgs, wholeGate), buildTimeout, gateTimeout);
             if (r is null) break; // cancelled mid-way: not recorded
             results.Add(r);
             File.AppendAllText(tsv, r.ToTsv() + "\n");
@@ -209,6 +213,16 @@ public static class Program
         var args = new List<string> { dll, "gate", "--junit", Path.Combine(dir, "junit.xml"), "--artifacts", Path.Combine(dir, "artifacts") };
         args.AddRange(gateArgs);
         return Proc.Run("dotnet", args, scratch, Path.Combine(dir, "gate.log"), timeout, env, () => s_cancelled);
+    }
+
+    /// <summary>The gate arguments for one mutant: the campaign's, plus `--systems` from its catalog's
+    /// gate-systems directive unless the whole gate was asked for or the arguments already choose.</summary>
+    public static List<string> GateArgsFor(Mutant m, IReadOnlyList<string> gateArgs, bool wholeGate)
+    {
+        var args = new List<string>(gateArgs);
+        if (!wholeGate && m.GateSystems is { Count: > 0 } gs && !gateArgs.Contains("--systems"))
+            args.AddRange(["--systems", string.Join(',', gs)]);
+        return args;
     }
 
     private static void Stop(PosixSignalContext ctx)
