@@ -14,13 +14,16 @@ here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../.." && pwd)
 out=${OUT:-out/pg-bench}; rounds=${ROUNDS:-7}
 slot=${HARNESS_SLOT:-main}
 port=${PORT:-dotnet $root/.slots/$slot/bin/Allocator.Bench/release/Allocator.Bench.dll passes}
+# RUN_PREFIX: a command every measured process runs under (for example one that pauses the other
+# jobs of a shared machine for the second the process takes); empty by default.
+prefix=${RUN_PREFIX:-}
 for b in prod chk; do [ -x "$out/wbench-$b" ] || { echo "no $out/wbench-$b: run tools/pg-bench/build.sh first" >&2; exit 3; }; done
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 name() { [ "$1" = prod ] && echo production || echo checking; }
 for r in $(seq 1 "$rounds"); do
   for w in W1 W2 W3 W4; do for b in prod chk; do
-    c() { "$out/wbench-$b" $w | awk '{print $2}' >> "$tmp/c-$w-$b"; }
-    p() { $port $w "$(name $b)" | awk '{print $3}' >> "$tmp/p-$w-$b"; }
+    c() { $prefix "$out/wbench-$b" $w | awk '{print $2}' >> "$tmp/c-$w-$b"; }
+    p() { $prefix $port $w "$(name $b)" | awk '{print $3}' >> "$tmp/p-$w-$b"; }
     if [ $((r % 2)) = 1 ]; then c; p; else p; c; fi
   done; done
   echo "round $r of $rounds done" >&2
