@@ -40,7 +40,7 @@ public sealed class OldNamesTests
         Assert.Contains(", locks/spinlock-mutex,", output);
         (code, output) = Harness("check", "nonesuch");
         Assert.Equal(2, code);
-        Assert.Contains("unknown system with properties 'nonesuch' (known: buffers, dsa, mmgr)", output);
+        Assert.Contains("unknown system with properties 'nonesuch' (known: buffers, dsa, locks, mmgr)", output);
         (code, output) = Harness("fuzz", "nonesuch", "--no-instrument");
         Assert.Equal(2, code);
         Assert.Contains("unknown fuzz target 'nonesuch' (known: buffers, dsa, dsa-area, mmgr)", output);

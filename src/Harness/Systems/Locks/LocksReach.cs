@@ -1,7 +1,9 @@
 // LocksReach: the lock events an exploration should reach sometimes, seen from what the lock calls
 // return to the scenario (LWLockApi): LWLockAcquire's "acquired without sleeping" result,
 // LWLockConditionalAcquire's refusal, LWLockAcquireOrWait's "waited, not acquired",
-// LWLockWaitForVar's "the variable changed", and S_LOCK's count of s_lock delays.
+// LWLockWaitForVar's "the variable changed", and S_LOCK's count of s_lock delays; and, from the
+// spin-delay oracle (Oracle/SpinDelayRunner), the sleeps one spin wait recorded: a delay that
+// wrapped back to the minimum, and the stuck-spinlock PANIC.
 using Harness.Core;
 
 namespace Harness.Systems.Locks;
@@ -25,5 +27,14 @@ public static class LocksReach
     public static readonly ReachGoal SpinDelayed = new(S, "spin-delayed",
         "S_LOCK found the spinlock taken and s_lock went through perform_spin_delay at least once");
 
+    public static readonly ReachGoal SpinDelayWrapped = new(S, "spin-delay-wrapped",
+        "perform_spin_delay's sleep grew past MAX_DELAY_USEC and the next sleep was MIN_DELAY_USEC again");
+
+    public static readonly ReachGoal SpinStuck = new(S, "spin-stuck-panic",
+        "a spinlock stayed taken through NUM_DELAYS sleeps and s_lock PANICked with \"stuck spinlock detected\"");
+
     public static IReadOnlyList<ReachGoal> Goals { get; } = [AcquireSlept, ConditionalRefused, AcquireOrWaitWaited, WaitForVarChanged, SpinDelayed];
+
+    /// <summary>The spin-delay oracle's goals.</summary>
+    public static IReadOnlyList<ReachGoal> SpinDelayGoals { get; } = [SpinDelayed, SpinDelayWrapped, SpinStuck];
 }

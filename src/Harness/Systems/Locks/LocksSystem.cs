@@ -1,11 +1,14 @@
 // LocksSystem: the registration of the lock system: PostgreSQL's spinlocks (s_lock.c), LWLocks
 // (lwlock.c) and semaphores, ported in src/Allocator/Sync. What the engines know of it is its
-// concurrency scenarios and the canaries the explorer must catch (Canaries/CanaryCatalog). The
-// buffer manager and DSA will register their own scenarios that use these locks.
+// concurrency scenarios, the canaries the explorer must catch (Canaries/CanaryCatalog), and the
+// spin-delay property (Properties/SpinDelayProperties), which checks s_lock.c's sleeps, PANIC and
+// spins_per_delay against a model. The buffer manager and DSA register their own scenarios that
+// use these locks.
 using Harness.Core;
 using Harness.Explore.Scenarios;
 using Harness.Explore;
 using Harness.Systems.Locks.Canaries;
+using Harness.Systems.Locks.Properties;
 using Harness.Systems.Locks.Scenarios;
 
 namespace Harness.Systems.Locks;
@@ -45,10 +48,11 @@ public sealed class LocksSystem : ISystem
 
     public IReadOnlyList<string> Aliases { get; } = [];
 
-    public string Description => "spinlocks (S_LOCK/S_UNLOCK), LWLocks (shared, exclusive, wait-for-var, acquire-or-wait), partition locks";
+    public string Description => "spinlocks (S_LOCK/S_UNLOCK, the spin-delay backoff), LWLocks (shared, exclusive, wait-for-var, acquire-or-wait), partition locks";
 
     public IReadOnlyList<ISystemPart> Parts { get; } =
     [
         new ScenarioSet([.. Correct, .. CanaryCatalog.Scenarios], CanaryCatalog.Expectations),
+        SpinDelayProperties.Suite,
     ];
 }

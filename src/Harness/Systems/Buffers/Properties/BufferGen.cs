@@ -5,6 +5,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using Allocator.Storage;
+using Harness.Properties;
 using Harness.Systems.Buffers.Fuzz;
 using Harness.Systems.Buffers.Oracle;
 
@@ -54,8 +55,7 @@ public static class BufferGen
     public static Gen<BufferOp[]> Ops(int maxOps, bool faults)
     {
         Gen<BufferOp> one = faults ? Gen.Frequency((8, Benign), (1, Faulty)) : Benign;
-        return Gen.Sized(size => Gen.Choose(1, Math.Max(1, Math.Min(maxOps, 2 + size * maxOps / 50))))
-            .SelectMany(n => Gen.ArrayOf(one, n));
+        return OpListGen.Of(one, maxOps);
     }
 
     public static Arbitrary<BufferOp[]> Arbitrary(int maxOps, bool faults) => Arb.From(Ops(maxOps, faults), Shrink);

@@ -73,7 +73,7 @@ public static class DsaGen
         (1, from code in Gen.Elements(DsaOpCode.Attach, DsaOpCode.Detach, DsaOpCode.Pin, DsaOpCode.Unpin) from b in Backend select DsaOp.Simple(code, b)));
 
     public static Gen<DsaOp[]> Ops(int maxOps) =>
-        Gen.Sized(size => Gen.Choose(1, Math.Max(1, Math.Min(maxOps, 2 + size * maxOps / 50))))
+        OpListGen.Length(maxOps)
             .SelectMany(n => Favourite.SelectMany(favourite => Gen.ArrayOf(Op(favourite), n)));
 
     /// <summary>A list's favourite size: half the time one of the classes above 4 KiB, whose spans

@@ -41,8 +41,7 @@ public static class FpmGen
     public static Gen<FpmOp> Op { get; } = Gen.Frequency((5, GetOp), (6, PutOp));
 
     public static Gen<FpmOp[]> Ops(int maxOps) =>
-        Gen.Sized(size => Gen.Choose(1, Math.Max(1, Math.Min(maxOps, 2 + size * maxOps / 50))))
-            .SelectMany(n => Gen.ArrayOf(Op, n));
+        OpListGen.Of(Op, maxOps);
 
     public static Arbitrary<FpmOp[]> Arbitrary(int maxOps) => Arb.From(Ops(maxOps), Shrink);
 

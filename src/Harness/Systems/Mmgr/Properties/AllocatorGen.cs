@@ -115,8 +115,7 @@ public static class AllocatorGen
     public static Gen<AllocatorOp[]> Ops(int maxOps, bool hostile)
     {
         Gen<AllocatorOp> one = hostile ? Gen.Frequency((5, Benign), (1, Hostile)) : Benign;
-        return Gen.Sized(size => Gen.Choose(1, Math.Max(1, Math.Min(maxOps, 2 + size * maxOps / 50))))
-            .SelectMany(n => Gen.ArrayOf(one, n));
+        return OpListGen.Of(one, maxOps);
     }
 
     public static Arbitrary<AllocatorOp[]> Arbitrary(int maxOps, bool hostile) => Arb.From(Ops(maxOps, hostile), Shrink);
