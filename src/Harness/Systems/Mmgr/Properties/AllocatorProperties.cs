@@ -48,6 +48,13 @@ public static class AllocatorProperties
         new("slab", false, 1000, 160),
     ];
 
+    /// <summary>Planted bugs the gate's property suite must catch: the Slab blocklist policy
+    /// reversed, which only the slab property's lists reach within the gate's budgets.</summary>
+    private static readonly PropertyGateCanary[] GateCanaries =
+    [
+        new(nameof(AllocatorCanary.SlabEmptierBlocksFirst), "slab", false, 1000, 160, OutcomeKind.ModelMismatch),
+    ];
+
     private static readonly string[] Descriptions =
     [
         "port == model after every op, walkers silent",
@@ -62,7 +69,8 @@ public static class AllocatorProperties
         Names.Select((n, i) => new PropertyDef(n, Descriptions[i], n == "corruption" ? CheckingModes.OnOnly : CheckingModes.Both,
             (checking, canary) => Create(n, checking, ParseCanary(canary)))).ToList(),
         GateCases,
-        Enum.GetNames<AllocatorCanary>().Where(n => n != nameof(AllocatorCanary.None)).ToList());
+        Enum.GetNames<AllocatorCanary>().Where(n => n != nameof(AllocatorCanary.None)).ToList(),
+        GateCanaries);
 
     public static bool IsKnown(string name) => Array.IndexOf(Names, name) >= 0;
 

@@ -2,10 +2,13 @@
 // AllocatorGen's general lists at the gate's 64 ops do not (a palloc choosing between blocks on
 // blocklists 1 and 2; a block freed beyond the ten empty ones kept), in both builds, from a fixed
 // FsCheck seed, and the faithful port passes every one of them. The general generator's rate is
-// measured beside it, so the gap the slab property closes stays visible.
+// measured beside it, so the gap the slab property closes stays visible. The gate's planted bug
+// SlabEmptierBlocksFirst (slab.c's fullest-first policy reversed) fails the slab property.
+using Allocator.Mmgr;
 using FsCheck.Fluent;
 using FsCheck;
 using Harness.Core;
+using Harness.Properties;
 using Harness.Systems.Mmgr;
 using Harness.Systems.Mmgr.Oracle;
 using Harness.Systems.Mmgr.Properties;
@@ -69,5 +72,16 @@ public sealed class SlabGenTests
             // block on, SlabAllocFromNewBlock's assertion), at most 31
             Assert.InRange(Models.Mmgr.ChunkGeometry.Slab(create.InitBlockSize, create.ChunkSize, checking: true).PerBlock, 2UL, 31UL);
         }
+    }
+
+    [Fact]
+    public void The_slab_property_catches_the_blocklist_policy_reversed()
+    {
+        PropertyGateCanary c = AllocatorProperties.Suite.GateCanaries.Single(x => x.Canary == nameof(AllocatorCanary.SlabEmptierBlocksFirst));
+        PropertyReport r = AllocatorProperties.Suite.Get(c.Property).Create(c.Checking, c.Canary)
+            .Check(new PropertyRunSpec(20261121, AllocatorProperties.DefaultGamma, c.Cases, c.Ops));
+        Assert.False(r.Passed, "planted bug not caught");
+        Assert.Equal(c.Expected, r.Failure!.Outcome.Kind);
+        Assert.Contains("Slab/", r.Failure.Outcome.Site);   // Alloc/Slab/placement, as a rule
     }
 }
