@@ -1,7 +1,7 @@
 // AllocatorCanary: deliberately planted allocator bugs, for proving that the harness catches bugs
 // (a canary run must fail within its budget; style-anchors.md synthesis 13). Test-only: set through
 // the internal MemoryContextOptions.Canary by tests and by the fuzzer's canary mode, never by default.
-// Each value names one plausible mistake a port of aset.c could contain.
+// Each value names one plausible mistake a port of aset.c or slab.c could contain.
 namespace Allocator.Mmgr;
 
 internal enum AllocatorCanary
@@ -21,4 +21,10 @@ internal enum AllocatorCanary
     /// <summary>AllocSetReset forgets to move the keeper block's freeptr back to its data start, so
     /// the keeper's space leaks on every reset (AS8) while mem_allocated still looks right.</summary>
     KeeperFreeptrNotRewound,
+
+    /// <summary>SlabFindNextBlockListIndex scans the blocklists from the emptiest down, so palloc
+    /// fills nearly empty blocks before fuller ones and no block drains to be freed. Memory-safe:
+    /// only the accounting model's placements and figures see it, and only when a Slab has partly
+    /// used blocks on blocklists 1 and 2 at once (the mutation catalog's slab-emptier-blocks-first).</summary>
+    SlabEmptierBlocksFirst,
 }

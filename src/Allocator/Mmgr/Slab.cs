@@ -32,6 +32,7 @@ public sealed partial class Slab : MemoryContextMethods
     private readonly bool _checking;
     private readonly bool _clobber;
     private readonly bool _randomize;
+    private readonly AllocatorCanary _canary;
 
     /// <summary>Offsets that move with MEMORY_CONTEXT_CHECKING (the isChunkFree pointer).</summary>
     internal ulong OffShift { get; }
@@ -48,6 +49,7 @@ public sealed partial class Slab : MemoryContextMethods
         _checking = mcxt.Options.MemoryContextChecking;
         _clobber = mcxt.Options.ClobberFreedMemory;
         _randomize = mcxt.Options.RandomizeAllocatedMemory;
+        _canary = mcxt.Options.Canary;
         OffShift = _checking ? OffBlocklistShiftChecking : OffBlocklistShift;
         OffEmpty = _checking ? OffEmptyBlocksChecking : OffEmptyBlocks;
         OffLists = _checking ? OffBlocklistChecking : OffBlocklist;
@@ -93,7 +95,17 @@ public sealed partial class Slab : MemoryContextMethods
     /// first, so emptier ones get the chance to drain), or 0.</summary>
     private int FindNextBlockListIndex(ulong slab)
     {
+        if (_canary == AllocatorCanary.SlabEmptierBlocksFirst)
+            return FindNextBlockListIndexEmptiestFirst(slab);
         for (int i = 1; i < SLAB_BLOCKLIST_COUNT; i++)
+            if (!_mem.DlistIsEmpty(ListHead(slab, i))) return i;
+        return 0;
+    }
+
+    /// <summary>The planted bug AllocatorCanary.SlabEmptierBlocksFirst: the highest non-empty list.</summary>
+    private int FindNextBlockListIndexEmptiestFirst(ulong slab)
+    {
+        for (int i = SLAB_BLOCKLIST_COUNT - 1; i > 0; i--)
             if (!_mem.DlistIsEmpty(ListHead(slab, i))) return i;
         return 0;
     }

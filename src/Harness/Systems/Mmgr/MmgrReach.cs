@@ -1,7 +1,7 @@
 // MmgrReach: the memory-context events a campaign should reach sometimes. All are seen from the
 // oracle's side (AllocatorRunner): the simulated heap's live-block count around one operation,
-// its failed-call counters, and the address a create returned against the model's recycled list,
-// so the port carries no hook for them.
+// its failed-call counters, the address a create returned against the model's recycled list, and
+// the accounting model's Slab blocklists before a palloc, so the port carries no hook for them.
 using Harness.Core;
 
 namespace Harness.Systems.Mmgr;
@@ -13,6 +13,9 @@ public static class MmgrReach
 
     public static readonly ReachGoal SlabEmptyBlockFreed = new(MmgrSystem.SystemName, "slab-empty-block-freed",
         "pfree in a Slab emptied a block beyond SLAB_MAXIMUM_EMPTY_BLOCKS and free() took it");
+
+    public static readonly ReachGoal SlabBlocklistChoice = new(MmgrSystem.SystemName, "slab-blocklist-choice",
+        "palloc in a Slab that had partly used blocks on blocklists 1 and 2 (SlabFindNextBlockListIndex chose the fuller ones)");
 
     public static readonly ReachGoal GenerationBlockFreed = new(MmgrSystem.SystemName, "generation-block-freed",
         "pfree in a Generation context emptied a block that was neither keeper nor freeblock, and free() took it");
@@ -27,5 +30,5 @@ public static class MmgrReach
         "a simulated malloc failed inside an operation (scripted or capacity) and the port reported out of memory");
 
     public static IReadOnlyList<ReachGoal> Goals { get; } =
-        [AsetBlockFreed, SlabEmptyBlockFreed, GenerationBlockFreed, ResetKeptKeeper, AsetContextRecycled, MallocFailed];
+        [AsetBlockFreed, SlabEmptyBlockFreed, GenerationBlockFreed, ResetKeptKeeper, AsetContextRecycled, MallocFailed, SlabBlocklistChoice];
 }

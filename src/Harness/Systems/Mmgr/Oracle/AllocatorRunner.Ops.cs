@@ -131,6 +131,7 @@ public sealed partial class AllocatorRunner
         int flags = (int)o.Flags;
         Expectation exp = _model.PlanAlloc(ctx, size, flags, (ModelAllocEntry)(byte)o.Entry, alignto, out AllocPlan plan);
         if (plan.Skip) return false;
+        bool slabChoice = SlabHasBlocklistChoice(ctx);
         FailMark failed = Mark();
         ulong result = 0, c = ctx.Address;
         Exception? ex = null;
@@ -162,9 +163,15 @@ public sealed partial class AllocatorRunner
             NoteRetriedMalloc(failed, ctx);
             Placed(_acct.Allocated(chunk, plan.Size, aligned, result), ctx);
         }
+        if (slabChoice) Reach.Hit(MmgrReach.SlabBlocklistChoice);
         CheckChunkNow(chunk);
         return true;
     }
+
+    /// <summary>Whether the accounting model has partly used blocks of this Slab on two blocklists,
+    /// so that the next allocation depends on which list slab.c serves first.</summary>
+    private static bool SlabHasBlocklistChoice(ModelContext ctx) =>
+        ctx.Accounting is SlabAccounting { Unpredictable: null } s && s.Blocklist(1).Count > 0 && s.Blocklist(2).Count > 0;
 
     private bool DoRealloc(Realloc o)
     {

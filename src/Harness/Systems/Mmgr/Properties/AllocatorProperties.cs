@@ -10,6 +10,9 @@
 //   leak        after deleting everything, the heap holds exactly what PostgreSQL keeps
 //   corruption  hostile ops (checking builds): overruns reported by the walkers and pfree, double
 //               frees and bogus pointers raising PostgreSQL's ERRORs, nothing else disturbed
+//   slab        the model property on Slab-shaped lists (SlabGen): small blocks filled and drained
+//               in runs, so blocks move between slab.c's blocklists and past its ten kept empty
+//               blocks, with every placement and figure checked against the accounting model
 // Runs are deterministic for (seed, gamma): FsCheck's Replay starts from them.
 using Allocator.Mmgr;
 using Harness.Core;
@@ -20,7 +23,7 @@ namespace Harness.Systems.Mmgr.Properties;
 
 public static class AllocatorProperties
 {
-    public static readonly string[] Names = ["model", "oom", "leak", "corruption"];
+    public static readonly string[] Names = ["model", "oom", "leak", "corruption", "slab"];
 
     /// <summary>The fixed gamma used with a seed given on the command line.</summary>
     public const ulong DefaultGamma = PropertyRunSpec.DefaultGamma;
@@ -39,6 +42,17 @@ public static class AllocatorProperties
         new("leak", true, 3000, 64),
         new("leak", false, 3000, 64),
         new("corruption", true, 3000, 64),
+        // Appended, so the runs above keep their seeds. Longer lists than the others: emptying
+        // eleven blocks of two chunks takes 21 allocations and 21 frees.
+        new("slab", true, 1000, 160),
+        new("slab", false, 1000, 160),
+    ];
+
+    /// <summary>Planted bugs the gate's property suite must catch: the Slab blocklist policy
+    /// reversed, which only the slab property's lists reach within the gate's budgets.</summary>
+    private static readonly PropertyGateCanary[] GateCanaries =
+    [
+        new(nameof(AllocatorCanary.SlabEmptierBlocksFirst), "slab", false, 1000, 160, OutcomeKind.ModelMismatch),
     ];
 
     private static readonly string[] Descriptions =
@@ -47,6 +61,7 @@ public static class AllocatorProperties
         "every malloc call failed in turn: the right ERROR or NULL, a consistent tree, no leak",
         "after deleting everything the heap holds exactly what PostgreSQL keeps",
         "hostile ops: overruns, double frees, bogus pointers get PostgreSQL's reactions, nothing else disturbed",
+        "port == model on Slab-shaped lists: blocks filled and drained across blocklists and past the ten kept empty blocks",
     ];
 
     /// <summary>The suite the Mmgr system registers.</summary>
@@ -54,12 +69,17 @@ public static class AllocatorProperties
         Names.Select((n, i) => new PropertyDef(n, Descriptions[i], n == "corruption" ? CheckingModes.OnOnly : CheckingModes.Both,
             (checking, canary) => Create(n, checking, ParseCanary(canary)))).ToList(),
         GateCases,
-        Enum.GetNames<AllocatorCanary>().Where(n => n != nameof(AllocatorCanary.None)).ToList());
+        Enum.GetNames<AllocatorCanary>().Where(n => n != nameof(AllocatorCanary.None)).ToList(),
+        GateCanaries);
 
     public static bool IsKnown(string name) => Array.IndexOf(Names, name) >= 0;
 
     /// <summary>Whether a property's generator mixes in hostile ops.</summary>
     public static bool Hostile(string property) => property == "corruption";
+
+    /// <summary>The shrinking generator of a property's op lists, by longest list.</summary>
+    public static FsCheck.Arbitrary<AllocatorOp[]> Arbitrary(string property, int maxOps) =>
+        property == "slab" ? SlabGen.Arbitrary(maxOps) : AllocatorGen.Arbitrary(maxOps, Hostile(property));
 
     internal static AllocatorCanary ParseCanary(string name) => CanaryName.Parse<AllocatorCanary>(name);
 
@@ -68,7 +88,7 @@ public static class AllocatorProperties
     {
         var evaluator = new Evaluator(property, checking, canary);
         return new FsCheckProperty<AllocatorOp>(MmgrSystem.SystemName, property, evaluator.Checking, canary.ToString(),
-            maxOps => AllocatorGen.Arbitrary(maxOps, Hostile(property)), evaluator.Run, AllocatorOpTextForm.Instance, evaluator.Reach);
+            maxOps => Arbitrary(property, maxOps), evaluator.Run, AllocatorOpTextForm.Instance, evaluator.Reach);
     }
 
     /// <summary>Runs a property with FsCheck and returns what happened (never throws for a failing property).</summary>

@@ -2,10 +2,10 @@
 // SLAB_MAXIMUM_EMPTY_BLOCKS (10) emptied blocks and free()s the next ones, so emptying ten
 // blocks reaches nothing and emptying twelve reaches slab-empty-block-freed (twice in the heap,
 // once as a goal of the run); a chunk above allocChunkLimit has an AllocSet block of its
-// own that pfree returns; a reset gives blocks back while the context lives on. The gate's
-// campaigns never empty eleven Slab blocks (their inputs are at most 64 operations), which is why
-// `harness report` lists slab-empty-block-freed as never reached: a gap of the inputs, not of the
-// observation, as this test shows.
+// own that pfree returns; a reset gives blocks back while the context lives on; a palloc in a Slab
+// with partly used blocks on blocklists 1 and 2 is the choice slab.c makes fullest first. The
+// general property and fuzz inputs (at most 64 operations) never empty eleven Slab blocks; the
+// "slab" property's Slab-shaped lists (SlabGen, SlabGenTests) reach both Slab goals.
 using Allocator.Mmgr;
 using Harness.Core;
 using Harness.Systems.Mmgr;
@@ -42,6 +42,26 @@ public sealed class MmgrReachTests
     {
         Assert.Equal(0, Run(SlabEmptied(10)).HitsOf(MmgrReach.SlabEmptyBlockFreed));
         Assert.Equal(1, Run(SlabEmptied(12)).HitsOf(MmgrReach.SlabEmptyBlockFreed));
+    }
+
+    /// <summary>A Slab of six 8-byte chunks per block in the checking build ((240 - 48) / 32), so
+    /// blocklist 1 holds blocks with 1..4 free chunks and blocklist 2 those with 5: block A is
+    /// filled, block B gets three chunks (blocklist 1), then <paramref name="freedFromA"/> of A's
+    /// chunks are freed (5: A moves to blocklist 2) and one more palloc follows.</summary>
+    private static List<AllocatorOp> SlabTwoBlocks(int freedFromA)
+    {
+        var ops = new List<AllocatorOp> { new CreateContext(ContextKind.Slab, 0, 0, 240, 0, 8) };
+        for (int i = 0; i < 9; i++) ops.Add(new Alloc(0, 8, AllocFlags.None, AllocEntry.MemoryContextAlloc, true, 0));
+        for (int i = 0; i < freedFromA; i++) ops.Add(new Free(0));   // the oldest live chunk: A's
+        ops.Add(new Alloc(0, 8, AllocFlags.None, AllocEntry.MemoryContextAlloc, true, 0));
+        return ops;
+    }
+
+    [Fact]
+    public void A_slab_palloc_chooses_between_blocklists_only_when_both_hold_blocks()
+    {
+        Assert.Equal(0, Run(SlabTwoBlocks(4)).HitsOf(MmgrReach.SlabBlocklistChoice));
+        Assert.Equal(1, Run(SlabTwoBlocks(5)).HitsOf(MmgrReach.SlabBlocklistChoice));
     }
 
     [Fact]

@@ -37,6 +37,11 @@ public sealed class MmgrPropertyTests
         public static Arbitrary<AllocatorOp[]> Ops() => AllocatorGen.Arbitrary(24, hostile: false);
     }
 
+    public static class SlabOps100
+    {
+        public static Arbitrary<AllocatorOp[]> Ops() => SlabGen.Arbitrary(100);
+    }
+
     private static FsCheck.Property Check(string property, bool checking, AllocatorOp[] ops, int maxOps) =>
         XunitProperty.Check(AllocatorProperties.Create(property, checking), ops, Replay, maxOps);
 
@@ -60,6 +65,12 @@ public sealed class MmgrPropertyTests
 
     [Property(Replay = Replay, MaxTest = 400, EndSize = 50, Arbitrary = [typeof(HostileOps50)])]
     public FsCheck.Property Corruption_checking_on(AllocatorOp[] ops) => Check("corruption", true, ops, 50);
+
+    [Property(Replay = Replay, MaxTest = 200, EndSize = 50, Arbitrary = [typeof(SlabOps100)])]
+    public FsCheck.Property Slab_checking_on(AllocatorOp[] ops) => Check("slab", true, ops, 100);
+
+    [Property(Replay = Replay, MaxTest = 200, EndSize = 50, Arbitrary = [typeof(SlabOps100)])]
+    public FsCheck.Property Slab_checking_off(AllocatorOp[] ops) => Check("slab", false, ops, 100);
 
     [Fact]
     public void The_same_machinery_catches_a_planted_bug_and_names_a_replayable_artifact()
