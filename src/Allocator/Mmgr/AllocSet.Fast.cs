@@ -39,10 +39,15 @@ internal readonly ref struct HeapWindow
 
     /// <summary>True if [address, address + length) lies in the mapped heap (SimMemory's own test).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool Contains(ulong address, ulong length)
+    public bool Contains(ulong address, ulong length) => InHeap(address, length, _top);
+
+    /// <summary>True when [address, address + length) lies in a heap of <paramref name="top"/> bytes:
+    /// the one bounds test of every fast path, general and lean.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool InHeap(ulong address, ulong length, ulong top)
     {
         ulong off = address - SimMemory.HeapBase;
-        return off <= _top && length <= _top - off;
+        return off <= top && length <= top - off;
     }
 
     /// <summary>The byte at <paramref name="address"/>; only after Contains said yes.</summary>
@@ -250,14 +255,6 @@ public sealed partial class AllocSet
     private bool TryFreeFastNotPlain(ulong pointer) =>
         _lean == LeanKind.Checking ? TryFreeLean<CheckingBuild>(pointer) : TryFreeFastGeneral(pointer);
 
-    /// <summary>True when [address, address + length) lies in the heap's first <paramref name="top"/> bytes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool InHeap(ulong address, ulong length, ulong top)
-    {
-        ulong off = address - SimMemory.HeapBase;
-        return off <= top && length <= top - off;
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryAllocLean<TBuild>(ulong set, ulong size, out ulong result) where TBuild : struct, ILeanBuild
     {
@@ -266,7 +263,7 @@ public sealed partial class AllocSet
         ref byte heap = ref mem.HeapBaseRefReporting;
         ulong top = mem.HeapSize;
         result = 0;
-        if (!InHeap(set, SizeOfAllocSetContext, top)) return false;
+        if (!HeapWindow.InHeap(set, SizeOfAllocSetContext, top)) return false;
         ref byte c = ref Unsafe.Add(ref heap, (nint)(set - SimMemory.HeapBase));
         if (HeapWindow.Rd64(ref c, OffMethods) != MethodsAddress) return false;
         if (_assertChecking && HeapWindow.Rd32(ref c, OffType) - (uint)NodeTag.T_AllocSetContext >= 4u) return false;
@@ -284,7 +281,7 @@ public sealed partial class AllocSet
         ref byte head = ref Unsafe.Add(ref c, (nint)(AsetOffFreelist + ((ulong)fidx << 3)));
         ulong chunk = Unsafe.ReadUnaligned<ulong>(ref head);
         if (chunk == 0) return TryCarveLean<TBuild>(set, size, fidx, out result);
-        if (!InHeap(chunk, hdr + chunkSize, top)
+        if (!HeapWindow.InHeap(chunk, hdr + chunkSize, top)
             || (_assertChecking && MemoryChunk.GetValue(HeapWindow.Rd64(ref Unsafe.Add(ref heap, (nint)(chunk - SimMemory.HeapBase)), hdr - 8)) != (ulong)fidx))
         {
             result = AllocSetAlloc(set, size, 0);   // faults or asserts where C would
@@ -313,7 +310,7 @@ public sealed partial class AllocSet
         ulong top = mem.HeapSize;
         ulong chunkSize = GetChunkSizeFromFreeListIdx(fidx);
         ulong block = HeapWindow.Rd64(ref Unsafe.Add(ref heap, (nint)(set - SimMemory.HeapBase)), AsetOffBlocks);
-        if (!InHeap(block, ALLOC_BLOCKHDRSZ, top))
+        if (!HeapWindow.InHeap(block, ALLOC_BLOCKHDRSZ, top))
         {
             result = AllocSetAllocFromHead(set, size, 0, fidx);
             return true;
@@ -321,7 +318,7 @@ public sealed partial class AllocSet
         ref byte b = ref Unsafe.Add(ref heap, (nint)(block - SimMemory.HeapBase));
         ulong freeptr = HeapWindow.Rd64(ref b, BlkOffFreeptr);
         ulong blockoffset = freeptr - block;
-        if (HeapWindow.Rd64(ref b, BlkOffEndptr) - freeptr < chunkSize + hdr || !InHeap(freeptr, chunkSize + hdr, top)
+        if (HeapWindow.Rd64(ref b, BlkOffEndptr) - freeptr < chunkSize + hdr || !HeapWindow.InHeap(freeptr, chunkSize + hdr, top)
             || blockoffset > MEMORYCHUNK_MAX_BLOCKOFFSET)
         {
             result = AllocSetAllocFromHead(set, size, 0, fidx);   // a new block, or the fault or Assert C would hit
@@ -348,15 +345,15 @@ public sealed partial class AllocSet
         ref byte heap = ref mem.HeapBaseRefReporting;
         ulong top = mem.HeapSize;
         ulong chunk = pointer - hdr;
-        if ((pointer & (MAXIMUM_ALIGNOF - 1)) != 0 || !InHeap(chunk, hdr + 8, top)) return false;
+        if ((pointer & (MAXIMUM_ALIGNOF - 1)) != 0 || !HeapWindow.InHeap(chunk, hdr + 8, top)) return false;
         ref byte ch = ref Unsafe.Add(ref heap, (nint)(chunk - SimMemory.HeapBase));
         ulong hdrmask = HeapWindow.Rd64(ref ch, hdr - 8);
         // Method id AllocSet and the external bit clear, in one test.
         if ((hdrmask & ((1UL << MEMORYCHUNK_VALUE_BASEBIT) - 1)) != AsetId) return false;
         ulong block = MemoryChunk.GetBlock(chunk, hdrmask);
-        if (!InHeap(block, 8, top)) return false;
+        if (!HeapWindow.InHeap(block, 8, top)) return false;
         ulong set = HeapWindow.Rd64(ref Unsafe.Add(ref heap, (nint)(block - SimMemory.HeapBase)), BlkOffAset);
-        if (!InHeap(set, SizeOfAllocSetContext, top)) return false;
+        if (!HeapWindow.InHeap(set, SizeOfAllocSetContext, top)) return false;
         if (_assertChecking && HeapWindow.Rd32(ref Unsafe.Add(ref heap, (nint)(set - SimMemory.HeapBase)), OffType) != (uint)NodeTag.T_AllocSetContext)
             return false;
         ulong fidx = MemoryChunk.GetValue(hdrmask);
@@ -364,7 +361,7 @@ public sealed partial class AllocSet
         ulong chunkSize = GetChunkSizeFromFreeListIdx((int)fidx);
         if (TBuild.Checking)
         {
-            if (!InHeap(chunk, hdr + chunkSize, top)) return false;
+            if (!HeapWindow.InHeap(chunk, hdr + chunkSize, top)) return false;
             ulong requested = HeapWindow.Rd64(ref ch, 0);
             if (requested == InvalidAllocSize) return false;   // double pfree: the ordinary path raises it
             if (requested < chunkSize && Unsafe.Add(ref ch, (nint)(hdr + requested)) != SentinelByte) return false;
