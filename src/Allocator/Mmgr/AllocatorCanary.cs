@@ -27,4 +27,11 @@ internal enum AllocatorCanary
     /// only the accounting model's placements and figures see it, and only when a Slab has partly
     /// used blocks on blocklists 1 and 2 at once (the mutation catalog's slab-emptier-blocks-first).</summary>
     SlabEmptierBlocksFirst,
+
+    /// <summary>GenerationAlloc switches to the freeblock only when it has strictly more room than
+    /// the chunk needs, so an exact fit mallocs a new block while an emptied one of exactly the
+    /// right size waits. Memory-safe: only the accounting model's placements and figures see it,
+    /// and only for a request that fills the freeblock exactly (the mutation catalog's
+    /// gen-freeblock-switch-strict).</summary>
+    GenerationFreeblockExactFitRefused,
 }

@@ -32,6 +32,7 @@ public sealed partial class Generation : MemoryContextMethods
     private readonly bool _checking;
     private readonly bool _clobber;
     private readonly bool _randomize;
+    private readonly AllocatorCanary _canary;
 
     public Generation(Mcxt mcxt) : base(mcxt)
     {
@@ -41,6 +42,7 @@ public sealed partial class Generation : MemoryContextMethods
         _checking = mcxt.Options.MemoryContextChecking;
         _clobber = mcxt.Options.ClobberFreedMemory;
         _randomize = mcxt.Options.RandomizeAllocatedMemory;
+        _canary = mcxt.Options.Canary;
     }
 
     public override MemoryContextMethodID MethodId => MemoryContextMethodID.MCTX_GENERATION_ID;
@@ -68,7 +70,7 @@ public sealed partial class Generation : MemoryContextMethods
         {
             ulong freeblock = _mem.ReadU64(context + OffFreeBlock);
             Pg.Assert(freeblock == 0 || BlockIsEmpty(freeblock));
-            if (freeblock != 0 && BlockFreeBytes(freeblock) >= required_size)
+            if (freeblock != 0 && FreeblockHasRoom(freeblock, required_size))
             {
                 // Switch to the recycled block once; never ping-pong back (FIFO fragmentation).
                 _mem.WriteU64(context + OffFreeBlock, 0);
@@ -79,6 +81,13 @@ public sealed partial class Generation : MemoryContextMethods
         }
         return AllocChunkFromBlock(block, size, chunk_size);
     }
+
+    /// <summary>Whether the freeblock can take the chunk: at least required_size free bytes (the
+    /// planted bug AllocatorCanary.GenerationFreeblockExactFitRefused wants more).</summary>
+    private bool FreeblockHasRoom(ulong freeblock, ulong required_size) =>
+        _canary == AllocatorCanary.GenerationFreeblockExactFitRefused
+            ? BlockFreeBytes(freeblock) > required_size
+            : BlockFreeBytes(freeblock) >= required_size;
 
     /// <summary>GenerationAllocLarge: a dedicated block holding one external chunk, pushed at the
     /// head of the block list without becoming the current block.</summary>

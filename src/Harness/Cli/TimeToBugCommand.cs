@@ -54,7 +54,7 @@ public sealed class TimeToBugCommand : IHarnessCommand
                 for (int seed = 1; seed <= seeds; seed++)
                 {
                     PropertyReport r = suite.Get(c.Property).Create(c.Checking, c.Canary)
-                        .Check(new PropertyRunSpec(Allocator.Common.Prng.Derive((ulong)seed, 0), PropertyRunSpec.DefaultGamma, (int)row.Cap, c.Ops));
+                        .Check(new PropertyRunSpec(Allocator.Common.Prng.Derive((ulong)seed, 0), PropertyRunSpec.DefaultGamma, (int)row.Cap, c.Ops, RampCases: c.Cases));
                     if (r.Failure?.Outcome.Kind == c.Expected) Add(row, r.Cases, r.Seconds);
                 }
                 rows.Add(row);

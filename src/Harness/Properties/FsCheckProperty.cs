@@ -90,7 +90,7 @@ public sealed class FsCheckProperty<TOp> : IPropertyRun
         });
         var runner = new CapturingRunner();
         var replay = new Replay(new Rnd(spec.Seed, spec.Gamma), spec.ReplaySize is int z ? FSharpOption<int>.Some(z) : FSharpOption<int>.None);
-        Config config = Config.Quick.WithMaxTest(spec.Cases).WithEndSize(50).WithRunner(runner).WithReplay(FSharpOption<Replay>.Some(replay)).WithQuietOnSuccess(true);
+        Config config = Config.Quick.WithMaxTest(spec.Cases).WithStartSize(PropertyRunSpec.StartSize).WithEndSize(spec.ConfiguredEndSize).WithRunner(runner).WithReplay(FSharpOption<Replay>.Some(replay)).WithQuietOnSuccess(true);
         var sw = WallClock.StartNew();
         prop.Check(config);
         double seconds = sw.Elapsed.TotalSeconds;

@@ -90,6 +90,17 @@ public sealed class GenerationAccounting : KeeperContextAccounting
         return new Placement(chunk, how);
     }
 
+    /// <summary>Whether an ordinary chunk of <paramref name="request"/> bytes would go to the
+    /// freeblock with no byte to spare: the current block lacks room and the freeblock's free
+    /// bytes are exactly what the chunk and its header need (the edge of GenerationAlloc's >=).</summary>
+    public bool FreeblockExactFit(ulong request)
+    {
+        ulong chunkSize = ChunkSize(request);
+        if (chunkSize > AllocChunkLimit) return false;
+        ulong required = unchecked(chunkSize + ChunkHeader);
+        return _current.FreeBytes < required && _freeBlock is { } fb && fb.FreeBytes == required;
+    }
+
     private ulong NewBlockSize(ulong required) =>
         BlockSizeSequence.FitByNextPow2(Sizes.Take(), required + ChunkGeometry.GenerationBlockHeader);
 

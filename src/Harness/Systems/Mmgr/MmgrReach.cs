@@ -1,7 +1,8 @@
 // MmgrReach: the memory-context events a campaign should reach sometimes. All are seen from the
 // oracle's side (AllocatorRunner): the simulated heap's live-block count around one operation,
 // its failed-call counters, the address a create returned against the model's recycled list, and
-// the accounting model's Slab blocklists before a palloc, so the port carries no hook for them.
+// the accounting model's Slab blocklists and Generation freeblock before a palloc, so the port
+// carries no hook for them.
 using Harness.Core;
 
 namespace Harness.Systems.Mmgr;
@@ -20,6 +21,9 @@ public static class MmgrReach
     public static readonly ReachGoal GenerationBlockFreed = new(MmgrSystem.SystemName, "generation-block-freed",
         "pfree in a Generation context emptied a block that was neither keeper nor freeblock, and free() took it");
 
+    public static readonly ReachGoal GenerationFreeblockExactFit = new(MmgrSystem.SystemName, "generation-freeblock-exact-fit",
+        "palloc in a Generation context whose current block lacked room took the freeblock, which had exactly the bytes the chunk needed");
+
     public static readonly ReachGoal ResetKeptKeeper = new(MmgrSystem.SystemName, "reset-kept-keeper",
         "MemoryContextReset/ResetOnly returned blocks to malloc while the context lived on (keeper block reset)");
 
@@ -30,5 +34,5 @@ public static class MmgrReach
         "a simulated malloc failed inside an operation (scripted or capacity) and the port reported out of memory");
 
     public static IReadOnlyList<ReachGoal> Goals { get; } =
-        [AsetBlockFreed, SlabEmptyBlockFreed, GenerationBlockFreed, ResetKeptKeeper, AsetContextRecycled, MallocFailed, SlabBlocklistChoice];
+        [AsetBlockFreed, SlabEmptyBlockFreed, GenerationBlockFreed, ResetKeptKeeper, AsetContextRecycled, MallocFailed, SlabBlocklistChoice, GenerationFreeblockExactFit];
 }

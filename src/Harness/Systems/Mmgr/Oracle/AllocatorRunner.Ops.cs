@@ -132,6 +132,7 @@ public sealed partial class AllocatorRunner
         Expectation exp = _model.PlanAlloc(ctx, size, flags, (ModelAllocEntry)(byte)o.Entry, alignto, out AllocPlan plan);
         if (plan.Skip) return false;
         bool slabChoice = SlabHasBlocklistChoice(ctx);
+        bool genExact = ctx.Accounting is GenerationAccounting { } g && g.FreeblockExactFit(size);
         FailMark failed = Mark();
         ulong result = 0, c = ctx.Address;
         Exception? ex = null;
@@ -164,6 +165,7 @@ public sealed partial class AllocatorRunner
             Placed(_acct.Allocated(chunk, plan.Size, aligned, result), ctx);
         }
         if (slabChoice) Reach.Hit(MmgrReach.SlabBlocklistChoice);
+        if (genExact) Reach.Hit(MmgrReach.GenerationFreeblockExactFit);
         CheckChunkNow(chunk);
         return true;
     }

@@ -13,6 +13,9 @@
 //   slab        the model property on Slab-shaped lists (SlabGen): small blocks filled and drained
 //               in runs, so blocks move between slab.c's blocklists and past its ten kept empty
 //               blocks, with every placement and figure checked against the accounting model
+//   generation  the model property on Generation-shaped lists (GenerationGen): requests that fill
+//               the keeper, a new block or the freeblock exactly, and blocks emptied into the
+//               freeblock, so generation.c's >= tests and its freeblock reuse are at their edges
 // Runs are deterministic for (seed, gamma): FsCheck's Replay starts from them.
 using Allocator.Mmgr;
 using Harness.Core;
@@ -23,7 +26,7 @@ namespace Harness.Systems.Mmgr.Properties;
 
 public static class AllocatorProperties
 {
-    public static readonly string[] Names = ["model", "oom", "leak", "corruption", "slab"];
+    public static readonly string[] Names = ["model", "oom", "leak", "corruption", "slab", "generation"];
 
     /// <summary>The fixed gamma used with a seed given on the command line.</summary>
     public const ulong DefaultGamma = PropertyRunSpec.DefaultGamma;
@@ -44,17 +47,23 @@ public static class AllocatorProperties
         new("corruption", true, 3000, 64),
         // Appended, so the runs above keep their seeds. Longer lists than the others: emptying
         // eleven blocks of two chunks takes 21 allocations and 21 frees. 3000 cases: the planted
-        // Slab blocklist bug needs a median of 1553 and at most 2788 over seeds 1..20
-        // (docs/time-to-bug.md), so the gate catches it whatever its seed.
+        // Slab blocklist bug needs a median of 673 and at most 1144 over seeds 1..20 on this
+        // schedule (docs/time-to-bug.md), so the gate catches it whatever its seed.
         new("slab", true, 3000, 160),
         new("slab", false, 3000, 160),
+        // Appended too. 3000 cases: the planted exact-fit refusal needs a median of 528 and at most
+        // 1112 over seeds 1..20 on this schedule (harness time-to-bug mmgr, docs/time-to-bug.md).
+        new("generation", true, 3000, 96),
+        new("generation", false, 3000, 96),
     ];
 
     /// <summary>Planted bugs the gate's property suite must catch: the Slab blocklist policy
-    /// reversed, which only the slab property's lists reach within the gate's budgets.</summary>
+    /// reversed and the Generation freeblock refusing an exact fit, which only the slab and
+    /// generation properties' lists reach within the gate's budgets.</summary>
     private static readonly PropertyGateCanary[] GateCanaries =
     [
         new(nameof(AllocatorCanary.SlabEmptierBlocksFirst), "slab", false, 3000, 160, OutcomeKind.ModelMismatch),
+        new(nameof(AllocatorCanary.GenerationFreeblockExactFitRefused), "generation", false, 3000, 96, OutcomeKind.ModelMismatch),
     ];
 
     private static readonly string[] Descriptions =
@@ -64,6 +73,7 @@ public static class AllocatorProperties
         "after deleting everything the heap holds exactly what PostgreSQL keeps",
         "hostile ops: overruns, double frees, bogus pointers get PostgreSQL's reactions, nothing else disturbed",
         "port == model on Slab-shaped lists: blocks filled and drained across blocklists and past the ten kept empty blocks",
+        "port == model on Generation-shaped lists: exact fits of the keeper, new blocks and the freeblock",
     ];
 
     /// <summary>The suite the Mmgr system registers.</summary>
@@ -81,7 +91,12 @@ public static class AllocatorProperties
 
     /// <summary>The shrinking generator of a property's op lists, by longest list.</summary>
     public static FsCheck.Arbitrary<AllocatorOp[]> Arbitrary(string property, int maxOps) =>
-        property == "slab" ? SlabGen.Arbitrary(maxOps) : AllocatorGen.Arbitrary(maxOps, Hostile(property));
+        property switch
+        {
+            "slab" => SlabGen.Arbitrary(maxOps),
+            "generation" => GenerationGen.Arbitrary(maxOps),
+            _ => AllocatorGen.Arbitrary(maxOps, Hostile(property)),
+        };
 
     internal static AllocatorCanary ParseCanary(string name) => CanaryName.Parse<AllocatorCanary>(name);
 

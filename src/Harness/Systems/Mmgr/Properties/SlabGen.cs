@@ -22,6 +22,7 @@
 // The lists are plain op arrays: AllocatorGen.Shrink shrinks them.
 using FsCheck.Fluent;
 using FsCheck;
+using Harness.Properties;
 using Harness.Systems.Mmgr.Oracle;
 using Models.Mmgr;
 
@@ -116,17 +117,8 @@ public static class SlabGen
     /// <summary>Op lists of 1..maxOps ops (length scaled by FsCheck's size, as AllocatorGen.Ops):
     /// a Slab create, then runs until the length is reached (the last run cut short).</summary>
     public static Gen<AllocatorOp[]> Ops(int maxOps) =>
-        Gen.Sized(size => Gen.Choose(1, Math.Max(1, Math.Min(maxOps, 2 + size * maxOps / 50))))
-            .SelectMany(n => Create.SelectMany(first => Runs(n - 1).Select(rest => (AllocatorOp[])[first, .. rest])));
-
-    /// <summary>Runs concatenated to exactly <paramref name="count"/> ops.</summary>
-    private static Gen<AllocatorOp[]> Runs(int count) => count <= 0
-        ? Gen.Constant(Array.Empty<AllocatorOp>())
-        : Run.SelectMany(run =>
-        {
-            AllocatorOp[] head = run.Length <= count ? run : run[..count];
-            return Runs(count - head.Length).Select(rest => (AllocatorOp[])[.. head, .. rest]);
-        });
+        OpListGen.Length(maxOps)
+            .SelectMany(n => Create.SelectMany(first => OpListGen.Runs(Run, n - 1).Select(rest => (AllocatorOp[])[first, .. rest])));
 
     public static Arbitrary<AllocatorOp[]> Arbitrary(int maxOps) => Arb.From(Ops(maxOps), AllocatorGen.Shrink);
 }

@@ -42,6 +42,11 @@ public sealed class MmgrPropertyTests
         public static Arbitrary<AllocatorOp[]> Ops() => SlabGen.Arbitrary(100);
     }
 
+    public static class GenerationOps96
+    {
+        public static Arbitrary<AllocatorOp[]> Ops() => GenerationGen.Arbitrary(96);
+    }
+
     private static FsCheck.Property Check(string property, bool checking, AllocatorOp[] ops, int maxOps) =>
         XunitProperty.Check(AllocatorProperties.Create(property, checking), ops, Replay, maxOps);
 
@@ -71,6 +76,12 @@ public sealed class MmgrPropertyTests
 
     [Property(Replay = Replay, MaxTest = 200, EndSize = 50, Arbitrary = [typeof(SlabOps100)])]
     public FsCheck.Property Slab_checking_off(AllocatorOp[] ops) => Check("slab", false, ops, 100);
+
+    [Property(Replay = Replay, MaxTest = 300, EndSize = 50, Arbitrary = [typeof(GenerationOps96)])]
+    public FsCheck.Property Generation_checking_on(AllocatorOp[] ops) => Check("generation", true, ops, 96);
+
+    [Property(Replay = Replay, MaxTest = 300, EndSize = 50, Arbitrary = [typeof(GenerationOps96)])]
+    public FsCheck.Property Generation_checking_off(AllocatorOp[] ops) => Check("generation", false, ops, 96);
 
     [Fact]
     public void The_same_machinery_catches_a_planted_bug_and_names_a_replayable_artifact()

@@ -20,30 +20,12 @@ public sealed class SlabGenTests
 {
     private const int Lists = 200;
 
-    private static Rnd FixedStart => new(20261203, 0x9E3779B97F4A7C15);
-
-    /// <summary>Runs sampled lists (FsCheck size 50: lengths 1..maxOps; Sample takes the count first, then the seed and the size) and tallies the runs that
-    /// reached each goal; every run must pass.</summary>
-    private static ReachTally Tally(Gen<AllocatorOp[]> gen, bool checking)
-    {
-        var runner = new AllocatorRunner(RunnerOptions.ForChecking(checking));
-        var tally = new ReachTally("test", runner.Reach.Goals);
-        foreach (AllocatorOp[] ops in gen.Sample(Lists, FixedStart, 50))
-        {
-            RunResult r = runner.Run(ops);
-            Assert.True(r.Passed, $"{r.Outcome}\n{string.Join('\n', ops.Select(o => o.ToString()))}");
-            tally.Record(runner.Reach);
-        }
-        return tally;
-    }
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void Slab_lists_reach_both_blocklists_and_a_freed_empty_block(bool checking)
     {
-        ReachTally t = Tally(SlabGen.Ops(160), checking);
-        Assert.Equal(Lists, t.Runs);
+        ReachTally t = GenReach.Tally(SlabGen.Ops(160), checking, Lists);
         long choice = t.HitsOf(MmgrReach.SlabBlocklistChoice), freed = t.HitsOf(MmgrReach.SlabEmptyBlockFreed);
         Assert.True(choice >= Lists / 40, $"{choice} of {Lists} lists had a palloc choose between blocklists 1 and 2");
         Assert.True(freed >= Lists / 40, $"{freed} of {Lists} lists freed an empty Slab block beyond the ten kept");
@@ -52,8 +34,8 @@ public sealed class SlabGenTests
     [Fact]
     public void General_lists_at_the_gate_length_seldom_reach_them()
     {
-        ReachTally general = Tally(AllocatorGen.Ops(64, hostile: false), checking: true);
-        ReachTally slab = Tally(SlabGen.Ops(160), checking: true);
+        ReachTally general = GenReach.Tally(AllocatorGen.Ops(64, hostile: false), checking: true, Lists);
+        ReachTally slab = GenReach.Tally(SlabGen.Ops(160), checking: true, Lists);
         Assert.True(slab.HitsOf(MmgrReach.SlabBlocklistChoice) > 4 * general.HitsOf(MmgrReach.SlabBlocklistChoice),
             $"slab {slab.HitsOf(MmgrReach.SlabBlocklistChoice)}, general {general.HitsOf(MmgrReach.SlabBlocklistChoice)}");
         Assert.True(slab.HitsOf(MmgrReach.SlabEmptyBlockFreed) > general.HitsOf(MmgrReach.SlabEmptyBlockFreed),
@@ -63,7 +45,7 @@ public sealed class SlabGenTests
     [Fact]
     public void Lists_open_with_a_small_slab_and_keep_to_the_length_bound()
     {
-        foreach (AllocatorOp[] ops in SlabGen.Ops(40).Sample(Lists, FixedStart, 50))
+        foreach (AllocatorOp[] ops in SlabGen.Ops(40).Sample(Lists, GenReach.FixedStart, 50))
         {
             Assert.InRange(ops.Length, 1, 40);
             var create = Assert.IsType<CreateContext>(ops[0]);
@@ -77,11 +59,7 @@ public sealed class SlabGenTests
     [Fact]
     public void The_slab_property_catches_the_blocklist_policy_reversed()
     {
-        PropertyGateCanary c = AllocatorProperties.Suite.GateCanaries.Single(x => x.Canary == nameof(AllocatorCanary.SlabEmptierBlocksFirst));
-        PropertyReport r = AllocatorProperties.Suite.Get(c.Property).Create(c.Checking, c.Canary)
-            .Check(new PropertyRunSpec(20261121, AllocatorProperties.DefaultGamma, c.Cases, c.Ops));
-        Assert.False(r.Passed, "planted bug not caught");
-        Assert.Equal(c.Expected, r.Failure!.Outcome.Kind);
-        Assert.Contains("Slab/", r.Failure.Outcome.Site);   // Alloc/Slab/placement, as a rule
+        PropertyFailure f = GenReach.CaughtGateCanary(AllocatorProperties.Suite, nameof(AllocatorCanary.SlabEmptierBlocksFirst));
+        Assert.Contains("Slab/", f.Outcome.Site);   // Alloc/Slab/placement, as a rule
     }
 }
