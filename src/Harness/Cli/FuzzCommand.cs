@@ -129,6 +129,7 @@ public sealed class FuzzCommand : IHarnessCommand
         }
         FuzzRunResult r = new FuzzEngine(createWorker, options, stdout).Run();
         stdout.WriteLine($"fuzz: {r.Execs} execs in {r.Seconds:0.0}s ({r.ExecsPerSecond:0} exec/s, {workers} worker{(workers == 1 ? "" : "s")}), {r.SeedInputs} seed inputs, corpus {r.Corpus.Count}, edges {r.Edges}, features {r.Features}, findings {r.Findings.Count}");
+        if (r.Phases is { } phases) stdout.WriteLine($"fuzz: time by phase: {phases.Describe()}");
         if (r.Reach is { } reach) stdout.WriteLine($"fuzz: {ReachTally.Summary(reach.Counts)}");
         if (r.StoppedByTime) stdout.WriteLine($"fuzz: to repeat this run exactly: harness fuzz {target} --seed {seed} --execs {r.Execs} --workers {workers}{ConfigArgs(config)}");
         foreach (Finding f in r.Findings)

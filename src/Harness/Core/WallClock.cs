@@ -26,6 +26,13 @@ public sealed class WallClock
 
     public long ElapsedMilliseconds => _watch.ElapsedMilliseconds;
 
+    /// <summary>A raw high-resolution timestamp, for summing the time of phases that recur too
+    /// often for a WallClock object each (the fuzz engine's per-batch phases). Reported, never decisive.</summary>
+    public static long Timestamp => System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>Milliseconds in a span of <see cref="Timestamp"/> ticks.</summary>
+    public static double TicksToMilliseconds(long ticks) => ticks * 1000.0 / System.Diagnostics.Stopwatch.Frequency;
+
     /// <summary>The calendar time in Unix seconds: for files other programs read (a sync worker's
     /// fuzzer_stats: start_time, last_update) and for telling a live worker from a stale one in
     /// `harness status`. Same rule: printed and compared for display, never deciding what runs.</summary>

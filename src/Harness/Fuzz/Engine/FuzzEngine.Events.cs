@@ -42,6 +42,7 @@ public sealed partial class FuzzEngine
             ("repeat", $"harness fuzz {_executors[0].Target.Name} --seed {_options.Seed} --execs {_execs} --workers {_options.Workers}"),
         };
         if (_options.Sync is { } s) f.AddRange([("imported", _imported), ("exported", s.Exported)]);
+        f.AddRange(_phases.EventFields());
         return f.ToArray();
     }
 }

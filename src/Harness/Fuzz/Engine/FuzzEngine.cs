@@ -10,7 +10,7 @@
 //      recent ones favoured; mutate it at the operation level when the target is IStructureAware,
 //      else at the byte level); candidate j executes on worker j mod W; then the main thread applies
 //      the results in candidate order: findings (new signatures recorded), novelty with commit,
-//      corpus keep and save, status lines.
+//      corpus keep and save (the file itself is written by CorpusWriter's thread), status lines.
 //
 // Workers judge novelty against the virgin maps as they stood at the batch start (nobody writes
 // them while workers run) and capture the maps of the candidates that were new then; the apply
@@ -18,7 +18,8 @@
 // after all earlier candidates were committed. Every decision comes from the Prng seeded with
 // options.Seed and from which worker ran which candidates, never from timing: same seed + same
 // Execs + same Workers => same corpus and same findings, which the engine tests pin. The clock is
-// read only for the optional --seconds stop (between batches) and the exec/s display.
+// read only for the optional --seconds stop (between batches), the exec/s display and the phase
+// times (PhaseTimes: generate, batch, apply, busy per worker), which are reported, never read back.
 //
 // With a sync directory (options.Sync, `--sync-dir`), kept entries are also written to the
 // worker's AFL-style queue, and after the seeds and then every Sync.ImportEvery executions (between
@@ -46,6 +47,8 @@ public sealed partial class FuzzEngine
     private FuzzExecutor[] _executors = [];
     private IStructureAware? _structure;
     private ByteMutator _bytes = null!;
+    private PhaseTimes _phases = new(1);
+    private CorpusWriter? _corpusWriter;
     private long _corpusBytes;
     private long _execs;
 
@@ -81,7 +84,9 @@ public sealed partial class FuzzEngine
     {
         _clock.Start();
         CreateWorkers();
+        _phases = new PhaseTimes(_options.Workers);
         using var gang = new WorkerGang(_options.Workers);
+        using CorpusWriter? writer = _corpusWriter = _options.OutDir is null ? null : new CorpusWriter(Path.Combine(_options.OutDir, "corpus"));
         gang.RunOnAll(w => _executors[w].Run(ReadOnlySpan<byte>.Empty)); // warm-up, discarded
         foreach (FuzzExecutor ex in _executors) ex.Reach?.Clear();
 
@@ -96,6 +101,7 @@ public sealed partial class FuzzEngine
         long importAt = _options.Sync?.ImportEvery ?? long.MaxValue;
         bool stoppedByTime = false;
         double startLoop = _clock.Elapsed.TotalSeconds;
+        _phases.LoopStarted();
         for (_execs = 0; _execs < _options.Execs;)
         {
             if (_options.Seconds is double limit && _clock.Elapsed.TotalSeconds >= limit)
@@ -103,9 +109,12 @@ public sealed partial class FuzzEngine
                 stoppedByTime = true;
                 break;
             }
+            long t0 = WallClock.Timestamp;
             var batch = new FuzzCandidate[(int)Math.Min(_options.BatchSize, _options.Execs - _execs)];
             for (int j = 0; j < batch.Length; j++) batch[j] = new FuzzCandidate(NextCandidate(), _execs + j);
-            Execute(gang, batch);
+            long t1 = WallClock.Timestamp;
+            Execute(gang, batch, _phases);
+            long t2 = WallClock.Timestamp;
             foreach (FuzzCandidate c in batch)
             {
                 _execs++;
@@ -116,6 +125,7 @@ public sealed partial class FuzzEngine
                     statusAt = statusAt < _options.StatusEvery ? Math.Min(statusAt * 2, _options.StatusEvery) : statusAt + _options.StatusEvery;
                 }
             }
+            _phases.Add(t1 - t0, t2 - t1, WallClock.Timestamp - t2);
             if (_options.StopAtFirstFinding && _findings.Count > 0) break;
             if (_execs >= importAt)
             {
@@ -123,12 +133,14 @@ public sealed partial class FuzzEngine
                 importAt += _options.Sync!.ImportEvery;
             }
         }
+        writer?.Complete(); // every kept entry on disk before DONE is reported (and inside the exec/s time)
+        _phases.LoopEnded();
         double seconds = _clock.Elapsed.TotalSeconds - startLoop;
         Status("DONE");
         _options.Events?.Write("end", EndFields(stoppedByTime, seeds));
         if (stoppedByTime)
             _log.WriteLine($"stopped by --seconds {_options.Seconds} after {_execs} executions; repeat exactly with --seed {_options.Seed} --execs {_execs} --workers {_options.Workers}");
-        return new FuzzRunResult(_execs, stoppedByTime, seconds, seeds, _corpus.ToList(), _findings.ToList(), _executors[0].Edges, _executors[0].Features, _options.Workers, Reach());
+        return new FuzzRunResult(_execs, stoppedByTime, seconds, seeds, _corpus.ToList(), _findings.ToList(), _executors[0].Edges, _executors[0].Features, _options.Workers, Reach(), _phases);
     }
 
     /// <summary>Every worker's goal counts added up (null: the target declares no goals). Called
@@ -205,16 +217,18 @@ public sealed partial class FuzzEngine
 
     private void ExecuteAndApply(WorkerGang gang, FuzzCandidate[] batch, bool forceKeep)
     {
-        Execute(gang, batch);
+        Execute(gang, batch, phases: null);
         foreach (FuzzCandidate c in batch) Apply(c, forceKeep);
     }
 
     // Candidate j on worker j mod W; the virgin maps are read-only until every worker is done.
-    private void Execute(WorkerGang gang, FuzzCandidate[] batch)
+    // With phases, each worker adds its own busy time (read by the main thread after the barrier).
+    private void Execute(WorkerGang gang, FuzzCandidate[] batch, PhaseTimes? phases)
     {
         int workers = gang.Count;
         gang.RunOnAll(w =>
         {
+            long start = WallClock.Timestamp;
             FuzzExecutor ex = _executors[w];
             for (int j = w; j < batch.Length; j += workers)
             {
@@ -222,6 +236,7 @@ public sealed partial class FuzzEngine
                 c.Outcome = ex.Run(c.Input);
                 if (!c.Outcome.IsFailure && ex.HasNews()) c.Traces = ex.Capture();
             }
+            phases?.AddBusy(w, WallClock.Timestamp - start);
         });
     }
 
@@ -238,7 +253,7 @@ public sealed partial class FuzzEngine
         if (!isNew && !forceKeep) return;
         _corpus.Add(c.Input);
         _corpusBytes += c.Input.Length;
-        string? saved = _options.OutDir is null ? null : CorpusFolder.Save(Path.Combine(_options.OutDir, "corpus"), c.Input);
+        string? saved = _corpusWriter?.Save(c.Input);
         if (_options.Sync is { } sync)
         {
             if (c.Origin is not null) _imported++;

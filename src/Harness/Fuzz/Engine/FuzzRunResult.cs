@@ -11,7 +11,8 @@ public sealed record FuzzRunResult(
     int Edges,
     int Features,
     int Workers = 1,
-    Harness.Core.ReachTally? Reach = null)
+    Harness.Core.ReachTally? Reach = null,
+    PhaseTimes? Phases = null)
 {
     /// <summary>Executions per second over the mutated executions, all workers together (display only).</summary>
     public double ExecsPerSecond => Seconds > 0 ? Execs / Seconds : 0;
