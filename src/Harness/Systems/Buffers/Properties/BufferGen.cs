@@ -52,6 +52,33 @@ public static class BufferGen
         (4, Gen.Elements(BufferCodec.Faults).Select(k => new BufferOp(BufferOpCode.Fault, Mode: (int)k))),
         (1, Gen.Constant(new BufferOp(BufferOpCode.Crash))));
 
+    /// <summary>The "policy" mix: only operations the replacement-policy oracle follows (reads with
+    /// and without rings, releases, changes with and without WAL, flushes, evictions, extensions,
+    /// commits and aborts, the bgwriter's sleep and wake-up), reads only of blocks that exist
+    /// (<paramref name="sizes"/>: the relations' initial sizes) and mostly by backend 0, so a ring
+    /// comes round to its own buffers, and one hot page that normal and ring pins both meet.</summary>
+    public static Gen<BufferOp> PolicyOp(IReadOnlyList<uint> sizes)
+    {
+        Gen<int> backend = Gen.Frequency((3, Gen.Constant(0)), (2, Gen.Choose(1, BufferWorkload.MaxBackends - 1)));
+        Gen<int> strategy = Gen.Frequency((2, Gen.Constant(0)), (4, Gen.Constant(1)), (1, Gen.Constant(2)), (1, Gen.Constant(3)));
+        Gen<(int, uint)> page = Gen.Frequency(
+            (1, Gen.Constant((0, 0u))),
+            (4, from r in Gen.Choose(0, sizes.Count - 1) from blk in Gen.Choose(0, (int)sizes[r] - 1) select (r, (uint)blk)));
+        return Gen.Frequency(
+            (12, from b in backend from p in page from m in strategy select new BufferOp(BufferOpCode.Read, b, p.Item1, p.Item2, Mode: m)),
+            (10, from b in backend from pin in Pin select new BufferOp(BufferOpCode.Release, b, Pin: pin)),
+            (4, from b in backend from pin in Pin from v in Value select new BufferOp(BufferOpCode.Modify, b, Pin: pin, Value: v)),
+            (1, from b in backend from pin in Pin select new BufferOp(BufferOpCode.Flush, b, Pin: pin)),
+            (1, from b in backend from p in page select new BufferOp(BufferOpCode.Evict, b, p.Item1, p.Item2)),
+            (1, from b in backend from r in Rel select new BufferOp(BufferOpCode.Extend, b, r)),
+            (2, backend.Select(b => new BufferOp(BufferOpCode.Commit, b))),
+            (1, backend.Select(b => new BufferOp(BufferOpCode.Abort, b))),
+            (2, Gen.Frequency((2, Gen.Constant(1)), (1, Gen.Constant(2))).Select(m => new BufferOp(BufferOpCode.BgWriter, Mode: m))));
+    }
+
+    public static Arbitrary<BufferOp[]> PolicyArbitrary(int maxOps, IReadOnlyList<uint> sizes) =>
+        Arb.From(OpListGen.Of(PolicyOp(sizes), maxOps), Shrink);
+
     public static Gen<BufferOp[]> Ops(int maxOps, bool faults)
     {
         Gen<BufferOp> one = faults ? Gen.Frequency((8, Benign), (1, Faulty)) : Benign;
