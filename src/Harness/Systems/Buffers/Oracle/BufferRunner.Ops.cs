@@ -121,6 +121,8 @@ public sealed partial class BufferRunner
                 var p = new PageKey(op.Rel, op.Block);
                 string? err = _model.ExpectPinError(b, p, mustExist: true);
                 ReadBufferMode mode = (op.Mode & 4) != 0 ? ReadBufferMode.RBM_ZERO_ON_ERROR : ReadBufferMode.RBM_NORMAL;
+                // a read beyond the end leaves a tagged buffer that never became valid: not followed
+                if (_policy is not null && !_model.Exists(p)) { Skip(step, op, "beyond the end: not followed by the policy oracle"); return; }
                 BufferAccessStrategy? strategy = Strategy(b, op.Mode & 3);
                 PolicyPin? predicted = _policy?.Read(b, p, RingOf(op.Mode & 3));
                 PolicyAgreesOnError(step, op, predicted, err);

@@ -33,7 +33,7 @@ public static class BufferProperties
 
     /// <summary>The policy property's gate budget (see docs/mutation-campaign.md for how many cases
     /// each policy mutant needs).</summary>
-    private const int POLICY_CASES = 300;
+    private const int POLICY_CASES = 2000;
 
     private static readonly string[] Descriptions =
     [
