@@ -4,6 +4,7 @@
 // mismatch), and it catches the planted bug that drifts the usage count.
 using Allocator.Buffers;
 using FsCheck;
+using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Harness.Core;
 using Outcome = Harness.Core.Outcome;
@@ -111,6 +112,30 @@ public sealed class PolicyOracleTests
         Assert.Equal("policy/usage", o.Site);
         Assert.Contains("usage count 6; expected 5", o.Reason, StringComparison.Ordinal);
         _ = trace;
+    }
+
+    [Theory]
+    [InlineData("bgwriter", 0)]
+    [InlineData("bgwriter hibernate", 1)]
+    [InlineData("bgwriter wake", 2)]
+    public void Bgwriter_modes_round_trip_as_text(string text, int mode)
+    {
+        BufferOp op = BufferOpText.ParseLine(text);
+        Assert.Equal(new BufferOp(BufferOpCode.BgWriter, Mode: mode), op);
+        Assert.Equal(text, op.ToString());
+    }
+
+    [Fact]
+    public void Policy_generator_makes_only_followed_ops_of_existing_blocks()
+    {
+        var sizes = BufferProperties.Workload.InitialBlocks;
+        BufferOp[] ops = BufferGen.PolicyOps(64, sizes).Sample(50, new FsCheck.Rnd(20261203, 0x9E3779B97F4A7C15), 40).SelectMany(x => x).ToArray();
+        Assert.NotEmpty(ops);
+        Assert.All(ops, o => Assert.True(o.Code is BufferOpCode.Read or BufferOpCode.Release or BufferOpCode.Modify
+            or BufferOpCode.Flush or BufferOpCode.Evict or BufferOpCode.Extend or BufferOpCode.Commit or BufferOpCode.Abort
+            || (o.Code == BufferOpCode.BgWriter && o.Mode is 1 or 2), o.ToString()));
+        Assert.All(ops.Where(o => o.Code == BufferOpCode.Read), o => Assert.True(o.Block < sizes[o.Rel], o.ToString()));
+        Assert.Contains(ops, o => o.Code == BufferOpCode.Read && o.Mode == 1);
     }
 
     [Fact]
