@@ -29,7 +29,10 @@ public static class BuffersReach
     public static readonly ReachGoal CrashRecovered = new(S, "crash-recovered",
         "a power loss discarded the pool and WAL replay recovered every page");
 
-    public static IReadOnlyList<ReachGoal> RunnerGoals { get; } = [VictimEvicted, IoErrorAborted, NoUnpinnedBuffers, CleanupLockRefused, CrashRecovered];
+    public static readonly ReachGoal RingRejectedDirty = new(S, "ring-rejected-dirty",
+        "a bulk read's ring offered a dirty buffer whose write needed a WAL flush; StrategyRejectBuffer dropped it from the ring and another victim was taken (seen by the policy oracle)");
+
+    public static IReadOnlyList<ReachGoal> RunnerGoals { get; } = [VictimEvicted, IoErrorAborted, NoUnpinnedBuffers, CleanupLockRefused, CrashRecovered, RingRejectedDirty];
 
     // ---- the scenarios (one goal each, declared by the scenario that can reach it)
 

@@ -41,7 +41,9 @@ public enum BufferOpCode : byte
     FlushDatabase,
     /// <summary>BufferSync (the checkpointer; Mode 1 = shutdown checkpoint: unlogged pages too).</summary>
     Checkpoint,
-    /// <summary>One BgBufferSync round (the background writer).</summary>
+    /// <summary>One BgBufferSync round (the background writer); Mode 1: the bgwriter goes to sleep
+    /// and asks to be woken by the next allocation (StrategyNotifyBgWriter(its proc number)); Mode 2:
+    /// it wakes up and stops asking (StrategyNotifyBgWriter(-1)).</summary>
     BgWriter,
     /// <summary>Release every pin, flush WAL, AtEOXact_Buffers(commit).</summary>
     Commit,
@@ -62,7 +64,7 @@ public enum ReadStrategy : byte { Normal, BulkRead, BulkWrite, Vacuum }
 /// <param name="Block">Block number (Read, ReadZero, Evict) or the new size (Truncate).</param>
 /// <param name="Pin">Which of the backend's pins (mod their count).</param>
 /// <param name="Mode">Read: strategy (low 2 bits) | 4 for RBM_ZERO_ON_ERROR; ReadZero: 1 for the cleanup
-/// variant; Lock: 1 share, 2 exclusive; Checkpoint: 1 shutdown; Fault: the StorageFaultKind.</param>
+/// variant; Lock: 1 share, 2 exclusive; Checkpoint: 1 shutdown; BgWriter: 1 hibernate, 2 wake; Fault: the StorageFaultKind.</param>
 /// <param name="Value">Modify, ReadZero: the new value; Hint: the new hint (low 32 bits).</param>
 public readonly record struct BufferOp(BufferOpCode Code, int Backend = 0, int Rel = 0, uint Block = 0, int Pin = 0, int Mode = 0, ulong Value = 0)
 {

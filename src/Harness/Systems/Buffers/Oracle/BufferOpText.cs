@@ -54,7 +54,7 @@ public sealed class BufferOpText : IOpText<BufferOp>
             BufferOpCode.FlushRelation => $"{b} flush-relation r{op.Rel}",
             BufferOpCode.FlushDatabase => $"{b} flush-database d{op.Rel}",
             BufferOpCode.Checkpoint => op.Mode == 1 ? "checkpoint shutdown" : "checkpoint",
-            BufferOpCode.BgWriter => "bgwriter",
+            BufferOpCode.BgWriter => op.Mode switch { 1 => "bgwriter hibernate", 2 => "bgwriter wake", _ => "bgwriter" },
             BufferOpCode.Commit => $"{b} commit",
             BufferOpCode.Abort => $"{b} abort",
             BufferOpCode.Fault => $"fault {FaultName((StorageFaultKind)op.Mode)}",
@@ -134,7 +134,7 @@ public sealed class BufferOpText : IOpText<BufferOp>
             case "flush-relation": return new BufferOp(BufferOpCode.FlushRelation, backend, Int(Arg(1).TrimStart('r'), "relation"));
             case "flush-database": return new BufferOp(BufferOpCode.FlushDatabase, backend, Int(Arg(1).TrimStart('d'), "database"));
             case "checkpoint": return new BufferOp(BufferOpCode.Checkpoint, Mode: Has("shutdown") ? 1 : 0);
-            case "bgwriter": return new BufferOp(BufferOpCode.BgWriter);
+            case "bgwriter": return new BufferOp(BufferOpCode.BgWriter, Mode: Has("hibernate") ? 1 : Has("wake") ? 2 : 0);
             case "commit": return new BufferOp(BufferOpCode.Commit, backend);
             case "abort": return new BufferOp(BufferOpCode.Abort, backend);
             case "fault":

@@ -75,6 +75,7 @@ public sealed partial class BufferRunner
         if (who != _aux)
         {
             _model.Abort(op.Backend);
+            _policy?.ReleaseAll(op.Backend);
             _buffers[op.Backend].Clear();
         }
         _ = step;
@@ -112,6 +113,7 @@ public sealed partial class BufferRunner
     {
         int b = op.Backend;
         BufMgr port = _backends[b];
+        if (_policy is not null && !PolicyFollows(op)) { Skip(step, op, "not followed by the policy oracle"); return; }
         switch (op.Code)
         {
             case BufferOpCode.Read:
@@ -119,13 +121,18 @@ public sealed partial class BufferRunner
                 var p = new PageKey(op.Rel, op.Block);
                 string? err = _model.ExpectPinError(b, p, mustExist: true);
                 ReadBufferMode mode = (op.Mode & 4) != 0 ? ReadBufferMode.RBM_ZERO_ON_ERROR : ReadBufferMode.RBM_NORMAL;
+                // a read beyond the end leaves a tagged buffer that never became valid: not followed
+                if (_policy is not null && !_model.Exists(p)) { Skip(step, op, "beyond the end: not followed by the policy oracle"); return; }
                 BufferAccessStrategy? strategy = Strategy(b, op.Mode & 3);
+                PolicyPin? predicted = _policy?.Read(b, p, RingOf(op.Mode & 3));
+                PolicyAgreesOnError(step, op, predicted, err);
                 if (err is not null)
                 {
                     ExpectedError(step, op, err, () => port.ReadBufferExtended(Rel(op.Rel), ForkNumber.MAIN_FORKNUM, op.Block, mode, strategy));
                     return;
                 }
                 int buf = port.ReadBufferExtended(Rel(op.Rel), ForkNumber.MAIN_FORKNUM, op.Block, mode, strategy);
+                PolicyCheckPin(step, op, predicted, buf);
                 AddPin(step, op, p, buf);
                 Trace(step, op, $"buffer {buf}");
                 return;
@@ -168,6 +175,7 @@ public sealed partial class BufferRunner
                 else port.ReleaseBuffer(buf);
                 _model.Unpin(b, idx);
                 _buffers[b].RemoveAt(idx);
+                _policy?.Unpin(b, buf - 1);
                 Trace(step, op, $"released buffer {buf}");
                 return;
             }
@@ -203,6 +211,7 @@ public sealed partial class BufferRunner
                 if (!PinOf(step, op, out _, out PageKey p, out int buf)) return;
                 if (!WithLock(step, op, p, buf, LockMode.Exclusive, () => WritePage(port, buf, p, op.Value, initialise: false))) return;
                 _model.Write(p, op.Value);
+                _policy?.Modify(buf - 1, Logged(p));
                 Trace(step, op, "written");
                 return;
             }
@@ -240,6 +249,7 @@ public sealed partial class BufferRunner
                 if (!PinOf(step, op, out _, out PageKey p, out int buf)) return;
                 if (!WithLock(step, op, p, buf, LockMode.Share, () => port.FlushOneBuffer(buf))) return;
                 _model.MadeDurable(p);
+                _policy?.Flush(buf - 1);
                 Trace(step, op, "flushed");
                 return;
             }
@@ -267,12 +277,15 @@ public sealed partial class BufferRunner
             {
                 var p = new PageKey(op.Rel, _model.NBlocks(op.Rel));
                 string? err = _model.ExpectPinError(b, p, mustExist: false);
+                PolicyPin? predicted = _policy?.Extend(b, p, Logged(p));
+                PolicyAgreesOnError(step, op, predicted, err);
                 if (err is not null)
                 {
                     ExpectedError(step, op, err, () => port.ExtendBufferedRel(Rel(op.Rel), ForkNumber.MAIN_FORKNUM, null, lockFirst: true));
                     return;
                 }
                 int buf = port.ExtendBufferedRel(Rel(op.Rel), ForkNumber.MAIN_FORKNUM, null, lockFirst: true);
+                PolicyCheckPin(step, op, predicted, buf);
                 uint blk = port.BufferGetBlockNumber(buf);
                 if (blk != p.Block)
                     throw Fail(OutcomeKind.ModelMismatch, step, "extend/block", $"extension returned block {blk}; the relation had {p.Block} blocks");
@@ -291,6 +304,8 @@ public sealed partial class BufferRunner
                 int buf = FindBuffer(Tag(p));
                 if (buf == BufferConstants.InvalidBuffer) { Skip(step, op, "not in the pool"); return; }
                 bool evicted = port.EvictUnpinnedBuffer(buf);
+                if (_policy is not null && _policy.Evict(buf - 1) != evicted)
+                    throw Fail(OutcomeKind.ModelMismatch, step, "evict/policy", $"op {step} ({op}): EvictUnpinnedBuffer({buf}) = {evicted}; the policy model says {!evicted}");
                 if (evicted && _model.PinnedByAnyone(p))
                     throw Fail(OutcomeKind.ModelMismatch, step, "evict/pinned", $"EvictUnpinnedBuffer({buf}) evicted {p}, which is pinned");
                 if (evicted) _model.MadeDurable(p);
@@ -357,6 +372,16 @@ public sealed partial class BufferRunner
             }
             case BufferOpCode.BgWriter:
             {
+                if (op.Mode is 1 or 2)
+                {
+                    // the bgwriter's main loop around its sleep: ask to be woken by the next
+                    // allocation, or stop asking
+                    int procno = op.Mode == 1 ? BgWriterProcNo : -1;
+                    Freelist.StrategyNotifyBgWriter(_aux.Backend, _pool!.Strategy, procno);
+                    _policy?.NotifyBgWriter(procno);
+                    Trace(step, op, $"bgwprocno = {procno}");
+                    return;
+                }
                 if (_model.AnyExclusiveLock) { Skip(step, op, "a page is locked exclusively"); return; }
                 bool hibernate = _aux.BgBufferSync();
                 Trace(step, op, hibernate ? "may hibernate" : "active");
@@ -377,6 +402,8 @@ public sealed partial class BufferRunner
                 // every page of a WAL-logged relation as it is now
                 _wal.XLogFlush(_wal.InsertLsn);
                 _model.MadeDurable(r => r.Permanent);
+                _policy?.ReleaseAll(b);
+                _policy?.FlushAllWal();
                 int warnings = port.Pins.Elog.Messages.Count;
                 try
                 {
@@ -394,6 +421,7 @@ public sealed partial class BufferRunner
             {
                 port.AbortCurrentTransaction();
                 _model.Abort(b);
+                _policy?.ReleaseAll(b);
                 _buffers[b].Clear();
                 Trace(step, op, "aborted");
                 return;

@@ -34,6 +34,10 @@ public sealed record BufferRunOptions(BufferWorkload Workload, bool Checking = t
     /// <summary>In checking mode, walk the pool after every k-th operation (and at the end and
     /// before every crash); 1 = after every operation.</summary>
     public int CheckEvery { get; init; } = 1;
+
+    /// <summary>Also run the replacement-policy oracle (BufferRunner.Policy) after every operation;
+    /// operations it does not follow are skipped.</summary>
+    public bool Policy { get; init; }
 }
 
 public readonly record struct BufferRunResult(Outcome Outcome, int Executed, int Skipped, int Errors, int Crashes);
@@ -116,6 +120,7 @@ public sealed partial class BufferRunner : IReachReporter
         _model = new BufferModel(W.NBuffers, W.Backends, BufferWorkload.ModelRelations, W.InitialBlocks);
         CreateRelations();
         StartPool();
+        StartPolicy();
         trace?.WriteLine($"# {W}");
         int i = 0;
         try
@@ -133,6 +138,7 @@ public sealed partial class BufferRunner : IReachReporter
                     CheckWalBeforeData(i, op);
                 }
                 CheckPins(i, op);
+                CheckPolicy(i, op);
             }
             if (endOfRun) EndOfRun(ops.Count);
         }

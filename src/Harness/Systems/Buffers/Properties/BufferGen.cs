@@ -52,6 +52,62 @@ public static class BufferGen
         (4, Gen.Elements(BufferCodec.Faults).Select(k => new BufferOp(BufferOpCode.Fault, Mode: (int)k))),
         (1, Gen.Constant(new BufferOp(BufferOpCode.Crash))));
 
+    /// <summary>The "policy" mix: only operations the replacement-policy oracle follows (reads with
+    /// and without rings, releases, changes with and without WAL, flushes, evictions, extensions,
+    /// commits and aborts, the bgwriter's sleep and wake-up), reads only of blocks that exist
+    /// (<paramref name="sizes"/>: the relations' initial sizes) and mostly by backend 0, and one hot
+    /// page that normal and ring pins both meet.</summary>
+    public static Gen<BufferOp> PolicyOp(IReadOnlyList<uint> sizes)
+    {
+        Gen<int> strategy = Gen.Frequency((2, Gen.Constant(0)), (4, Gen.Constant(1)), (1, Gen.Constant(2)), (1, Gen.Constant(3)));
+        Gen<(int, uint)> page = Gen.Frequency(
+            (1, Gen.Constant((0, 0u))),
+            (4, from r in Gen.Choose(0, sizes.Count - 1) from blk in Gen.Choose(0, (int)sizes[r] - 1) select (r, (uint)blk)));
+        return Gen.Frequency(
+            (12, from b in PolicyBackend from p in page from m in strategy select new BufferOp(BufferOpCode.Read, b, p.Item1, p.Item2, Mode: m)),
+            (10, from b in PolicyBackend from pin in Pin select new BufferOp(BufferOpCode.Release, b, Pin: pin)),
+            (4, from b in PolicyBackend from pin in Pin from v in Value select new BufferOp(BufferOpCode.Modify, b, Pin: pin, Value: v)),
+            (1, from b in PolicyBackend from pin in Pin select new BufferOp(BufferOpCode.Flush, b, Pin: pin)),
+            (1, from b in PolicyBackend from p in page select new BufferOp(BufferOpCode.Evict, b, p.Item1, p.Item2)),
+            (1, from b in PolicyBackend from r in Rel select new BufferOp(BufferOpCode.Extend, b, r)),
+            (2, PolicyBackend.Select(b => new BufferOp(BufferOpCode.Commit, b))),
+            (1, PolicyBackend.Select(b => new BufferOp(BufferOpCode.Abort, b))),
+            (2, Gen.Frequency((2, Gen.Constant(1)), (1, Gen.Constant(2))).Select(m => new BufferOp(BufferOpCode.BgWriter, Mode: m))));
+    }
+
+    private static readonly Gen<int> PolicyBackend = Gen.Frequency((3, Gen.Constant(0)), (2, Gen.Choose(1, BufferWorkload.MaxBackends - 1)));
+
+    /// <summary>A scan with a ring, as a sequential scan, COPY or VACUUM makes one: one backend reads
+    /// 2 to 6 consecutive blocks of a relation through its ring, changing some (pin #0, the scan's
+    /// page when the backend holds no other pin) and releasing each before the next, so the ring
+    /// comes round to its own buffers, clean or dirty with WAL not yet flushed.</summary>
+    public static Gen<BufferOp[]> PolicyScan(IReadOnlyList<uint> sizes) =>
+        from b in PolicyBackend
+        from kind in Gen.Frequency((3, Gen.Constant(1)), (1, Gen.Constant(2)), (1, Gen.Constant(3)))
+        from r in Gen.Choose(0, sizes.Count - 1)
+        from start in Gen.Choose(0, (int)sizes[r] - 1)
+        from len in Gen.Choose(2, 6)
+        from dirty in Gen.Choose(0, 63)
+        from v in Value
+        select Enumerable.Range(0, len).SelectMany(i =>
+        {
+            var read = new BufferOp(BufferOpCode.Read, b, r, (uint)((start + i) % (int)sizes[r]), Mode: kind);
+            var release = new BufferOp(BufferOpCode.Release, b);
+            return (dirty & (1 << i)) != 0
+                ? new[] { read, new BufferOp(BufferOpCode.Modify, b, Value: v + (ulong)i), release }
+                : new[] { read, release };
+        }).ToArray();
+
+    /// <summary>Policy op lists: single ops and ring scans, cut to the drawn length.</summary>
+    public static Gen<BufferOp[]> PolicyOps(int maxOps, IReadOnlyList<uint> sizes)
+    {
+        Gen<BufferOp[]> chunk = Gen.Frequency((5, PolicyOp(sizes).Select(o => new[] { o })), (1, PolicyScan(sizes)));
+        return OpListGen.Length(maxOps).SelectMany(n => Gen.ArrayOf(chunk, n).Select(cs => cs.SelectMany(c => c).Take(n).ToArray()));
+    }
+
+    public static Arbitrary<BufferOp[]> PolicyArbitrary(int maxOps, IReadOnlyList<uint> sizes) =>
+        Arb.From(PolicyOps(maxOps, sizes), Shrink);
+
     public static Gen<BufferOp[]> Ops(int maxOps, bool faults)
     {
         Gen<BufferOp> one = faults ? Gen.Frequency((8, Benign), (1, Faulty)) : Benign;

@@ -19,7 +19,7 @@ namespace Harness.Systems.Buffers.Properties;
 
 public static class BufferProperties
 {
-    public static readonly string[] Names = ["model", "faults"];
+    public static readonly string[] Names = ["model", "faults", "policy"];
 
     public static BufferWorkload Workload { get; } = new(4, 16, 1024, [8, 10, 4, 6]);
 
@@ -28,12 +28,18 @@ public static class BufferProperties
         new("model", true, 1500, 64),
         new("model", false, 1500, 64),
         new("faults", true, 1500, 64),
+        new("policy", false, POLICY_CASES, 64),
     ];
+
+    /// <summary>The policy property's gate budget (see docs/mutation-campaign.md for how many cases
+    /// each policy mutant needs).</summary>
+    private const int POLICY_CASES = 2000;
 
     private static readonly string[] Descriptions =
     [
         "port == model after every op; pins exact; §19 invariants after every op in checking mode",
         "with storage faults and power losses: the ERROR path leaves nothing behind; recovery loses no durable write",
+        "replacement policy == ReplacementPolicyModel after every op: victims, usage counts, rings, clock hand, free list, bgwprocno",
     ];
 
     /// <summary>Each planted bug, the property that must catch it and how it shows (budgets are
@@ -60,10 +66,12 @@ public static class BufferProperties
     internal static FsCheckProperty<BufferOp> Create(string property, bool checking, BufferCanary canary = BufferCanary.None)
     {
         if (Array.IndexOf(Names, property) < 0) throw new UnknownNameException("property", property, Names);
-        var runner = new BufferRunner(new BufferRunOptions(Workload, checking, canary));
+        bool policy = property == "policy";
+        var runner = new BufferRunner(new BufferRunOptions(Workload, checking, canary) { Policy = policy });
         bool faults = property == "faults";
         return new FsCheckProperty<BufferOp>(BuffersSystem.SystemName, property, checking, canary.ToString(),
-            maxOps => BufferGen.Arbitrary(maxOps, faults), (ops, trace) => runner.Run(ops, trace).Outcome, BufferOpText.Instance, runner.Reach);
+            maxOps => policy ? BufferGen.PolicyArbitrary(maxOps, Workload.InitialBlocks) : BufferGen.Arbitrary(maxOps, faults),
+            (ops, trace) => runner.Run(ops, trace).Outcome, BufferOpText.Instance, runner.Reach);
     }
 
     /// <summary>Evaluates one property on one op list.</summary>
