@@ -6,7 +6,8 @@
 //   take PICK x|s     an idle backend: LWLockConditionalAcquire (may fail)
 //   release PICK      a holder: LWLockRelease (wakes waiters when lwlock.c says so)
 //   queue PICK x|s|w  an idle backend: LWLockQueueSelf, as LWLockAcquire (x, s), LWLockAcquireOrWait
-//                     or LWLockWaitForVar (w) do after their first attempt failed
+//                     or LWLockWaitForVar (w) do after their first attempt failed (not played:
+//                     the RELEASE_OK that LWLockWaitForVar sets right after queueing)
 //   dequeue PICK      a backend that queued (still queued, or already woken): LWLockDequeueSelf,
 //                     as those callers do when their second attempt succeeds
 //   return PICK       a woken backend returns from its semaphore sleep (LWLockAcquire then sets
