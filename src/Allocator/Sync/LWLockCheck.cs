@@ -1,5 +1,6 @@
 // LWLockCheck: the invariant walker for the sync segment, run at quiescence (no backend inside any
-// LWLock or spinlock routine), e.g. after every explorer iteration and at the end of stress tests.
+// LWLock or spinlock routine), e.g. after every explorer iteration and at the end of stress tests;
+// CheckStep is the subset that holds between any two steps (see below).
 // It only reads, through the segment's own mapping, and never goes through the seam.
 //
 // Invariants (numbered; a violation names its number):
@@ -31,6 +32,15 @@
 //        LWLockUpdateVar likewise empties the list without touching it. The explorer found such
 //        an end state on the correct port (lwlock-queued-acquire-or-wait); the cost is one
 //        spurious LWLockWakeup call, not a lost wakeup. (LW6 is the direction that matters.)
+//   The flag protocol, checked against lwlock.c (PG17) path by path: the wait list and
+//        HAS_WAITERS change only inside the wait-list lock (LWLockQueueSelf sets the flag before it
+//        links; LWLockDequeueSelf clears it when it leaves the list empty; LWLockWakeup always wakes
+//        the head waiter, so "nobody woken" means "the list was empty" when it clears it;
+//        LWLockUpdateVar never touches it), so whenever LW_FLAG_LOCKED is clear LW6 holds, at every
+//        step (CheckStep), not only at quiescence. The converse ("HAS_WAITERS set => list
+//        non-empty") does not hold, for the reasons above: LWLockWakeup and LWLockUpdateVar can
+//        both leave the flag set on an empty list. What each critical section does to the flags
+//        exactly is LWLockQueueModel's (Models.Locks), which the lwlock-queue property compares.
 //   SEM1 every PGSemaphore count is 0 (every V was matched by a P: no lost or leftover wakeup).
 // When `final` is set (every backend has exited): also
 //   LW8  no LWLock has a holder and no wait list is non-empty.
@@ -75,24 +85,7 @@ public static class LWLockCheck
             }
             if ((excl ? 1 : 0) != heldEx || shared != heldSh)
                 errors.Add($"LW3: {name}: state word says exclusive={(excl ? 1 : 0)} shared={shared}, held_lwlocks say exclusive={heldEx} shared={heldSh}");
-            ProcListHead w = ProcListHead.Load(mem, l.WaitersAddr);
-            int count = 0, prev = INVALID_PROC_NUMBER;
-            bool wellFormed = true, pastUntilFree = false;
-            for (int cur = w.head; cur != INVALID_PROC_NUMBER; cur = ProcList.Next(mem, seg, cur))
-            {
-                if (cur < 0 || cur >= seg.NumProcs || ++count > seg.NumProcs) { errors.Add($"LW4: {name}: wait list corrupt (bad proc number {cur} or a cycle)"); wellFormed = false; break; }
-                if (ProcList.Prev(mem, seg, cur) != prev) { errors.Add($"LW4: {name}: proc {cur} prev link is {ProcList.Prev(mem, seg, cur)}, expected {prev}"); wellFormed = false; }
-                onList[cur]++;
-                uint ws = mem.ReadU32(seg.ProcAddr(cur) + PgProcLayout.OFF_lwWaiting);
-                if (ws != (uint)LWLockWaitState.LW_WS_WAITING) errors.Add($"LW5: {name}: proc {cur} is queued but lwWaiting={(LWLockWaitState)ws}");
-                uint mode = mem.ReadU32(seg.ProcAddr(cur) + PgProcLayout.OFF_lwWaitMode);
-                if (mode > (uint)LWLockMode.LW_WAIT_UNTIL_FREE) errors.Add($"LW11: {name}: proc {cur} is queued with lwWaitMode {mode}, not a mode");
-                else if (mode != (uint)LWLockMode.LW_WAIT_UNTIL_FREE) pastUntilFree = true;
-                else if (pastUntilFree) errors.Add($"LW11: {name}: proc {cur} waits LW_WAIT_UNTIL_FREE behind an LW_EXCLUSIVE/LW_SHARED waiter");
-                prev = cur;
-            }
-            if (wellFormed && w.tail != prev) errors.Add($"LW4: {name}: tail is {w.tail}, last node is {prev}");
-            if (count > 0 && (state & LW_FLAG_HAS_WAITERS) == 0) errors.Add($"LW6: {name}: {count} queued waiter(s) but HAS_WAITERS is clear (state 0x{state:x8})");
+            int count = CheckWaitList(seg, l, name, state, onList, errors);
             if (!anyWaiting && count == 0 && (state & LW_LOCK_MASK) == 0 && (state & LW_FLAG_RELEASE_OK) == 0)
                 errors.Add($"LW12: {name}: free, nobody waiting, but RELEASE_OK is clear: the next release would wake nobody (state 0x{state:x8})");
             if (final && ((state & LW_LOCK_MASK) != 0 || count > 0))
@@ -109,6 +102,67 @@ public static class LWLockCheck
         }
         errors.AddRange(SpinDelayCheck.Check(seg, backends));
         return errors;
+    }
+
+    /// <summary>The invariants that hold at every step, not only at quiescence, for every LWLock
+    /// whose wait-list lock (LW_FLAG_LOCKED) is free: LW4, LW5 (queued procs are WAITING), LW6, LW11,
+    /// LW9 and LW10; and, when no wait-list lock at all is taken, LW5 (a WAITING proc is on exactly
+    /// one list) and LW7. In lwlock.c the list, the waiters' lwWaiting and HAS_WAITERS change only
+    /// inside the wait-list lock, so a free LW_FLAG_LOCKED means no list is half-updated. (Not LW1,
+    /// LW3, LW8, LW12 or SEM1: a lock may be mid-operation, a woken proc may not have run yet.)</summary>
+    public static List<string> CheckStep(SyncSegment seg)
+    {
+        var errors = new List<string>();
+        var mem = seg.InitMemory;
+        var onList = new int[seg.NumProcs];
+        bool allUnlocked = true;
+        for (int i = 0; i < seg.NumLWLocks; i++)
+        {
+            LWLock l = seg.GetLWLock(i);
+            uint state = mem.ReadU32(l.StateAddr);
+            if ((state & LW_FLAG_LOCKED) != 0)
+            {
+                allUnlocked = false;
+                continue;
+            }
+            string name = seg.LWLockName(l);
+            CheckStateWord(state, name, quiescent: false, errors);
+            CheckWaitList(seg, l, name, state, onList, errors);
+        }
+        if (!allUnlocked) return errors;
+        for (int p = 0; p < seg.NumProcs; p++)
+        {
+            uint ws = mem.ReadU32(seg.ProcAddr(p) + PgProcLayout.OFF_lwWaiting);
+            if (ws == (uint)LWLockWaitState.LW_WS_WAITING && onList[p] != 1) errors.Add($"LW5: proc {p} has lwWaiting=WAITING but is on {onList[p]} wait lists");
+            if (ws == (uint)LWLockWaitState.LW_WS_NOT_WAITING && !ProcList.InNoList(mem, seg, p)) errors.Add($"LW7: proc {p} is not waiting but its lwWaitLink is still linked");
+        }
+        return errors;
+    }
+
+    /// <summary>Walks the wait list of <paramref name="l"/> (LW4, LW5 for queued procs, LW11, LW6),
+    /// counting each proc seen in <paramref name="onList"/>; returns the list's length.</summary>
+    private static int CheckWaitList(SyncSegment seg, LWLock l, string name, uint state, int[] onList, List<string> errors)
+    {
+        var mem = seg.InitMemory;
+        ProcListHead w = ProcListHead.Load(mem, l.WaitersAddr);
+        int count = 0, prev = INVALID_PROC_NUMBER;
+        bool wellFormed = true, pastUntilFree = false;
+        for (int cur = w.head; cur != INVALID_PROC_NUMBER; cur = ProcList.Next(mem, seg, cur))
+        {
+            if (cur < 0 || cur >= seg.NumProcs || ++count > seg.NumProcs) { errors.Add($"LW4: {name}: wait list corrupt (bad proc number {cur} or a cycle)"); wellFormed = false; break; }
+            if (ProcList.Prev(mem, seg, cur) != prev) { errors.Add($"LW4: {name}: proc {cur} prev link is {ProcList.Prev(mem, seg, cur)}, expected {prev}"); wellFormed = false; }
+            onList[cur]++;
+            uint ws = mem.ReadU32(seg.ProcAddr(cur) + PgProcLayout.OFF_lwWaiting);
+            if (ws != (uint)LWLockWaitState.LW_WS_WAITING) errors.Add($"LW5: {name}: proc {cur} is queued but lwWaiting={(LWLockWaitState)ws}");
+            uint mode = mem.ReadU32(seg.ProcAddr(cur) + PgProcLayout.OFF_lwWaitMode);
+            if (mode > (uint)LWLockMode.LW_WAIT_UNTIL_FREE) errors.Add($"LW11: {name}: proc {cur} is queued with lwWaitMode {mode}, not a mode");
+            else if (mode != (uint)LWLockMode.LW_WAIT_UNTIL_FREE) pastUntilFree = true;
+            else if (pastUntilFree) errors.Add($"LW11: {name}: proc {cur} waits LW_WAIT_UNTIL_FREE behind an LW_EXCLUSIVE/LW_SHARED waiter");
+            prev = cur;
+        }
+        if (wellFormed && w.tail != prev) errors.Add($"LW4: {name}: tail is {w.tail}, last node is {prev}");
+        if (count > 0 && (state & LW_FLAG_HAS_WAITERS) == 0) errors.Add($"LW6: {name}: {count} queued waiter(s) but HAS_WAITERS is clear (state 0x{state:x8})");
+        return count;
     }
 
     /// <summary>The state-word invariants that need nothing but the word: LW1 (only when

@@ -55,6 +55,9 @@ public sealed partial class ControlledEngine
             _startup = false;
         }
         if (_aborting) return -1;
+        // Every backend is parked before its next operation: the state between two steps. (Not at
+        // an exit, whose caller does not expect an exception.)
+        if (!finished) _stepCheck?.Invoke();
         int step = Trace.Steps;
         ulong enabled = 0;
         bool anyRunning = false;

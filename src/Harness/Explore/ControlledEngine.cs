@@ -50,6 +50,7 @@ public sealed partial class ControlledEngine : IDisposable, IWaitGraph
     private ExplorationFailure? _failure;
     private int _hotCount;
     private Func<int, IEnumerable<(ulong Obj, string Mode)>>? _heldBy;
+    private Action? _stepCheck;
 
     public ScheduleTrace Trace { get; } = new();
 
@@ -91,8 +92,11 @@ public sealed partial class ControlledEngine : IDisposable, IWaitGraph
     /// <summary>Runs one iteration: <paramref name="bodies"/>[i] is backend i's code.</summary>
     /// <param name="heldBy">Diagnostics: the objects backend i holds (locks), for deadlock reports.</param>
     /// <param name="expected">When replaying, the validation stream every step must match.</param>
+    /// <param name="stepCheck">The scenario's invariants that hold between any two steps: called at
+    /// every scheduling point (every backend parked before its next operation) on the backend that
+    /// reached it; a ScenarioCheckException it throws fails the iteration at that step.</param>
     public IterationResult RunIteration(Action[] bodies, ISchedulingStrategy strategy, ExploreOptions options,
-        Func<int, IEnumerable<(ulong Obj, string Mode)>>? heldBy = null, ScheduleTrace? expected = null)
+        Func<int, IEnumerable<(ulong Obj, string Mode)>>? heldBy = null, ScheduleTrace? expected = null, Action? stepCheck = null)
     {
         int n = bodies.Length;
         if (n < 1 || n > _runtimes.Length) throw new ArgumentOutOfRangeException(nameof(bodies), $"1..{_runtimes.Length} backends");
@@ -102,6 +106,7 @@ public sealed partial class ControlledEngine : IDisposable, IWaitGraph
         Options = options;
         _expected = expected;
         _heldBy = heldBy;
+        _stepCheck = stepCheck;
         _startup = true;
         _startNext = 1;
         _lastRunner = -1;

@@ -36,7 +36,7 @@ public sealed class Explorer : IDisposable
         ScenarioInstance inst = Instance(scenario, config);
         inst.Reset();
         inst.Reach?.Clear();
-        IterationResult r = _engine.RunIteration(inst.Bodies, strategy, options, inst.HeldBy, expected);
+        IterationResult r = _engine.RunIteration(inst.Bodies, strategy, options, inst.HeldBy, expected, inst.CheckStep);
         if (r.Outcome == IterationOutcome.Completed)
         {
             try

@@ -116,4 +116,50 @@ public sealed class LWLockCheckTests
         g.Segment.InitMemory.WriteU32(g.Segment.GetLWLock(0).StateAddr, LW_FLAG_RELEASE_OK | LW_FLAG_HAS_WAITERS);
         Assert.Empty(Check(g, final: true));
     }
+
+    // ---- CheckStep: the subset that holds between any two steps
+
+    [Fact]
+    public void CheckStep_passes_mid_operation_states_the_quiescent_walker_rejects()
+    {
+        // A woken waiter whose semaphore is posted but who has not run yet (SEM1 at quiescence) and
+        // a held lock with queued waiters: every step invariant holds.
+        var g = new ProductionBackends(3, 1);
+        Assert.True(g.Backends[0].LWLocks.LWLockAcquire(g.Segment.GetLWLock(0), LWLockMode.LW_EXCLUSIVE));
+        Queue(g, 1, LWLockMode.LW_SHARED, head: false);
+        g.Segment.InitMemory.WriteU32(g.Segment.SemAddr(2), 1);
+        Assert.Contains(Check(g), x => x.StartsWith("SEM1:", StringComparison.Ordinal));
+        Assert.Empty(LWLockCheck.CheckStep(g.Segment));
+    }
+
+    [Fact]
+    public void CheckStep_reports_LW6_and_LW11_but_skips_a_list_whose_wait_list_lock_is_taken()
+    {
+        var g = new ProductionBackends(3, 1);
+        SimMemory m = g.Segment.InitMemory;
+        ulong state = g.Segment.GetLWLock(0).StateAddr;
+        Queue(g, 1, LWLockMode.LW_EXCLUSIVE, head: false);
+        Queue(g, 2, LWLockMode.LW_WAIT_UNTIL_FREE, head: false); // LWLockQueueSelf pushes it at the head
+        m.WriteU32(state, m.ReadU32(state) & ~LW_FLAG_HAS_WAITERS);
+        List<string> e = LWLockCheck.CheckStep(g.Segment);
+        AssertFires(e, "LW6");
+        AssertFires(e, "LW11");
+        Assert.Equal(2, e.Count);
+        // Inside the wait-list lock the list and the flag may be half-updated: nothing is judged,
+        // not even the procs' LW5/LW7, since a WAITING proc may not be linked yet.
+        m.WriteU32(state, m.ReadU32(state) | LW_FLAG_LOCKED);
+        Assert.Empty(LWLockCheck.CheckStep(g.Segment));
+    }
+
+    [Fact]
+    public void CheckStep_reports_a_WAITING_proc_on_no_list_and_a_linked_proc_that_is_not_waiting()
+    {
+        var g = new ProductionBackends(3, 1);
+        SimMemory m = g.Segment.InitMemory;
+        m.WriteU32(g.Segment.ProcAddr(1) + PgProcLayout.OFF_lwWaiting, (uint)LWLockWaitState.LW_WS_WAITING);
+        AssertFires(LWLockCheck.CheckStep(g.Segment), "LW5");
+        m.WriteU32(g.Segment.ProcAddr(1) + PgProcLayout.OFF_lwWaiting, (uint)LWLockWaitState.LW_WS_NOT_WAITING);
+        m.WriteU32(g.Segment.ProcAddr(2) + PgProcLayout.OFF_lwWaitLink_next, 1);
+        AssertFires(LWLockCheck.CheckStep(g.Segment), "LW7");
+    }
 }

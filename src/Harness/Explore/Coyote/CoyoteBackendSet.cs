@@ -39,6 +39,7 @@ public sealed class CoyoteBackendSet : IWaitGraph
     private readonly ulong[] _waitObj;
     private readonly Func<bool>[] _canRun;
     private Func<int, IEnumerable<(ulong Obj, string Mode)>>? _heldBy;
+    private Action? _stepCheck;
     private int _n;
 
     private const byte StatusRunning = 1, StatusFinished = 2;
@@ -86,11 +87,14 @@ public sealed class CoyoteBackendSet : IWaitGraph
     public string NameOf(ulong obj) => _names.TryGetValue(obj, out string? s) ? s : $"0x{obj:x}";
 
     /// <summary>Starts an iteration with <paramref name="n"/> backends (called by the test's root operation).</summary>
-    public void BeginIteration(int n, ExploreOptions options, Func<int, IEnumerable<(ulong Obj, string Mode)>>? heldBy, bool monitors)
+    /// <param name="stepCheck">The scenario's between-steps invariants (ScenarioInstance.CheckStep),
+    /// run at every scheduling point once the backend there is scheduled, all others paused.</param>
+    public void BeginIteration(int n, ExploreOptions options, Func<int, IEnumerable<(ulong Obj, string Mode)>>? heldBy, bool monitors, Action? stepCheck = null)
     {
         _n = n;
         Options = options;
         _heldBy = heldBy;
+        _stepCheck = stepCheck;
         Failure = null;
         MonitorsOn = monitors;
         Trace.Clear();
@@ -163,6 +167,7 @@ public sealed class CoyoteBackendSet : IWaitGraph
 
     private void Step(int me, SyncOpKind kind, ulong addr)
     {
+        _stepCheck?.Invoke();
         ulong obj = ObjectId(me, addr);
         if (Trace.Steps >= Options.MaxSteps && Options.StepBoundPolicy == StepBoundPolicy.Fail)
             Fail(new ExplorationFailure(OutcomeKind.Timeout, "max-steps",

@@ -51,7 +51,7 @@ public sealed class CoyoteScenarioHost
         IterationCompleted = false;
         Instance.Reset();
         Instance.Reach?.Clear();
-        Set.BeginIteration(Config.Backends, Options, Instance.HeldBy, Options.Liveness);
+        Set.BeginIteration(Config.Backends, Options, Instance.HeldBy, Options.Liveness, Instance.CheckStep);
         if (Options.Liveness) Specification.RegisterMonitor<WaitLivenessMonitor>();
         Harness.Controlled.Backends.RunAll(_bodies);
         if (Set.Failure is not null) return;

@@ -1,7 +1,7 @@
 // ScenarioInstance: one configured scenario. The explorer calls Reset() before every iteration
 // (shared memory and backend-local state back to their initial values), runs Bodies[i] on backend
 // i, and after a completed iteration calls CheckFinal(), which throws ScenarioCheckException on a
-// violated end-state invariant. HeldBy feeds the deadlock report. A scenario that declares
+// violated end-state invariant; CheckStep() is its between-steps counterpart. HeldBy feeds the deadlock report. A scenario that declares
 // ReachGoals sets Reach in its constructor and calls Reached when its bodies see the event; the
 // engines count the goals per explored schedule.
 using Harness.Core;
@@ -20,6 +20,11 @@ public abstract class ScenarioInstance
     public abstract void Reset();
 
     public abstract void CheckFinal();
+
+    /// <summary>The invariants that hold between any two steps, not only at the end: the engine
+    /// calls this at every scheduling point (every backend parked before its next operation); it
+    /// throws ScenarioCheckException on a violation. Default: none.</summary>
+    public virtual void CheckStep() { }
 
     /// <summary>For the lanes view of a replayed schedule: what backend <paramref name="backend"/>
     /// holds right now (locks, pins, the values it can see), or null if the scenario does not say.

@@ -3,7 +3,8 @@
 // LWLockConditionalAcquire's refusal, LWLockAcquireOrWait's "waited, not acquired",
 // LWLockWaitForVar's "the variable changed", and S_LOCK's count of s_lock delays; and, from the
 // spin-delay oracle (Oracle/SpinDelayRunner), the sleeps one spin wait recorded: a delay that
-// wrapped back to the minimum, and the stuck-spinlock PANIC.
+// wrapped back to the minimum, and the stuck-spinlock PANIC; and, from the wait-queue oracle
+// (Oracle/LWLockQueueRunner), the queue shapes its three rules differ on.
 using Harness.Core;
 
 namespace Harness.Systems.Locks;
@@ -33,8 +34,23 @@ public static class LocksReach
     public static readonly ReachGoal SpinStuck = new(S, "spin-stuck-panic",
         "a spinlock stayed taken through NUM_DELAYS sleeps and s_lock PANICked with \"stuck spinlock detected\"");
 
+    public static readonly ReachGoal QueueUntilFreeAhead = new(S, "lwlock-queue-until-free-ahead",
+        "LWLockQueueSelf queued an LW_WAIT_UNTIL_FREE waiter while an LW_EXCLUSIVE/LW_SHARED waiter was at the tail (it goes to the head)");
+
+    public static readonly ReachGoal QueueDequeueEmptied = new(S, "lwlock-queue-dequeue-emptied",
+        "LWLockDequeueSelf removed the last queued waiter (and must clear HAS_WAITERS)");
+
+    public static readonly ReachGoal QueueDequeueAbsorbed = new(S, "lwlock-queue-dequeue-absorbed",
+        "LWLockDequeueSelf found its backend already woken by a release and absorbed the wakeup");
+
+    public static readonly ReachGoal QueueWakeupSkippedExclusive = new(S, "lwlock-queue-wakeup-skipped-exclusive",
+        "LWLockWakeup woke a shared waiter and skipped an exclusive one queued behind it");
+
     public static IReadOnlyList<ReachGoal> Goals { get; } = [AcquireSlept, ConditionalRefused, AcquireOrWaitWaited, WaitForVarChanged, SpinDelayed];
 
     /// <summary>The spin-delay oracle's goals.</summary>
     public static IReadOnlyList<ReachGoal> SpinDelayGoals { get; } = [SpinDelayed, SpinDelayWrapped, SpinStuck];
+
+    /// <summary>The wait-queue oracle's goals.</summary>
+    public static IReadOnlyList<ReachGoal> QueueGoals { get; } = [QueueUntilFreeAhead, QueueDequeueEmptied, QueueDequeueAbsorbed, QueueWakeupSkippedExclusive];
 }

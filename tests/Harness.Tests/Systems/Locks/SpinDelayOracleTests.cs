@@ -110,8 +110,7 @@ public sealed class SpinDelayOracleTests
     public void The_gate_runs_the_property_and_reaches_spin_delayed()
     {
         PropertySuite suite = SystemRegistry.Default.Get(LocksSystem.SystemName).Parts.OfType<PropertySuite>().Single();
-        PropertyGateCase g = Assert.Single(suite.Gate);
-        Assert.Equal(SpinDelayProperties.SpinDelay, g.Property);
+        PropertyGateCase g = Assert.Single(suite.Gate, c => c.Property == SpinDelayProperties.SpinDelay);
         PropertyReport r = suite.Get(g.Property).Create(g.Checking, PropertySuite.NoCanary)
             .Check(new PropertyRunSpec(7, PropertyRunSpec.DefaultGamma, g.Cases, g.Ops));
         Assert.True(r.Passed, r.Summary);

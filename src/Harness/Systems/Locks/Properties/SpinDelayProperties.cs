@@ -1,4 +1,4 @@
-// SpinDelayProperties: the lock system's FsCheck property, run by the generic property engine from
+// SpinDelayProperties: the lock system's FsCheck property suite (with LWLockQueueProperties), run by the generic property engine from
 // xunit, `harness check locks` and the gate:
 //   spin-delay   SpinDelayRunner on SpinDelayGen's op lists: every sleep, draw, return value,
 //                stuck-spinlock PANIC and spins_per_delay of the port's s_lock.c against
@@ -23,10 +23,13 @@ public static class SpinDelayProperties
         new(SpinDelay, true, 100, 24),
     ];
 
+    /// <summary>The lock system's property suite: this property and the wait-queue one
+    /// (LWLockQueueProperties), since a system has one suite.</summary>
     public static PropertySuite Suite { get; } = new(
         [new PropertyDef(SpinDelay, "every sleep, draw, PANIC and spins_per_delay of s_lock.c against SpinDelayModel; SD1-SD4", CheckingModes.Both,
-            (checking, canary) => Create(checking, canary))],
-        GateCases,
+            (checking, canary) => Create(checking, canary)),
+         LWLockQueueProperties.Def],
+        [.. GateCases, LWLockQueueProperties.GateCase],
         []);
 
     internal static FsCheckProperty<SpinWaitOp> Create(bool checking, string canary = PropertySuite.NoCanary)

@@ -1,7 +1,8 @@
 // LockScenarioInstance: the common frame of the lock scenarios: a SyncSegment mapped into every
 // backend, one SyncBackend and LWLockApi per backend (recreated every iteration, as backends are
 // processes that start fresh), holder counters in scratch space for the mutual-exclusion checks,
-// and a final check that runs LWLockCheck (every LW*/SEM1 invariant, final form).
+// a final check that runs LWLockCheck (every LW*/SEM1 invariant, final form), and LWLockCheck's
+// step form at every scheduling point.
 using Allocator.Sync;
 using Harness.Core;
 using Harness.Explore.Linearizability;
@@ -19,6 +20,11 @@ public abstract class LockScenarioInstance : ScenarioInstance
     private readonly Func<SyncBackend, LWLockApi> _apiFactory;
     private readonly Action[] _bodies;
 
+    /// <summary>False for a canary (a broken LWLockApi): CanaryCatalog states which end-state or
+    /// liveness oracle must catch each one, and a step check would catch some first (a wakeup that
+    /// clears HAS_WAITERS under a queued waiter is LW6 at once), hiding whether that oracle works.</summary>
+    private readonly bool _stepChecks;
+
     /// <summary>Scratch words reserved for holder counters (exclusive, shared) per LWLock.</summary>
     private readonly int _counterBase;
 
@@ -35,6 +41,7 @@ public abstract class LockScenarioInstance : ScenarioInstance
         Seg.InitialSpinsPerDelay = SLockConstants.MIN_SPINS_PER_DELAY;
         foreach (ISyncRuntime r in runtimes) Seg.MapInto(r.Memory);
         _apiFactory = api ?? (b => new LWLockApi(b));
+        _stepChecks = api is null;
         B = new SyncBackend[config.Backends];
         Api = new LWLockApi[config.Backends];
         _bodies = new Action[config.Backends];
@@ -109,6 +116,19 @@ public abstract class LockScenarioInstance : ScenarioInstance
     }
 
     protected virtual void OnCheckFinal() { }
+
+    /// <summary>LWLockCheck.CheckStep at every step: the wait lists' shape (LW4, LW11), HAS_WAITERS
+    /// on a non-empty list (LW6) and the waiters' lwWaiting (LW5, LW7) wherever no wait-list lock is
+    /// taken. At the end the lists are empty, so only here can a misplaced waiter show.</summary>
+    public override void CheckStep()
+    {
+        if (!_stepChecks) return;
+        List<string> errors = LWLockCheck.CheckStep(Seg);
+        if (errors.Count == 0) return;
+        string first = errors[0];
+        int colon = first.IndexOf(':');
+        throw new ScenarioCheckException(colon > 0 ? first[..colon] : "LWLockCheck", string.Join("; ", errors));
+    }
 
     // ---- liveness helpers: a holder that waits (without ever blocking) for the others to queue
 
