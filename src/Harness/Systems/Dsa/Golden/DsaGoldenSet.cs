@@ -1,7 +1,9 @@
 // DsaGoldenSet: the dsa system's GoldenVectorSet (`harness golden dsa`, the gate's golden suite).
 // Its folder holds one subfolder per C program of tools/pg-golden:
 //   fpm/  golden.c on PostgreSQL's freepage.c (FpmGoldenReplayer); golden.c makes its own streams
-//         from a seed, so these have no op-stream files.
+//         from a seed, so these have no op-stream files;
+//   dsa/  driver.c on PostgreSQL's dsa.c and freepage.c (DsaGoldenReplayer), one vector per stream
+//         of DsaGoldenStreams (the set's Streams).
 // A vector is replayed by the replayer its subfolder names.
 using Harness.Cli;
 using Harness.Gate;
@@ -18,10 +20,14 @@ public static class DsaGoldenSet
         Streams,
         ReplayFile,
         path => Run(path).Port,
-        "PostgreSQL's freepage.c: each Get's page and the manager's btree/largest-run fields after every op (tools/pg-golden/fpm)");
+        "PostgreSQL's freepage.c (each Get's page, the btree and largest-run fields; tools/pg-golden/fpm) and dsa.c (each result and dsa_dump: segment bins, spans per fullness class; tools/pg-golden/dsa)");
 
-    private static IReadOnlyList<(string Name, string Text)> Streams(ulong first, int count) =>
-        throw new InputException("the fpm vectors' streams come from golden.c's own seeds (tools/pg-golden/fpm/generate.sh)");
+    private static IReadOnlyList<(string Name, string Text)> Streams(ulong first, int count)
+    {
+        var list = new List<(string, string)>(count);
+        for (ulong s = first; s < first + (ulong)count; s++) list.Add((DsaGoldenStreams.NameOf(s), DsaGoldenStreams.Text(s)));
+        return list;
+    }
 
     /// <summary>Replays one vector file; the first difference, or null when the port matches.</summary>
     public static string? ReplayFile(string path)
@@ -38,7 +44,9 @@ public static class DsaGoldenSet
         return folder switch
         {
             "fpm" => FpmGoldenReplayer.Run(text),
-            _ => throw new InputException($"{path}: a dsa golden vector lives in fpm/"),
+            "dsa" => DsaGoldenReplayer.Run(text),
+            _ => text.StartsWith(DsaGoldenReplayer.HeaderPrefix, StringComparison.Ordinal) ? DsaGoldenReplayer.Run(text)
+                : throw new InputException($"{path}: a dsa golden vector lives in fpm/ or dsa/, or is a stream starting '{DsaGoldenReplayer.HeaderPrefix}'"),
         };
     }
 }

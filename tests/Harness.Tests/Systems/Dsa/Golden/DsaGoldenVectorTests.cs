@@ -1,6 +1,8 @@
 // Golden vectors of the dsa system (tools/pg-golden/fpm on PostgreSQL's freepage.c, committed under
-// this folder's fpm/): every vector is replayed on the port, which must print exactly what the C
-// code printed; and the gate's golden suite finds the set and replays it.
+// this folder's fpm/; tools/pg-golden/dsa on dsa.c + freepage.c, under dsa/): every vector is
+// replayed on the port, which must print exactly what the C code printed; the dsa vectors are the
+// generator's streams and reach what they are meant to pin; and the gate's golden suite finds the
+// set and replays it.
 using Harness.Cli;
 using Harness.Core;
 using Harness.Gate;
@@ -17,7 +19,7 @@ public sealed class DsaGoldenVectorTests
     public static TheoryData<string, string> Vectors()
     {
         var d = new TheoryData<string, string>();
-        foreach (string kind in new[] { "fpm" })
+        foreach (string kind in new[] { "fpm", "dsa" })
             foreach (string f in Directory.GetFiles(Dir(kind), "*.txt").Order(StringComparer.Ordinal))
                 d.Add(kind, Path.GetFileName(f));
         return d;
@@ -40,6 +42,42 @@ public sealed class DsaGoldenVectorTests
             Assert.Contains(files, f => Path.GetFileName(f).StartsWith($"fpm-{start}-", StringComparison.Ordinal));
         Assert.Contains(files, f => File.ReadLines(f).Any(l => l.Contains("depth=2", StringComparison.Ordinal)));
         Assert.Contains(files, f => File.ReadLines(f).Any(l => l.Contains("= none", StringComparison.Ordinal)));
+    }
+
+    /// <summary>The committed dsa vectors are what DsaGoldenStreams writes today (so generate.sh
+    /// reproduces them): each file's header and op lines are exactly its seed's stream.</summary>
+    [Fact]
+    public void Committed_dsa_ops_are_the_generators_streams()
+    {
+        string[] files = Directory.GetFiles(Dir("dsa"), "*.txt");
+        Assert.True(files.Length >= 6 * 4, $"only {files.Length} dsa vectors");
+        foreach (string f in files)
+        {
+            string name = Path.GetFileNameWithoutExtension(f);
+            ulong seed = ulong.Parse(name[(name.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(DsaGoldenStreams.NameOf(seed), name);
+            string ops = string.Concat(File.ReadLines(f).Where(l => l.Length > 0 && l[0] != ' ').Select(l => l + "\n"));
+            Assert.Equal(DsaGoldenStreams.Text(seed), ops);
+        }
+    }
+
+    /// <summary>The dsa vectors reach what they pin: every size class, large spans, ERRORs and
+    /// NO_OOM's invalid pointer, spans in every fullness class, segments in several bins, many
+    /// segments (index 10 and up), a segment given back (fewer segments after more).</summary>
+    [Fact]
+    public void Dsa_vectors_cover_the_interesting_cases()
+    {
+        string all = string.Concat(Directory.GetFiles(Dir("dsa"), "*.txt").Select(File.ReadAllText));
+        foreach (string needle in new[]
+        {
+            "(object size 8 bytes)", "(object size 8192 bytes)", "pool for large object spans", "= invalid",
+            "= ERROR out of memory; Failed on DSA request of size", "= ERROR invalid DSA memory alloc request size",
+            "fullness class 0:", "fullness class 2:", "fullness class 3:", "segment bin 0 (", "segment bin 1 (", "segment bin 10 (",
+            "segment index 10,", "\nb0 trim\n",
+        })
+            Assert.Contains(needle, all, StringComparison.Ordinal);
+        for (int sc = 2; sc < Allocator.Dsa.DsaLayout.Wide.Classes.DSA_NUM_SIZE_CLASSES; sc++)
+            Assert.Contains($"pool for size class {sc} (", all, StringComparison.Ordinal);
     }
 
     /// <summary>The comparison has teeth: one changed page number in a vector is a difference.</summary>
