@@ -4,7 +4,7 @@
 # the gate's golden suite, DsaGoldenVectorTests), so neither needs a PostgreSQL tree.
 #   PG=path/to/postgresql/source  tools/pg-golden/dsa/generate.sh
 # The streams are the port's own op text from fixed seeds (`harness golden dsa streams`,
-# DsaGoldenStreams); COUNT streams from seed 1 (default 48: 8 of each theme).
+# DsaGoldenStreams); COUNT streams from seed 1 (default 42: 6 of each of the 7 themes).
 set -euo pipefail
 : "${PG:?set PG to a PostgreSQL source tree}"
 here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../../.." && pwd)
@@ -14,7 +14,7 @@ dest="$root/tests/Harness.Tests/Systems/Dsa/Golden/dsa"; mkdir -p "$dest"
 harness=${HARNESS:-$root/.slots/${HARNESS_SLOT:-default}/bin/Harness/release/harness}
 [ -x "$harness" ] || harness="dotnet run -c Release --project $root/src/Harness --"
 rm -rf "$out/dsa-streams"
-$harness golden dsa streams --out "$out/dsa-streams" --seed 1 --count "${COUNT:-48}"
+$harness golden dsa streams --out "$out/dsa-streams" --seed 1 --count "${COUNT:-42}"
 rm -f "$dest"/*.txt
 n=0
 for f in "$out/dsa-streams"/*.ops; do

@@ -10,6 +10,11 @@
 //             a span (ensure_active_superblock), trims of the active span;
 //   segments  a 64 MiB limit, large allocations and frees in any order: many segments, segments
 //             given back, the segment bins and get_best_segment's choices;
+//   spans     scripted first: three superblocks of one class with 8-10 objects each filled, two
+//             thinned to 25-50% used and one to one object short of full (so all three sit in
+//             fullness class 2), one allocation (ensure_active_superblock moves the two thin ones
+//             to class 1, one of them behind the other), then the two emptied object by object
+//             (dsa_free destroys an emptied span unless it is the head of class 1); then churn;
 //   oom       the limit equal to the first segment: "out of memory", NO_OOM's invalid pointer,
 //             the size checks (MaxAllocSize, HUGE);
 //   mixed     all of the above.
@@ -32,6 +37,7 @@ public static class DsaGoldenStreams
         new("churn", DSA_MIN_SEGMENT_SIZE, 8 << 20),
         new("segments", DSA_MIN_SEGMENT_SIZE, 64 << 20),
         new("oom", DSA_MIN_SEGMENT_SIZE, DSA_MIN_SEGMENT_SIZE),
+        new("spans", DSA_MIN_SEGMENT_SIZE, 8 << 20),
         new("mixed", DSA_DEFAULT_INIT_SEGMENT_SIZE, 16 << 20),
     ];
 
@@ -72,6 +78,11 @@ public static class DsaGoldenStreams
         int churnClass = classes.SizeClassFor((ulong)rng.Pick<int>([1024, 1280, 1560, 2048, 2616, 3640, 4096, 5456, 6552, 8192]));
         var ops = new List<DsaOp>(OpsPerStream);
         int live = 0;
+        if (t.Name == "spans")
+        {
+            churnClass = classes.SizeClassFor((ulong)rng.Pick<int>([6552, 7280, 8192]));
+            live = ScriptedSpans(rng, classes, churnClass, ops);
+        }
         while (ops.Count < OpsPerStream)
         {
             // allocate more at first, free more later, so spans fill up and then empty
@@ -90,7 +101,7 @@ public static class DsaGoldenStreams
                     1 => DsaOp.Free(rng.Index(64)),
                     _ => DsaOp.Simple(DsaOpCode.Trim),
                 },
-                "churn" => rng.Weighted([early ? 12 : 5, early ? 1 : 7, 1]) switch
+                "churn" or "spans" => rng.Weighted([early ? 12 : 5, early ? 1 : 7, 1]) switch
                 {
                     0 => DsaOp.Alloc((ulong)classes.Size(churnClass) - (ulong)rng.Index(8)),
                     1 => DsaOp.Free(rng.Index(64)),
@@ -124,6 +135,47 @@ public static class DsaGoldenStreams
             ops.Add(op);
         }
         return ops;
+    }
+
+    /// <summary>The spans theme's scripted start (see the purpose block); returns how many
+    /// allocations are live after it. Frees name objects by their place in the live list, which
+    /// keeps allocation order, so the script tracks that list.</summary>
+    private static int ScriptedSpans(Prng rng, DsaSizeClasses classes, int sizeClass, List<DsaOp> ops)
+    {
+        int n = classes.ObjectsPerSuperblock(sizeClass);
+        ulong size = (ulong)classes.Size(sizeClass);
+        var liveIds = new List<int>();
+        for (int id = 0; id < 3 * n; id++)
+        {
+            ops.Add(DsaOp.Alloc(size - (ulong)rng.Index(8)));
+            liveIds.Add(id);
+        }
+        void Free(int id)
+        {
+            ops.Add(DsaOp.Free(liveIds.IndexOf(id)));
+            liveIds.Remove(id);
+        }
+        // superblocks 0 and 1 keep u objects with u * 3 / n == 1 (fullness class 1 by
+        // ensure_active_superblock's formula); superblock 2 loses one (stays in class 2)
+        int keep = (n + 2) / 3 + rng.Index(2);
+        var spanObjects = new List<int>[3];
+        for (int sb = 0; sb < 3; sb++) spanObjects[sb] = Enumerable.Range(sb * n, n).ToList();
+        for (int sb = 0; sb < 2; sb++)
+        {
+            rng.Shuffle(spanObjects[sb]);
+            while (spanObjects[sb].Count > keep)
+            {
+                Free(spanObjects[sb][^1]);
+                spanObjects[sb].RemoveAt(spanObjects[sb].Count - 1);
+            }
+        }
+        Free(2 * n + rng.Index(n));
+        ops.Add(DsaOp.Alloc(size));
+        liveIds.Add(3 * n);
+        // empty superblocks 0 and 1, in a random order each
+        foreach (int sb in rng.Chance(1, 2) ? new[] { 0, 1 } : [1, 0])
+            foreach (int id in spanObjects[sb]) Free(id);
+        return liveIds.Count;
     }
 
     /// <summary>A size at a size class's edge: the class's size, one below it, or one above (the
