@@ -92,6 +92,25 @@ public sealed class DsaGoldenVectorTests
         Assert.NotNull(GoldenText.FirstDifference(expected, port));
     }
 
+    /// <summary>The dsa comparison has teeth: another span count in one dump line is a difference
+    /// at that line, and so is a dsa_pointer result.</summary>
+    [Fact]
+    public void A_changed_dsa_figure_is_a_difference()
+    {
+        string f = Directory.GetFiles(Dir("dsa"), "classes-*.txt").Order(StringComparer.Ordinal).First();
+        string text = File.ReadAllText(f);
+        foreach (string needle in new[] { ", objects free = ", "\n  = 0000" })
+        {
+            int at = text.IndexOf(needle, StringComparison.Ordinal) + needle.Length;
+            string changed = text[..at] + "1" + text[at..];
+            var (expected, port) = DsaGoldenReplayer.Run(changed);
+            string? diff = GoldenText.FirstDifference(expected, port);
+            Assert.NotNull(diff);
+            int line = text[..at].Count(c => c == '\n');
+            Assert.StartsWith($"line {line}, ", diff, StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>The dsa system registers the set, and `harness gate --suite golden --systems dsa`
     /// replays every committed vector of it and passes.</summary>
     [Fact]
