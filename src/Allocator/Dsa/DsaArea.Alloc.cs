@@ -244,11 +244,10 @@ public sealed partial class DsaArea
         {
             SetSpanU16(span, L.SPAN_nallocatable, DSA_SUPERBLOCK_SIZE / L.Classes.Size(sizeClass));
         }
-        else
-        {
-            // C leaves it uninitialised (whatever the recycled span object held); 0 here
-            SetSpanU16(span, L.SPAN_nallocatable, 0);
-        }
+        // A large span's nallocatable is left as the recycled span object held it (and nmax copies
+        // it), as dsa.c does: nothing reads them for a large span, but dsa_dump prints them, and
+        // PostgreSQL's golden vectors (tools/pg-golden/dsa) show the stale counts of the small span
+        // this object described before; writing 0 here made the port's dump differ from dsa.c's.
         SetSpanU16(span, L.SPAN_firstfree, DSA_SPAN_NOTHING_FREE);
         SetSpanU16(span, L.SPAN_nmax, SpanU16(span, L.SPAN_nallocatable));
         SetSpanU16(span, L.SPAN_fclass, 1);

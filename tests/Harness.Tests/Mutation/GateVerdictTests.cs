@@ -21,6 +21,8 @@ public class GateVerdictTests
     [InlineData("explore", "locks/x/random", "random crashed: NullReferenceException: boom", "explore/random", "crash:host-exception")]
     [InlineData("replay", "corpus:mmgr", "1 of 15 misbehave: fuzz/corpus/mmgr/x: invariant-failed:AS3 at op 2: AS3", "replay", "invariant-failed:AS3")]
     [InlineData("replay", "regression:mmgr/canary-freelist-index-off-by-one.json", "NOT reproduced: ok at step -1: ok", "replay", "replay-diverged")]
+    [InlineData("golden", "dsa-vectors", "1 of 58 vectors differ; first fpm-FRAGMENTED-2000-12.txt: line 255, op 254 'put 1128 3 | depth=1 recycle=2': PostgreSQL 'put 1128 3 | depth=1 recycle=2', port 'put 1128 3 | depth=1 recycle=3'", "golden", "golden-diverged")]
+    [InlineData("golden", "dsa-vectors", "2 of 58 vectors differ; first fpm-FULL-16-2.txt: line 9, op 8 'put 4 2 | depth=1': PostgreSQL 'put 4 2 | depth=1', port 'put 4 2 = CRASH AssertionFailureException: TRAP'", "golden", "golden-crash")]
     public void Engine_and_oracle_of_a_failing_case(string suite, string name, string message, string engine, string oracle)
     {
         Assert.Equal(engine, GateVerdict.Engine(suite, name));

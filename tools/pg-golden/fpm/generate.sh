@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds PostgreSQL's own freepage.c with golden.c and writes the FreePageManager golden vectors
-# the port's tests replay (tests/Allocator.Tests/Dsa/Golden/fpm-*.txt), so the tests need no
-# PostgreSQL tree.
+# the port replays (tests/Harness.Tests/Systems/Dsa/Golden/fpm/fpm-*.txt: `harness golden dsa replay`,
+# the gate's golden suite, DsaGoldenVectorTests), so neither needs a PostgreSQL tree.
 #   PG=path/to/postgresql/source  tools/pg-golden/fpm/generate.sh
 # PG: a PostgreSQL 17+ tree (see build.sh).
 set -euo pipefail
 : "${PG:?set PG to a PostgreSQL source tree}"
 here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../../.." && pwd)
 out=${OUT:-out/pg-golden}; mkdir -p "$out"
-dest="$root/tests/Allocator.Tests/Dsa/Golden"; mkdir -p "$dest"
+dest="$root/tests/Harness.Tests/Systems/Dsa/Golden/fpm"; mkdir -p "$dest"
 "$here/build.sh" "$here/golden.c" "$out/golden"
 # seed, pages, ops, start: small regions (singleton <-> btree), mid-size ones, and fragmented
 # regions of 1,100-2,000 pages whose btrees reach depth 2

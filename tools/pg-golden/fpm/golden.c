@@ -9,7 +9,7 @@
  * SEED: a Get of 1-8 pages (1 in 8 of them 9-40), or a Put of an allocated run or of its first
  * part. After each operation it prints the operation, its result, and the manager's observable
  * fields (btree depth, recycle count, singleton run, contiguous_pages and its dirty flag), one line
- * per operation; the port must reproduce every line (tests/Allocator.Tests/Dsa/FpmGoldenTests.cs).
+ * per operation; the port must reproduce every line (src/Harness/Systems/Dsa/Golden/FpmGoldenReplayer.cs).
  * Pages never put (the empty start, the gaps) are "allocated" and may be put later.
  */
 #include "postgres.h"

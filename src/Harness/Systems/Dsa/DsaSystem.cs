@@ -4,12 +4,14 @@
 // FpmProperties, then dsa_area's against DsaModel), the FreePageManager's fuzz target `dsa`
 // (Fuzz/FpmFuzzTarget) and dsa_area's `dsa-area` (Fuzz/DsaFuzzTarget), their planted bugs (FpmCanary,
 // DsaFuzzCanary), DSA's concurrency scenarios for the explorer and Coyote (Scenarios/DsaScenarios)
-// with theirs (DsaCanary), and `harness show dsa` (Cli/DsaShow: dsa_dump at a step).
+// with theirs (DsaCanary), `harness show dsa` (Cli/DsaShow: dsa_dump at a step), and the golden vectors from
+// PostgreSQL's own freepage.c (Golden/DsaGoldenSet).
 using Allocator.Dsa;
 using Harness.Core;
 using Harness.Fuzz;
 using Harness.Systems.Dsa.Cli;
 using Harness.Systems.Dsa.Fuzz;
+using Harness.Systems.Dsa.Golden;
 using Harness.Systems.Dsa.Properties;
 using Harness.Systems.Dsa.Scenarios;
 
@@ -53,5 +55,6 @@ public sealed class DsaSystem : ISystem
             Enum.GetNames<DsaFuzzCanary>().Where(n => n != nameof(DsaFuzzCanary.None)).ToList(),
             new FuzzGateCanary(nameof(DsaFuzzCanary.FreeToFullSpanForgetsCount), 1, AreaGateCanaryExecs), AreaGateBurstExecs),
         DsaShow.Instance,
+        DsaGoldenSet.Part,
     ];
 }

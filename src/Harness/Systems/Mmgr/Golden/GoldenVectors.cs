@@ -44,25 +44,7 @@ public static class GoldenVectors
     }
 
     /// <summary>The first line where the two texts differ, with the op it belongs to; null if equal.</summary>
-    public static string? FirstDifference(string expected, string actual)
-    {
-        string[] e = expected.TrimEnd('\n').Split('\n'), a = actual.TrimEnd('\n').Split('\n');
-        string op = "(start)";
-        int opIndex = -1;
-        for (int i = 0; i < Math.Max(e.Length, a.Length); i++)
-        {
-            string? x = i < e.Length ? e[i] : null, y = i < a.Length ? a[i] : null;
-            if (x is not null && x.Length > 0 && x[0] != ' ')
-            {
-                op = x;
-                opIndex++;
-            }
-            if (x != y)
-                return string.Create(CultureInfo.InvariantCulture,
-                    $"line {i + 1}, op {opIndex} '{op}': PostgreSQL '{x ?? "(end of text)"}', port '{y ?? "(end of text)"}'");
-        }
-        return null;
-    }
+    public static string? FirstDifference(string expected, string actual) => Harness.Gate.GoldenText.FirstDifference(expected, actual);
 
     /// <summary>True when both sides died on the same op with the same text before it: the C
     /// driver's text ends "crash N" after op k-1's lines (the crashing op's lines are never
