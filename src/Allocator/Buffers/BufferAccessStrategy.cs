@@ -8,7 +8,7 @@
 // count our own ring pin left, PinBuffer never raising it above 1 for a ring); otherwise the
 // caller falls back to the shared strategy and the slot is overwritten with what that returns.
 //
-// Ring sizes (kB, converted with BLCKSZ and capped at NBuffers/8): BULKREAD 256, BULKWRITE 16 MB,
+// Ring sizes (kB, converted with the pool's BLCKSZ and capped at NBuffers/8): BULKREAD 256, BULKWRITE 16 MB,
 // VACUUM 2048 (vacuum_buffer_usage_limit's default); BAS_NORMAL has no ring (null strategy).
 //
 // Divergences: the ring is a managed object, not a palloc'd chunk in the caller's memory context
@@ -32,9 +32,6 @@ public enum BufferAccessStrategyType
 
 public sealed class BufferAccessStrategy
 {
-    /// <summary>BLCKSZ, the default 8 kB page.</summary>
-    public const int BLCKSZ = 8192;
-
     public const int BULKREAD_RING_KB = 256;
     public const int BULKWRITE_RING_KB = 16 * 1024;
     public const int VACUUM_RING_KB = 2048;
@@ -70,16 +67,19 @@ public sealed class BufferAccessStrategy
         _ => throw new PgErrorException($"unrecognized buffer access strategy: {(int)btype}"),
     };
 
-    /// <summary>GetAccessStrategy: null for BAS_NORMAL (the default strategy).</summary>
-    public static BufferAccessStrategy? GetAccessStrategy(BufferAccessStrategyType btype, BufferDescriptors descs) =>
-        btype == BufferAccessStrategyType.BAS_NORMAL ? null : GetAccessStrategyWithSize(btype, RingSizeKb(btype), descs);
+    /// <summary>GetAccessStrategy: null for BAS_NORMAL (the default strategy). <paramref name="blcksz"/>
+    /// is the pool's page size: PostgreSQL's BLCKSZ is the build's, the simulated pool's is an option.</summary>
+    public static BufferAccessStrategy? GetAccessStrategy(BufferAccessStrategyType btype, BufferDescriptors descs, int blcksz) =>
+        btype == BufferAccessStrategyType.BAS_NORMAL ? null : GetAccessStrategyWithSize(btype, RingSizeKb(btype), descs, blcksz);
 
     /// <summary>GetAccessStrategyWithSize: ring_size_kb / (BLCKSZ/1024) buffers, capped at NBuffers/8;
-    /// 0 kB means no ring.</summary>
-    public static BufferAccessStrategy? GetAccessStrategyWithSize(BufferAccessStrategyType btype, int ring_size_kb, BufferDescriptors descs)
+    /// 0 kB means no ring. (The port converted with a fixed 8 kB until the replacement-policy
+    /// oracle's author noticed; the NBuffers/8 cap hid it in every pool the engines use.)</summary>
+    public static BufferAccessStrategy? GetAccessStrategyWithSize(BufferAccessStrategyType btype, int ring_size_kb, BufferDescriptors descs, int blcksz)
     {
         Pg.Assert(ring_size_kb >= 0);
-        int ring_buffers = ring_size_kb / (BLCKSZ / 1024);
+        Pg.Assert(blcksz >= 1024 && blcksz % 1024 == 0);
+        int ring_buffers = ring_size_kb / (blcksz / 1024);
         if (ring_buffers == 0) return null;
         // at most an eighth of the pool
         ring_buffers = Math.Min(descs.NBuffers / 8, ring_buffers);

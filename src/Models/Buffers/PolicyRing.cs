@@ -4,7 +4,7 @@
 // shares no code with the port.
 //
 // Invariants:
-//   1. Size = min(ring kB / (BLCKSZ / 1024), NBuffers / 8), and at least 1 (a pool of 16 buffers or
+//   1. Size = min(ring kB / (BLCKSZ / 1024), NBuffers / 8) with the pool's BLCKSZ, and at least 1 (a pool of 16 buffers or
 //      more, PostgreSQL's minimum, always leaves 2).
 //   2. Slots hold buffer numbers (1-based, as Buffer values are) or 0 for an empty slot.
 //   3. Current is the slot used most recently; it starts at 0, so the first request looks at slot 1
@@ -16,13 +16,10 @@ public enum RingKind : byte { BulkRead = 1, BulkWrite = 2, Vacuum = 3 }
 
 public sealed class PolicyRing
 {
-    /// <summary>BLCKSZ the ring sizes are converted with (PostgreSQL's default 8 kB page).</summary>
-    public const int RingBlockSize = 8192;
-
-    public PolicyRing(RingKind kind, int nbuffersInPool)
+    public PolicyRing(RingKind kind, int nbuffersInPool, int blcksz)
     {
         Kind = kind;
-        Slots = new int[Size(kind, nbuffersInPool)];
+        Slots = new int[Size(kind, nbuffersInPool, blcksz)];
     }
 
     public RingKind Kind { get; }
@@ -44,8 +41,8 @@ public sealed class PolicyRing
     };
 
     /// <summary>Invariant 1.</summary>
-    public static int Size(RingKind kind, int nbuffersInPool) =>
-        Math.Max(1, Math.Min(SizeKb(kind) / (RingBlockSize / 1024), nbuffersInPool / 8));
+    public static int Size(RingKind kind, int nbuffersInPool, int blcksz) =>
+        Math.Max(1, Math.Min(SizeKb(kind) / (blcksz / 1024), nbuffersInPool / 8));
 
     /// <summary>GetBufferFromRing's first step: move to the next slot and return what it holds (0:
     /// empty). The caller decides whether that buffer can be reused.</summary>

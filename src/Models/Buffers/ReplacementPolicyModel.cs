@@ -56,8 +56,10 @@ public sealed class ReplacementPolicyModel
     private readonly List<int> _wakes = new();
     private long _walInserted, _walFlushed;
 
-    public ReplacementPolicyModel(int nbuffers, int backends)
+    /// <param name="blcksz">The pool's page size, which ring sizes are converted with.</param>
+    public ReplacementPolicyModel(int nbuffers, int backends, int blcksz)
     {
+        BlckSz = blcksz;
         if (nbuffers < 16) throw new ArgumentOutOfRangeException(nameof(nbuffers), "PostgreSQL's minimum pool is 16 buffers");
         NBuffers = nbuffers;
         _bufs = new Buf[nbuffers];
@@ -78,6 +80,7 @@ public sealed class ReplacementPolicyModel
     }
 
     public int NBuffers { get; }
+    public int BlckSz { get; }
 
     /// <summary>The free-running clock hand (folded back below NBuffers at each completed pass).</summary>
     public uint NextVictimBuffer { get; private set; }
@@ -196,7 +199,7 @@ public sealed class ReplacementPolicyModel
     // ------------------------------------------------------------------ the policy
 
     private PolicyRing GetRing(int backend, RingKind kind) =>
-        _rings[backend][(int)kind] ??= new PolicyRing(kind, NBuffers);
+        _rings[backend][(int)kind] ??= new PolicyRing(kind, NBuffers, BlckSz);
 
     /// <summary>PinBuffer: the backend's first pin raises the refcount and the usage count (by one up
     /// to the maximum without a ring; with a ring only from 0 to 1, so ring buffers stay cheap to

@@ -30,7 +30,7 @@ public sealed class BufMgrConcurrentTests
         List<string> errors = g.RunThreads((me, b) =>
         {
             var rng = new Prng(Prng.Derive(seed, (ulong)me));
-            BufferAccessStrategy? ring = me == n - 1 ? BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_BULKREAD, g.Pool.Descriptors) : null;
+            BufferAccessStrategy? ring = me == n - 1 ? BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_BULKREAD, g.Pool.Descriptors, g.Pool.BlckSz) : null;
             rings[me] = ring;
             for (int i = 0; i < Ops; i++)
             {

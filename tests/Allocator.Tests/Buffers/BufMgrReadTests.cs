@@ -163,7 +163,7 @@ public sealed class BufMgrReadTests
         var g = new BufMgrBackends(1, nbuffers: 16);
         g.CreateRel(RelA, 30);
         BufMgr a = g[0];
-        BufferAccessStrategy ring = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_BULKREAD, g.Pool.Descriptors)!;
+        BufferAccessStrategy ring = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_BULKREAD, g.Pool.Descriptors, g.Pool.BlckSz)!;
         Assert.Equal(2, ring.nbuffers);
         var used = new HashSet<int>();
         for (uint blk = 0; blk < 30; blk++)
@@ -184,7 +184,7 @@ public sealed class BufMgrReadTests
         var g = new BufMgrBackends(1, nbuffers: 16);
         g.CreateRel(RelA, 10);
         BufMgr a = g[0];
-        BufferAccessStrategy ring = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_BULKREAD, g.Pool.Descriptors)!;
+        BufferAccessStrategy ring = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_BULKREAD, g.Pool.Descriptors, g.Pool.BlckSz)!;
         (int first, ulong lsn) = DirtyThroughRing(g, a, ring);
         ulong flushed = g.Pool.Wal.FlushedLsn;
         for (uint blk = 1; blk < 6; blk++) a.ReleaseBuffer(a.ReadBufferExtended(Rel(RelA), Main, blk, ReadBufferMode.RBM_NORMAL, ring));
@@ -202,7 +202,7 @@ public sealed class BufMgrReadTests
         var g = new BufMgrBackends(1, nbuffers: 16);
         g.CreateRel(RelA, 10);
         BufMgr a = g[0];
-        BufferAccessStrategy ring = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_VACUUM, g.Pool.Descriptors)!;
+        BufferAccessStrategy ring = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_VACUUM, g.Pool.Descriptors, g.Pool.BlckSz)!;
         (int first, ulong lsn) = DirtyThroughRing(g, a, ring);
         for (uint blk = 1; blk < 6; blk++) a.ReleaseBuffer(a.ReadBufferExtended(Rel(RelA), Main, blk, ReadBufferMode.RBM_NORMAL, ring));
         Assert.False(g.Pool.Wal.XLogNeedsFlush(lsn));

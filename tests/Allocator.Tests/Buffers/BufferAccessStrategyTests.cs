@@ -11,17 +11,20 @@ public sealed class BufferAccessStrategyTests
     private const int N = 16;
 
     [Theory]
-    [InlineData(BufferAccessStrategyType.BAS_BULKREAD, 16384, 32)]   // 256 kB / 8 kB
-    [InlineData(BufferAccessStrategyType.BAS_VACUUM, 16384, 256)]    // 2048 kB
-    [InlineData(BufferAccessStrategyType.BAS_BULKWRITE, 16384, 2048)] // 16 MB
-    [InlineData(BufferAccessStrategyType.BAS_BULKWRITE, 1024, 128)]  // capped at NBuffers / 8
-    [InlineData(BufferAccessStrategyType.BAS_VACUUM, 1024, 128)]
-    [InlineData(BufferAccessStrategyType.BAS_BULKREAD, 1024, 32)]
-    [InlineData(BufferAccessStrategyType.BAS_BULKREAD, 16, 2)]
-    public void GetAccessStrategy_RingSizes(BufferAccessStrategyType t, int nbuffers, int expected)
+    [InlineData(BufferAccessStrategyType.BAS_BULKREAD, 16384, 8192, 32)]   // 256 kB / 8 kB
+    [InlineData(BufferAccessStrategyType.BAS_VACUUM, 16384, 8192, 256)]    // 2048 kB
+    [InlineData(BufferAccessStrategyType.BAS_BULKWRITE, 16384, 8192, 2048)] // 16 MB
+    [InlineData(BufferAccessStrategyType.BAS_BULKWRITE, 1024, 8192, 128)]  // capped at NBuffers / 8
+    [InlineData(BufferAccessStrategyType.BAS_VACUUM, 1024, 8192, 128)]
+    [InlineData(BufferAccessStrategyType.BAS_BULKREAD, 1024, 8192, 32)]
+    [InlineData(BufferAccessStrategyType.BAS_BULKREAD, 1024, 1024, 128)]   // 256 kB of 1 kB pages, capped
+    [InlineData(BufferAccessStrategyType.BAS_BULKREAD, 16384, 1024, 256)]  // 256 kB / 1 kB: the pool's BLCKSZ
+    [InlineData(BufferAccessStrategyType.BAS_BULKREAD, 16384, 32768, 8)]   // 256 kB / 32 kB
+    [InlineData(BufferAccessStrategyType.BAS_BULKREAD, 16, 8192, 2)]
+    public void GetAccessStrategy_RingSizes(BufferAccessStrategyType t, int nbuffers, int blcksz, int expected)
     {
         var descs = new BufferDescriptors(nbuffers);
-        BufferAccessStrategy? s = BufferAccessStrategy.GetAccessStrategy(t, descs);
+        BufferAccessStrategy? s = BufferAccessStrategy.GetAccessStrategy(t, descs, blcksz);
         Assert.NotNull(s);
         Assert.Equal(expected, s.nbuffers);
         Assert.Equal(expected, BufferAccessStrategy.GetAccessStrategyBufferCount(s));
@@ -35,9 +38,9 @@ public sealed class BufferAccessStrategyTests
     public void Normal_AndZeroSize_MeanNoRing()
     {
         var descs = new BufferDescriptors(N);
-        Assert.Null(BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_NORMAL, descs));
-        Assert.Null(BufferAccessStrategy.GetAccessStrategyWithSize(BufferAccessStrategyType.BAS_VACUUM, 0, descs));
-        Assert.Null(BufferAccessStrategy.GetAccessStrategyWithSize(BufferAccessStrategyType.BAS_VACUUM, 7, descs)); // under one block
+        Assert.Null(BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_NORMAL, descs, 8192));
+        Assert.Null(BufferAccessStrategy.GetAccessStrategyWithSize(BufferAccessStrategyType.BAS_VACUUM, 0, descs, 8192));
+        Assert.Null(BufferAccessStrategy.GetAccessStrategyWithSize(BufferAccessStrategyType.BAS_VACUUM, 7, descs, 8192)); // under one block
         Assert.Equal(N, BufferAccessStrategy.GetAccessStrategyPinLimit(null, N));
         Assert.Equal(0, BufferAccessStrategy.GetAccessStrategyBufferCount(null));
     }
@@ -56,7 +59,7 @@ public sealed class BufferAccessStrategyTests
     {
         var g = new BufferBackends(2, N);
         BufferPins p = g.Pins[0];
-        BufferAccessStrategy ring = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_BULKREAD, g.Descs)!;
+        BufferAccessStrategy ring = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_BULKREAD, g.Descs, 8192)!;
         Assert.Equal(2, ring.nbuffers);
         Assert.Equal(1, Get(g, p, ring, out bool fr)); // slot 1 (current advanced from 0), from the free list
         Assert.False(fr);
@@ -95,8 +98,8 @@ public sealed class BufferAccessStrategyTests
     {
         var g = new BufferBackends(1, N);
         BufferPins p = g.Pins[0];
-        BufferAccessStrategy bulk = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_BULKREAD, g.Descs)!;
-        BufferAccessStrategy vac = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_VACUUM, g.Descs)!;
+        BufferAccessStrategy bulk = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_BULKREAD, g.Descs, 8192)!;
+        BufferAccessStrategy vac = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_VACUUM, g.Descs, 8192)!;
         int b1 = Get(g, p, bulk, out bool fr);
         Assert.False(BufferAccessStrategy.StrategyRejectBuffer(p.Backend, bulk, g.Desc(b1), from_ring: false));
         Assert.Equal(b1, bulk.buffers[bulk.current]);

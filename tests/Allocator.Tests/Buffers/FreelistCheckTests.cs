@@ -62,7 +62,7 @@ public sealed class FreelistCheckTests
     public void BadRingSlot_IsF6()
     {
         var g = new BufferBackends(1, N);
-        BufferAccessStrategy ring = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_VACUUM, g.Descs)!;
+        BufferAccessStrategy ring = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_VACUUM, g.Descs, 8192)!;
         Assert.Empty(FreelistCheck.Check(g.Strategy, new[] { ring }));
         ring.buffers[1] = N + 1;
         AssertReports(g, "F6:", new[] { ring });
@@ -75,7 +75,7 @@ public sealed class FreelistCheckTests
         // Every ring GetAccessStrategy builds for this pool passes (each capped at NBuffers / 8 = 2).
         foreach (BufferAccessStrategyType t in new[] { BufferAccessStrategyType.BAS_BULKREAD, BufferAccessStrategyType.BAS_BULKWRITE, BufferAccessStrategyType.BAS_VACUUM })
         {
-            BufferAccessStrategy ring = BufferAccessStrategy.GetAccessStrategy(t, g.Descs)!;
+            BufferAccessStrategy ring = BufferAccessStrategy.GetAccessStrategy(t, g.Descs, 8192)!;
             Assert.Equal(N / 8, ring.nbuffers);
             Assert.Empty(FreelistCheck.Check(g.Strategy, new[] { ring }));
         }

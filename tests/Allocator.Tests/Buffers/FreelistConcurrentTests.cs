@@ -28,7 +28,7 @@ public sealed class FreelistConcurrentTests
         var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var rings = new BufferAccessStrategy?[threadsCount];
         for (int t = 0; t < threadsCount; t++)
-            rings[t] = t % 2 == 1 ? BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_BULKREAD, g.Descs) : null;
+            rings[t] = t % 2 == 1 ? BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_BULKREAD, g.Descs, 8192) : null;
         var threads = new Thread[threadsCount];
         using var start = new Barrier(threadsCount);
         for (int t = 0; t < threadsCount; t++)

@@ -12,7 +12,7 @@ public class ReplacementPolicyModelTests
 
     private static PageKey P(uint block) => new(0, block);
 
-    private static ReplacementPolicyModel New() => new(N, 2);
+    private static ReplacementPolicyModel New() => new(N, 2, 1024);
 
     /// <summary>Reads and releases pages 100.. until the free list is used up.</summary>
     private static void DrainFreeList(ReplacementPolicyModel m, int backend = 1)
@@ -26,14 +26,15 @@ public class ReplacementPolicyModelTests
     }
 
     [Fact]
-    public void Ring_sizes_are_capped_at_an_eighth_of_the_pool()
+    public void Ring_sizes_are_capped_at_an_eighth_of_the_pool_and_counted_in_the_pools_pages()
     {
-        Assert.Equal(2, PolicyRing.Size(RingKind.BulkRead, 16));
-        Assert.Equal(2, PolicyRing.Size(RingKind.Vacuum, 16));
-        Assert.Equal(32, PolicyRing.Size(RingKind.BulkRead, 16384));     // 256 kB of 8 kB pages
-        Assert.Equal(256, PolicyRing.Size(RingKind.Vacuum, 16384));      // 2 MB
-        Assert.Equal(2048, PolicyRing.Size(RingKind.BulkWrite, 16384));  // 16 MB
-        Assert.Equal(100, PolicyRing.Size(RingKind.BulkWrite, 800));
+        Assert.Equal(2, PolicyRing.Size(RingKind.BulkRead, 16, 8192));
+        Assert.Equal(2, PolicyRing.Size(RingKind.Vacuum, 16, 1024));
+        Assert.Equal(32, PolicyRing.Size(RingKind.BulkRead, 16384, 8192));     // 256 kB of 8 kB pages
+        Assert.Equal(256, PolicyRing.Size(RingKind.BulkRead, 16384, 1024));    // 256 kB of 1 kB pages
+        Assert.Equal(256, PolicyRing.Size(RingKind.Vacuum, 16384, 8192));      // 2 MB
+        Assert.Equal(2048, PolicyRing.Size(RingKind.BulkWrite, 16384, 8192));  // 16 MB
+        Assert.Equal(100, PolicyRing.Size(RingKind.BulkWrite, 800, 8192));
     }
 
     [Fact]

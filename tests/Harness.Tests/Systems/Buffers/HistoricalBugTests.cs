@@ -83,8 +83,8 @@ public sealed class HistoricalBugTests
     public void E9cf6033281_ring_pins_keep_the_usage_count_at_most_one()
     {
         var (pool, b0, b1) = Pool();
-        BufferAccessStrategy? ring0 = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_BULKREAD, pool.Descriptors);
-        BufferAccessStrategy? ring1 = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_VACUUM, pool.Descriptors);
+        BufferAccessStrategy? ring0 = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_BULKREAD, pool.Descriptors, pool.BlckSz);
+        BufferAccessStrategy? ring1 = BufferAccessStrategy.GetAccessStrategy(BufferAccessStrategyType.BAS_VACUUM, pool.Descriptors, pool.BlckSz);
         int buf = 0;
         for (int i = 0; i < 8; i++)
         {

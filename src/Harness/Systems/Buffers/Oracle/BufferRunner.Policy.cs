@@ -31,7 +31,7 @@ public sealed partial class BufferRunner
 
     private void StartPolicy()
     {
-        _policy = _options.Policy ? new ReplacementPolicyModel(W.NBuffers, W.Backends) : null;
+        _policy = _options.Policy ? new ReplacementPolicyModel(W.NBuffers, W.Backends, W.BlckSz) : null;
         _portWakes.Clear();
         // the latch stand-in records whom StrategyGetBuffer woke (the hook is per pool, process-local)
         _pool!.Strategy.SetLatch = _options.Policy ? _portWakes.Add : null;

@@ -219,7 +219,7 @@ public sealed partial class BufferRunner : IReachReporter
             2 => BufferAccessStrategyType.BAS_BULKWRITE,
             _ => BufferAccessStrategyType.BAS_VACUUM,
         };
-        return _strategies[backend][kind] ??= BufferAccessStrategy.GetAccessStrategy(type, _pool!.Descriptors);
+        return _strategies[backend][kind] ??= BufferAccessStrategy.GetAccessStrategy(type, _pool!.Descriptors, _pool.BlckSz);
     }
 
     // ------------------------------------------------------------------ failures
