@@ -70,28 +70,29 @@ public sealed partial class AllocSet
     /// context as the entry point does, clears isReset, pops a freelist or carves from the head
     /// block; a request that needs a new or dedicated block runs the ordinary code from there.
     /// A build with none of the checking options takes the lean copy inlined into the caller; the
-    /// checking build calls its lean copy, any other build the general one.</summary>
+    /// checking build calls its lean copy, any other build the general one.
+    /// Returns the chunk's address, or 0 when it declined (palloc never returns NULL, so 0 is free to
+    /// mean "take the ordinary path"; a returned value rather than an out parameter keeps the result
+    /// in a register of the caller's loop instead of a stack slot).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool TryAllocFast(ulong set, ulong size, out ulong result) =>
-        _lean == LeanKind.Plain ? TryAllocLean<PlainBuild>(set, size, out result) : TryAllocFastNotPlain(set, size, out result);
+    internal ulong TryAllocFast(ulong set, ulong size) =>
+        _lean == LeanKind.Plain ? TryAllocLean<PlainBuild>(set, size) : TryAllocFastNotPlain(set, size);
 
     /// <summary>TryAllocFast for any build: checking, clobbering, randomizing, asserting, canaries.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryAllocFastGeneral(ulong set, ulong size, out ulong result)
+    private ulong TryAllocFastGeneral(ulong set, ulong size)
     {
         var w = new HeapWindow(_mem);
-        result = 0;
-        if (!w.Contains(set, SizeOfAllocSetContext)) return false;
+        if (!w.Contains(set, SizeOfAllocSetContext)) return 0;
         ref byte c = ref w.At(set);
-        if (HeapWindow.Rd64(ref c, OffMethods) != MethodsAddress) return false;
-        if (_assertChecking && HeapWindow.Rd32(ref c, OffType) - (uint)NodeTag.T_AllocSetContext >= 4u) return false;
+        if (HeapWindow.Rd64(ref c, OffMethods) != MethodsAddress) return 0;
+        if (_assertChecking && HeapWindow.Rd32(ref c, OffType) - (uint)NodeTag.T_AllocSetContext >= 4u) return 0;
         Unsafe.Add(ref c, (nint)OffIsReset) = 0;
         w.Wrote(set, SizeOfAllocSetContext);   // isReset here, a freelist head below
 
         if (size > HeapWindow.Rd32(ref c, AsetOffAllocChunkLimit))
         {
-            result = AllocSetAllocLarge(set, size, 0);
-            return true;
+            return AllocSetAllocLarge(set, size, 0);
         }
         int fidx = AllocSetFreeIndex(size);
         ulong chunkSize = GetChunkSizeFromFreeListIdx(fidx);
@@ -102,8 +103,7 @@ public sealed partial class AllocSet
         {
             if (!w.Contains(chunk, hdr + chunkSize) || (_assertChecking && MemoryChunk.GetValue(HeapWindow.Rd64(ref w.At(chunk), hdr - 8)) != (ulong)fidx))
             {
-                result = AllocSetAlloc(set, size, 0);   // faults or asserts exactly where C would
-                return true;
+                return AllocSetAlloc(set, size, 0);   // faults or asserts exactly where C would
             }
             ref byte ch = ref w.At(chunk);
             Unsafe.WriteUnaligned(ref head, HeapWindow.Rd64(ref ch, hdr));
@@ -117,23 +117,20 @@ public sealed partial class AllocSet
                     w.Wrote(chunk + hdr + size, 1);
                 }
             }
-            result = chunk + hdr;
-            if (_randomize) Mcxt.RandomizeMem(result, size);
-            return true;
+            if (_randomize) Mcxt.RandomizeMem(chunk + hdr, size);
+            return chunk + hdr;
         }
 
         ulong block = HeapWindow.Rd64(ref c, AsetOffBlocks);
         if (!w.Contains(block, ALLOC_BLOCKHDRSZ))
         {
-            result = AllocSetAllocFromHead(set, size, 0, fidx);
-            return true;
+            return AllocSetAllocFromHead(set, size, 0, fidx);
         }
         ref byte b = ref w.At(block);
         ulong freeptr = HeapWindow.Rd64(ref b, BlkOffFreeptr);
         if (HeapWindow.Rd64(ref b, BlkOffEndptr) - freeptr < chunkSize + hdr || !w.Contains(freeptr, chunkSize + hdr))
         {
-            result = AllocSetAllocFromHead(set, size, 0, fidx);
-            return true;
+            return AllocSetAllocFromHead(set, size, 0, fidx);
         }
         HeapWindow.Wr64(ref b, BlkOffFreeptr, freeptr + chunkSize + hdr);
         w.Wrote(block + BlkOffFreeptr, 8);
@@ -151,9 +148,8 @@ public sealed partial class AllocSet
                 w.Wrote(freeptr + hdr + size, 1);
             }
         }
-        result = freeptr + hdr;
-        if (_randomize) Mcxt.RandomizeMem(result, size);
-        return true;
+        if (_randomize) Mcxt.RandomizeMem(freeptr + hdr, size);
+        return freeptr + hdr;
     }
 
     /// <summary>pfree of a small AllocSet chunk, fast path: everything AllocSetFree does when the
@@ -223,69 +219,96 @@ public sealed partial class AllocSet
     {
         /// <summary>MEMORY_CONTEXT_CHECKING and CLOBBER_FREED_MEMORY on (else every option off).</summary>
         static abstract bool Checking { get; }
+
+        /// <summary>USE_ASSERT_CHECKING on: the fast paths then decline what an Assert would catch.</summary>
+        static abstract bool Assert { get; }
     }
 
     private readonly struct PlainBuild : ILeanBuild
     {
         public static bool Checking => false;
+        public static bool Assert => false;
+    }
+
+    private readonly struct PlainAssertBuild : ILeanBuild
+    {
+        public static bool Checking => false;
+        public static bool Assert => true;
     }
 
     private readonly struct CheckingBuild : ILeanBuild
     {
         public static bool Checking => true;
+        public static bool Assert => false;
     }
 
-    /// <summary>Which lean copy this process's options allow, if any.</summary>
-    private enum LeanKind : byte { None, Plain, Checking }
+    private readonly struct CheckingAssertBuild : ILeanBuild
+    {
+        public static bool Checking => true;
+        public static bool Assert => true;
+    }
+
+    /// <summary>Which lean copy this process's options allow, if any. Plain (PostgreSQL's production
+    /// build: no checking, no Assert) is the one inlined into callers; the others are called.</summary>
+    private enum LeanKind : byte { None, Plain, PlainAssert, Checking, CheckingAssert }
 
     private static LeanKind LeanKindFor(MemoryContextOptions o, ulong hdr)
     {
         if (o.RandomizeAllocatedMemory || o.Canary is AllocatorCanary.FreelistIndexOffByOne or AllocatorCanary.SentinelSkipped)
             return LeanKind.None;
-        if (!o.MemoryContextChecking && !o.ClobberFreedMemory && hdr == MemoryChunkHdrNoChecking) return LeanKind.Plain;
-        if (o.MemoryContextChecking && o.ClobberFreedMemory && hdr == MemoryChunkHdrChecking) return LeanKind.Checking;
+        if (!o.MemoryContextChecking && !o.ClobberFreedMemory && hdr == MemoryChunkHdrNoChecking)
+            return o.AssertChecking ? LeanKind.PlainAssert : LeanKind.Plain;
+        if (o.MemoryContextChecking && o.ClobberFreedMemory && hdr == MemoryChunkHdrChecking)
+            return o.AssertChecking ? LeanKind.CheckingAssert : LeanKind.Checking;
         return LeanKind.None;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryAllocFastNotPlain(ulong set, ulong size, out ulong result) =>
-        _lean == LeanKind.Checking ? TryAllocLean<CheckingBuild>(set, size, out result) : TryAllocFastGeneral(set, size, out result);
+    private ulong TryAllocFastNotPlain(ulong set, ulong size) => _lean switch
+    {
+        LeanKind.PlainAssert => TryAllocLean<PlainAssertBuild>(set, size),
+        LeanKind.Checking => TryAllocLean<CheckingBuild>(set, size),
+        LeanKind.CheckingAssert => TryAllocLean<CheckingAssertBuild>(set, size),
+        _ => TryAllocFastGeneral(set, size),
+    };
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryFreeFastNotPlain(ulong pointer) =>
-        _lean == LeanKind.Checking ? TryFreeLean<CheckingBuild>(pointer) : TryFreeFastGeneral(pointer);
+    private bool TryFreeFastNotPlain(ulong pointer) => _lean switch
+    {
+        LeanKind.PlainAssert => TryFreeLean<PlainAssertBuild>(pointer),
+        LeanKind.Checking => TryFreeLean<CheckingBuild>(pointer),
+        LeanKind.CheckingAssert => TryFreeLean<CheckingAssertBuild>(pointer),
+        _ => TryFreeFastGeneral(pointer),
+    };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TryAllocLean<TBuild>(ulong set, ulong size, out ulong result) where TBuild : struct, ILeanBuild
+    private ulong TryAllocLean<TBuild>(ulong set, ulong size) where TBuild : struct, ILeanBuild
     {
         ulong hdr = TBuild.Checking ? MemoryChunkHdrChecking : MemoryChunkHdrNoChecking;
         SimMemory mem = _mem;
         ref byte heap = ref mem.HeapBaseRefReporting;
         ulong top = mem.HeapSize;
-        result = 0;
-        if (!HeapWindow.InHeap(set, SizeOfAllocSetContext, top)) return false;
+        if (!HeapWindow.InHeap(set, SizeOfAllocSetContext, top)) return 0;
         ref byte c = ref Unsafe.Add(ref heap, (nint)(set - SimMemory.HeapBase));
-        if (HeapWindow.Rd64(ref c, OffMethods) != MethodsAddress) return false;
-        if (_assertChecking && HeapWindow.Rd32(ref c, OffType) - (uint)NodeTag.T_AllocSetContext >= 4u) return false;
+        if (HeapWindow.Rd64(ref c, OffMethods) != MethodsAddress) return 0;
+        if (TBuild.Assert && HeapWindow.Rd32(ref c, OffType) - (uint)NodeTag.T_AllocSetContext >= 4u) return 0;
         Unsafe.Add(ref c, (nint)OffIsReset) = 0;
         if (mem.TracksWrites) mem.NoteHeapWrite(set, SizeOfAllocSetContext);   // isReset here, a freelist head below
 
         uint allocChunkLimit = HeapWindow.Rd32(ref c, AsetOffAllocChunkLimit);
         if (size > allocChunkLimit)
         {
-            result = AllocSetAllocLarge(set, size, 0);
-            return true;
+            return AllocSetAllocLarge(set, size, 0);
         }
         int fidx = AllocSetFreeIndex(size);
         ulong chunkSize = GetChunkSizeFromFreeListIdx(fidx);
         ref byte head = ref Unsafe.Add(ref c, (nint)(AsetOffFreelist + ((ulong)fidx << 3)));
         ulong chunk = Unsafe.ReadUnaligned<ulong>(ref head);
-        if (chunk == 0) return TryCarveLean<TBuild>(set, size, fidx, out result);
+        if (chunk == 0) return TryCarveLean<TBuild>(set, size, fidx);
         if (!HeapWindow.InHeap(chunk, hdr + chunkSize, top)
-            || (_assertChecking && MemoryChunk.GetValue(HeapWindow.Rd64(ref Unsafe.Add(ref heap, (nint)(chunk - SimMemory.HeapBase)), hdr - 8)) != (ulong)fidx))
+            || (TBuild.Assert && MemoryChunk.GetValue(HeapWindow.Rd64(ref Unsafe.Add(ref heap, (nint)(chunk - SimMemory.HeapBase)), hdr - 8)) != (ulong)fidx))
         {
-            result = AllocSetAlloc(set, size, 0);   // faults or asserts where C would
-            return true;
+            return AllocSetAlloc(set, size, 0);   // faults or asserts where C would
         }
         ref byte ch = ref Unsafe.Add(ref heap, (nint)(chunk - SimMemory.HeapBase));
         Unsafe.WriteUnaligned(ref head, HeapWindow.Rd64(ref ch, hdr));
@@ -295,14 +318,13 @@ public sealed partial class AllocSet
             if (size < chunkSize) Unsafe.Add(ref ch, (nint)(hdr + size)) = SentinelByte;
             if (mem.TracksWrites) NoteChunk(mem, chunk, hdr + chunkSize);
         }
-        result = chunk + hdr;
-        return true;
+        return chunk + hdr;
     }
 
     /// <summary>The carve half of TryAllocLean (a freelist miss), kept apart so that the pop, the
     /// commonest path, is what callers inline.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TryCarveLean<TBuild>(ulong set, ulong size, int fidx, out ulong result) where TBuild : struct, ILeanBuild
+    private ulong TryCarveLean<TBuild>(ulong set, ulong size, int fidx) where TBuild : struct, ILeanBuild
     {
         ulong hdr = TBuild.Checking ? MemoryChunkHdrChecking : MemoryChunkHdrNoChecking;
         SimMemory mem = _mem;
@@ -312,8 +334,7 @@ public sealed partial class AllocSet
         ulong block = HeapWindow.Rd64(ref Unsafe.Add(ref heap, (nint)(set - SimMemory.HeapBase)), AsetOffBlocks);
         if (!HeapWindow.InHeap(block, ALLOC_BLOCKHDRSZ, top))
         {
-            result = AllocSetAllocFromHead(set, size, 0, fidx);
-            return true;
+            return AllocSetAllocFromHead(set, size, 0, fidx);
         }
         ref byte b = ref Unsafe.Add(ref heap, (nint)(block - SimMemory.HeapBase));
         ulong freeptr = HeapWindow.Rd64(ref b, BlkOffFreeptr);
@@ -321,8 +342,7 @@ public sealed partial class AllocSet
         if (HeapWindow.Rd64(ref b, BlkOffEndptr) - freeptr < chunkSize + hdr || !HeapWindow.InHeap(freeptr, chunkSize + hdr, top)
             || blockoffset > MEMORYCHUNK_MAX_BLOCKOFFSET)
         {
-            result = AllocSetAllocFromHead(set, size, 0, fidx);   // a new block, or the fault or Assert C would hit
-            return true;
+            return AllocSetAllocFromHead(set, size, 0, fidx);   // a new block, or the fault or Assert C would hit
         }
         HeapWindow.Wr64(ref b, BlkOffFreeptr, freeptr + chunkSize + hdr);
         ref byte nc = ref Unsafe.Add(ref heap, (nint)(freeptr - SimMemory.HeapBase));
@@ -333,8 +353,7 @@ public sealed partial class AllocSet
             if (size < chunkSize) Unsafe.Add(ref nc, (nint)(hdr + size)) = SentinelByte;
         }
         if (mem.TracksWrites) NoteCarve(mem, block, freeptr, TBuild.Checking ? hdr + chunkSize : hdr);
-        result = freeptr + hdr;
-        return true;
+        return freeptr + hdr;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -350,11 +369,15 @@ public sealed partial class AllocSet
         ulong hdrmask = HeapWindow.Rd64(ref ch, hdr - 8);
         // Method id AllocSet and the external bit clear, in one test.
         if ((hdrmask & ((1UL << MEMORYCHUNK_VALUE_BASEBIT) - 1)) != AsetId) return false;
-        ulong block = MemoryChunk.GetBlock(chunk, hdrmask);
-        if (!HeapWindow.InHeap(block, 8, top)) return false;
+        // The block lies blockoffset bytes below the chunk, which is in the heap with hdr + 8 >= 16
+        // bytes to spare: it is in the heap (with its first 8 bytes) exactly when the offset does not
+        // reach below HeapBase, which is one compare instead of InHeap's two.
+        ulong blockoffset = MemoryChunk.GetBlockOffset(hdrmask);
+        if (blockoffset > chunk - SimMemory.HeapBase) return false;
+        ulong block = chunk - blockoffset;
         ulong set = HeapWindow.Rd64(ref Unsafe.Add(ref heap, (nint)(block - SimMemory.HeapBase)), BlkOffAset);
         if (!HeapWindow.InHeap(set, SizeOfAllocSetContext, top)) return false;
-        if (_assertChecking && HeapWindow.Rd32(ref Unsafe.Add(ref heap, (nint)(set - SimMemory.HeapBase)), OffType) != (uint)NodeTag.T_AllocSetContext)
+        if (TBuild.Assert && HeapWindow.Rd32(ref Unsafe.Add(ref heap, (nint)(set - SimMemory.HeapBase)), OffType) != (uint)NodeTag.T_AllocSetContext)
             return false;
         ulong fidx = MemoryChunk.GetValue(hdrmask);
         if (fidx >= ALLOCSET_NUM_FREELISTS) return false;

@@ -57,12 +57,19 @@ public sealed partial class AllocSet
             return pointer;
         }
 
-        ulong newPointer = AllocSetAlloc(set, size, flags);
+        // AllocSetAlloc and AllocSetFree as in aset.c, through their fast paths when these take the
+        // request (a freelist pop or a carve with flags 0, a sane chunk), else the ordinary code. The
+        // fast alloc also clears isReset, which repalloc's owner already has clear.
+        ulong newPointer = flags == 0 && _lean != LeanKind.None ? TryAllocFast(set, size) : 0;
         if (newPointer == 0)
-            return Mcxt.MemoryContextAllocationFailure(set, size, flags);
+        {
+            newPointer = AllocSetAlloc(set, size, flags);
+            if (newPointer == 0)
+                return Mcxt.MemoryContextAllocationFailure(set, size, flags);
+        }
         ulong oldsize = _checking ? oldrequest : oldchksize;
         m.Copy(newPointer, pointer, oldsize);
-        AllocSetFree(pointer, hdrmask);
+        if (_lean == LeanKind.None || !TryFreeFast(pointer)) AllocSetFree(pointer, hdrmask);
         return newPointer;
     }
 

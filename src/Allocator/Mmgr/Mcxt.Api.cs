@@ -60,7 +60,11 @@ public sealed partial class Mcxt
     public ulong palloc(ulong size)
     {
         ulong context = CurrentMemoryContext;
-        if (CritSectionCount == 0 && _aset.TryAllocFast(context, size, out ulong fast)) return fast;
+        if (CritSectionCount == 0)
+        {
+            ulong fast = _aset.TryAllocFast(context, size);
+            if (fast != 0) return fast;
+        }
         return PallocSlow(context, size);
     }
 
@@ -80,7 +84,8 @@ public sealed partial class Mcxt
     public ulong palloc0(ulong size)
     {
         ulong context = CurrentMemoryContext;
-        if (CritSectionCount == 0 && _aset.TryAllocFast(context, size, out ulong ret))
+        ulong ret = CritSectionCount == 0 ? _aset.TryAllocFast(context, size) : 0;
+        if (ret != 0)
         {
             Memory.Fill(ret, size, 0);
             return ret;
@@ -112,7 +117,11 @@ public sealed partial class Mcxt
     /// <summary>MemoryContextAlloc(context, size).</summary>
     public ulong MemoryContextAlloc(ulong context, ulong size)
     {
-        if (CritSectionCount == 0 && _aset.TryAllocFast(context, size, out ulong fast)) return fast;
+        if (CritSectionCount == 0)
+        {
+            ulong fast = _aset.TryAllocFast(context, size);
+            if (fast != 0) return fast;
+        }
         AssertAllocContext(context);
         Memory.WriteU8(context + OffIsReset, 0);
         return TypeAlloc(context, size, 0);

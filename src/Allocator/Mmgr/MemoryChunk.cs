@@ -73,8 +73,12 @@ public static class MemoryChunk
 
     /// <summary>MemoryChunkGetBlock: the block address from the chunk struct address and its hdrmask.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong GetBlock(ulong chunk, ulong hdrmask) =>
-        chunk - ((hdrmask >> MEMORYCHUNK_BLOCKOFFSET_BASEBIT) & (MEMORYCHUNK_MAX_BLOCKOFFSET & ~1UL));
+    public static ulong GetBlock(ulong chunk, ulong hdrmask) => chunk - GetBlockOffset(hdrmask);
+
+    /// <summary>How far below the chunk its block starts (the hdrmask's block offset field).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong GetBlockOffset(ulong hdrmask) =>
+        (hdrmask >> MEMORYCHUNK_BLOCKOFFSET_BASEBIT) & (MEMORYCHUNK_MAX_BLOCKOFFSET & ~1UL);
 
     /// <summary>The hdrmask value as PostgreSQL prints it in "(header 0x%016llx)".</summary>
     public static string FormatHeader(ulong hdrmask) => $"0x{hdrmask:x16}";

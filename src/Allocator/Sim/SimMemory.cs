@@ -7,7 +7,10 @@
 //   [RegionBase, ...)               further regions (shared memory, DSM segments), MapRegion()
 //
 // Hot path: every access to the heap is one subtraction, one unsigned compare and one unaligned
-// load or store into a managed array (no dictionary, no page table). Anything that misses the
+// load or store into a managed array (no dictionary, no page table). The array is allocated
+// pinned and its address kept in _heapBase, so an access is base + offset with no null or array
+// header test; every replacement of the array goes through SetHeapArray, which keeps the two in
+// step (invariant SM1: _heapBase is the address of _heap[0]). Anything that misses the
 // heap takes the slow path through the (few) extra regions, and an address in none of them
 // raises SimFaultException: a fault is an outcome, never a host crash.
 //
@@ -22,7 +25,7 @@ using Allocator.Common;
 
 namespace Allocator.Sim;
 
-public sealed partial class SimMemory
+public sealed unsafe partial class SimMemory
 {
     /// <summary>Start of the static-data region (interned strings).</summary>
     public const ulong StaticBase = 0x0040_0000;
@@ -38,6 +41,7 @@ public sealed partial class SimMemory
     public const ulong DefaultHeapMax = 1UL << 30;
 
     private byte[] _heap;
+    private byte* _heapBase;         // &_heap[0]; _heap is pinned (SM1)
     private ulong _heapTop;          // mapped heap bytes: [HeapBase, HeapBase + _heapTop)
     private ulong _heapTouched;      // highest _heapTop since the last ResetHeap
     private ulong _heapStale;        // bytes [0, _heapStale) may still hold data from before ResetHeap
@@ -53,7 +57,8 @@ public sealed partial class SimMemory
     {
         if (heapMax > (ulong)Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(heapMax));
         _heapMax = heapMax;
-        _heap = new byte[Math.Min((ulong)initialHeapCapacity, heapMax)];
+        _heap = null!;
+        SetHeapArray(Math.Min((ulong)initialHeapCapacity, heapMax));
         _static = new SimRegion("static", StaticBase, new byte[StaticSize]);
         _regions.Add(_static);
         _staticUsed = 16; // keep the first bytes unused so no string lives at the region's base
@@ -86,7 +91,7 @@ public sealed partial class SimMemory
         {
             ulong cap = (ulong)_heap.LongLength;
             while (cap < newTop) cap = Math.Min(Math.Max(cap * 2, 1UL << 16), _heapMax);
-            Array.Resize(ref _heap, (int)cap);
+            SetHeapArray(cap);
             GrowWriteMaps();
         }
         if (newTop > _heapTouched)
@@ -103,6 +108,17 @@ public sealed partial class SimMemory
         }
         _heapTop = newTop;
         return true;
+    }
+
+    /// <summary>Replaces the heap's backing array by a pinned one of <paramref name="capacity"/> bytes
+    /// holding the old contents, and points _heapBase at it (SM1). The pinned object heap is
+    /// collected like the large object heap, where an array of the default 1 MiB lived before.</summary>
+    private void SetHeapArray(ulong capacity)
+    {
+        byte[] next = GC.AllocateArray<byte>((int)capacity, pinned: true);
+        _heap?.AsSpan(0, (int)Math.Min((ulong)_heap.LongLength, capacity)).CopyTo(next);
+        _heap = next;
+        _heapBase = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(next));
     }
 
     /// <summary>Drops the whole heap (a fresh process). Regions other than the heap stay mapped.
@@ -179,7 +195,7 @@ public sealed partial class SimMemory
         if (off <= _heapTop && length <= _heapTop - off)
         {
             if (access != SimAccess.Read && _written is not null) MarkWritten(off, length);
-            return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_heap), (nint)off);
+            return ref Unsafe.AsRef<byte>(_heapBase + off);
         }
         return ref Slow(address, length, access);
     }
@@ -210,7 +226,12 @@ public sealed partial class SimMemory
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public byte ReadU8(ulong address) => At(address, 1, SimAccess.Read);
+    public byte ReadU8(ulong address)
+    {
+        // One byte: in the heap exactly when its offset is below the top (At's two tests in one).
+        ulong off = address - HeapBase;
+        return off < _heapTop ? _heapBase[off] : At(address, 1, SimAccess.Read);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ushort ReadU16(ulong address) => Unsafe.ReadUnaligned<ushort>(ref At(address, 2, SimAccess.Read));
@@ -222,7 +243,12 @@ public sealed partial class SimMemory
     public ulong ReadU64(ulong address) => Unsafe.ReadUnaligned<ulong>(ref At(address, 8, SimAccess.Read));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void WriteU8(ulong address, byte value) => At(address, 1, SimAccess.Write) = value;
+    public void WriteU8(ulong address, byte value)
+    {
+        ulong off = address - HeapBase;
+        if (off < _heapTop && _written is null) _heapBase[off] = value;
+        else At(address, 1, SimAccess.Write) = value;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteU16(ulong address, ushort value) => Unsafe.WriteUnaligned(ref At(address, 2, SimAccess.Write), value);
@@ -247,13 +273,13 @@ public sealed partial class SimMemory
                 _allWritten = true;
                 if (_heapTop > 0) MarkWritten(0, _heapTop);   // and dirty, for ZeroStale
             }
-            return ref MemoryMarshal.GetArrayDataReference(_heap);
+            return ref Unsafe.AsRef<byte>(_heapBase);
         }
     }
 
     /// <summary>As HeapBaseRef, for callers that report every heap byte they write through it
     /// (NoteHeapWrite), so write tracking stays exact: the AllocSet fast paths.</summary>
-    internal ref byte HeapBaseRefReporting => ref MemoryMarshal.GetArrayDataReference(_heap);
+    internal ref byte HeapBaseRefReporting => ref Unsafe.AsRef<byte>(_heapBase);
 
     /// <summary>True while heap write tracking is on: a caller that writes through
     /// HeapBaseRefReporting several times may test this once and then call NoteHeapWrite.</summary>
