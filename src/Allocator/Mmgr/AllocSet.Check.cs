@@ -12,7 +12,7 @@
 //    not trapped;
 //  - without MEMORY_CONTEXT_CHECKING (where C has no check routine at all) the walk still runs but
 //    skips the requested_size and sentinel tests, for lack of requested_size.
-// It reads only: no allocation, no writes, no re-entry into the context.
+// It reads only: no allocation (unless it warns), no writes, no re-entry into the context.
 using Allocator.Common;
 using Allocator.Sim;
 using static Allocator.Mmgr.AllocSetConstants;
@@ -28,7 +28,10 @@ public sealed partial class AllocSet
         SimMemory m = _mem;
         ulong set = context;
         ulong hdr = _hdr;
-        string name = Mcxt.GetName(set);
+        // As in C, the name pointer is read here and the string only when a WARNING prints it: a
+        // check that finds nothing costs no string (it runs before every reset in checking builds).
+        ulong namePtr = m.ReadU64(set + OffName);
+        string Name() => m.ReadCString(namePtr);
         string P(ulong a) => Mcxt.Ptr(a);
         ulong keeper = KeeperBlock(set);
         ulong totalAllocated = 0;
@@ -48,9 +51,9 @@ public sealed partial class AllocSet
 
             totalAllocated += isKeeper ? endptr - set : endptr - block;
             if (blkUsed == 0 && !isKeeper)
-                Mcxt.Log.Warning($"problem in alloc set {name}: empty block {P(block)}");
+                Mcxt.Log.Warning($"problem in alloc set {Name()}: empty block {P(block)}");
             if (m.ReadU64(block + BlkOffAset) != set || m.ReadU64(block + BlkOffPrev) != prevblock || freeptr < bpoz || freeptr > endptr)
-                Mcxt.Log.Warning($"problem in alloc set {name}: corrupt header in block {P(block)}");
+                Mcxt.Log.Warning($"problem in alloc set {Name()}: corrupt header in block {P(block)}");
 
             ulong limit = WalkLimit(set, block, freeptr, endptr);
             while (bpoz < limit && limit - bpoz >= hdr)
@@ -63,31 +66,31 @@ public sealed partial class AllocSet
                     chsize = endptr - (chunk + hdr);
                     hasExternalChunk = true;
                     if (chsize + hdr != blkUsed)
-                        Mcxt.Log.Warning($"problem in alloc set {name}: bad single-chunk {P(chunk)} in block {P(block)}");
+                        Mcxt.Log.Warning($"problem in alloc set {Name()}: bad single-chunk {P(chunk)} in block {P(block)}");
                 }
                 else
                 {
                     ulong fidx = MemoryChunk.GetValue(hdrmask);
                     if (!FreeListIdxIsValid(fidx))
-                        Mcxt.Log.Warning($"problem in alloc set {name}: bad chunk size for chunk {P(chunk)} in block {P(block)}");
+                        Mcxt.Log.Warning($"problem in alloc set {Name()}: bad chunk size for chunk {P(chunk)} in block {P(block)}");
                     chsize = (1UL << ALLOC_MINBITS) << (int)fidx;   // C's shift on x86-64: count taken mod 64
                     if (block != MemoryChunk.GetBlock(chunk, hdrmask))
-                        Mcxt.Log.Warning($"problem in alloc set {name}: bad block offset for chunk {P(chunk)} in block {P(block)}");
+                        Mcxt.Log.Warning($"problem in alloc set {Name()}: bad block offset for chunk {P(chunk)} in block {P(block)}");
                 }
 
                 if (_checking)
                 {
                     ulong dsize = m.ReadU64(chunk);
                     if (dsize != InvalidAllocSize && dsize > chsize)
-                        Mcxt.Log.Warning($"problem in alloc set {name}: req size > alloc size for chunk {P(chunk)} in block {P(block)}");
+                        Mcxt.Log.Warning($"problem in alloc set {Name()}: req size > alloc size for chunk {P(chunk)} in block {P(block)}");
                     if (chsize < (1UL << ALLOC_MINBITS))
-                        Mcxt.Log.Warning($"problem in alloc set {name}: bad size {chsize} for chunk {P(chunk)} in block {P(block)}");
+                        Mcxt.Log.Warning($"problem in alloc set {Name()}: bad size {chsize} for chunk {P(chunk)} in block {P(block)}");
                     if (dsize != InvalidAllocSize && dsize < chsize && hdr + dsize < limit - chunk && !Mcxt.SentinelOk(chunk, hdr + dsize))
-                        Mcxt.Log.Warning($"problem in alloc set {name}: detected write past chunk end in block {P(block)}, chunk {P(chunk)}");
+                        Mcxt.Log.Warning($"problem in alloc set {Name()}: detected write past chunk end in block {P(block)}, chunk {P(chunk)}");
                 }
                 else if (chsize < (1UL << ALLOC_MINBITS))
                 {
-                    Mcxt.Log.Warning($"problem in alloc set {name}: bad size {chsize} for chunk {P(chunk)} in block {P(block)}");
+                    Mcxt.Log.Warning($"problem in alloc set {Name()}: bad size {chsize} for chunk {P(chunk)} in block {P(block)}");
                 }
 
                 blkData += chsize;
@@ -98,9 +101,9 @@ public sealed partial class AllocSet
             }
 
             if (blkData + nchunks * hdr != blkUsed)
-                Mcxt.Log.Warning($"problem in alloc set {name}: found inconsistent memory block {P(block)}");
+                Mcxt.Log.Warning($"problem in alloc set {Name()}: found inconsistent memory block {P(block)}");
             if (hasExternalChunk && nchunks > 1)
-                Mcxt.Log.Warning($"problem in alloc set {name}: external chunk on non-dedicated block {P(block)}");
+                Mcxt.Log.Warning($"problem in alloc set {Name()}: external chunk on non-dedicated block {P(block)}");
         }
 
         if (_assertChecking)

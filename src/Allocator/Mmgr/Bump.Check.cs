@@ -20,7 +20,9 @@ public sealed partial class Bump
     /// <summary>BumpCheck.</summary>
     public override void Check(ulong context)
     {
-        string name = Mcxt.GetName(context);
+        // The name pointer is read here, the string only when a WARNING prints it (as in C).
+        ulong namePtr = Mcxt.Memory.ReadU64(context + McxtConstants.OffName);
+        string Name() => Mcxt.Memory.ReadCString(namePtr);
         ulong total_allocated = 0;
         ulong keeper = KeeperBlock(context);
 
@@ -32,7 +34,7 @@ public sealed partial class Bump
             if (!_checking) continue;
 
             if (_mem.ReadU64(block + OffBlkContextChecking) != context)
-                Mcxt.Log.Warning($"problem in Bump {name}: bogus context link in block {Mcxt.Ptr(block)}");
+                Mcxt.Log.Warning($"problem in Bump {Name()}: bogus context link in block {Mcxt.Ptr(block)}");
 
             int nchunks = 0;
             bool has_external_chunk = false;
@@ -41,10 +43,10 @@ public sealed partial class Bump
                 has_external_chunk |= walk.IsExternal;
                 nchunks++;
                 if (walk.ChunkBlock != block)
-                    Mcxt.Log.Warning($"problem in Bump {name}: bogus block link in block {Mcxt.Ptr(block)}, chunk {Mcxt.Ptr(walk.Chunk)}");
+                    Mcxt.Log.Warning($"problem in Bump {Name()}: bogus block link in block {Mcxt.Ptr(block)}, chunk {Mcxt.Ptr(walk.Chunk)}");
             }
             if (has_external_chunk && nchunks > 1)
-                Mcxt.Log.Warning($"problem in Bump {name}: external chunk on non-dedicated block {Mcxt.Ptr(block)}");
+                Mcxt.Log.Warning($"problem in Bump {Name()}: external chunk on non-dedicated block {Mcxt.Ptr(block)}");
         }
 
         Pg.Assert(total_allocated == Mcxt.GetMemAllocated(context));

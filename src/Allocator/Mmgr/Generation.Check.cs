@@ -23,7 +23,9 @@ public sealed partial class Generation
     /// <summary>GenerationCheck.</summary>
     public override void Check(ulong context)
     {
-        string name = Mcxt.GetName(context);
+        // The name pointer is read here, the string only when a WARNING prints it (as in C).
+        ulong namePtr = Mcxt.Memory.ReadU64(context + McxtConstants.OffName);
+        string Name() => Mcxt.Memory.ReadCString(namePtr);
         ulong total_allocated = 0;
 
         // Bounded: a cyclic list would loop forever in C.
@@ -37,9 +39,9 @@ public sealed partial class Generation
 
             // Equality is allowed: the freeblock is completely empty.
             if (blkNFree > blkNChunks)
-                Warn($"problem in Generation {name}: number of free chunks {blkNFree} in block {Mcxt.Ptr(block)} exceeds {blkNChunks} allocated");
+                Warn($"problem in Generation {Name()}: number of free chunks {blkNFree} in block {Mcxt.Ptr(block)} exceeds {blkNChunks} allocated");
             if (_mem.ReadU64(block + OffBlkContext) != context)
-                Warn($"problem in Generation {name}: bogus context link in block {Mcxt.Ptr(block)}");
+                Warn($"problem in Generation {Name()}: bogus context link in block {Mcxt.Ptr(block)}");
 
             int nfree = 0, nchunks = 0;
             bool has_external_chunk = false;
@@ -51,20 +53,20 @@ public sealed partial class Generation
                 has_external_chunk |= walk.IsExternal;
                 nchunks++;
                 if (walk.ChunkBlock != block)
-                    Warn($"problem in Generation {name}: bogus block link in block {Mcxt.Ptr(block)}, chunk {Mcxt.Ptr(chunk)}");
+                    Warn($"problem in Generation {Name()}: bogus block link in block {Mcxt.Ptr(block)}, chunk {Mcxt.Ptr(chunk)}");
 
                 ulong requested = _checking ? _mem.ReadU64(chunk) : 0;
                 if (!_checking)
                 {
                     if (chunksize != MAXALIGN(chunksize))
-                        Warn($"problem in Generation {name}: bogus chunk size in block {Mcxt.Ptr(block)}, chunk {Mcxt.Ptr(chunk)}");
+                        Warn($"problem in Generation {Name()}: bogus chunk size in block {Mcxt.Ptr(block)}, chunk {Mcxt.Ptr(chunk)}");
                 }
                 else if (requested != InvalidAllocSize)
                 {
                     if (chunksize < requested || chunksize != MAXALIGN(chunksize))
-                        Warn($"problem in Generation {name}: bogus chunk size in block {Mcxt.Ptr(block)}, chunk {Mcxt.Ptr(chunk)}");
+                        Warn($"problem in Generation {Name()}: bogus chunk size in block {Mcxt.Ptr(block)}, chunk {Mcxt.Ptr(chunk)}");
                     if (requested < chunksize && requested < walk.Limit - pointer && !Mcxt.SentinelOk(pointer, requested))
-                        Warn($"problem in Generation {name}: detected write past chunk end in block {Mcxt.Ptr(block)}, chunk {Mcxt.Ptr(chunk)}");
+                        Warn($"problem in Generation {Name()}: detected write past chunk end in block {Mcxt.Ptr(block)}, chunk {Mcxt.Ptr(chunk)}");
                 }
                 else
                 {
@@ -73,11 +75,11 @@ public sealed partial class Generation
             }
 
             if (nchunks != blkNChunks)
-                Warn($"problem in Generation {name}: number of allocated chunks {nchunks} in block {Mcxt.Ptr(block)} does not match header {blkNChunks}");
+                Warn($"problem in Generation {Name()}: number of allocated chunks {nchunks} in block {Mcxt.Ptr(block)} does not match header {blkNChunks}");
             if (_checking && nfree != blkNFree)
-                Warn($"problem in Generation {name}: number of free chunks {nfree} in block {Mcxt.Ptr(block)} does not match header {blkNFree}");
+                Warn($"problem in Generation {Name()}: number of free chunks {nfree} in block {Mcxt.Ptr(block)} does not match header {blkNFree}");
             if (has_external_chunk && nchunks > 1)
-                Warn($"problem in Generation {name}: external chunk on non-dedicated block {Mcxt.Ptr(block)}");
+                Warn($"problem in Generation {Name()}: external chunk on non-dedicated block {Mcxt.Ptr(block)}");
         }
 
         Pg.Assert(total_allocated == Mcxt.GetMemAllocated(context));

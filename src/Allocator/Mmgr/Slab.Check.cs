@@ -26,7 +26,9 @@ public sealed partial class Slab
         Pg.Assert(Mcxt.GetTag(slab) == NodeTag.T_SlabContext);
         int cpb = ChunksPerBlock(slab);
         Pg.Assert(cpb > 0);
-        string name = Mcxt.GetName(slab);
+        // The name pointer is read here, the string only when a WARNING prints it (as in C).
+        ulong namePtr = Mcxt.Memory.ReadU64(slab + OffName);
+        string Name() => Mcxt.Memory.ReadCString(namePtr);
         ulong maxSteps = MaxListSteps();
         ulong full = FullChunkSize(slab);
         uint chunkSize = ChunkSize(slab);
@@ -36,7 +38,7 @@ public sealed partial class Slab
         {
             ulong block = node - OffBlkNode;
             if (NFree(block) != cpb)
-                Warn($"problem in slab {name}: empty block {Mcxt.Ptr(block)} should have {cpb} free chunks but has {NFree(block)} chunks free");
+                Warn($"problem in slab {Name()}: empty block {Mcxt.Ptr(block)} should have {cpb} free chunks but has {NFree(block)} chunks free");
         }
 
         ulong isChunkFree = _checking ? _mem.ReadU64(slab + OffIsChunkFreeChecking) : 0;
@@ -47,7 +49,7 @@ public sealed partial class Slab
             foreach (ulong node in _mem.DlistForeach(ListHead(slab, i), maxSteps))
             {
                 ulong block = node - OffBlkNode;
-                CheckBlock(slab, block, i, cpb, full, chunkSize, isChunkFree, scratch, name);
+                CheckBlock(slab, block, i, cpb, full, chunkSize, isChunkFree, scratch, namePtr);
                 nblocks++;
             }
         }
@@ -56,20 +58,21 @@ public sealed partial class Slab
         Pg.Assert((ulong)nblocks * _mem.ReadU32(slab + OffBlockSize) == Mcxt.GetMemAllocated(slab));
     }
 
-    private void CheckBlock(ulong slab, ulong block, int i, int cpb, ulong full, uint chunkSize, ulong isChunkFree, bool[]? scratch, string name)
+    private void CheckBlock(ulong slab, ulong block, int i, int cpb, ulong full, uint chunkSize, ulong isChunkFree, bool[]? scratch, ulong namePtr)
     {
-        string b = Mcxt.Ptr(block);
+        string Name() => Mcxt.Memory.ReadCString(namePtr);
+        string B() => Mcxt.Ptr(block);   // formatted only for a WARNING
         int blkNFree = NFree(block);
         int nunused = (int)_mem.ReadU32(block + OffBlkNUnused);
 
         // SlabBlocklistIndex asserts its argument is in range; the walker reports instead.
         int should = blkNFree >= 0 && blkNFree <= cpb ? BlocklistIndex(slab, blkNFree) : -1;
         if (should != i)
-            Warn($"problem in slab {name}: block {b} is on blocklist {i} but should be on blocklist {should}");
+            Warn($"problem in slab {Name()}: block {B()} is on blocklist {i} but should be on blocklist {should}");
         if (blkNFree >= cpb)
-            Warn($"problem in slab {name}: empty block {b} incorrectly stored on blocklist element {i}");
+            Warn($"problem in slab {Name()}: empty block {B()} incorrectly stored on blocklist element {i}");
         if (_mem.ReadU64(block + OffBlkSlab) != slab)
-            Warn($"problem in slab {name}: bogus slab link in block {b}");
+            Warn($"problem in slab {Name()}: bogus slab link in block {B()}");
 
         if (scratch is null) _mem.Fill(isChunkFree, (ulong)cpb, 0);
         else Array.Clear(scratch);
@@ -83,7 +86,7 @@ public sealed partial class Slab
             long chunkidx = unchecked((long)(cur - first)) / (long)full;
             bool inArea = cur >= first && cur <= last;
             if (!inArea || (cur - first) % full != 0)
-                Warn($"problem in slab {name}: bogus free list link {Mcxt.Ptr(cur)} in block {b}");
+                Warn($"problem in slab {Name()}: bogus free list link {Mcxt.Ptr(cur)} in block {B()}");
             nfree++;
             if (chunkidx >= 0 && chunkidx < cpb) MarkFree(isChunkFree, scratch, (int)chunkidx);
             if (!inArea) break;   // C would follow the link out of the block
@@ -91,7 +94,7 @@ public sealed partial class Slab
         }
 
         if (BlockGetChunk(slab, block, cpb - nunused) != _mem.ReadU64(block + OffBlkUnused))
-            Warn($"problem in slab {name}: mismatch detected between nunused chunks and unused pointer in block {b}");
+            Warn($"problem in slab {Name()}: mismatch detected between nunused chunks and unused pointer in block {B()}");
 
         cur = _mem.ReadU64(block + OffBlkUnused);
         for (int j = 0; j < nunused; j++)
@@ -113,13 +116,13 @@ public sealed partial class Slab
             ulong chunk = BlockGetChunk(slab, block, j);
             ulong chunkblock = MemoryChunk.GetBlock(chunk, _mem.ReadU64(chunk + _hdr - 8));
             if (chunkblock != block)
-                Warn($"problem in slab {name}: bogus block link in block {b}, chunk {Mcxt.Ptr(chunk)}");
+                Warn($"problem in slab {Name()}: bogus block link in block {B()}, chunk {Mcxt.Ptr(chunk)}");
             if (_checking && chunkSize < full - _hdr && !Mcxt.SentinelOk(chunk, _hdr + chunkSize))
-                Warn($"problem in slab {name}: detected write past chunk end in block {b}, chunk {Mcxt.Ptr(chunk)}");
+                Warn($"problem in slab {Name()}: detected write past chunk end in block {B()}, chunk {Mcxt.Ptr(chunk)}");
         }
 
         if (nfree != blkNFree)
-            Warn($"problem in slab {name}: nfree in block {b} is {blkNFree} but {nfree} chunk were found as free");
+            Warn($"problem in slab {Name()}: nfree in block {B()} is {blkNFree} but {nfree} chunk were found as free");
     }
 
     private void MarkFree(ulong isChunkFree, bool[]? scratch, int index)

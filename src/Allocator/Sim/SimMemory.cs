@@ -318,8 +318,15 @@ public sealed unsafe partial class SimMemory
         return MemoryMarshal.CreateReadOnlySpan(ref AtRead(address, length), (int)length);
     }
 
-    /// <summary>memset.</summary>
-    public void Fill(ulong address, ulong length, byte value) => Span(address, length).Fill(value);
+    /// <summary>memset. A run in the (pinned) heap goes to NativeFill, which hands long ones to the
+    /// C library's memset; anything else fills through Span.</summary>
+    public void Fill(ulong address, ulong length, byte value)
+    {
+        Span<byte> span = Span(address, length);
+        ulong off = address - HeapBase;
+        if (off < _heapTop && length <= _heapTop - off) NativeFill.Fill(_heapBase + off, span.Length, value);
+        else span.Fill(value);
+    }
 
     /// <summary>memmove (overlapping ranges are handled).</summary>
     public void Copy(ulong destination, ulong source, ulong length)
