@@ -44,6 +44,12 @@ public sealed class AllocatorCodec
     private OpCode[] _cachedTable = Array.Empty<OpCode>();
     private byte[] _cachedInverse = Array.Empty<byte>();
 
+    // Selector tables of the headers seen so far: a corpus holds a few hundred headers and the
+    // fuzzer alternates between them, so remembering only the last one rebuilt a table (and its
+    // inverse) for most executions. Looked up by value, never enumerated; emptied when full.
+    private const int TablesMax = 4096;
+    private readonly Dictionary<SwarmHeader, (OpCode[] Table, byte[] Inverse)> _tables = new();
+
     public DecodedInput Decode(ReadOnlySpan<byte> input, int opsMax)
     {
         var reader = new FuzzedBytes(input);
@@ -82,9 +88,16 @@ public sealed class AllocatorCodec
     private OpCode[] TableFor(SwarmHeader header)
     {
         if (header == _cachedHeader) return _cachedTable;
-        OpCode[] table = header.SelectorTable();
-        var inverse = new byte[SwarmHeader.KindCount];
-        for (int s = 255; s >= 0; s--) inverse[(int)table[s]] = (byte)s;
+        if (!_tables.TryGetValue(header, out (OpCode[] Table, byte[] Inverse) known))
+        {
+            OpCode[] built = header.SelectorTable();
+            var inv = new byte[SwarmHeader.KindCount];
+            for (int s = 255; s >= 0; s--) inv[(int)built[s]] = (byte)s;
+            if (_tables.Count >= TablesMax) _tables.Clear();
+            known = (built, inv);
+            _tables.Add(header, known);
+        }
+        (OpCode[] table, byte[] inverse) = known;
         _cachedHeader = header;
         _cachedTable = table;
         _cachedInverse = inverse;
