@@ -19,10 +19,10 @@ public sealed class AllocSetAccounting : KeeperContextAccounting
     public const int NumFreeLists = 11;
 
     private readonly List<AccountingBlock> _blocks = new();
-    // A free list is made when a chunk first goes onto it: a context uses few of the eleven size
-    // classes, and a fuzz run creates contexts by the dozen (eleven lists each was a fifth of the
-    // oracle's allocations).
-    private readonly List<AccountingChunk>?[] _freeLists = new List<AccountingChunk>?[NumFreeLists];
+    // A free list (and the array of them) is made when a chunk first goes onto it: a context uses
+    // few of the eleven size classes, many none, and a fuzz run creates contexts by the dozen
+    // (eleven lists each was a fifth of the oracle's allocations).
+    private List<AccountingChunk>?[]? _freeLists;
     private readonly AccountingBlock _keeper;
 
     /// <param name="firstBlockSize">The malloc holding header and keeper block.</param>
@@ -47,11 +47,11 @@ public sealed class AllocSetAccounting : KeeperContextAccounting
     public IReadOnlyList<AccountingBlock> Blocks => _blocks;
 
     /// <summary>Free list k, oldest first (the last entry is the one palloc pops next).</summary>
-    public IReadOnlyList<AccountingChunk> FreeList(int k) => (IReadOnlyList<AccountingChunk>?)_freeLists[k] ?? Array.Empty<AccountingChunk>();
+    public IReadOnlyList<AccountingChunk> FreeList(int k) => (IReadOnlyList<AccountingChunk>?)_freeLists?[k] ?? Array.Empty<AccountingChunk>();
 
-    private int FreeCount(int k) => _freeLists[k]?.Count ?? 0;
+    private int FreeCount(int k) => _freeLists?[k]?.Count ?? 0;
 
-    private List<AccountingChunk> FreeListToPush(int k) => _freeLists[k] ??= new List<AccountingChunk>();
+    private List<AccountingChunk> FreeListToPush(int k) => (_freeLists ??= new List<AccountingChunk>?[NumFreeLists])[k] ??= new List<AccountingChunk>();
 
     public override void SetAddress(ulong address) => _keeper.Base = address + ChunkGeometry.AllocSetHeader;
 
@@ -87,7 +87,7 @@ public sealed class AllocSetAccounting : KeeperContextAccounting
             return new Placement(chunk, PlacementReason.AllocSetDedicated(block));
         }
         int fidx = ChunkGeometry.AllocSetFreeIndex(request);
-        if (_freeLists[fidx] is { Count: > 0 } list)
+        if (_freeLists?[fidx] is { Count: > 0 } list)
         {
             AccountingChunk reused = list[^1];
             list.RemoveAt(list.Count - 1);
@@ -187,7 +187,8 @@ public sealed class AllocSetAccounting : KeeperContextAccounting
 
     public override void Reset()
     {
-        foreach (List<AccountingChunk>? list in _freeLists) list?.Clear();
+        if (_freeLists is not null)
+            foreach (List<AccountingChunk>? list in _freeLists) list?.Clear();
         _blocks.Clear();
         _blocks.Add(_keeper);
         _keeper.FreeOffset = ChunkGeometry.AllocBlockHeader;

@@ -233,7 +233,7 @@ public sealed partial class AllocatorModel
 
     private void CallCallbacks(ModelContext c)
     {
-        while (c.Callbacks.Count > 0)
+        while (c.HasCallbacks)
         {
             int id = c.Callbacks[^1];
             c.Callbacks.RemoveAt(c.Callbacks.Count - 1);

@@ -52,13 +52,22 @@ public sealed class AllocatorCodec
 
     public DecodedInput Decode(ReadOnlySpan<byte> input, int opsMax)
     {
+        var ops = new List<AllocatorOp>(Math.Max(1, Math.Min(input.Length / 2, opsMax)));   // an op takes 2+ bytes
+        SwarmHeader header = DecodeInto(input, opsMax, ops);
+        return new DecodedInput(header, ops);
+    }
+
+    /// <summary>Decode into a caller's list (cleared first), for a caller that decodes an input per
+    /// execution and is done with the operations before the next one.</summary>
+    public SwarmHeader DecodeInto(ReadOnlySpan<byte> input, int opsMax, List<AllocatorOp> ops)
+    {
+        ops.Clear();
         var reader = new FuzzedBytes(input);
         SwarmHeader header = SwarmHeader.Read(ref reader);
         OpCode[] table = TableFor(header);
-        var ops = new List<AllocatorOp>(Math.Max(1, Math.Min(input.Length / 2, opsMax)));   // an op takes 2+ bytes
         while (reader.HasMore && ops.Count < opsMax)
             ops.Add(ReadOp(table[reader.Byte()], ref reader));
-        return new DecodedInput(header, ops);
+        return header;
     }
 
     public byte[] Encode(SwarmHeader header, IReadOnlyList<AllocatorOp> ops)
