@@ -70,20 +70,31 @@ public sealed class AllocatorCodec
         return header;
     }
 
-    public byte[] Encode(SwarmHeader header, IReadOnlyList<AllocatorOp> ops)
+    public byte[] Encode(SwarmHeader header, IReadOnlyList<AllocatorOp> ops) => Encode(header, ops, int.MaxValue);
+
+    // Encode's output, written into one list kept across calls and copied out at the end (the
+    // mutator encodes a mutant per execution).
+    private readonly List<byte> _encoded = new();
+
+    /// <summary>Encode, cut to at most <paramref name="maxLength"/> bytes.</summary>
+    public byte[] Encode(SwarmHeader header, IReadOnlyList<AllocatorOp> ops, int maxLength)
     {
-        foreach (AllocatorOp op in ops)
-            if (!header.Enabled(op.Code)) header = header.Enable(op.Code);
+        for (int i = 0; i < ops.Count; i++)
+            if (!header.Enabled(ops[i].Code)) header = header.Enable(ops[i].Code);
         TableFor(header);
         byte[] inverse = _cachedInverse;
-        var output = new List<byte>(SwarmHeader.Length + ops.Count * 6);
+        List<byte> output = _encoded;
+        output.Clear();
         header.Write(output);
-        foreach (AllocatorOp op in ops)
+        for (int i = 0; i < ops.Count; i++)
         {
+            AllocatorOp op = ops[i];
             output.Add(inverse[(int)op.Code]);
             WriteOp(op, output);
         }
-        return output.ToArray();
+        var bytes = new byte[Math.Min(output.Count, maxLength)];
+        output.CopyTo(0, bytes, 0, bytes.Length);
+        return bytes;
     }
 
     /// <summary>Encodes one operation's fields only (no selector), e.g. for size estimates.</summary>
