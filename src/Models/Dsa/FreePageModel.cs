@@ -78,9 +78,11 @@ public sealed class FreePageModel
     }
 
     /// <summary>The maximal runs of free pages not in <paramref name="reserved"/>, in page order.</summary>
-    public List<(ulong First, ulong Npages)> Runs(IReadOnlySet<ulong> reserved)
+    public List<(ulong First, ulong Npages)> Runs(IReadOnlySet<ulong> reserved) => Runs(reserved, new List<(ulong, ulong)>());
+
+    /// <summary>Runs, appended to <paramref name="runs"/> (a caller's reused list); returns it.</summary>
+    public List<(ulong First, ulong Npages)> Runs(IReadOnlySet<ulong> reserved, List<(ulong First, ulong Npages)> runs)
     {
-        var runs = new List<(ulong, ulong)>();
         ulong p = 0;
         while (p < Pages)
         {

@@ -21,5 +21,5 @@ public class AccountingBlock
 
     public ulong FreeBytes => Size - FreeOffset;
 
-    public override string ToString() => Keeper ? $"keeper block #{Serial}" : Dedicated ? $"dedicated block #{Serial}" : $"block #{Serial} ({Size} bytes)";
+    public override string ToString() => BlockLabel.Of(this).ToString();
 }

@@ -30,5 +30,5 @@ public sealed class AccountingChunk
     /// <summary>The user pointer the model expects, when the block's address is known.</summary>
     public ulong? Pointer(ulong chunkHeader) => Block.Base is ulong b ? b + Offset + chunkHeader : null;
 
-    public override string ToString() => $"chunk at offset {Offset} of {Block} ({DataSize} bytes{(Dedicated ? ", dedicated" : "")})";
+    public override string ToString() => ChunkLabel.Of(this).ToString();
 }

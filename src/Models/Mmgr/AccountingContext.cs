@@ -11,9 +11,14 @@
 // the chunk, computed from the model's state alone; AccountingModel compares it with the pointer.
 namespace Models.Mmgr;
 
-/// <summary>Where an allocation landed: the chunk, a readable account of the decision, and
-/// whether the pointer is free to differ from the prediction (a realloc()ed dedicated block).</summary>
-public readonly record struct Placement(AccountingChunk Chunk, string How, bool MayMove = false);
+/// <summary>Where an allocation landed: the chunk, why (PlacementReason, formatted only when a
+/// pointer disagrees), and whether the pointer is free to differ from the prediction (a
+/// realloc()ed dedicated block).</summary>
+public readonly record struct Placement(AccountingChunk Chunk, PlacementReason Reason, bool MayMove = false)
+{
+    /// <summary>A readable account of the decision (formats Reason).</summary>
+    public string How => Reason.ToString();
+}
 
 public abstract class AccountingContext(string name, ModelContextKind kind, ulong chunkHeader)
 {

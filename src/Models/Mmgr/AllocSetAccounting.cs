@@ -19,7 +19,10 @@ public sealed class AllocSetAccounting : KeeperContextAccounting
     public const int NumFreeLists = 11;
 
     private readonly List<AccountingBlock> _blocks = new();
-    private readonly List<AccountingChunk>[] _freeLists = new List<AccountingChunk>[NumFreeLists];
+    // A free list (and the array of them) is made when a chunk first goes onto it: a context uses
+    // few of the eleven size classes, many none, and a fuzz run creates contexts by the dozen
+    // (eleven lists each was a fifth of the oracle's allocations).
+    private List<AccountingChunk>?[]? _freeLists;
     private readonly AccountingBlock _keeper;
 
     /// <param name="firstBlockSize">The malloc holding header and keeper block.</param>
@@ -27,7 +30,6 @@ public sealed class AllocSetAccounting : KeeperContextAccounting
         : base(name, ModelContextKind.AllocSet, checking ? 16UL : 8UL, checking, initBlockSize, maxBlockSize, allocChunkLimit)
     {
         FirstBlockSize = firstBlockSize;
-        for (int i = 0; i < NumFreeLists; i++) _freeLists[i] = new List<AccountingChunk>();
         _keeper = new AccountingBlock
         {
             Serial = NextBlockSerial(),
@@ -45,7 +47,11 @@ public sealed class AllocSetAccounting : KeeperContextAccounting
     public IReadOnlyList<AccountingBlock> Blocks => _blocks;
 
     /// <summary>Free list k, oldest first (the last entry is the one palloc pops next).</summary>
-    public IReadOnlyList<AccountingChunk> FreeList(int k) => _freeLists[k];
+    public IReadOnlyList<AccountingChunk> FreeList(int k) => (IReadOnlyList<AccountingChunk>?)_freeLists?[k] ?? Array.Empty<AccountingChunk>();
+
+    private int FreeCount(int k) => _freeLists?[k]?.Count ?? 0;
+
+    private List<AccountingChunk> FreeListToPush(int k) => (_freeLists ??= new List<AccountingChunk>?[NumFreeLists])[k] ??= new List<AccountingChunk>();
 
     public override void SetAddress(ulong address) => _keeper.Base = address + ChunkGeometry.AllocSetHeader;
 
@@ -59,8 +65,8 @@ public sealed class AllocSetAccounting : KeeperContextAccounting
         }
         for (int k = 0; k < NumFreeLists; k++)
         {
-            freeChunks += (ulong)_freeLists[k].Count;
-            free += (ulong)_freeLists[k].Count * (ClassSize(k) + ChunkHeader);
+            freeChunks += (ulong)FreeCount(k);
+            free += (ulong)FreeCount(k) * (ClassSize(k) + ChunkHeader);
         }
         return new ContextFigures((ulong)_blocks.Count, total, free, freeChunks, MemAllocated);
     }
@@ -78,22 +84,21 @@ public sealed class AllocSetAccounting : KeeperContextAccounting
             _blocks.Insert(1, block);   // behind the active block, which stays where new chunks come from
             MemAllocated += block.Size;
             var chunk = new AccountingChunk { Owner = this, Block = block, Offset = ChunkGeometry.AllocBlockHeader, DataSize = chunkSize, Dedicated = true };
-            return new Placement(chunk, $"a dedicated {block} linked second in the block list");
+            return new Placement(chunk, PlacementReason.AllocSetDedicated(block));
         }
         int fidx = ChunkGeometry.AllocSetFreeIndex(request);
-        List<AccountingChunk> list = _freeLists[fidx];
-        if (list.Count > 0)
+        if (_freeLists?[fidx] is { Count: > 0 } list)
         {
             AccountingChunk reused = list[^1];
             list.RemoveAt(list.Count - 1);
             reused.OnFreeList = false;
-            return new Placement(reused, $"the newest chunk on free list {fidx} ({reused})");
+            return new Placement(reused, PlacementReason.FreeListReuse(fidx, reused));
         }
         ulong size = ClassSize(fidx);
         if (_blocks[0].FreeBytes < size + ChunkHeader) StartNewBlock(fidx);
         AccountingBlock active = _blocks[0];
         AccountingChunk carved = CarveFrom(active, fidx);
-        return new Placement(carved, $"a new {size}-byte chunk carved from {active}");
+        return new Placement(carved, PlacementReason.AllocSetCarved(size, active));
     }
 
     private AccountingChunk CarveFrom(AccountingBlock block, int fidx)
@@ -115,7 +120,7 @@ public sealed class AllocSetAccounting : KeeperContextAccounting
             if (avail != ClassSize(k)) k--;
             AccountingChunk piece = CarveFrom(active, k);
             piece.OnFreeList = true;
-            _freeLists[k].Add(piece);
+            FreeListToPush(k).Add(piece);
         }
         ulong blockSize = Sizes.Take();
         return BlockSizeSequence.FitByDoubling(blockSize, ClassSize(fidx) + ChunkGeometry.AllocBlockHeader + ChunkHeader);
@@ -135,7 +140,7 @@ public sealed class AllocSetAccounting : KeeperContextAccounting
     {
         if (request > AllocChunkLimit) return null;   // the dedicated block's malloc: nothing changed
         int fidx = ChunkGeometry.AllocSetFreeIndex(request);
-        if (_freeLists[fidx].Count > 0) return NoMallocHere($"free list {fidx} has a chunk");
+        if (FreeCount(fidx) > 0) return NoMallocHere($"free list {fidx} has a chunk");
         if (_blocks[0].FreeBytes >= ClassSize(fidx) + ChunkHeader) return NoMallocHere($"{_blocks[0]} has room");
         PrepareNewBlock(fidx);
         return null;
@@ -150,7 +155,7 @@ public sealed class AllocSetAccounting : KeeperContextAccounting
             return;
         }
         chunk.OnFreeList = true;
-        _freeLists[chunk.FreeIndex].Add(chunk);
+        FreeListToPush(chunk.FreeIndex).Add(chunk);
     }
 
     public override Placement Realloc(AccountingChunk chunk, ulong size)
@@ -165,9 +170,9 @@ public sealed class AllocSetAccounting : KeeperContextAccounting
             block.FreeOffset = block.Size;
             block.Base = null;
             MemAllocated += block.Size;
-            return new Placement(chunk, $"{block} realloc()ed to {block.Size} bytes", MayMove: true);
+            return new Placement(chunk, PlacementReason.Reallocated(block), MayMove: true);
         }
-        if (chunk.DataSize >= size) return new Placement(chunk, $"in place ({chunk})");
+        if (chunk.DataSize >= size) return new Placement(chunk, PlacementReason.InPlace(chunk));
         Placement moved = Alloc(size);
         Free(chunk);
         return moved;
@@ -182,7 +187,8 @@ public sealed class AllocSetAccounting : KeeperContextAccounting
 
     public override void Reset()
     {
-        foreach (List<AccountingChunk> list in _freeLists) list.Clear();
+        if (_freeLists is not null)
+            foreach (List<AccountingChunk>? list in _freeLists) list?.Clear();
         _blocks.Clear();
         _blocks.Add(_keeper);
         _keeper.FreeOffset = ChunkGeometry.AllocBlockHeader;

@@ -152,7 +152,21 @@ public sealed partial class AllocatorModel
     // ------------------------------------------------------------------ create
 
     /// <summary>The name the runner gives the n-th created context.</summary>
-    public string NextContextName => "ctx" + _nextContextSerial.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public string NextContextName => ContextName(_nextContextSerial);
+
+    // The names of the first serials, made once per process: every creation asks for its name
+    // two or three times (plan, port call, commit), and a fuzz run creates contexts by the dozen.
+    // A benign race builds equal strings.
+    private static readonly string?[] s_contextNames = new string?[1024];
+
+    /// <summary>"ctx" and the serial.</summary>
+    public static string ContextName(int serial)
+    {
+        if ((uint)serial >= (uint)s_contextNames.Length) return MakeContextName(serial);
+        return s_contextNames[serial] ??= MakeContextName(serial);
+    }
+
+    private static string MakeContextName(int serial) => "ctx" + serial.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Predicts a context creation (parameters already in PostgreSQL's asserted domain).</summary>
     public Expectation PlanCreate(ModelContextKind kind, ulong min, ulong init, ulong max, ulong chunk)
@@ -219,7 +233,7 @@ public sealed partial class AllocatorModel
 
     private void CallCallbacks(ModelContext c)
     {
-        while (c.Callbacks.Count > 0)
+        while (c.HasCallbacks)
         {
             int id = c.Callbacks[^1];
             c.Callbacks.RemoveAt(c.Callbacks.Count - 1);

@@ -53,17 +53,17 @@ public sealed class BumpAccounting : KeeperContextAccounting
             _blocks.Add(big);
             MemAllocated += big.Size;
             return new Placement(new AccountingChunk { Owner = this, Block = big, Offset = _blockHeader, DataSize = chunkSize, Dedicated = true },
-                $"a dedicated {big} pushed at the tail of the block list");
+                PlacementReason.BumpDedicated(big));
         }
         ulong required = unchecked(chunkSize + ChunkHeader);
-        string how = $"carved from the head {_blocks[0]}";
+        PlacementReason how = PlacementReason.CarvedFromHead(_blocks[0]);
         if (_blocks[0].FreeBytes < required)
         {
             ulong size = BlockSizeSequence.FitByNextPow2(Sizes.Take(), required + _blockHeader);
             var b = new AccountingBlock { Serial = NextBlockSerial(), Size = size, FreeOffset = _blockHeader };
             _blocks.Insert(0, b);
             MemAllocated += size;
-            how = $"carved from a new {b}";
+            how = PlacementReason.CarvedFromNew(b);
         }
         AccountingBlock head = _blocks[0];
         var chunk = new AccountingChunk { Owner = this, Block = head, Offset = head.FreeOffset, DataSize = chunkSize };

@@ -31,6 +31,18 @@ public readonly record struct OomDetailText(bool Creating, string ContextName, u
     public override string ToString() => Creating
         ? $"Failed while creating memory context \"{ContextName}\"."
         : $"Failed on request of size {Size} in memory context \"{ContextName}\".";
+
+    /// <summary>Whether <paramref name="text"/> is this errdetail (ToString), compared without
+    /// making the string: every out-of-memory ERROR the port raises is checked against it.</summary>
+    public bool Matches(string? text)
+    {
+        if (text is null) return false;
+        Span<char> buffer = stackalloc char[256];
+        bool fits = Creating
+            ? buffer.TryWrite($"Failed while creating memory context \"{ContextName}\".", out int written)
+            : buffer.TryWrite($"Failed on request of size {Size} in memory context \"{ContextName}\".", out written);
+        return fits ? text.AsSpan().SequenceEqual(buffer[..written]) : text == ToString();
+    }
 }
 
 /// <summary>An operation's expected outcome. Oom describes the errdetail the op raises if a malloc

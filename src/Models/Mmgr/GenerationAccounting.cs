@@ -64,16 +64,16 @@ public sealed class GenerationAccounting : KeeperContextAccounting
             _blocks.Insert(0, big);
             MemAllocated += big.Size;
             return new Placement(new AccountingChunk { Owner = this, Block = big, Offset = ChunkGeometry.GenerationBlockHeader, DataSize = chunkSize, Dedicated = true },
-                $"a dedicated {big} pushed at the head of the block list");
+                PlacementReason.GenerationDedicated(big));
         }
         ulong required = unchecked(chunkSize + ChunkHeader);
-        string how;
-        if (_current.FreeBytes >= required) how = $"carved from the current {_current}";
+        PlacementReason how;
+        if (_current.FreeBytes >= required) how = PlacementReason.CarvedFromCurrent(_current);
         else if (_freeBlock is { } fb && fb.FreeBytes >= required)
         {
             _current = fb;
             _freeBlock = null;
-            how = $"carved from the reused freeblock {fb}";
+            how = PlacementReason.CarvedFromFreeblock(fb);
         }
         else
         {
@@ -82,7 +82,7 @@ public sealed class GenerationAccounting : KeeperContextAccounting
             _blocks.Insert(0, b);
             MemAllocated += size;
             _current = b;
-            how = $"carved from a new {b}";
+            how = PlacementReason.CarvedFromNew(b);
         }
         var chunk = new AccountingChunk { Owner = this, Block = _current, Offset = _current.FreeOffset, DataSize = chunkSize };
         _current.NChunks++;
@@ -146,7 +146,7 @@ public sealed class GenerationAccounting : KeeperContextAccounting
 
     public override Placement Realloc(AccountingChunk chunk, ulong size)
     {
-        if (FitsInPlace(chunk, size)) return new Placement(chunk, $"in place ({chunk})");
+        if (FitsInPlace(chunk, size)) return new Placement(chunk, PlacementReason.InPlace(chunk));
         Placement moved = Alloc(size);
         Free(chunk);
         return moved;

@@ -23,8 +23,14 @@ public sealed class ModelContext
     public bool IsReset { get; set; } = true;
     public bool Deleted { get; set; }
 
-    /// <summary>Registered callback ids; the last one is the head of reset_cbs (runs first).</summary>
-    public List<int> Callbacks { get; } = new();
+    /// <summary>Registered callback ids; the last one is the head of reset_cbs (runs first).
+    /// Made on first use: few contexts ever get a callback.</summary>
+    public List<int> Callbacks => _callbacks ??= new List<int>();
+
+    private List<int>? _callbacks;
+
+    /// <summary>Whether any callback is registered (without making the list).</summary>
+    public bool HasCallbacks => _callbacks is { Count: > 0 };
 
     public ulong MinContextSize { get; init; }
     public ulong InitBlockSize { get; init; }

@@ -102,7 +102,7 @@ public sealed class SlabAccounting : AccountingContext
     public override Placement Alloc(ulong request)
     {
         Block block;
-        string how;
+        PlacementReason how;
         AccountingChunk chunk;
         if (_curIndex == 0)
         {
@@ -110,13 +110,13 @@ public sealed class SlabAccounting : AccountingContext
             {
                 block = _emptyBlocks[0];
                 _emptyBlocks.RemoveAt(0);
-                how = $"from the empty {block} at the head of emptyblocks";
+                how = PlacementReason.SlabFromEmpty(block);
             }
             else
             {
                 block = new Block { Serial = NextBlockSerial(), Size = BlockSize, NFree = ChunksPerBlock, NUnused = ChunksPerBlock };
                 _memAllocated += BlockSize;
-                how = $"from a new {block}";
+                how = PlacementReason.SlabFromNew(block);
             }
             chunk = TakeChunk(block);
             int idx = IndexOf(block.NFree);
@@ -127,7 +127,7 @@ public sealed class SlabAccounting : AccountingContext
         List<Block> list = _blocklists[_curIndex];
         block = list[0];
         chunk = TakeChunk(block);
-        how = $"from {block} at the head of blocklist {_curIndex}";
+        how = PlacementReason.SlabFromBlocklist(block, _curIndex);
         int newIndex = IndexOf(block.NFree);
         if (newIndex != _curIndex)
         {
@@ -164,7 +164,7 @@ public sealed class SlabAccounting : AccountingContext
 
     /// <summary>SlabRealloc: the same size returns the chunk untouched; anything else is an ERROR
     /// before any change.</summary>
-    public override Placement Realloc(AccountingChunk chunk, ulong size) => new(chunk, "unchanged (same size)");
+    public override Placement Realloc(AccountingChunk chunk, ulong size) => new(chunk, PlacementReason.Unchanged());
 
     public override string? ReallocFailed(AccountingChunk chunk, ulong size) => NoMallocHere("SlabRealloc never mallocs");
 

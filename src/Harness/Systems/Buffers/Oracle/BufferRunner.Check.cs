@@ -44,13 +44,20 @@ public sealed partial class BufferRunner
 
     /// <summary>Each backend's private refcounts are exactly the pins the model says it holds: a pin
     /// the port kept or lost is reported at the operation that did it.</summary>
+    // CheckPins' two maps, emptied for each backend and kept across ops and runs (it runs after
+    // every op, for every backend). A cleared Dictionary enumerates in insertion order as a new
+    // one does, so the first disagreement reported is the same.
+    private readonly Dictionary<int, int> _expectedPins = new(), _actualPins = new();
+
     private void CheckPins(int step, BufferOp op)
     {
         for (int b = 0; b < W.Backends; b++)
         {
-            var expected = new Dictionary<int, int>();
+            Dictionary<int, int> expected = _expectedPins;
+            expected.Clear();
             foreach (int buf in _buffers[b]) expected[buf] = expected.GetValueOrDefault(buf) + 1;
-            var actual = new Dictionary<int, int>();
+            Dictionary<int, int> actual = _actualPins;
+            actual.Clear();
             foreach (PrivateRefCountEntry e in _backends[b].Pins.Refs.Entries()) actual[e.buffer] = e.refcount;
             foreach ((int buf, int n) in expected)
                 if (actual.GetValueOrDefault(buf) != n)

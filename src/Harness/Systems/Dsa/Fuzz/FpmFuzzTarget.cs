@@ -38,6 +38,10 @@ public sealed class FpmFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeature
 
     public IReadOnlyList<byte[]> Dictionary => FpmDictionary.Tokens;
 
+    // Memory and check collections every execution's runner reuses (one runner per input, one
+    // input at a time on this target's thread).
+    private readonly FpmRunScratch _scratch = new();
+
     private FpmCodec.Decoded Decode(ReadOnlySpan<byte> input) => FpmCodec.Decode(input, Config.OpsMax, checking: true, _canary);
 
     public Outcome Execute(ReadOnlySpan<byte> input)
@@ -45,7 +49,7 @@ public sealed class FpmFuzzTarget : IFuzzTarget, IStructureAware, ITargetFeature
         _features.Reset();
         FpmCodec.Decoded d = Decode(input);
         int prev = 0xFF;
-        FpmRunResult r = new FpmRunner(d.Workload, Reach).Run(d.Ops, null, s =>
+        FpmRunResult r = new FpmRunner(d.Workload, Reach, _scratch).Run(d.Ops, null, s =>
         {
             int code = s.Op.Code == FpmOpCode.Get ? (s.Done ? 0 : 1) : 2;
             int size = s.Op.Code == FpmOpCode.Get ? Bucket(s.Op.N) : Bucket(s.Op.Length);

@@ -30,12 +30,16 @@ public readonly record struct FpmStepInfo(FpmOp Op, bool Done, uint Depth, uint 
 public sealed class FpmRunner : IReachReporter
 {
     private readonly FpmWorkload _w;
+    private readonly FpmRunScratch _scratch;
 
     /// <param name="reach">Where the runs' reach goals go (a fuzz target makes a runner per input and keeps one set of hits).</param>
-    public FpmRunner(FpmWorkload workload, ReachHits? reach = null)
+    /// <param name="scratch">Collections to reuse (a fuzz target passes its own to every
+    /// runner it makes); null: the runner's own.</param>
+    public FpmRunner(FpmWorkload workload, ReachHits? reach = null, FpmRunScratch? scratch = null)
     {
         Reach = reach ?? new(DsaReach.FpmGoals);
         _w = workload;
+        _scratch = scratch ?? new FpmRunScratch();
     }
 
     public FpmWorkload Workload => _w;
@@ -44,13 +48,14 @@ public sealed class FpmRunner : IReachReporter
     public ReachHits Reach { get; }
 
     public FpmRunResult Run(IReadOnlyList<FpmOp> ops, TextWriter? trace = null, Action<FpmStepInfo>? onStep = null) =>
-        new Execution(_w, trace, onStep, Reach).Run(ops);
+        new Execution(_w, trace, onStep, Reach, _scratch).Run(ops);
 
     private sealed class Execution
     {
         private readonly FpmWorkload _w;
         private readonly TextWriter? _trace;
         private readonly SimMemory _m = new(heapMax: 1 << 16, initialHeapCapacity: 4096);
+        private readonly FpmRunScratch _scratch;
         private readonly FreePageManager _fpm;
         private readonly FreePageModel _model;
         private readonly List<(ulong First, ulong N)> _held = new();
@@ -63,17 +68,18 @@ public sealed class FpmRunner : IReachReporter
         private readonly ReachHits _reach;
         private bool _lastDone;
 
-        public Execution(FpmWorkload w, TextWriter? trace, Action<FpmStepInfo>? onStep, ReachHits reach)
+        public Execution(FpmWorkload w, TextWriter? trace, Action<FpmStepInfo>? onStep, ReachHits reach, FpmRunScratch scratch)
         {
             _w = w;
             _reach = reach;
             _trace = trace;
             _onStep = onStep;
+            _scratch = scratch;
             SimRegion region = _m.MapRegion("fpm", w.Pages * FpmLayout.FPM_PAGE_SIZE);
             var options = new FpmOptions { FixRootPageLeak = w.FixRootPageLeak, Canary = w.Canary };
             _fpm = FreePageManager.Initialize(_m, region.Base, region.Base, FpmLayout.For(w.Profile, extraAsserts: w.Checking), options);
             _model = new FreePageModel(w.Pages);
-            _before = FreePageManagerCheck.Walk(_fpm, new List<string>());
+            _before = FreePageManagerCheck.Walk(_fpm, scratch.Errors());
         }
 
         public FpmRunResult Run(IReadOnlyList<FpmOp> ops)
@@ -155,8 +161,14 @@ public sealed class FpmRunner : IReachReporter
         private Outcome Put(int step, ulong first, ulong n)
         {
             if (!_inSetup) _trace?.WriteLine($"{step}: put {first}({n})");
-            Outcome? thrown = Guard(step, "put", () => _fpm.Put(first, n));
-            if (thrown is { } t) return t;
+            try
+            {
+                _fpm.Put(first, n);
+            }
+            catch (Exception e) when (Guarded(e))
+            {
+                return Caught(step, "put", e);
+            }
             _model.Put(first, n);
             if (_inSetup) return Outcome.Ok;
             Outcome o = After(step, "put", afterGet: false);
@@ -167,12 +179,18 @@ public sealed class FpmRunner : IReachReporter
 
         private Outcome Get(int step, ulong n)
         {
-            List<(ulong, ulong)> runs = _model.Runs(_before.ReservedPages());
+            List<(ulong, ulong)> runs = _model.Runs(_before.ReservedPages(), _scratch.GetRuns());
             List<ulong> starts = FreePageModel.BestFitStarts(runs, n);
-            bool ok = false;
-            ulong first = 0;
-            Outcome? thrown = Guard(step, "get", () => ok = _fpm.Get(n, out first));
-            if (thrown is { } t) return t;
+            bool ok;
+            ulong first;
+            try
+            {
+                ok = _fpm.Get(n, out first);
+            }
+            catch (Exception e) when (Guarded(e))
+            {
+                return Caught(step, "get", e);
+            }
             _lastDone = ok;
             if (!ok) _reach.Hit(DsaReach.FpmGetRefused);
             _trace?.WriteLine($"{step}: get {n} -> {(ok ? first.ToString(System.Globalization.CultureInfo.InvariantCulture) : "false")}");
@@ -204,12 +222,19 @@ public sealed class FpmRunner : IReachReporter
         {
             // One walk does both: the snapshot, and (checking) the walker against the model's pages.
             // Only when F1 is recognised does the model change, and then the walker runs again.
-            var errors = new List<string>();
+            List<string> errors = _scratch.Errors();
             FpmSnapshot now = FreePageManagerCheck.Walk(_fpm, errors, CheckOptions());
-            var held = new HashSet<ulong>(now.ReservedPages());
+            // The pages the manager holds (its own, and its free runs) as marks by page; only the
+            // model's pages (below Pages) are looked up, so anything beyond is left out.
+            ulong pages = _model.Pages;
+            bool[] held = _scratch.Held(pages);
+            foreach (ulong p in now.ReservedPages())
+                if (p < pages) held[p] = true;
             foreach ((ulong f, ulong n) in now.Runs)
-                for (ulong p = f; p < f + n; p++) held.Add(p);
-            List<ulong> lost = _model.FreePages().Where(p => !held.Contains(p)).ToList();
+                for (ulong p = f; p < f + n && p < pages; p++) held[p] = true;
+            List<ulong> lost = _scratch.Lost();
+            for (ulong p = 0; p < pages; p++)
+                if (_model.IsFree(p) && !held[p]) lost.Add(p);
             if (lost.Count > 0 && afterGet && !_w.FixRootPageLeak
                 && _before.RootKeys == 1 && lost.Count == 1 && lost[0] == _before.RootPage)
             {
@@ -224,7 +249,7 @@ public sealed class FpmRunner : IReachReporter
             if (step >= 0 && now.BtreePages.Count != _before.BtreePages.Count)
                 _reach.Hit(now.BtreePages.Count > _before.BtreePages.Count ? DsaReach.FpmBtreeSplit : DsaReach.FpmBtreeShrunk);
 
-            List<(ulong, ulong)> expect = _model.Runs(now.ReservedPages());
+            List<(ulong, ulong)> expect = _model.Runs(now.ReservedPages(), _scratch.Runs());
             if (!expect.SequenceEqual(now.Runs))
             {
                 string diff = FirstDifference(expect, now.Runs);
@@ -239,9 +264,17 @@ public sealed class FpmRunner : IReachReporter
 
         private FpmCheckOptions CheckOptions() => new()
         {
-            ExpectedFreePages = _w.Checking ? _model.FreePages().ToHashSet() : null,
+            ExpectedFreePages = _w.Checking ? ExpectedFree() : null,
             KnownLostPages = (ulong)_leaked,
         };
+
+        private HashSet<ulong> ExpectedFree()
+        {
+            HashSet<ulong> set = _scratch.ExpectedFree();
+            for (ulong p = 0; p < _model.Pages; p++)
+                if (_model.IsFree(p)) set.Add(p);
+            return set;
+        }
 
         private static string FirstDifference(List<(ulong First, ulong Npages)> expect, IReadOnlyList<(ulong First, ulong Npages)> actual)
         {
@@ -261,29 +294,15 @@ public sealed class FpmRunner : IReachReporter
             return new Outcome(OutcomeKind.InvariantFailed, step, $"check/{id}", errors[0] + (errors.Count > 1 ? $" (+{errors.Count - 1} more)" : ""));
         }
 
-        private Outcome? Guard(int step, string what, Action action)
+        /// <summary>What a port call may throw and the run classifies (anything else propagates).</summary>
+        private static bool Guarded(Exception e) => e is AssertionFailureException or PgFatalException or SimFaultException or PgErrorException;
+
+        private static Outcome Caught(int step, string what, Exception e) => e switch
         {
-            try
-            {
-                action();
-                return null;
-            }
-            catch (AssertionFailureException e)
-            {
-                return new Outcome(OutcomeKind.InvariantFailed, step, $"{what}/assert", e.Message);
-            }
-            catch (PgFatalException e)
-            {
-                return new Outcome(OutcomeKind.Crash, step, $"{what}/fatal", e.ToString());
-            }
-            catch (SimFaultException e)
-            {
-                return new Outcome(OutcomeKind.Fault, step, $"{what}/fault", e.Message);
-            }
-            catch (PgErrorException e)
-            {
-                return new Outcome(OutcomeKind.Crash, step, $"{what}/error", e.ToString());
-            }
-        }
+            AssertionFailureException => new Outcome(OutcomeKind.InvariantFailed, step, $"{what}/assert", e.Message),
+            PgFatalException => new Outcome(OutcomeKind.Crash, step, $"{what}/fatal", e.ToString()),
+            SimFaultException => new Outcome(OutcomeKind.Fault, step, $"{what}/fault", e.Message),
+            _ => new Outcome(OutcomeKind.Crash, step, $"{what}/error", e.ToString()),
+        };
     }
 }

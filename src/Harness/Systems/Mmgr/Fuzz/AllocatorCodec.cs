@@ -44,31 +44,57 @@ public sealed class AllocatorCodec
     private OpCode[] _cachedTable = Array.Empty<OpCode>();
     private byte[] _cachedInverse = Array.Empty<byte>();
 
+    // Selector tables of the headers seen so far: a corpus holds a few hundred headers and the
+    // fuzzer alternates between them, so remembering only the last one rebuilt a table (and its
+    // inverse) for most executions. Looked up by value, never enumerated; emptied when full.
+    private const int TablesMax = 4096;
+    private readonly Dictionary<SwarmHeader, (OpCode[] Table, byte[] Inverse)> _tables = new();
+
     public DecodedInput Decode(ReadOnlySpan<byte> input, int opsMax)
     {
-        var reader = new FuzzedBytes(input);
-        SwarmHeader header = SwarmHeader.Read(ref reader);
-        OpCode[] table = TableFor(header);
         var ops = new List<AllocatorOp>(Math.Max(1, Math.Min(input.Length / 2, opsMax)));   // an op takes 2+ bytes
-        while (reader.HasMore && ops.Count < opsMax)
-            ops.Add(ReadOp(table[reader.Byte()], ref reader));
+        SwarmHeader header = DecodeInto(input, opsMax, ops);
         return new DecodedInput(header, ops);
     }
 
-    public byte[] Encode(SwarmHeader header, IReadOnlyList<AllocatorOp> ops)
+    /// <summary>Decode into a caller's list (cleared first), for a caller that decodes an input per
+    /// execution and is done with the operations before the next one.</summary>
+    public SwarmHeader DecodeInto(ReadOnlySpan<byte> input, int opsMax, List<AllocatorOp> ops)
     {
-        foreach (AllocatorOp op in ops)
-            if (!header.Enabled(op.Code)) header = header.Enable(op.Code);
+        ops.Clear();
+        var reader = new FuzzedBytes(input);
+        SwarmHeader header = SwarmHeader.Read(ref reader);
+        OpCode[] table = TableFor(header);
+        while (reader.HasMore && ops.Count < opsMax)
+            ops.Add(ReadOp(table[reader.Byte()], ref reader));
+        return header;
+    }
+
+    public byte[] Encode(SwarmHeader header, IReadOnlyList<AllocatorOp> ops) => Encode(header, ops, int.MaxValue);
+
+    // Encode's output, written into one list kept across calls and copied out at the end (the
+    // mutator encodes a mutant per execution).
+    private readonly List<byte> _encoded = new();
+
+    /// <summary>Encode, cut to at most <paramref name="maxLength"/> bytes.</summary>
+    public byte[] Encode(SwarmHeader header, IReadOnlyList<AllocatorOp> ops, int maxLength)
+    {
+        for (int i = 0; i < ops.Count; i++)
+            if (!header.Enabled(ops[i].Code)) header = header.Enable(ops[i].Code);
         TableFor(header);
         byte[] inverse = _cachedInverse;
-        var output = new List<byte>(SwarmHeader.Length + ops.Count * 6);
+        List<byte> output = _encoded;
+        output.Clear();
         header.Write(output);
-        foreach (AllocatorOp op in ops)
+        for (int i = 0; i < ops.Count; i++)
         {
+            AllocatorOp op = ops[i];
             output.Add(inverse[(int)op.Code]);
             WriteOp(op, output);
         }
-        return output.ToArray();
+        var bytes = new byte[Math.Min(output.Count, maxLength)];
+        output.CopyTo(0, bytes, 0, bytes.Length);
+        return bytes;
     }
 
     /// <summary>Encodes one operation's fields only (no selector), e.g. for size estimates.</summary>
@@ -82,9 +108,16 @@ public sealed class AllocatorCodec
     private OpCode[] TableFor(SwarmHeader header)
     {
         if (header == _cachedHeader) return _cachedTable;
-        OpCode[] table = header.SelectorTable();
-        var inverse = new byte[SwarmHeader.KindCount];
-        for (int s = 255; s >= 0; s--) inverse[(int)table[s]] = (byte)s;
+        if (!_tables.TryGetValue(header, out (OpCode[] Table, byte[] Inverse) known))
+        {
+            OpCode[] built = header.SelectorTable();
+            var inv = new byte[SwarmHeader.KindCount];
+            for (int s = 255; s >= 0; s--) inv[(int)built[s]] = (byte)s;
+            if (_tables.Count >= TablesMax) _tables.Clear();
+            known = (built, inv);
+            _tables.Add(header, known);
+        }
+        (OpCode[] table, byte[] inverse) = known;
         _cachedHeader = header;
         _cachedTable = table;
         _cachedInverse = inverse;

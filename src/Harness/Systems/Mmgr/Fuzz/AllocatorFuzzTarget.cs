@@ -37,6 +37,9 @@ public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetF
     private readonly AllocatorRunner _polite;
     private readonly AllocatorRunner _hostile;
     private readonly FeatureMap _features = new(14);
+    // Execute's operations, decoded anew into the same list for every input (the runner keeps
+    // no reference to them once Run returns).
+    private readonly List<AllocatorOp> _ops = new();
     private static readonly IReadOnlyList<byte[]> s_dictionary = BoundarySizes.Tokens();
 
     /// <summary>The check walkers (MemoryContextCheck, MemoryContextVerify) run after every k-th
@@ -79,18 +82,18 @@ public sealed class AllocatorFuzzTarget : IFuzzTarget, IStructureAware, ITargetF
     public Outcome Execute(ReadOnlySpan<byte> input)
     {
         _features.Reset();
-        DecodedInput d = _codec.Decode(input, Config.OpsMax);
+        SwarmHeader header = _codec.DecodeInto(input, Config.OpsMax, _ops);
         // Which operation follows which (edges between op codes), and each operation's size class
         // on its own. Edges between (op code, size class) pairs made a space of ~100k features in
         // which nearly every mutant was "new": the corpus bloated and writing it to disk became
         // half of the engine's time, while IL coverage had long stopped growing.
-        for (int i = 0; i < d.Ops.Count; i++)
+        for (int i = 0; i < _ops.Count; i++)
         {
-            AllocatorOp op = d.Ops[i];
+            AllocatorOp op = _ops[i];
             _features.Hit((int)op.Code);
             _features.HitAlone(0x60000 + ((int)op.Code << 8 | SizeClass(op)));
         }
-        RunResult r = (d.Header.Hostile ? _hostile : _polite).Run(d.Ops);
+        RunResult r = (header.Hostile ? _hostile : _polite).Run(_ops);
         _features.HitAlone(0x10000 + (int)r.Outcome.Kind);
         // Counts are recorded by magnitude (AFL-style buckets), not exactly: an exact heap-call or
         // executed-op count made almost every input "new", bloating the corpus and the disk writes.

@@ -15,6 +15,10 @@ public sealed class OpMutator
 {
     private readonly AllocatorCodec _codec;
     private readonly int _opsMax;
+    // The input's and the other input's operations, decoded into lists kept across calls (a
+    // mutant is encoded to fresh bytes before Mutate returns, so nothing outlives the call).
+    private readonly List<AllocatorOp> _ops = new();
+    private readonly List<AllocatorOp> _theirs = new();
 
     public OpMutator(AllocatorCodec codec, int opsMax)
     {
@@ -24,9 +28,8 @@ public sealed class OpMutator
 
     public byte[] Mutate(ReadOnlySpan<byte> input, ReadOnlySpan<byte> other, Prng rng, int maxLength)
     {
-        DecodedInput d = _codec.Decode(input, _opsMax);
-        SwarmHeader header = d.Header;
-        var ops = d.Ops.ToList();
+        List<AllocatorOp> ops = _ops;
+        SwarmHeader header = _codec.DecodeInto(input, _opsMax, ops);
         int n = ops.Count;
         switch (rng.Index(10))
         {
@@ -59,11 +62,13 @@ public sealed class OpMutator
                 break;
             case 5: // splice: insert a run of the other input's operations
             {
-                IReadOnlyList<AllocatorOp> theirs = _codec.Decode(other, _opsMax).Ops;
+                List<AllocatorOp> theirs = _theirs;
+                _codec.DecodeInto(other, _opsMax, theirs);
                 if (theirs.Count > 0)
                 {
                     int len = 1 + rng.Index(Math.Min(theirs.Count, 8));
-                    ops.InsertRange(rng.Index(n + 1), theirs.Skip(rng.Index(theirs.Count - len + 1)).Take(len));
+                    int at = rng.Index(n + 1);   // drawn before the start in theirs: the seeds' mutation sequence depends on the order
+                    ops.InsertRange(at, theirs.GetRange(rng.Index(theirs.Count - len + 1), len));
                 }
                 break;
             }
@@ -82,8 +87,7 @@ public sealed class OpMutator
                 break;
         }
         if (ops.Count > _opsMax) ops.RemoveRange(_opsMax, ops.Count - _opsMax);
-        byte[] bytes = _codec.Encode(header, ops);
-        return bytes.Length <= maxLength ? bytes : bytes[..maxLength];
+        return _codec.Encode(header, ops, maxLength);
     }
 
     private AllocatorOp RandomOp(SwarmHeader header, Prng rng)

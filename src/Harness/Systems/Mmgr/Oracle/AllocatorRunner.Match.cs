@@ -52,7 +52,7 @@ public sealed partial class AllocatorRunner
         {
             if (pe.Message == "out of memory" && heapFailed && exp.Oom is { } oom)
             {
-                if (pe.Detail != oom.ToString())
+                if (!oom.Matches(pe.Detail))
                     throw Fail(OutcomeKind.ModelMismatch, $"{kind}/wrong-oom-detail", $"out of memory with detail '{pe.Detail}'; expected '{exp.OomDetail}'");
                 if (exp.NoOom && !oom.Creating)
                     throw Fail(OutcomeKind.ModelMismatch, $"{kind}/oom-despite-no-oom", "raised out of memory under MCXT_ALLOC_NO_OOM");

@@ -110,29 +110,61 @@ public sealed partial class AllocatorRunner
         ModelContext c = ParentOrView(o.Ctx, nullAllowed: false)!;
         string text = _mcxt.MemoryContextStats(c.Address);
         MemoryContextCounters consumed = _mcxt.MemoryContextMemConsumed(c.Address);
-        string[] lines = text.TrimEnd('\n').Split('\n');
+        // The printout is read line by line in place (StatsLines), and the expected texts are built
+        // only for a failure message: Stats ops are frequent in fuzz inputs, and splitting the
+        // printout and formatting every expected prefix made most of their garbage.
+        ReadOnlySpan<char> body = text.AsSpan().TrimEnd('\n');
+        int lineCount = body.Count('\n') + 1;
         _scratchContexts.Clear();
         AllocatorModel.PreOrder(c, _scratchContexts);
         bool summarized = false;
         foreach (ModelContext x in _scratchContexts) summarized |= x.Children.Count > 100;
         if (!summarized)
         {
-            if (lines.Length != _scratchContexts.Count + 1)
-                throw Fail(OutcomeKind.ModelMismatch, "stats/lines", $"MemoryContextStats printed {lines.Length - 1} context lines; the subtree has {_scratchContexts.Count} contexts");
+            if (lineCount != _scratchContexts.Count + 1)
+                throw Fail(OutcomeKind.ModelMismatch, "stats/lines", $"MemoryContextStats printed {lineCount - 1} context lines; the subtree has {_scratchContexts.Count} contexts");
             int baseDepth = AllocatorModel.Depth(c);
+            ReadOnlySpan<char> rest = body;
             for (int i = 0; i < _scratchContexts.Count; i++)
             {
                 ModelContext x = _scratchContexts[i];
-                string prefix = new string(' ', 2 * (AllocatorModel.Depth(x) - baseDepth)) + x.Name + ": ";
-                if (!lines[i].StartsWith(prefix, StringComparison.Ordinal))
-                    throw Fail(OutcomeKind.ModelMismatch, "stats/tree", $"stats line {i + 1} is '{lines[i]}'; expected it to start with '{prefix}' (pre-order, newest child first)");
+                ReadOnlySpan<char> line = NextLine(ref rest);
+                int indent = 2 * (AllocatorModel.Depth(x) - baseDepth);
+                if (!StartsWithContextPrefix(line, indent, x.Name))
+                {
+                    string prefix = new string(' ', indent) + x.Name + ": ";
+                    throw Fail(OutcomeKind.ModelMismatch, "stats/tree", $"stats line {i + 1} is '{line}'; expected it to start with '{prefix}' (pre-order, newest child first)");
+                }
             }
         }
-        string grand = $"Grand total: {consumed.totalspace} bytes in {consumed.nblocks} blocks; {consumed.freespace} free ({consumed.freechunks} chunks); {consumed.totalspace - consumed.freespace} used";
-        if (lines[^1] != grand)
-            throw Fail(OutcomeKind.ModelMismatch, "stats/grand-total", $"'{lines[^1]}' differs from MemoryContextMemConsumed: '{grand}'");
+        ReadOnlySpan<char> last = body[(body.LastIndexOf('\n') + 1)..];
+        Span<char> grand = stackalloc char[256];
+        if (!grand.TryWrite(CultureInfo.InvariantCulture, $"Grand total: {consumed.totalspace} bytes in {consumed.nblocks} blocks; {consumed.freespace} free ({consumed.freechunks} chunks); {consumed.totalspace - consumed.freespace} used", out int written)
+            || !last.SequenceEqual(grand[..written]))
+        {
+            string expected = string.Create(CultureInfo.InvariantCulture, $"Grand total: {consumed.totalspace} bytes in {consumed.nblocks} blocks; {consumed.freespace} free ({consumed.freechunks} chunks); {consumed.totalspace - consumed.freespace} used");
+            throw Fail(OutcomeKind.ModelMismatch, "stats/grand-total", $"'{last}' differs from MemoryContextMemConsumed: '{expected}'");
+        }
         CheckPredictedGrandTotal(c, _scratchContexts, consumed);
         return true;
+    }
+
+    /// <summary>The text up to the next '\n' (or the end), and rest moved past it.</summary>
+    private static ReadOnlySpan<char> NextLine(ref ReadOnlySpan<char> rest)
+    {
+        int nl = rest.IndexOf('\n');
+        ReadOnlySpan<char> line = nl < 0 ? rest : rest[..nl];
+        rest = nl < 0 ? ReadOnlySpan<char>.Empty : rest[(nl + 1)..];
+        return line;
+    }
+
+    /// <summary>Whether a stats line starts with <paramref name="indent"/> spaces, the context's name and ": ".</summary>
+    private static bool StartsWithContextPrefix(ReadOnlySpan<char> line, int indent, string name)
+    {
+        if (line.Length < indent + name.Length + 2) return false;
+        for (int k = 0; k < indent; k++)
+            if (line[k] != ' ') return false;
+        return line.Slice(indent, name.Length).SequenceEqual(name) && line[indent + name.Length] == ':' && line[indent + name.Length + 1] == ' ';
     }
 
     private bool DoCheck(Check o)

@@ -42,12 +42,21 @@ public static class AllocatorGen
     private static readonly ulong[] SlabBlocks = [8192, 8192, 1024, 256, 64, 56, 80, 8 << 20];
     private static readonly ulong[] SlabChunks = [0, 1, 7, 8, 9, 16, 24, 40, 100, 1000, 8192];
 
+    // The generators of the `from` clauses below are built once, here: a clause after a query's
+    // first is evaluated for every value drawn, so a Gen.Frequency or Gen.Elements written inline
+    // there was built anew (with its tables) for every operation of every case. A generator is a
+    // pure function of size and seed, so the draws are the same.
+    private static readonly Gen<int> ParentRef = Gen.Frequency((1, Gen.Constant(AllocatorOp.NullParent)), (6, Gen.Choose(0, 12)));
+    private static readonly Gen<(ulong Min, ulong Init, ulong Max)> BlockParam = Gen.Elements(BlockParams);
+    private static readonly Gen<ulong> SlabBlock = Gen.Elements(SlabBlocks);
+    private static readonly Gen<ulong> SlabChunk = Gen.Elements(SlabChunks);
+
     public static Gen<AllocatorOp> Create { get; } =
         from kind in Gen.Frequency((4, Gen.Constant(ContextKind.AllocSet)), (2, Gen.Constant(ContextKind.Generation)), (2, Gen.Constant(ContextKind.Slab)), (2, Gen.Constant(ContextKind.Bump)))
-        from parent in Gen.Frequency((1, Gen.Constant(AllocatorOp.NullParent)), (6, Gen.Choose(0, 12)))
-        from bp in Gen.Elements(BlockParams)
-        from sb in Gen.Elements(SlabBlocks)
-        from sc in Gen.Elements(SlabChunks)
+        from parent in ParentRef
+        from bp in BlockParam
+        from sb in SlabBlock
+        from sc in SlabChunk
         select (AllocatorOp)(kind == ContextKind.Slab
             ? new CreateContext(kind, parent, 0, sb, 0, sc)
             : new CreateContext(kind, parent, bp.Min, bp.Init, bp.Max, 0));
@@ -62,21 +71,30 @@ public static class AllocatorGen
 
     private static Gen<int> Ref { get; } = Gen.Choose(0, 31);
 
+    private static readonly Gen<AllocFlags> Flags = Gen.Elements(FlagSets);
+    private static readonly Gen<AllocEntry> AllocEntries = Gen.Frequency((4, Gen.Constant(AllocEntry.Palloc)), (4, Gen.Constant(AllocEntry.MemoryContextAlloc)), (3, Gen.Constant(AllocEntry.AllocExtended)), (1, Gen.Constant(AllocEntry.AllocAligned)));
+    private static readonly Gen<bool> AllocSlabFit = Gen.Frequency((4, Gen.Constant(true)), (1, Gen.Constant(false)));
+    private static readonly Gen<ulong> Align = Gen.Elements(Aligns);
+    private static readonly Gen<ReallocEntry> ReallocEntries = Gen.Frequency((4, Gen.Constant(ReallocEntry.Repalloc)), (2, Gen.Constant(ReallocEntry.RepallocExtended)), (2, Gen.Constant(ReallocEntry.Repalloc0)));
+    private static readonly Gen<bool> ReallocSlabFit = Gen.Frequency((3, Gen.Constant(true)), (1, Gen.Constant(false)));
+    private static readonly Gen<int> ByteValue = Gen.Choose(0, 255);
+    private static readonly Gen<int> ParentOrTop = Gen.Choose(-1, 12);
+
     public static Gen<AllocatorOp> AllocOp { get; } =
         from ctx in Ref
         from size in Size
-        from flags in Gen.Elements(FlagSets)
-        from entry in Gen.Frequency((4, Gen.Constant(AllocEntry.Palloc)), (4, Gen.Constant(AllocEntry.MemoryContextAlloc)), (3, Gen.Constant(AllocEntry.AllocExtended)), (1, Gen.Constant(AllocEntry.AllocAligned)))
-        from slabFit in Gen.Frequency((4, Gen.Constant(true)), (1, Gen.Constant(false)))
-        from align in Gen.Elements(Aligns)
+        from flags in Flags
+        from entry in AllocEntries
+        from slabFit in AllocSlabFit
+        from align in Align
         select (AllocatorOp)new Alloc(ctx, size, flags, entry, slabFit, align);
 
     public static Gen<AllocatorOp> ReallocOp { get; } =
         from chunk in Ref
         from size in Size
-        from flags in Gen.Elements(FlagSets)
-        from entry in Gen.Frequency((4, Gen.Constant(ReallocEntry.Repalloc)), (2, Gen.Constant(ReallocEntry.RepallocExtended)), (2, Gen.Constant(ReallocEntry.Repalloc0)))
-        from slabFit in Gen.Frequency((3, Gen.Constant(true)), (1, Gen.Constant(false)))
+        from flags in Flags
+        from entry in ReallocEntries
+        from slabFit in ReallocSlabFit
         select (AllocatorOp)new Realloc(chunk, size, flags, entry, slabFit);
 
     /// <summary>One well-behaved operation, weighted toward allocation traffic.</summary>
@@ -86,28 +104,33 @@ public static class AllocatorGen
         (20, AllocOp),
         (6, ReallocOp),
         (10, Ref.Select(r => (AllocatorOp)new Free(r))),
-        (6, from r in Ref from s in Gen.Choose(0, 255) select (AllocatorOp)new WritePattern(r, (byte)s)),
+        (6, from r in Ref from s in ByteValue select (AllocatorOp)new WritePattern(r, (byte)s)),
         (2, Ref.Select(r => (AllocatorOp)new VerifyPattern(r))),
         (2, Ref.Select(r => (AllocatorOp)new Reset(r))),
         (2, Ref.Select(r => (AllocatorOp)new ResetOnly(r))),
         (1, Ref.Select(r => (AllocatorOp)new ResetChildren(r))),
         (2, Ref.Select(r => (AllocatorOp)new Delete(r))),
         (1, Ref.Select(r => (AllocatorOp)new DeleteChildren(r))),
-        (2, from r in Ref from p in Gen.Choose(-1, 12) select (AllocatorOp)new SetParent(r, p)),
+        (2, from r in Ref from p in ParentOrTop select (AllocatorOp)new SetParent(r, p)),
         (3, Gen.Choose(-1, 12).Select(r => (AllocatorOp)new SwitchTo(r))),
         (2, Ref.Select(r => (AllocatorOp)new RegisterCallback(r))),
         (1, Gen.Choose(-1, 12).Select(r => (AllocatorOp)new Stats(r))),
         (1, Gen.Choose(-1, 12).Select(r => (AllocatorOp)new Oracle.Check(r))),
     });
 
+    private static readonly Gen<int> PastEndOffset = Gen.Frequency((4, Gen.Constant(0)), (1, Gen.Choose(1, 15)));
+    private static readonly Gen<int> NonChunkArg = Gen.Choose(0, 1 << 20);
+    private static readonly Gen<MemoryAccess> Access = Gen.Elements(MemoryAccess.Read, MemoryAccess.Write);
+    private static readonly Gen<int> FreedOffset = Gen.Choose(0, 4096);
+
     /// <summary>One misbehaving-caller operation.</summary>
     public static Gen<AllocatorOp> Hostile { get; } = Gen.Frequency(
-        (5, from r in Ref from off in Gen.Frequency((4, Gen.Constant(0)), (1, Gen.Choose(1, 15))) from v in Gen.Choose(0, 255)
+        (5, from r in Ref from off in PastEndOffset from v in ByteValue
             select (AllocatorOp)new WritePastEnd(r, (byte)off, (byte)v)),
         (3, Ref.Select(r => (AllocatorOp)new DoubleFree(r))),
         (2, from k in Gen.Elements(NonChunkKind.InsideChunk, NonChunkKind.StackGarbage, NonChunkKind.MallocBlock, NonChunkKind.Null)
-            from r in Ref from a in Gen.Choose(0, 1 << 20) select (AllocatorOp)new FreeNonChunk(k, r, (ulong)a)),
-        (3, from r in Ref from w in Gen.Elements(MemoryAccess.Read, MemoryAccess.Write) from off in Gen.Choose(0, 4096) from v in Gen.Choose(0, 255)
+            from r in Ref from a in NonChunkArg select (AllocatorOp)new FreeNonChunk(k, r, (ulong)a)),
+        (3, from r in Ref from w in Access from off in FreedOffset from v in ByteValue
             select (AllocatorOp)new UseAfterFree(r, w, (uint)off, (byte)v)));
 
     /// <summary>Op lists of 1..maxOps ops (length scaled by FsCheck's size), hostile ops mixed in
