@@ -50,6 +50,10 @@ public sealed record FpmCheckOptions
     /// <summary>Pages the caller knows PostgreSQL lost (finding F1): free_pages still counts them,
     /// so FPM2 expects that many more.</summary>
     public ulong KnownLostPages { get; init; }
+
+    /// <summary>Collections for the walk to reuse (a caller that walks after every operation keeps
+    /// one); null: the walk makes its own.</summary>
+    public FpmCheckScratch? Scratch { get; init; }
 }
 
 [System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]   // oracle code: probestrip keeps SharpFuzz's probes out of it
@@ -68,7 +72,7 @@ public static class FreePageManagerCheck
     /// <summary>Walks and checks; returns what it saw (partial if memory was too corrupt).</summary>
     public static FpmSnapshot Walk(FreePageManager fpm, List<string> errors, FpmCheckOptions? options = null)
     {
-        var w = new Walker(fpm, errors);
+        var w = new Walker(fpm, errors, options?.Scratch ?? new FpmCheckScratch());
         try
         {
             w.Run(options ?? new FpmCheckOptions());
@@ -112,14 +116,17 @@ public static class FreePageManagerCheck
         public ulong RootKeys;
 
         // Leaders found on the freelists: page -> npages.
-        private readonly Dictionary<ulong, ulong> _leaders = new();
+        private readonly Dictionary<ulong, ulong> _leaders;
+        private readonly FpmCheckScratch _scratch;
 
-        public Walker(FreePageManager f, List<string> errors)
+        public Walker(FreePageManager f, List<string> errors, FpmCheckScratch scratch)
         {
             _f = f;
             _m = f.Memory;
             _l = f.Layout;
             _e = errors;
+            _scratch = scratch;
+            _leaders = scratch.Leaders();
         }
 
         private bool PageAligned(ulong p) => p >= _base && (p - _base) % FPM_PAGE_SIZE == 0;
@@ -138,7 +145,7 @@ public static class FreePageManagerCheck
             if ((depth == 0) != (root == 0)) _e.Add($"FPM5: btree_depth {depth} but btree_root is {(root == 0 ? "NULL" : "set")}");
             if (root != 0 && (sFirst != 0 || sN != 0)) _e.Add($"FPM5: btree mode with singleton {sFirst}({sN})");
 
-            var keys = new List<(ulong First, ulong Npages)>();
+            List<(ulong First, ulong Npages)> keys = _scratch.Keys();
             if (root != 0)
             {
                 if (!PageAligned(root)) _e.Add($"FPM5: btree_root 0x{root:x} is not a page of the managed range");
@@ -147,7 +154,7 @@ public static class FreePageManagerCheck
                     RootPage = PageOf(root);
                     RootKeys = _f.Nused(root);
                     if (_f.Parent(_base, root) != 0) _e.Add($"FPM5: root page {PageOf(root)} has a parent");
-                    WalkBtree(root, 0, 1, depth, keys, new HashSet<ulong>());
+                    WalkBtree(root, 0, 1, depth, keys, _scratch.Visited());
                     if (o.AfterGet && _f.Nused(root) == 1) _e.Add($"FPM8: after Get the root page {PageOf(root)} has exactly one key");
                 }
             }
@@ -155,7 +162,7 @@ public static class FreePageManagerCheck
             // FPM6: the recycle list
             Phase = "FPM6";
             int count = 0;
-            var seen = new HashSet<ulong>();
+            HashSet<ulong> seen = _scratch.Seen();
             ulong prev = 0;
             for (ulong r = _f.btree_recycle; r != 0; r = _f.SpanNext(_base, r))
             {
@@ -174,7 +181,7 @@ public static class FreePageManagerCheck
             {
                 prev = 0;
                 int steps = 0;
-                var inList = new HashSet<ulong>();
+                HashSet<ulong> inList = _scratch.InList();
                 for (ulong s = _f.FreelistHead(fl); s != 0; s = _f.SpanNext(_base, s))
                 {
                     if (!PageAligned(s)) { _e.Add($"FPM6: freelist {fl} links to 0x{s:x}, not a page"); break; }
@@ -200,7 +207,7 @@ public static class FreePageManagerCheck
                 for (int i = 1; i < keys.Count; i++)
                     if (keys[i].First <= keys[i - 1].First) _e.Add($"FPM3: leaf keys out of order: {keys[i - 1].First} then {keys[i].First}");
             }
-            var keyed = new HashSet<ulong>();
+            HashSet<ulong> keyed = _scratch.Keyed();
             foreach ((ulong first, ulong n) in keys)
             {
                 keyed.Add(first);
@@ -219,17 +226,17 @@ public static class FreePageManagerCheck
 
             // FPM1: disjoint, and (if known) exactly the pages put and not got
             Phase = "FPM1";
-            var intervals = new List<(ulong First, ulong End, string What)>();
-            foreach ((ulong first, ulong n) in keys) intervals.Add((first, first + n, $"run {first}({n})"));
-            foreach (ulong p in BtreePages) intervals.Add((p, p + 1, $"btree page {p}"));
-            foreach (ulong p in Recycled) intervals.Add((p, p + 1, $"recycled page {p}"));
-            intervals.Sort((a, b) => a.First != b.First ? a.First.CompareTo(b.First) : a.End.CompareTo(b.End));
+            List<FpmInterval> intervals = _scratch.Intervals();
+            foreach ((ulong first, ulong n) in keys) intervals.Add(new FpmInterval(first, first + n, FpmIntervalKind.Run));
+            foreach (ulong p in BtreePages) intervals.Add(new FpmInterval(p, p + 1, FpmIntervalKind.BtreePage));
+            foreach (ulong p in Recycled) intervals.Add(new FpmInterval(p, p + 1, FpmIntervalKind.Recycled));
+            intervals.Sort(static (a, b) => a.First != b.First ? a.First.CompareTo(b.First) : a.End.CompareTo(b.End));
             for (int i = 1; i < intervals.Count; i++)
                 if (intervals[i].First < intervals[i - 1].End)
-                    _e.Add($"FPM1: {intervals[i - 1].What} and {intervals[i].What} overlap");
+                    _e.Add($"FPM1: {intervals[i - 1]} and {intervals[i]} overlap");
             if (o.ExpectedFreePages is { } expected)
             {
-                var held = new HashSet<ulong>();
+                HashSet<ulong> held = _scratch.Held();
                 foreach ((ulong first, ulong end, _) in intervals)
                     for (ulong p = first; p < end && held.Count <= expected.Count; p++) held.Add(p);
                 var exp = expected as IReadOnlySet<ulong> ?? new HashSet<ulong>(expected);

@@ -18,6 +18,9 @@ namespace Harness.Systems.Dsa.Oracle;
 
 public sealed class FpmRunScratch
 {
+    /// <summary>The walker's own collections (FpmCheckOptions.Scratch).</summary>
+    public Allocator.Dsa.FpmCheckScratch Check { get; } = new();
+
     private readonly HashSet<ulong> _expectedFree = new();
     private readonly List<(ulong First, ulong Npages)> _runs = new(), _getRuns = new();
     private readonly List<ulong> _lost = new();

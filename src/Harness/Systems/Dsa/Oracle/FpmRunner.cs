@@ -79,7 +79,7 @@ public sealed class FpmRunner : IReachReporter
             var options = new FpmOptions { FixRootPageLeak = w.FixRootPageLeak, Canary = w.Canary };
             _fpm = FreePageManager.Initialize(_m, region.Base, region.Base, FpmLayout.For(w.Profile, extraAsserts: w.Checking), options);
             _model = new FreePageModel(w.Pages);
-            _before = FreePageManagerCheck.Walk(_fpm, scratch.Errors());
+            _before = FreePageManagerCheck.Walk(_fpm, scratch.Errors(), new FpmCheckOptions { Scratch = scratch.Check });
         }
 
         public FpmRunResult Run(IReadOnlyList<FpmOp> ops)
@@ -266,6 +266,7 @@ public sealed class FpmRunner : IReachReporter
         {
             ExpectedFreePages = _w.Checking ? ExpectedFree() : null,
             KnownLostPages = (ulong)_leaked,
+            Scratch = _scratch.Check,
         };
 
         private HashSet<ulong> ExpectedFree()
