@@ -10,13 +10,23 @@
 # Both trees must be built (dotnet build -c Release); the old names (allocator, bare scenario
 # names) are used because every version of the harness accepts them. Counts decide what runs;
 # the figures are the harness's own counters.
+# BEFORE_SLOT / AFTER_SLOT name the HARNESS_SLOT each tree was built with (default: none, the
+# artifacts/ folder); RUN_PREFIX is a command every measured run goes through (as in
+# tools/pg-bench/ratio.sh, e.g. one that pauses the machine's other jobs).
 set -euo pipefail
 before=$(cd "$1" && pwd); after=$(cd "$2" && pwd); rounds=${3:-3}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+prefix=${RUN_PREFIX:-}
+
+harness_of() {   # tree -> its harness.dll
+  local slot=${BEFORE_SLOT:-}
+  [ "$1" = "$after" ] && slot=${AFTER_SLOT:-}
+  if [ -n "$slot" ]; then echo "$1/.slots/$slot/bin/Harness/release/harness.dll"; else echo "$1/artifacts/bin/Harness/release/harness.dll"; fi
+}
 
 run() {   # tree, then harness arguments
   local tree=$1; shift
-  (cd "$tree" && dotnet artifacts/bin/Harness/release/harness.dll "$@")
+  (cd "$tree" && $prefix dotnet "$(harness_of "$tree")" "$@")
 }
 
 measure() {   # tree label round
