@@ -29,11 +29,15 @@ public readonly record struct FpmStepInfo(FpmOp Op, bool Done, uint Depth, uint 
 
 public sealed class FpmRunner : IReachReporter
 {
+    /// <summary>The simulated memory of a run: the manager needs none of its heap.</summary>
+    internal const ulong HeapMax = 1 << 16;
+    internal const int HeapInitial = 4096;
+
     private readonly FpmWorkload _w;
     private readonly FpmRunScratch _scratch;
 
     /// <param name="reach">Where the runs' reach goals go (a fuzz target makes a runner per input and keeps one set of hits).</param>
-    /// <param name="scratch">Collections to reuse (a fuzz target passes its own to every
+    /// <param name="scratch">Memory and collections to reuse (a fuzz target passes its own to every
     /// runner it makes); null: the runner's own.</param>
     public FpmRunner(FpmWorkload workload, ReachHits? reach = null, FpmRunScratch? scratch = null)
     {
@@ -54,7 +58,7 @@ public sealed class FpmRunner : IReachReporter
     {
         private readonly FpmWorkload _w;
         private readonly TextWriter? _trace;
-        private readonly SimMemory _m = new(heapMax: 1 << 16, initialHeapCapacity: 4096);
+        private readonly SimMemory _m;
         private readonly FpmRunScratch _scratch;
         private readonly FreePageManager _fpm;
         private readonly FreePageModel _model;
@@ -75,7 +79,7 @@ public sealed class FpmRunner : IReachReporter
             _trace = trace;
             _onStep = onStep;
             _scratch = scratch;
-            SimRegion region = _m.MapRegion("fpm", w.Pages * FpmLayout.FPM_PAGE_SIZE);
+            (_m, SimRegion region) = scratch.MapZeroed("fpm", w.Pages * FpmLayout.FPM_PAGE_SIZE);
             var options = new FpmOptions { FixRootPageLeak = w.FixRootPageLeak, Canary = w.Canary };
             _fpm = FreePageManager.Initialize(_m, region.Base, region.Base, FpmLayout.For(w.Profile, extraAsserts: w.Checking), options);
             _model = new FreePageModel(w.Pages);
@@ -179,7 +183,7 @@ public sealed class FpmRunner : IReachReporter
 
         private Outcome Get(int step, ulong n)
         {
-            List<(ulong, ulong)> runs = _model.Runs(_before.ReservedPages(), _scratch.GetRuns());
+            List<(ulong, ulong)> runs = _model.Runs(_scratch.Reserved(_before), _scratch.GetRuns());
             List<ulong> starts = FreePageModel.BestFitStarts(runs, n);
             bool ok;
             ulong first;
@@ -228,7 +232,7 @@ public sealed class FpmRunner : IReachReporter
             // model's pages (below Pages) are looked up, so anything beyond is left out.
             ulong pages = _model.Pages;
             bool[] held = _scratch.Held(pages);
-            foreach (ulong p in now.ReservedPages())
+            foreach (ulong p in _scratch.Reserved(now))
                 if (p < pages) held[p] = true;
             foreach ((ulong f, ulong n) in now.Runs)
                 for (ulong p = f; p < f + n && p < pages; p++) held[p] = true;
@@ -249,7 +253,7 @@ public sealed class FpmRunner : IReachReporter
             if (step >= 0 && now.BtreePages.Count != _before.BtreePages.Count)
                 _reach.Hit(now.BtreePages.Count > _before.BtreePages.Count ? DsaReach.FpmBtreeSplit : DsaReach.FpmBtreeShrunk);
 
-            List<(ulong, ulong)> expect = _model.Runs(now.ReservedPages(), _scratch.Runs());
+            List<(ulong, ulong)> expect = _model.Runs(_scratch.Reserved(now), _scratch.Runs());
             if (!expect.SequenceEqual(now.Runs))
             {
                 string diff = FirstDifference(expect, now.Runs);
