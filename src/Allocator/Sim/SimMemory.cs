@@ -42,6 +42,8 @@ public sealed unsafe partial class SimMemory
 
     private byte[] _heap;
     private byte* _heapBase;         // &_heap[0]; _heap is pinned (SM1)
+    private readonly ulong _plannedCapacity;   // the array's size when the heap is first mapped
+    private static readonly byte[] EmptyHeap = GC.AllocateArray<byte>(0, pinned: true);
     private ulong _heapTop;          // mapped heap bytes: [HeapBase, HeapBase + _heapTop)
     private ulong _heapTouched;      // highest _heapTop since the last ResetHeap
     private ulong _heapStale;        // bytes [0, _heapStale) may still hold data from before ResetHeap
@@ -57,8 +59,11 @@ public sealed unsafe partial class SimMemory
     {
         if (heapMax > (ulong)Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(heapMax));
         _heapMax = heapMax;
-        _heap = null!;
-        SetHeapArray(Math.Min((ulong)initialHeapCapacity, heapMax));
+        // The array is made on the first SetHeapTop: many SimMemory instances (a sync segment's, a
+        // backend's, a checker's) never map heap, and a pinned array lives until a gen2 collection.
+        _plannedCapacity = Math.Min((ulong)initialHeapCapacity, heapMax);
+        _heap = EmptyHeap;
+        _heapBase = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(EmptyHeap));
         _static = new SimRegion("static", StaticBase, new byte[StaticSize]);
         _regions.Add(_static);
         _staticUsed = 16; // keep the first bytes unused so no string lives at the region's base
@@ -73,7 +78,7 @@ public sealed unsafe partial class SimMemory
     public ulong HeapMax => _heapMax;
 
     /// <summary>Bytes the heap can reach before its backing array must grow.</summary>
-    public ulong HeapCapacity => (ulong)_heap.LongLength;
+    public ulong HeapCapacity => Math.Max((ulong)_heap.LongLength, _plannedCapacity);
 
     public IReadOnlyList<SimRegion> Regions => _regions;
 
@@ -89,7 +94,7 @@ public sealed unsafe partial class SimMemory
         if (newTop > _heapMax) return false;
         if (newTop > (ulong)_heap.LongLength)
         {
-            ulong cap = (ulong)_heap.LongLength;
+            ulong cap = HeapCapacity;
             while (cap < newTop) cap = Math.Min(Math.Max(cap * 2, 1UL << 16), _heapMax);
             SetHeapArray(cap);
             GrowWriteMaps();
