@@ -42,7 +42,7 @@ public sealed partial class Slab
         }
 
         ulong isChunkFree = _checking ? _mem.ReadU64(slab + OffIsChunkFreeChecking) : 0;
-        bool[]? scratch = _checking ? null : new bool[cpb];
+        byte[]? scratch = _checking ? null : new byte[cpb];
         long nblocks = 0;
         for (int i = 0; i < SLAB_BLOCKLIST_COUNT; i++)
         {
@@ -58,7 +58,7 @@ public sealed partial class Slab
         Pg.Assert((ulong)nblocks * _mem.ReadU32(slab + OffBlockSize) == Mcxt.GetMemAllocated(slab));
     }
 
-    private void CheckBlock(ulong slab, ulong block, int i, int cpb, ulong full, uint chunkSize, ulong isChunkFree, bool[]? scratch, ulong namePtr)
+    private void CheckBlock(ulong slab, ulong block, int i, int cpb, ulong full, uint chunkSize, ulong isChunkFree, byte[]? scratch, ulong namePtr)
     {
         string Name() => Mcxt.Memory.ReadCString(namePtr);
         string B() => Mcxt.Ptr(block);   // formatted only for a WARNING
@@ -74,8 +74,11 @@ public sealed partial class Slab
         if (_mem.ReadU64(block + OffBlkSlab) != slab)
             Warn($"problem in slab {Name()}: bogus slab link in block {B()}");
 
-        if (scratch is null) _mem.Fill(isChunkFree, (ulong)cpb, 0);
-        else Array.Clear(scratch);
+        // The isChunkFree marks: the context's own array in checking builds (as C's), bounds-checked
+        // once here and then indexed (the walk makes no heap call, so the view stays valid); a
+        // managed one otherwise.
+        Span<byte> marks = scratch ?? _mem.Span(isChunkFree, (ulong)cpb);
+        marks.Clear();
         long nfree = 0;
         ulong first = BlockGetChunk(slab, block, 0);
         ulong last = BlockGetChunk(slab, block, cpb - 1);
@@ -88,7 +91,7 @@ public sealed partial class Slab
             if (!inArea || (cur - first) % full != 0)
                 Warn($"problem in slab {Name()}: bogus free list link {Mcxt.Ptr(cur)} in block {B()}");
             nfree++;
-            if (chunkidx >= 0 && chunkidx < cpb) MarkFree(isChunkFree, scratch, (int)chunkidx);
+            if (chunkidx >= 0 && chunkidx < cpb) marks[(int)chunkidx] = 1;
             if (!inArea) break;   // C would follow the link out of the block
             cur = _mem.ReadU64(cur + _hdr);
         }
@@ -106,13 +109,13 @@ public sealed partial class Slab
             }
             long chunkidx = unchecked((long)(cur - first)) / (long)full;
             nfree++;
-            if (chunkidx >= 0 && chunkidx < cpb) MarkFree(isChunkFree, scratch, (int)chunkidx);
+            if (chunkidx >= 0 && chunkidx < cpb) marks[(int)chunkidx] = 1;
             cur += full;
         }
 
         for (int j = 0; j < cpb; j++)
         {
-            if (scratch is null ? _mem.ReadU8(isChunkFree + (ulong)j) != 0 : scratch[j]) continue;
+            if (marks[j] != 0) continue;
             ulong chunk = BlockGetChunk(slab, block, j);
             ulong chunkblock = MemoryChunk.GetBlock(chunk, _mem.ReadU64(chunk + _hdr - 8));
             if (chunkblock != block)
@@ -123,12 +126,6 @@ public sealed partial class Slab
 
         if (nfree != blkNFree)
             Warn($"problem in slab {Name()}: nfree in block {B()} is {blkNFree} but {nfree} chunk were found as free");
-    }
-
-    private void MarkFree(ulong isChunkFree, bool[]? scratch, int index)
-    {
-        if (scratch is null) _mem.WriteU8(isChunkFree + (ulong)index, 1);
-        else scratch[index] = true;
     }
 
     private void Warn(string text) => Mcxt.Log.Warning(text);
