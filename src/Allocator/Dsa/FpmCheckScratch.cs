@@ -59,19 +59,9 @@ public sealed class FpmCheckScratch
     /// <summary>Runs, btree pages and recycled pages as page intervals (FPM1).</summary>
     public List<FpmInterval> Intervals() => Take(ref _intervals);
 
-    private static List<T> Take<T>(ref List<T>? field)
-    {
-        if (field is null || field.Capacity > KeepCapacity) field = new List<T>();
-        else field.Clear();
-        return field;
-    }
+    private static List<T> Take<T>(ref List<T>? field) => Common.ScratchCollections.Take(ref field, KeepCapacity);
 
-    private static HashSet<ulong> Take(ref HashSet<ulong>? field)
-    {
-        if (field is null || field.EnsureCapacity(0) > KeepCapacity) field = new HashSet<ulong>();
-        else field.Clear();
-        return field;
-    }
+    private static HashSet<ulong> Take(ref HashSet<ulong>? field) => Common.ScratchCollections.Take(ref field, KeepCapacity);
 }
 
 /// <summary>Pages [First, End) of a free run, a btree page or a recycled page; named (for an FPM1

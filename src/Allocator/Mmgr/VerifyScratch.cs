@@ -122,20 +122,9 @@ public sealed class VerifyScratch
 
     // ------------------------------------------------------------------ helpers
 
-    // Capacity, not Count, decides: a collection cleared inside a walk (Children, Callbacks) may
-    // end a walk small after having grown large in it. EnsureCapacity(0) only reads the capacity.
+    // Common.ScratchCollections: emptied, or new past KeepCapacity (capacity, not Count, decides).
 
-    private static List<T> Take<T>(ref List<T>? field)
-    {
-        if (field is null || field.Capacity > KeepCapacity) field = new List<T>();
-        else field.Clear();
-        return field;
-    }
+    private static List<T> Take<T>(ref List<T>? field) => Common.ScratchCollections.Take(ref field, KeepCapacity);
 
-    private static HashSet<ulong> Take(ref HashSet<ulong>? field)
-    {
-        if (field is null || field.EnsureCapacity(0) > KeepCapacity) field = new HashSet<ulong>();
-        else field.Clear();
-        return field;
-    }
+    private static HashSet<ulong> Take(ref HashSet<ulong>? field) => Common.ScratchCollections.Take(ref field, KeepCapacity);
 }
