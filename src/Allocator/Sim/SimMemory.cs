@@ -121,7 +121,7 @@ public sealed unsafe partial class SimMemory
     private void SetHeapArray(ulong capacity)
     {
         byte[] next = GC.AllocateArray<byte>((int)capacity, pinned: true);
-        _heap?.AsSpan(0, (int)Math.Min((ulong)_heap.LongLength, capacity)).CopyTo(next);
+        _heap.AsSpan(0, (int)Math.Min((ulong)_heap.LongLength, capacity)).CopyTo(next);
         _heap = next;
         _heapBase = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(next));
     }
